@@ -1,0 +1,540 @@
+//! The default transport: hyper-util's pooled client over rustls.
+//!
+//! Nothing here names hyper, hyper-util or rustls in a public signature: the builder takes
+//! plain values, errors are [`TransportError`]s, and bodies are [`ResponseBody`]s. That keeps
+//! those crates' major versions out of this crate's API.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::Uri;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder, MaybeHttpsStream};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::net::TcpStream;
+
+use crate::body::{RequestBody, ResponseBody};
+use crate::error::{chain, BoxError, TransportError, TransportErrorKind};
+use crate::transport::{Transport, TransportFuture};
+
+type Connector = ConnectTimeout<HttpsConnector<HttpConnector>>;
+
+/// The default [`Transport`]: a pooled HTTP/1.1 and HTTP/2 client over rustls.
+///
+/// Built on hyper-util's pooled client and hyper-rustls. HTTP/2 is chosen by ALPN when the
+/// server offers it. Plain `http://` URLs are accepted too (for local proxies and tests)
+/// unless [`https_only`](HyperTransportBuilder::https_only) is set.
+///
+/// Build it once and reuse it: clones share one connection pool, and cloning is a
+/// reference-count increment. It needs a tokio runtime with the IO and time drivers
+/// enabled when sending (not when building).
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use openrouter_transport::{HyperTransport, RequestBody, Transport};
+///
+/// # async fn run() -> Result<(), openrouter_transport::TransportError> {
+/// let transport = HyperTransport::builder()
+///     .connect_timeout(Duration::from_secs(5))
+///     .build()?;
+/// let request = http::Request::get("https://openrouter.ai/api/v1/models")
+///     .body(RequestBody::empty())
+///     .expect("valid request");
+/// let response = transport.send(request).await?;
+/// println!("{}", response.status());
+/// let json = response.into_body().collect().await?;
+/// # let _ = json;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct HyperTransport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client<Connector, RequestBody>,
+    config: HyperTransportBuilder,
+}
+
+impl HyperTransport {
+    /// A transport with the default settings; see [`HyperTransportBuilder`].
+    ///
+    /// # Errors
+    ///
+    /// As [`HyperTransportBuilder::build`].
+    pub fn new() -> Result<Self, TransportError> {
+        Self::builder().build()
+    }
+
+    /// A builder to configure the transport.
+    pub fn builder() -> HyperTransportBuilder {
+        HyperTransportBuilder::default()
+    }
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport for HyperTransport {
+    fn send(&self, request: http::Request<RequestBody>) -> TransportFuture<'_> {
+        // hyper-util reports a relative URI as a request error, which would read as "may have
+        // reached the server"; catch it here, where it is certain nothing was sent.
+        if request.uri().scheme().is_none() || request.uri().authority().is_none() {
+            let err = TransportError::with_message(
+                TransportErrorKind::Other,
+                "request URI must be absolute (scheme and host)",
+            )
+            .with_may_have_reached_server(false);
+            return Box::pin(std::future::ready(Err(err)));
+        }
+        let response = self.inner.client.request(request);
+        Box::pin(async move {
+            let response = response.await.map_err(map_client_error)?;
+            Ok(response.map(ResponseBody::new))
+        })
+    }
+}
+
+/// Which certificate authorities [`HyperTransport`] trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsRoots {
+    /// Mozilla's root certificates, compiled in (feature `webpki-roots`, on by default).
+    /// The same everywhere, and independent of the machine's configuration.
+    #[cfg(feature = "webpki-roots")]
+    WebPki,
+    /// The operating system's certificate store, read when the transport is built (feature
+    /// `native-roots`). Picks up corporate roots installed on the machine.
+    #[cfg(feature = "native-roots")]
+    Native,
+}
+
+/// Configures and builds a [`HyperTransport`].
+///
+/// | setting | default |
+/// | --- | --- |
+/// | [`connect_timeout`](Self::connect_timeout) | [`DEFAULT_CONNECT_TIMEOUT`](Self::DEFAULT_CONNECT_TIMEOUT) (10 s), covering TCP and TLS |
+/// | [`pool_idle_timeout`](Self::pool_idle_timeout) | [`DEFAULT_POOL_IDLE_TIMEOUT`](Self::DEFAULT_POOL_IDLE_TIMEOUT) (90 s) |
+/// | [`pool_max_idle_per_host`](Self::pool_max_idle_per_host) | unlimited |
+/// | [`http2`](Self::http2) | offered by ALPN |
+/// | [`tcp_nodelay`](Self::tcp_nodelay) | on |
+/// | [`https_only`](Self::https_only) | off: `http://` is allowed |
+/// | [`tls_roots`](Self::tls_roots) | [`TlsRoots::WebPki`] when that feature is on, else [`TlsRoots`]`::Native` |
+///
+/// The TLS crypto provider is `aws-lc-rs` when that feature is enabled, else `ring` when
+/// enabled, else the process-wide rustls default provider.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct HyperTransportBuilder {
+    connect_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
+    pool_max_idle_per_host: usize,
+    http2: bool,
+    tcp_nodelay: bool,
+    https_only: bool,
+    tls_roots: Option<TlsRoots>,
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        HyperTransportBuilder {
+            connect_timeout: Some(Self::DEFAULT_CONNECT_TIMEOUT),
+            pool_idle_timeout: Some(Self::DEFAULT_POOL_IDLE_TIMEOUT),
+            pool_max_idle_per_host: usize::MAX,
+            http2: true,
+            tcp_nodelay: true,
+            https_only: false,
+            tls_roots: default_roots(),
+        }
+    }
+}
+
+#[allow(unreachable_code)]
+fn default_roots() -> Option<TlsRoots> {
+    #[cfg(feature = "webpki-roots")]
+    return Some(TlsRoots::WebPki);
+    #[cfg(feature = "native-roots")]
+    return Some(TlsRoots::Native);
+    None
+}
+
+impl HyperTransportBuilder {
+    /// How long establishing a connection (TCP connect and TLS handshake) may take: 10 s.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How long an idle pooled connection is kept: 90 s.
+    pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+    /// Sets the connect timeout, covering the TCP connect and the TLS handshake; `None`
+    /// waits as long as the operating system does.
+    ///
+    /// When it passes, `send` fails with a [`Timeout`](TransportErrorKind::Timeout) error
+    /// for which [`is_connect`](TransportError::is_connect) is true and
+    /// [`may_have_reached_server`](TransportError::may_have_reached_server) is false.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// Sets how long an idle connection stays in the pool; `None` keeps it until the server
+    /// closes it.
+    pub fn pool_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.pool_idle_timeout = timeout.into();
+        self
+    }
+
+    /// Sets how many idle connections are kept per host; `0` disables pooling.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Sets whether HTTP/2 is offered by ALPN on TLS connections. HTTP/1.1 is always offered;
+    /// plain `http://` connections always use HTTP/1.1.
+    pub fn http2(mut self, enabled: bool) -> Self {
+        self.http2 = enabled;
+        self
+    }
+
+    /// Sets `TCP_NODELAY` on new connections, which avoids delaying small writes.
+    pub fn tcp_nodelay(mut self, enabled: bool) -> Self {
+        self.tcp_nodelay = enabled;
+        self
+    }
+
+    /// Refuses plain `http://` URLs when `true`: sending one fails with a
+    /// [`Connect`](TransportErrorKind::Connect) error.
+    pub fn https_only(mut self, enabled: bool) -> Self {
+        self.https_only = enabled;
+        self
+    }
+
+    /// Chooses which certificate authorities to trust.
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = Some(roots);
+        self
+    }
+
+    /// Builds the transport.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`Tls`](TransportErrorKind::Tls) error when the TLS configuration cannot be
+    /// made: no root certificates could be loaded from the operating system, no roots feature
+    /// is enabled, or no rustls crypto provider is available.
+    pub fn build(self) -> Result<HyperTransport, TransportError> {
+        let tls = self.tls_config()?;
+
+        let mut http = HttpConnector::new();
+        // hyper-rustls needs to see https URIs; it checks the scheme itself.
+        http.enforce_http(false);
+        http.set_nodelay(self.tcp_nodelay);
+        // The timeout is applied around TCP and TLS together, by `ConnectTimeout`.
+        http.set_connect_timeout(None);
+
+        let schemes = HttpsConnectorBuilder::new().with_tls_config(tls);
+        let protocols = if self.https_only {
+            schemes.https_only()
+        } else {
+            schemes.https_or_http()
+        }
+        .enable_http1();
+        let https = if self.http2 {
+            protocols.enable_http2().wrap_connector(http)
+        } else {
+            protocols.wrap_connector(http)
+        };
+        let connector = ConnectTimeout {
+            inner: https,
+            timeout: self.connect_timeout,
+        };
+
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(connector);
+
+        Ok(HyperTransport {
+            inner: Arc::new(Inner {
+                client,
+                config: self,
+            }),
+        })
+    }
+
+    fn tls_config(&self) -> Result<rustls::ClientConfig, TransportError> {
+        let tls_error = |message: String| {
+            TransportError::with_message(TransportErrorKind::Tls, message)
+                .with_may_have_reached_server(false)
+        };
+        let versions = rustls::ClientConfig::builder_with_provider(crypto_provider()?)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| tls_error(format!("invalid TLS configuration: {e}")))?;
+        let with_roots = match self.tls_roots {
+            #[cfg(feature = "webpki-roots")]
+            Some(TlsRoots::WebPki) => hyper_rustls::ConfigBuilderExt::with_webpki_roots(versions),
+            #[cfg(feature = "native-roots")]
+            Some(TlsRoots::Native) => hyper_rustls::ConfigBuilderExt::with_native_roots(versions)
+                .map_err(|e| {
+                    TransportError::new(TransportErrorKind::Tls, e)
+                        .context("could not load the operating system's root certificates")
+                        .with_may_have_reached_server(false)
+                })?,
+            None => {
+                // `versions` is unused when no roots feature is enabled.
+                drop(versions);
+                return Err(tls_error(
+                    "no TLS roots: enable the `webpki-roots` or `native-roots` feature".into(),
+                ));
+            }
+        };
+        Ok(with_roots.with_no_client_auth())
+    }
+}
+
+/// The crypto provider named by the enabled features, else the process default.
+#[allow(unreachable_code)]
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, TransportError> {
+    // aws-lc-rs wins when both are on: `ring` is a default feature, so someone who turned on
+    // `aws-lc-rs` asked for it explicitly.
+    #[cfg(feature = "aws-lc-rs")]
+    return Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    #[cfg(feature = "ring")]
+    return Ok(Arc::new(rustls::crypto::ring::default_provider()));
+    rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .ok_or_else(|| {
+            TransportError::with_message(
+                TransportErrorKind::Tls,
+                "no rustls crypto provider: enable the `ring` or `aws-lc-rs` feature, \
+                 or install a process-wide default provider",
+            )
+            .with_may_have_reached_server(false)
+        })
+}
+
+/// Wraps the HTTPS connector so that the connect timeout covers the TLS handshake as well as
+/// the TCP connect (hyper-util's own timeout stops at TCP, and a stalled handshake would
+/// otherwise wait forever).
+#[derive(Clone)]
+struct ConnectTimeout<C> {
+    inner: C,
+    timeout: Option<Duration>,
+}
+
+type Stream = MaybeHttpsStream<TokioIo<TcpStream>>;
+type ConnectFuture = Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Send>>;
+
+impl<C> tower_service::Service<Uri> for ConnectTimeout<C>
+where
+    C: tower_service::Service<Uri, Response = Stream, Error = BoxError>,
+    C::Future: Send + 'static,
+{
+    type Response = Stream;
+    type Error = BoxError;
+    type Future = ConnectFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: Uri) -> ConnectFuture {
+        let connecting = self.inner.call(uri);
+        let Some(timeout) = self.timeout else {
+            return Box::pin(connecting);
+        };
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(result) => result,
+                Err(_elapsed) => Err(Box::new(ConnectTimedOut(timeout)) as BoxError),
+            }
+        })
+    }
+}
+
+/// The connect timeout passed; recognised by type in [`classify`].
+#[derive(Debug)]
+struct ConnectTimedOut(Duration);
+
+impl fmt::Display for ConnectTimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "connect timed out after {:?}", self.0)
+    }
+}
+
+impl StdError for ConnectTimedOut {}
+
+/// Converts a hyper-util client error into a [`TransportError`], keeping it as the source.
+fn map_client_error(err: hyper_util::client::legacy::Error) -> TransportError {
+    // hyper-util marks every failure of the connector (DNS, TCP, TLS, our timeout) as a
+    // connect error; the request is only written once a connection exists.
+    let connect = err.is_connect();
+    let kind = classify(&err, connect);
+    let err = TransportError::new(kind, err);
+    if connect {
+        err.during_connect()
+    } else {
+        err
+    }
+}
+
+/// Picks the kind by walking the error and its causes.
+fn classify(err: &(dyn StdError + 'static), connect: bool) -> TransportErrorKind {
+    let mut from_hyper = None;
+    let mut saw_hyper = false;
+    let mut from_io = None;
+    for cause in chain(err) {
+        if cause.is::<ConnectTimedOut>() {
+            return TransportErrorKind::Timeout;
+        }
+        if cause.is::<rustls::Error>() {
+            return TransportErrorKind::Tls;
+        }
+        if let Some(hyper_err) = cause.downcast_ref::<hyper::Error>() {
+            saw_hyper = true;
+            from_hyper = from_hyper.or_else(|| classify_hyper(hyper_err));
+        }
+        if let Some(io_err) = cause.downcast_ref::<io::Error>() {
+            from_io = from_io.or(Some(match io_err.kind() {
+                io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+                _ => TransportErrorKind::Io,
+            }));
+        }
+    }
+    if connect {
+        // An operating-system connect timeout is still a timeout; anything else while
+        // connecting (refused, DNS, unsupported scheme) is a connect failure.
+        return match from_io {
+            Some(TransportErrorKind::Timeout) => TransportErrorKind::Timeout,
+            _ => TransportErrorKind::Connect,
+        };
+    }
+    from_hyper
+        .or(from_io)
+        .unwrap_or(if saw_hyper {
+            TransportErrorKind::Protocol
+        } else {
+            TransportErrorKind::Other
+        })
+}
+
+fn classify_hyper(err: &hyper::Error) -> Option<TransportErrorKind> {
+    if err.is_timeout() {
+        Some(TransportErrorKind::Timeout)
+    } else if err.is_parse() || err.is_parse_status() || err.is_parse_too_large() {
+        Some(TransportErrorKind::Protocol)
+    } else if err.is_user() {
+        // For a client, a "user" error is ours: a failing request-body stream, an invalid
+        // header.
+        Some(TransportErrorKind::Other)
+    } else if err.is_incomplete_message()
+        || err.is_closed()
+        || err.is_canceled()
+        || err.is_body_write_aborted()
+    {
+        Some(TransportErrorKind::Io)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+        assert_send_sync::<HyperTransport>();
+        assert_eq!(
+            std::mem::size_of::<HyperTransport>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn builder_defaults() {
+        let b = HyperTransportBuilder::default();
+        assert_eq!(b.connect_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(b.pool_idle_timeout, Some(Duration::from_secs(90)));
+        assert!(b.http2 && b.tcp_nodelay && !b.https_only);
+    }
+
+    #[test]
+    fn classifies_connector_errors() {
+        let refused: BoxError = Box::new(io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert_eq!(classify(&*refused, true), TransportErrorKind::Connect);
+
+        let timed_out: BoxError = Box::new(ConnectTimedOut(Duration::from_secs(1)));
+        assert_eq!(classify(&*timed_out, true), TransportErrorKind::Timeout);
+
+        let os_timeout: BoxError = Box::new(io::Error::from(io::ErrorKind::TimedOut));
+        assert_eq!(classify(&*os_timeout, true), TransportErrorKind::Timeout);
+
+        // As hyper-rustls reports a handshake failure: io::Error(io::Error(rustls::Error)).
+        let tls = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        let tls: BoxError = Box::new(io::Error::other(tls));
+        assert_eq!(classify(&*tls, true), TransportErrorKind::Tls);
+    }
+
+    #[test]
+    fn classifies_errors_after_connecting() {
+        let reset: BoxError = Box::new(io::Error::from(io::ErrorKind::ConnectionReset));
+        assert_eq!(classify(&*reset, false), TransportErrorKind::Io);
+        let other: BoxError = "odd".into();
+        assert_eq!(classify(&*other, false), TransportErrorKind::Other);
+    }
+
+    #[tokio::test]
+    async fn relative_uri_is_rejected_before_sending() {
+        let transport = HyperTransport::new().unwrap();
+        let request = http::Request::get("/relative")
+            .body(RequestBody::empty())
+            .unwrap();
+        let err = transport.send(request).await.unwrap_err();
+        assert_eq!(err.kind(), TransportErrorKind::Other);
+        assert!(!err.may_have_reached_server());
+    }
+
+    #[tokio::test]
+    async fn unsupported_scheme_is_a_connect_error() {
+        let transport = HyperTransport::new().unwrap();
+        let request = http::Request::get("ftp://127.0.0.1:1/")
+            .body(RequestBody::empty())
+            .unwrap();
+        let err = transport.send(request).await.unwrap_err();
+        assert_eq!(err.kind(), TransportErrorKind::Connect, "{err:?}");
+        assert!(!err.may_have_reached_server());
+    }
+
+    #[tokio::test]
+    async fn https_only_refuses_http() {
+        let transport = HyperTransport::builder().https_only(true).build().unwrap();
+        let request = http::Request::get("http://127.0.0.1:1/")
+            .body(RequestBody::empty())
+            .unwrap();
+        let err = transport.send(request).await.unwrap_err();
+        assert!(err.is_connect(), "{err:?}");
+        assert!(!err.may_have_reached_server());
+    }
+}

@@ -1,0 +1,230 @@
+//! Runtime support for the generated code: open enums, union decoding, tri-state fields, query
+//! strings.
+//!
+//! The generated types call into this module so that the generator emits declarations, not
+//! algorithms: the rules below are written (and tested) once.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Declares an open string enum: the known values as variants plus `Unknown(String)`, which keeps
+/// any other value so that a value added to the API later still round-trips.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this version of the SDK does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every value the spec lists, in spec order.
+            pub const KNOWN_VALUES: &'static [&'static str] = &[$($value),*];
+
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )*
+                    Self::Unknown(other) => other.as_str(),
+                }
+            }
+
+            /// Whether the value is one this version of the SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+
+            fn from_known(value: &str) -> Option<Self> {
+                match value {
+                    $( $value => Some(Self::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self::from_known(&value).unwrap_or(Self::Unknown(value))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a string (", stringify!($name), ")"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> Result<$name, E> {
+                        Ok($name::from(value))
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, value: String) -> Result<$name, E> {
+                        Ok($name::from(value))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// Bytes of a `format: binary` field (a multipart file part, an audio or video download).
+///
+/// In JSON it is written as a string; bytes that are not UTF-8 are written lossily.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Binary(pub Vec<u8>);
+
+impl Serialize for Binary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Binary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Binary(s.into_bytes()))
+    }
+}
+
+impl From<Vec<u8>> for Binary {
+    fn from(bytes: Vec<u8>) -> Self {
+        Binary(bytes)
+    }
+}
+
+/// Deserializes an optional, nullable field of a PATCH body so that `null` is `Some(None)` and a
+/// missing field (through `#[serde(default)]`) is `None`.
+pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Decodes a JSON value, naming the path of the first failure.
+fn decode<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.into_inner().to_string()
+        } else {
+            format!("at `{path}`: {}", e.into_inner())
+        }
+    })
+}
+
+/// Decodes the one member of a union that a tag selected; the error names the member.
+pub(crate) fn member<T: DeserializeOwned>(
+    value: &serde_json::Value,
+    union: &str,
+    variant: &str,
+) -> Result<T, String> {
+    decode(value).map_err(|e| format!("invalid `{union}::{variant}`: {e}"))
+}
+
+/// Ordered trial of union members, remembering why each one failed.
+pub(crate) struct Trial {
+    union: &'static str,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl Trial {
+    pub(crate) fn new(union: &'static str) -> Self {
+        Trial { union, errors: Vec::new() }
+    }
+
+    pub(crate) fn attempt<T: DeserializeOwned>(
+        &mut self,
+        value: &serde_json::Value,
+        variant: &'static str,
+    ) -> Option<T> {
+        match decode(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push((variant, e));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> String {
+        if self.errors.is_empty() {
+            return format!("no member of `{}` accepts this kind of JSON value", self.union);
+        }
+        let tried: Vec<String> = self.errors.iter().map(|(v, e)| format!("`{v}`: {e}")).collect();
+        format!("no member of `{}` matched ({})", self.union, tried.join("; "))
+    }
+}
+
+/// Appends a query parameter: scalars as text, booleans as `true`/`false`, arrays repeated per
+/// element (`explode`) or comma-joined, objects as JSON; unset (`None`/`null`) values are left out.
+pub(crate) fn push_query<T: Serialize>(
+    pairs: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &T,
+    explode: bool,
+) {
+    fn text(v: &serde_json::Value) -> Option<String> {
+        match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+    let Ok(value) = serde_json::to_value(value) else { return };
+    match value {
+        serde_json::Value::Array(items) if explode => {
+            pairs.extend(items.iter().filter_map(text).map(|t| (name, t)));
+        }
+        serde_json::Value::Array(items) => {
+            let joined: Vec<String> = items.iter().filter_map(text).collect();
+            pairs.push((name, joined.join(",")));
+        }
+        other => pairs.extend(text(&other).map(|t| (name, t))),
+    }
+}
+
+/// Decodes `value` as `T` and encodes it again (conformance tests).
+#[cfg(feature = "spec-registry")]
+pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(
+    value: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let decoded: T = decode(value)?;
+    serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))
+}
