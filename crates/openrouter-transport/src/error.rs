@@ -268,11 +268,13 @@ impl StdError for TransportError {
 pub(crate) fn chain<'a>(
     err: &'a (dyn StdError + 'static),
 ) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    std::iter::successors(Some(err), |e| match e.downcast_ref::<std::io::Error>() {
+    std::iter::successors(Some(err), |&e: &&'a (dyn StdError + 'static)| {
+        match e.downcast_ref::<std::io::Error>() {
         Some(io) => io
             .get_ref()
             .map(|inner| inner as &(dyn StdError + 'static)),
-        None => e.source(),
+            None => e.source(),
+        }
     })
 }
 

@@ -438,7 +438,7 @@ fn classify(err: &(dyn StdError + 'static), connect: bool) -> TransportErrorKind
 fn classify_hyper(err: &hyper::Error) -> Option<TransportErrorKind> {
     if err.is_timeout() {
         Some(TransportErrorKind::Timeout)
-    } else if err.is_parse() || err.is_parse_status() || err.is_parse_too_large() {
+    } else if err.is_parse() || err.is_parse_status() {
         Some(TransportErrorKind::Protocol)
     } else if err.is_user() {
         // For a client, a "user" error is ours: a failing request-body stream, an invalid
