@@ -40,10 +40,7 @@ impl<E> SyncBoxBody<E> {
         }
     }
 
-    fn poll_frame(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, E>>> {
+    fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, E>>> {
         self.inner
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
@@ -182,7 +179,9 @@ impl fmt::Debug for RequestBody {
                 .debug_struct("RequestBody::Bytes")
                 .field("len", &bytes.len())
                 .finish(),
-            RequestBody::Stream(stream) => f.debug_tuple("RequestBody::Stream").field(stream).finish(),
+            RequestBody::Stream(stream) => {
+                f.debug_tuple("RequestBody::Stream").field(stream).finish()
+            }
         }
     }
 }
@@ -525,12 +524,14 @@ mod tests {
         assert_eq!(std::error::Error::source(&err).unwrap().to_string(), "x");
 
         // ...and a TransportError keeps its kind.
-        let items: Vec<Result<Frame<Bytes>, TransportError>> = vec![Err(TransportError::with_message(
-            TransportErrorKind::Io,
-            "reset",
-        ))];
+        let items: Vec<Result<Frame<Bytes>, TransportError>> = vec![Err(
+            TransportError::with_message(TransportErrorKind::Io, "reset"),
+        )];
         let body = ResponseBody::new(StreamBody::new(Iter(items.into_iter())));
-        assert_eq!(body.collect().await.unwrap_err().kind(), TransportErrorKind::Io);
+        assert_eq!(
+            body.collect().await.unwrap_err().kind(),
+            TransportErrorKind::Io
+        );
     }
 
     /// A stream of data frames or string errors, without pulling in `futures`.

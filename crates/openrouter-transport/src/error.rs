@@ -230,7 +230,10 @@ impl fmt::Debug for TransportError {
         let mut d = f.debug_struct("TransportError");
         d.field("kind", &self.inner.kind)
             .field("connect", &self.inner.connect)
-            .field("may_have_reached_server", &self.inner.may_have_reached_server);
+            .field(
+                "may_have_reached_server",
+                &self.inner.may_have_reached_server,
+            );
         if let Some(message) = &self.inner.message {
             d.field("message", message);
         }
@@ -268,13 +271,11 @@ impl StdError for TransportError {
 pub(crate) fn chain<'a>(
     err: &'a (dyn StdError + 'static),
 ) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    std::iter::successors(Some(err), |&e: &&'a (dyn StdError + 'static)| {
-        match e.downcast_ref::<std::io::Error>() {
-        Some(io) => io
-            .get_ref()
-            .map(|inner| inner as &(dyn StdError + 'static)),
-            None => e.source(),
-        }
+    std::iter::successors(Some(err), |&e: &&'a (dyn StdError + 'static)| match e
+        .downcast_ref::<std::io::Error>()
+    {
+        Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+        None => e.source(),
     })
 }
 
@@ -365,7 +366,10 @@ mod tests {
         assert_eq!(err.message(), Some("connect timed out"));
 
         let err = TransportError::body_read(io::Error::other("eof")).context("after 3 bytes");
-        assert_eq!(err.to_string(), "error reading response body: after 3 bytes");
+        assert_eq!(
+            err.to_string(),
+            "error reading response body: after 3 bytes"
+        );
     }
 
     #[test]

@@ -293,10 +293,10 @@ impl HyperTransportBuilder {
             #[cfg(feature = "native-roots")]
             Some(TlsRoots::Native) => hyper_rustls::ConfigBuilderExt::with_native_roots(versions)
                 .map_err(|e| {
-                    TransportError::new(TransportErrorKind::Tls, e)
-                        .context("could not load the operating system's root certificates")
-                        .with_may_have_reached_server(false)
-                })?,
+                TransportError::new(TransportErrorKind::Tls, e)
+                    .context("could not load the operating system's root certificates")
+                    .with_may_have_reached_server(false)
+            })?,
             None => {
                 // `versions` is unused when no roots feature is enabled.
                 drop(versions);
@@ -426,13 +426,11 @@ fn classify(err: &(dyn StdError + 'static), connect: bool) -> TransportErrorKind
             _ => TransportErrorKind::Connect,
         };
     }
-    from_hyper
-        .or(from_io)
-        .unwrap_or(if saw_hyper {
-            TransportErrorKind::Protocol
-        } else {
-            TransportErrorKind::Other
-        })
+    from_hyper.or(from_io).unwrap_or(if saw_hyper {
+        TransportErrorKind::Protocol
+    } else {
+        TransportErrorKind::Other
+    })
 }
 
 fn classify_hyper(err: &hyper::Error) -> Option<TransportErrorKind> {

@@ -145,7 +145,8 @@ mod tests {
     impl Transport for Teapot {
         fn send(&self, request: http::Request<RequestBody>) -> TransportFuture<'_> {
             Box::pin(async move {
-                let mut response = http::Response::new(ResponseBody::from(request.uri().to_string()));
+                let mut response =
+                    http::Response::new(ResponseBody::from(request.uri().to_string()));
                 *response.status_mut() = http::StatusCode::IM_A_TEAPOT;
                 Ok(response)
             })

@@ -158,7 +158,11 @@ impl Body for ChunkedBody {
             })
             .sum();
         hint.set_lower(known);
-        if self.steps.iter().all(|step| matches!(step, Step::Data(_) | Step::Delay(_))) {
+        if self
+            .steps
+            .iter()
+            .all(|step| matches!(step, Step::Data(_) | Step::Delay(_)))
+        {
             hint.set_upper(known);
         }
         hint
@@ -208,7 +212,10 @@ mod tests {
     async fn error_ends_the_body() {
         let body = ChunkedBody::new()
             .chunk("a")
-            .error(TransportError::with_message(TransportErrorKind::Io, "reset"))
+            .error(TransportError::with_message(
+                TransportErrorKind::Io,
+                "reset",
+            ))
             .chunk("never");
         assert_eq!(
             frames(body.into()).await,
@@ -219,7 +226,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn stall_never_ends() {
         let mut body = ResponseBody::from(ChunkedBody::new().chunk("a").stall().chunk("b"));
-        assert_eq!(body.frame().await.unwrap().unwrap().into_data().unwrap(), "a");
+        assert_eq!(
+            body.frame().await.unwrap().unwrap().into_data().unwrap(),
+            "a"
+        );
         let next = tokio::time::timeout(Duration::from_secs(3600), body.frame()).await;
         assert!(next.is_err(), "a stalled body must stay pending");
         assert!(!body.is_end_stream());

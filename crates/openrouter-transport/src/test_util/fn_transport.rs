@@ -147,13 +147,18 @@ mod tests {
         });
         let response = transport.send(get("http://h/p")).await.unwrap();
         assert_eq!(response.status(), 202);
-        assert_eq!(response.into_body().collect().await.unwrap(), "GET http://h/p");
+        assert_eq!(
+            response.into_body().collect().await.unwrap(),
+            "GET http://h/p"
+        );
     }
 
     #[tokio::test]
     async fn sync_closure_gets_the_body() {
         let echo = FnTransport::new(|request| http::Response::new(request.into_body()));
-        let request = http::Request::post("http://h/").body(RequestBody::from("ping")).unwrap();
+        let request = http::Request::post("http://h/")
+            .body(RequestBody::from("ping"))
+            .unwrap();
         let body = echo.send(request).await.unwrap().into_body();
         assert_eq!(body.collect().await.unwrap(), "ping");
     }
@@ -172,8 +177,15 @@ mod tests {
                 }
             }
         });
-        assert!(transport.send(get("http://h/")).await.unwrap_err().is_timeout());
-        assert_eq!(transport.send(get("http://h/")).await.unwrap().status(), 200);
+        assert!(transport
+            .send(get("http://h/"))
+            .await
+            .unwrap_err()
+            .is_timeout());
+        assert_eq!(
+            transport.send(get("http://h/")).await.unwrap().status(),
+            200
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         assert_eq!(format!("{transport:?}"), "FnTransport { .. }");
     }

@@ -263,7 +263,9 @@ async fn read_request(
 /// Locks a mutex, ignoring poisoning: a test transport's state stays meaningful after a
 /// panicking assertion elsewhere, and a second panic would only hide the first.
 fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -291,7 +293,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "invalid header")]
+    #[should_panic(expected = "invalid status or header")]
     fn response_helper_panics_on_bad_header() {
         let _ = response(200, &[("bad header", "x")], "");
     }

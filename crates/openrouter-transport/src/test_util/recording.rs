@@ -128,7 +128,10 @@ mod tests {
         let recorder = RecordingTransport::fixed(CannedResponse::new(204).header("x", "y"));
         let clone = recorder.clone();
         for i in 0..3 {
-            let response = clone.send(post(&format!("http://h/{i}"), "b")).await.unwrap();
+            let response = clone
+                .send(post(&format!("http://h/{i}"), "b"))
+                .await
+                .unwrap();
             assert_eq!(response.status(), 204);
             assert_eq!(response.headers()["x"], "y");
         }
@@ -154,7 +157,9 @@ mod tests {
     async fn records_requests_that_never_get_an_answer() {
         let recorder = RecordingTransport::new(NeverTransport);
         let attempt = recorder.send(post("http://h/", ""));
-        assert!(tokio::time::timeout(Duration::from_secs(5), attempt).await.is_err());
+        assert!(tokio::time::timeout(Duration::from_secs(5), attempt)
+            .await
+            .is_err());
         assert_eq!(recorder.count(), 1);
     }
 }

@@ -273,7 +273,10 @@ impl ReplayTransport {
         panic!("{message}");
     }
 
-    fn reply_to(&self, request: http::Request<Bytes>) -> Result<http::Response<ResponseBody>, TransportError> {
+    fn reply_to(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
         let recorded = RecordedRequest::from_request(request);
         let mut state = lock(&self.state);
         state.seen.push(recorded.clone());
@@ -332,7 +335,12 @@ mod tests {
     use crate::test_util::response;
     use crate::TransportErrorKind;
 
-    fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: &'static str) -> http::Request<RequestBody> {
+    fn request(
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: &'static str,
+    ) -> http::Request<RequestBody> {
         let mut builder = http::Request::builder().method(method).uri(uri);
         for (n, v) in headers {
             builder = builder.header(*n, *v);
@@ -353,7 +361,9 @@ mod tests {
     /// if it matched.
     fn check(expected: ExpectedRequest, req: http::Request<RequestBody>) -> String {
         let replay = ReplayTransport::new().expect(expected, response(200, &[], "ok"));
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async {
                 replay.send(req).await.unwrap();
@@ -373,16 +383,26 @@ mod tests {
                 response(200, &[("x", "1")], "first"),
             ),
             (
-                ExpectedRequest::post("http://h/b").header("content-type", "application/json").body("{}"),
+                ExpectedRequest::post("http://h/b")
+                    .header("content-type", "application/json")
+                    .body("{}"),
                 response(201, &[], "second"),
             ),
         ]);
         assert_eq!(replay.remaining(), 2);
-        let r = replay.send(request("GET", "http://h/a", &[], "")).await.unwrap();
+        let r = replay
+            .send(request("GET", "http://h/a", &[], ""))
+            .await
+            .unwrap();
         assert_eq!(r.headers()["x"], "1");
         assert_eq!(r.into_body().collect().await.unwrap(), "first");
         let r = replay
-            .send(request("POST", "http://h/b", &[("content-type", "application/json"), ("user-agent", "t")], "{}"))
+            .send(request(
+                "POST",
+                "http://h/b",
+                &[("content-type", "application/json"), ("user-agent", "t")],
+                "{}",
+            ))
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
@@ -399,7 +419,10 @@ mod tests {
             ExpectedRequest::get("http://h/"),
             TransportError::connect_timeout(),
         );
-        let err = replay.send(request("GET", "http://h/", &[], "")).await.unwrap_err();
+        let err = replay
+            .send(request("GET", "http://h/", &[], ""))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Timeout);
         replay.assert_done();
     }
@@ -409,32 +432,51 @@ mod tests {
         // Matches: unlisted headers are ignored.
         assert_eq!(
             check(
-                ExpectedRequest::post("http://h/x").header("a", "1").body("b"),
+                ExpectedRequest::post("http://h/x")
+                    .header("a", "1")
+                    .body("b"),
                 request("POST", "http://h/x", &[("a", "1"), ("other", "z")], "b"),
             ),
             ""
         );
 
-        let msg = check(ExpectedRequest::post("http://h/x"), request("GET", "http://h/x", &[], ""));
+        let msg = check(
+            ExpectedRequest::post("http://h/x"),
+            request("GET", "http://h/x", &[], ""),
+        );
         assert!(msg.contains("method: expected POST, got GET"), "{msg}");
 
-        let msg = check(ExpectedRequest::get("http://h/x?a=1"), request("GET", "http://h/x?a=2", &[], ""));
-        assert!(msg.contains("uri:    expected http://h/x?a=1, got http://h/x?a=2"), "{msg}");
+        let msg = check(
+            ExpectedRequest::get("http://h/x?a=1"),
+            request("GET", "http://h/x?a=2", &[], ""),
+        );
+        assert!(
+            msg.contains("uri:    expected http://h/x?a=1, got http://h/x?a=2"),
+            "{msg}"
+        );
 
         let msg = check(
             ExpectedRequest::get("http://h/").header("authorization", "Bearer k"),
             request("GET", "http://h/", &[], ""),
         );
-        assert!(msg.contains("header `authorization`: expected \"Bearer k\", got (absent)"), "{msg}");
+        assert!(
+            msg.contains("header `authorization`: expected \"Bearer k\", got (absent)"),
+            "{msg}"
+        );
 
         let msg = check(
             ExpectedRequest::get("http://h/").no_header("http-referer"),
             request("GET", "http://h/", &[("http-referer", "x")], ""),
         );
-        assert!(msg.contains("header `http-referer`: expected (absent), got \"x\""), "{msg}");
+        assert!(
+            msg.contains("header `http-referer`: expected (absent), got \"x\""),
+            "{msg}"
+        );
 
         let msg = check(
-            ExpectedRequest::get("http://h/").header("x", "1").header("x", "2"),
+            ExpectedRequest::get("http://h/")
+                .header("x", "1")
+                .header("x", "2"),
             request("GET", "http://h/", &[("x", "1")], ""),
         );
         assert!(msg.contains("expected \"1\", \"2\", got \"1\""), "{msg}");
@@ -451,24 +493,35 @@ mod tests {
     #[test]
     fn unexpected_request_panics() {
         let replay = ReplayTransport::new();
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rt.block_on(async {
                 let _ = replay.send(request("GET", "http://h/", &[], "")).await;
             })
         }));
         let msg = panic_message(result);
-        assert!(msg.contains("unexpected request #1: GET http://h/"), "{msg}");
+        assert!(
+            msg.contains("unexpected request #1: GET http://h/"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn assert_done_lists_missing_requests() {
         let replay = ReplayTransport::new()
             .expect(ExpectedRequest::get("http://h/1"), response(200, &[], ""))
-            .expect(ExpectedRequest::delete("http://h/2"), response(200, &[], ""));
+            .expect(
+                ExpectedRequest::delete("http://h/2"),
+                response(200, &[], ""),
+            );
         let result = std::panic::catch_unwind(|| replay.assert_done());
         let msg = panic_message(result);
-        assert!(msg.contains("2 of 2 expected requests were not made"), "{msg}");
+        assert!(
+            msg.contains("2 of 2 expected requests were not made"),
+            "{msg}"
+        );
         assert!(msg.contains("#2: DELETE http://h/2"), "{msg}");
     }
 }
