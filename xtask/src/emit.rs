@@ -182,13 +182,16 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool) {
 }
 
 fn emit_enum(s: &mut String, def: &Def, variants: &[(String, String)]) {
+    // rustfmt leaves macro bodies alone, so indent them here.
     s.push_str("crate::rt::open_enum! {\n");
-    s.push_str(&def_doc(def));
-    let _ = writeln!(s, "pub enum {} {{", def.name);
-    for (ident, value) in variants {
-        let _ = writeln!(s, "/// `{}`\n{ident} = {},", value.replace('`', "'"), lit(value));
+    for line in def_doc(def).lines() {
+        let _ = writeln!(s, "    {line}");
     }
-    s.push_str("}\n}\n");
+    let _ = writeln!(s, "    pub enum {} {{", def.name);
+    for (ident, value) in variants {
+        let _ = writeln!(s, "        /// `{}`\n        {ident} = {},", value.replace('`', "'"), lit(value));
+    }
+    s.push_str("    }\n}\n");
     if variants.len() == 1 {
         let _ = writeln!(
             s,
@@ -308,6 +311,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         s.push_str("_ => {}\n}\n}\n");
     }
     let payloads: Vec<&Variant> = u.variants.iter().filter(|v| v.payload.is_some()).collect();
+    let trial_at = s.len();
     s.push_str(&format!("let mut trial = crate::rt::Trial::new({});\n", lit(name)));
     if let Some(tag) = &u.tag {
         // Tag value → candidate variants, grouped so each arm lists its values once.
@@ -351,6 +355,13 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         let free: Vec<&Variant> = payloads.iter().copied().filter(|v| v.tags.is_empty()).collect();
         s.push_str("if tag.is_none() {\n");
         trials(s, name, &absent);
+        if absent.is_empty() {
+            let _ = writeln!(
+                s,
+                "return Err(D::Error::custom({}));",
+                lit(&format!("`{name}`: missing the `{tag}` field that tells its members apart"))
+            );
+        }
         s.push_str("} else {\n");
         trials(s, name, &free);
         s.push_str("return Ok(Self::Unknown(value));\n}\n");
@@ -362,6 +373,9 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         s.push_str("if value.is_string() {\nreturn Ok(Self::Unknown(value));\n}\n");
     }
     s.push_str("Err(D::Error::custom(trial.finish()))\n}\n}\n\n");
+    if !s[trial_at..].contains("trial.attempt") {
+        s.replace_range(trial_at..trial_at + "let mut".len(), "let");
+    }
 
     // From conversions for payload types that appear once.
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

@@ -330,6 +330,21 @@ impl<'a> Gen<'a> {
         self.registry.entry(ptr.to_owned()).or_insert(expr);
     }
 
+    /// `allOf` members that only add docs or an example describe the whole value: record them with
+    /// its type so their examples are checked too.
+    fn record_doc_only_members(&mut self, s: &Value, ptr: &str, result: &(Ty, bool)) {
+        if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+            for (i, m) in all.iter().enumerate() {
+                let structural = ["$ref", "properties", "additionalProperties", "type", "anyOf", "oneOf", "allOf", "enum", "const"]
+                    .iter()
+                    .any(|k| m.get(*k).is_some());
+                if !structural {
+                    self.record(&format!("{ptr}/allOf/{i}"), &result.0, result.1);
+                }
+            }
+        }
+    }
+
     fn component_def(&mut self, rust: &str, schema: &'a Value, ptr: &str) {
         let before = self.defs.len();
         let (ty, _) = self.shape(schema, ptr, rust, Some(rust.to_owned()));
@@ -346,7 +361,9 @@ impl<'a> Gen<'a> {
         if let Some(d) = self.defs.iter_mut().rev().find(|d| d.name == rust) {
             d.component = true;
         }
-        self.record(ptr, &Ty::Named(rust.to_owned()), false);
+        let nullable = self.comp_nullable.iter().any(|n| self.comp_names.get(n).is_some_and(|r| r == rust));
+        self.record(ptr, &Ty::Named(rust.to_owned()), nullable);
+        self.record_doc_only_members(schema, ptr, &(Ty::Named(rust.to_owned()), nullable));
     }
 
     /// The type of a schema used somewhere (a property, an item, a body...).
@@ -366,6 +383,7 @@ impl<'a> Gen<'a> {
         let result = self.shape(s, ptr, hint, None);
         self.by_ptr.insert(ptr.to_owned(), result.clone());
         self.record(ptr, &result.0, result.1);
+        self.record_doc_only_members(s, ptr, &result);
         result
     }
 
@@ -689,7 +707,7 @@ impl<'a> Gen<'a> {
         let mut variants: Vec<Variant> = Vec::new();
         let mut used = BTreeSet::new();
         used.insert("Unknown".to_owned());
-        let mut push_name = |base: String, used: &mut BTreeSet<String>| -> String {
+        let push_name = |base: String, used: &mut BTreeSet<String>| -> String {
             let mut n = base.clone();
             let mut i = 2;
             while !used.insert(n.clone()) {
@@ -698,6 +716,38 @@ impl<'a> Gen<'a> {
             }
             n
         };
+        let member_tags: Vec<(Vec<String>, bool)> = members
+            .iter()
+            .enumerate()
+            .map(|(pos, (_, m))| match tag.as_deref() {
+                Some(p) => {
+                    let mut tags: Vec<String> = Vec::new();
+                    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                        tags.extend(mapping.get(r).cloned().unwrap_or_default());
+                    }
+                    let fixed = fixed_of(self, pos, p);
+                    // A tag the member does not declare (only the mapping names it) may be left
+                    // out by the server, so it does not make the member tag-only.
+                    let req = fixed.as_ref().is_some_and(|f| f.1);
+                    if let Some((vals, _)) = fixed {
+                        for v in vals {
+                            if !tags.contains(&v) {
+                                tags.push(v);
+                            }
+                        }
+                    }
+                    (tags, req)
+                }
+                None => (vec![], false),
+            })
+            .collect();
+        let mut tag_use: BTreeMap<&str, usize> = BTreeMap::new();
+        for (tags, _) in &member_tags {
+            for t in tags {
+                *tag_use.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        let unique_tag = |tags: &[String]| tags.len() == 1 && tag_use.get(tags[0].as_str()) == Some(&1);
         for (pos, (i, m)) in members.iter().enumerate() {
             let mptr = format!("{ptr}/{i}");
             let resolved = self.deref(m);
@@ -724,34 +774,24 @@ impl<'a> Gen<'a> {
                     }
                 }
             }
-            let (tags, tag_required) = match tag.as_deref() {
-                Some(p) => {
-                    let mut tags: Vec<String> = Vec::new();
-                    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                        tags.extend(mapping.get(r).cloned().unwrap_or_default());
-                    }
-                    let fixed = fixed_of(self, pos, p);
-                    let req = fixed.as_ref().map(|f| f.1).unwrap_or(!tags.is_empty());
-                    if let Some((vals, _)) = fixed {
-                        for v in vals {
-                            if !tags.contains(&v) {
-                                tags.push(v);
-                            }
-                        }
-                    }
-                    (tags, req)
-                }
-                None => (vec![], false),
-            };
+            let (tags, tag_required) = member_tags[pos].clone();
             let kinds = self.kinds_of(m, 0);
-            let base_name = if let Some(rn) = self.ref_name(m) {
-                let comp = self.comp_names[rn].clone();
-                match (tags.len(), disc.is_some()) {
-                    (1, true) => pascal(&tags[0]),
-                    _ => comp,
-                }
-            } else if tags.len() == 1 {
+            let base_name = if unique_tag(&tags) {
                 pascal(&tags[0])
+            } else if let Some(rn) = self.ref_name(m) {
+                shorten(name, &self.comp_names[rn])
+            } else if !tags.is_empty() {
+                // A tag shared with other members: say which side of the API this one is from
+                // when its description does, e.g. `OutputMessage` beside `Message`.
+                let d = desc(resolved).unwrap_or_default().to_ascii_lowercase();
+                let side = if d.starts_with("an output") {
+                    "Output"
+                } else if d.starts_with("an input") {
+                    "Input"
+                } else {
+                    ""
+                };
+                format!("{side}{}", pascal(&tags[0]))
             } else if let Some(t) = resolved.get("title").and_then(Value::as_str) {
                 pascal(t)
             } else {
@@ -944,6 +984,14 @@ impl<'a> Gen<'a> {
                 let code: u16 = status.parse().unwrap_or(0);
                 let rptr = format!("{base_ptr}/responses/{}/content", esc(status));
                 let content = r.get("content").and_then(Value::as_object);
+                if let Some(headers) = r.get("headers").and_then(Value::as_object) {
+                    for (h, hv) in headers {
+                        if let Some(hs) = hv.get("schema") {
+                            let hptr = format!("#/paths/{}/{method}/responses/{}/headers/{}/schema", esc(path), esc(status), esc(h));
+                            self.ty(hs, &hptr, &format!("{op_name}{}Header", pascal(h)));
+                        }
+                    }
+                }
                 if (200..300).contains(&code) {
                     if !matches!(response, Response::Empty) {
                         continue;
@@ -982,6 +1030,7 @@ impl<'a> Gen<'a> {
                             };
                             sse = Some((event, sentinel));
                         } else {
+                            self.record(&mptr, &Ty::Binary, false);
                             binary = Some(ct.clone());
                         }
                     }
@@ -1194,4 +1243,39 @@ fn tarjan(edges: &[Vec<usize>]) -> Vec<usize> {
         }
     }
     st.comp
+}
+
+/// A variant name from a member type's name, without the words it shares with the union's name
+/// at either end: `ChatNamedToolChoice` in `ChatToolChoice` is `Named`.
+fn shorten(union: &str, member: &str) -> String {
+    fn split(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices().skip(1) {
+            if c.is_ascii_uppercase() {
+                out.push(&s[start..i]);
+                start = i;
+            }
+        }
+        out.push(&s[start..]);
+        out
+    }
+    let u = split(union);
+    let m = split(member);
+    let mut lo = 0;
+    while lo < u.len() && lo < m.len() && u[lo] == m[lo] {
+        lo += 1;
+    }
+    let mut hi = m.len();
+    let mut uhi = u.len();
+    while hi > lo && uhi > 0 && m[hi - 1] == u[uhi - 1] {
+        hi -= 1;
+        uhi -= 1;
+    }
+    let rest = m[lo..hi].concat();
+    if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) {
+        member.to_owned()
+    } else {
+        rest
+    }
 }

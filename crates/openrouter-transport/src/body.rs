@@ -80,9 +80,11 @@ impl<E> SyncBoxBody<E> {
 /// let retry = body.try_clone().expect("byte bodies clone");
 /// assert_eq!(retry.as_bytes(), Some(&br#"{"model":"openai/gpt-4o"}"#[..]));
 /// ```
+#[derive(Default)]
 #[non_exhaustive]
 pub enum RequestBody {
     /// No body.
+    #[default]
     Empty,
     /// A body held in memory; cloning it is cheap.
     Bytes(Bytes),
@@ -161,12 +163,6 @@ impl RequestBody {
             RequestBody::Bytes(bytes) => Ok(bytes),
             stream => Ok(BodyExt::collect(stream).await?.to_bytes()),
         }
-    }
-}
-
-impl Default for RequestBody {
-    fn default() -> Self {
-        RequestBody::Empty
     }
 }
 

@@ -279,6 +279,11 @@ impl HyperTransportBuilder {
         })
     }
 
+    // With no roots feature, `TlsRoots` is empty and the code after its match is unreachable.
+    #[cfg_attr(
+        not(any(feature = "webpki-roots", feature = "native-roots")),
+        allow(unreachable_code, unused_variables)
+    )]
     fn tls_config(&self) -> Result<rustls::ClientConfig, TransportError> {
         let tls_error = |message: String| {
             TransportError::with_message(TransportErrorKind::Tls, message)
@@ -287,23 +292,21 @@ impl HyperTransportBuilder {
         let versions = rustls::ClientConfig::builder_with_provider(crypto_provider()?)
             .with_safe_default_protocol_versions()
             .map_err(|e| tls_error(format!("invalid TLS configuration: {e}")))?;
-        let with_roots = match self.tls_roots {
+        let Some(roots) = self.tls_roots else {
+            return Err(tls_error(
+                "no TLS roots: enable the `webpki-roots` or `native-roots` feature".into(),
+            ));
+        };
+        let with_roots: rustls::ConfigBuilder<_, rustls::client::WantsClientCert> = match roots {
             #[cfg(feature = "webpki-roots")]
-            Some(TlsRoots::WebPki) => hyper_rustls::ConfigBuilderExt::with_webpki_roots(versions),
+            TlsRoots::WebPki => hyper_rustls::ConfigBuilderExt::with_webpki_roots(versions),
             #[cfg(feature = "native-roots")]
-            Some(TlsRoots::Native) => hyper_rustls::ConfigBuilderExt::with_native_roots(versions)
+            TlsRoots::Native => hyper_rustls::ConfigBuilderExt::with_native_roots(versions)
                 .map_err(|e| {
-                TransportError::new(TransportErrorKind::Tls, e)
-                    .context("could not load the operating system's root certificates")
-                    .with_may_have_reached_server(false)
-            })?,
-            None => {
-                // `versions` is unused when no roots feature is enabled.
-                drop(versions);
-                return Err(tls_error(
-                    "no TLS roots: enable the `webpki-roots` or `native-roots` feature".into(),
-                ));
-            }
+                    TransportError::new(TransportErrorKind::Tls, e)
+                        .context("could not load the operating system's root certificates")
+                        .with_may_have_reached_server(false)
+                })?,
         };
         Ok(with_roots.with_no_client_auth())
     }

@@ -58,9 +58,7 @@
 //! | `aws-lc-rs` | no | the `aws-lc-rs` provider; preferred over `ring` when both are on |
 //! | `webpki-roots` | yes | Mozilla's root certificates, compiled in |
 //! | `native-roots` | no | the operating system's certificate store |
-//! | `test-util` | no | the [`test_util`](crate#what) module |
-
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+//! | `test-util` | no | the `test_util` module of fake transports |
 
 mod body;
 mod error;

@@ -277,7 +277,7 @@ async fn stalled_tls_handshake_hits_the_connect_timeout() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = transport
-        .send(get(&format!("https://localhost:{}/", addr.port())))
+        .send(get(&format!("https://{addr}/")))
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -302,7 +302,7 @@ async fn tls_failure_is_a_tls_error() {
     });
 
     let err = transport()
-        .send(get(&format!("https://localhost:{}/", addr.port())))
+        .send(get(&format!("https://{addr}/")))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), TransportErrorKind::Tls, "{err:?}");

@@ -1,0 +1,1 @@
+//! Pins the shape of the spec the model was generated from.
