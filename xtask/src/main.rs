@@ -8,6 +8,7 @@
 mod emit;
 mod model;
 mod names;
+mod overrides;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,12 +58,16 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let spec = spec.ok_or_else(|| format!("no spec given (--spec or OPENROUTER_OPENAPI_SPEC)\n{USAGE}"))?;
+    let spec =
+        spec.ok_or_else(|| format!("no spec given (--spec or OPENROUTER_OPENAPI_SPEC)\n{USAGE}"))?;
     Ok(Options { spec, out, check })
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn default_out() -> PathBuf {
@@ -70,12 +75,16 @@ fn default_out() -> PathBuf {
 }
 
 fn load_spec(path: &Path) -> Result<serde_json::Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let is_json = path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let is_json =
+        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if is_json {
-        serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
     } else {
-        serde_norway::from_str(&text).map_err(|e| format!("{} is not valid YAML: {e}", path.display()))
+        serde_norway::from_str(&text)
+            .map_err(|e| format!("{} is not valid YAML: {e}", path.display()))
     }
 }
 
@@ -103,8 +112,13 @@ fn rustfmt(src: &str) -> Result<String, String> {
     let mut stdin = child.stdin.take().unwrap();
     let input = src.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| format!("rustfmt failed: {e}"))?;
-    writer.join().unwrap().map_err(|e| format!("rustfmt stdin: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    writer
+        .join()
+        .unwrap()
+        .map_err(|e| format!("rustfmt stdin: {e}"))?;
     if !out.status.success() {
         let dump = std::env::temp_dir().join("openrouter-codegen-unformatted.rs");
         let _ = std::fs::write(&dump, src);
@@ -132,7 +146,10 @@ fn codegen(args: &[String]) -> Result<(), String> {
         }
         for extra in existing_rs_files(&out_dir)? {
             if !files.iter().any(|(n, _)| *n == extra) {
-                stale.push(format!("{} (not generated any more)", out_dir.join(&extra).display()));
+                stale.push(format!(
+                    "{} (not generated any more)",
+                    out_dir.join(&extra).display()
+                ));
             }
         }
         if !stale.is_empty() {
@@ -142,10 +159,15 @@ fn codegen(args: &[String]) -> Result<(), String> {
                 stale.join("\n  ")
             ));
         }
-        eprintln!("codegen check: {} files up to date ({:.1?})", files.len(), started.elapsed());
+        eprintln!(
+            "codegen check: {} files up to date ({:.1?})",
+            files.len(),
+            started.elapsed()
+        );
         return Ok(());
     }
-    std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     for extra in existing_rs_files(&out_dir)? {
         if !files.iter().any(|(n, _)| *n == extra) {
             std::fs::remove_file(out_dir.join(&extra)).map_err(|e| e.to_string())?;
@@ -167,10 +189,16 @@ fn codegen(args: &[String]) -> Result<(), String> {
 }
 
 fn existing_rs_files(dir: &Path) -> Result<Vec<String>, String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
     let mut names = Vec::new();
     for entry in entries {
-        let name = entry.map_err(|e| e.to_string())?.file_name().to_string_lossy().into_owned();
+        let name = entry
+            .map_err(|e| e.to_string())?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if name.ends_with(".rs") {
             names.push(name);
         }
@@ -193,11 +221,13 @@ fn drift(args: &[String]) -> Result<(), String> {
         std::fs::write(src.join("generated").join(name), text).map_err(|e| e.to_string())?;
     }
     let types_src = root.join("crates/openrouter-types/src");
-    std::fs::copy(types_src.join("rt.rs"), src.join("rt.rs")).map_err(|e| e.to_string())?;
+    for support in ["rt.rs", "operation.rs"] {
+        std::fs::copy(types_src.join(support), src.join(support)).map_err(|e| e.to_string())?;
+    }
     std::fs::write(
         src.join("lib.rs"),
         "//! Scratch crate: the generated model of another spec snapshot, compiled alone.\n\
-         #![allow(missing_docs)]\n#[macro_use]\nmod rt;\npub mod generated;\n",
+         #![allow(missing_docs)]\nmod rt;\npub mod operation;\npub mod generated;\n",
     )
     .map_err(|e| e.to_string())?;
     std::fs::write(
@@ -214,16 +244,27 @@ fn drift(args: &[String]) -> Result<(), String> {
     if lock.exists() {
         let _ = std::fs::copy(&lock, scratch.join("Cargo.lock"));
     }
-    eprintln!("drift: generated {} files from {}; compiling", files.len(), opts.spec.display());
-    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["check", "--quiet", "--all-features", "--manifest-path"])
-        .arg(scratch.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    eprintln!(
+        "drift: generated {} files from {}; compiling",
+        files.len(),
+        opts.spec.display()
+    );
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["check", "--quiet", "--all-features", "--manifest-path"])
+            .arg(scratch.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("the code generated from {} does not compile", opts.spec.display()));
+        return Err(format!(
+            "the code generated from {} does not compile",
+            opts.spec.display()
+        ));
     }
-    eprintln!("drift: the model generated from {} compiles", opts.spec.display());
+    eprintln!(
+        "drift: the model generated from {} compiles",
+        opts.spec.display()
+    );
     Ok(())
 }

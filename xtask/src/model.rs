@@ -87,6 +87,9 @@ pub struct Field {
     pub fixed: bool,
     /// For query parameters: repeat the key for each array element.
     pub explode: bool,
+    /// Whether the constructor takes it (required fields, and the optional ones that
+    /// `overrides` names because nearly every caller sets them).
+    pub in_new: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -137,15 +140,30 @@ pub enum Response {
     Empty,
     Json(Ty),
     /// JSON, or SSE when the request asks for it (`stream: true`).
-    JsonOrSse { json: Ty, event: Ty, sentinel: Option<String> },
-    Sse { event: Ty, sentinel: Option<String> },
-    Binary { content_type: String },
+    JsonOrSse {
+        json: Ty,
+        event: Ty,
+        sentinel: Option<String>,
+    },
+    Sse {
+        event: Ty,
+        sentinel: Option<String>,
+    },
+    Binary {
+        content_type: String,
+    },
 }
 
 #[derive(Clone, Debug)]
 pub enum Pagination {
-    OffsetLimit { results: String },
-    Cursor { param: String, next: String, results: String },
+    OffsetLimit {
+        results: String,
+    },
+    Cursor {
+        param: String,
+        next: String,
+        results: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -205,11 +223,15 @@ fn esc(seg: &str) -> String {
 }
 
 fn desc(s: &Value) -> Option<String> {
-    s.get("description").and_then(Value::as_str).map(str::to_owned)
+    s.get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn is_deprecated(s: &Value) -> bool {
-    s.get("deprecated").and_then(Value::as_bool).unwrap_or(false)
+    s.get("deprecated")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 fn type_list(s: &Value) -> Vec<&str> {
@@ -225,7 +247,11 @@ fn string_values(s: &Value) -> Option<Vec<String>> {
         return c.as_str().map(|c| vec![c.to_owned()]);
     }
     let e = s.get("enum")?.as_array()?;
-    let v: Vec<String> = e.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+    let v: Vec<String> = e
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
     (!v.is_empty() && e.iter().all(|x| x.is_string() || x.is_null())).then_some(v)
 }
 
@@ -269,12 +295,19 @@ pub fn build(spec: &Value) -> Result<Model, String> {
     let operations = g.operations()?;
     g.box_recursion();
     let registry = g.registry.into_iter().collect();
-    Ok(Model { defs: g.defs, operations, registry, component_count: schemas.len() })
+    Ok(Model {
+        defs: g.defs,
+        operations,
+        registry,
+        component_count: schemas.len(),
+    })
 }
 
 impl<'a> Gen<'a> {
     fn ref_name<'s>(&self, s: &'s Value) -> Option<&'s str> {
-        s.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")
+        s.get("$ref")?
+            .as_str()?
+            .strip_prefix("#/components/schemas/")
     }
 
     fn deref(&self, s: &'a Value) -> &'a Value {
@@ -292,9 +325,13 @@ impl<'a> Gen<'a> {
     }
 
     fn scan_patch_bodies(&mut self) {
-        let Some(paths) = self.spec.get("paths").and_then(Value::as_object) else { return };
+        let Some(paths) = self.spec.get("paths").and_then(Value::as_object) else {
+            return;
+        };
         for item in paths.values() {
-            let Some(op) = item.get("patch") else { continue };
+            let Some(op) = item.get("patch") else {
+                continue;
+            };
             let schema = op.pointer("/requestBody/content/application~1json/schema");
             if let Some(name) = schema.and_then(|s| self.ref_name(s)) {
                 self.patch_bodies.insert(self.comp_names[name].clone());
@@ -305,7 +342,9 @@ impl<'a> Gen<'a> {
     fn nullable_here(&self, s: &Value) -> bool {
         type_list(s).contains(&"null")
             || s.get("nullable").and_then(Value::as_bool).unwrap_or(false)
-            || s.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().any(Value::is_null))
+            || s.get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.iter().any(Value::is_null))
             || ["anyOf", "oneOf"].iter().any(|k| {
                 s.get(*k)
                     .and_then(Value::as_array)
@@ -326,7 +365,11 @@ impl<'a> Gen<'a> {
     }
 
     fn record(&mut self, ptr: &str, ty: &Ty, nullable: bool) {
-        let expr = if nullable { format!("Option<{}>", ty.rust()) } else { ty.rust() };
+        let expr = if nullable {
+            format!("Option<{}>", ty.rust())
+        } else {
+            ty.rust()
+        };
         self.registry.entry(ptr.to_owned()).or_insert(expr);
     }
 
@@ -335,9 +378,19 @@ impl<'a> Gen<'a> {
     fn record_doc_only_members(&mut self, s: &Value, ptr: &str, result: &(Ty, bool)) {
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
             for (i, m) in all.iter().enumerate() {
-                let structural = ["$ref", "properties", "additionalProperties", "type", "anyOf", "oneOf", "allOf", "enum", "const"]
-                    .iter()
-                    .any(|k| m.get(*k).is_some());
+                let structural = [
+                    "$ref",
+                    "properties",
+                    "additionalProperties",
+                    "type",
+                    "anyOf",
+                    "oneOf",
+                    "allOf",
+                    "enum",
+                    "const",
+                ]
+                .iter()
+                .any(|k| m.get(*k).is_some());
                 if !structural {
                     self.record(&format!("{ptr}/allOf/{i}"), &result.0, result.1);
                 }
@@ -361,7 +414,10 @@ impl<'a> Gen<'a> {
         if let Some(d) = self.defs.iter_mut().rev().find(|d| d.name == rust) {
             d.component = true;
         }
-        let nullable = self.comp_nullable.iter().any(|n| self.comp_names.get(n).is_some_and(|r| r == rust));
+        let nullable = self
+            .comp_nullable
+            .iter()
+            .any(|n| self.comp_names.get(n).is_some_and(|r| r == rust));
         self.record(ptr, &Ty::Named(rust.to_owned()), nullable);
         self.record_doc_only_members(schema, ptr, &(Ty::Named(rust.to_owned()), nullable));
     }
@@ -388,10 +444,20 @@ impl<'a> Gen<'a> {
     }
 
     /// Builds the type for a schema's own shape; `def_name` forces the name of a definition.
-    fn shape(&mut self, s: &'a Value, ptr: &str, hint: &str, def_name: Option<String>) -> (Ty, bool) {
+    fn shape(
+        &mut self,
+        s: &'a Value,
+        ptr: &str,
+        hint: &str,
+        def_name: Option<String>,
+    ) -> (Ty, bool) {
         let nullable = self.nullable_here(s);
         if let Some(name) = self.ref_name(s) {
-            let ty = self.comp_names.get(name).map(|n| Ty::Named(n.clone())).unwrap_or(Ty::Json);
+            let ty = self
+                .comp_names
+                .get(name)
+                .map(|n| Ty::Named(n.clone()))
+                .unwrap_or(Ty::Json);
             return (ty, nullable || self.comp_nullable.contains(name));
         }
         // allOf: a single reference (with only docs beside it) is that type; otherwise flatten.
@@ -421,7 +487,11 @@ impl<'a> Gen<'a> {
                 };
                 return (t, n || nullable);
             }
-            if meaningful.iter().all(|(_, m)| self.object_props(m).is_some()) && !meaningful.is_empty() {
+            if meaningful
+                .iter()
+                .all(|(_, m)| self.object_props(m).is_some())
+                && !meaningful.is_empty()
+            {
                 let name = def_name.unwrap_or_else(|| self.unique(hint));
                 self.struct_def(&name, s, ptr);
                 return (Ty::Named(name), nullable);
@@ -430,8 +500,11 @@ impl<'a> Gen<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(members) = s.get(key).and_then(Value::as_array) {
-                let non_null: Vec<(usize, &'a Value)> =
-                    members.iter().enumerate().filter(|(_, m)| type_list(m) != ["null"]).collect();
+                let non_null: Vec<(usize, &'a Value)> = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| type_list(m) != ["null"])
+                    .collect();
                 if non_null.len() == 1 {
                     let (i, m) = non_null[0];
                     let (t, n) = self.ty(m, &format!("{ptr}/{key}/{i}"), hint);
@@ -486,7 +559,11 @@ impl<'a> Gen<'a> {
             }
             Some("object") => match s.get("additionalProperties") {
                 Some(ap) if ap.is_object() && !ap.as_object().unwrap().is_empty() => {
-                    let (t, n) = self.ty(ap, &format!("{ptr}/additionalProperties"), &format!("{hint}Value"));
+                    let (t, n) = self.ty(
+                        ap,
+                        &format!("{ptr}/additionalProperties"),
+                        &format!("{hint}Value"),
+                    );
                     let t = if n { Ty::Option(Box::new(t)) } else { t };
                     Ty::Map(Box::new(t))
                 }
@@ -499,7 +576,10 @@ impl<'a> Gen<'a> {
 
     /// Properties of an object schema, following `$ref` and flattening `allOf`, each with the
     /// pointer it was found at.
-    fn object_props(&self, s: &'a Value) -> Option<(Vec<(String, &'a Value, String)>, BTreeSet<String>)> {
+    fn object_props(
+        &self,
+        s: &'a Value,
+    ) -> Option<(Vec<(String, &'a Value, String)>, BTreeSet<String>)> {
         self.object_props_at(s, None)
     }
 
@@ -509,7 +589,10 @@ impl<'a> Gen<'a> {
         at: Option<String>,
     ) -> Option<(Vec<(String, &'a Value, String)>, BTreeSet<String>)> {
         let (s, base) = match self.ref_name(s) {
-            Some(name) => (self.schemas.get(name)?, format!("#/components/schemas/{}", esc(name))),
+            Some(name) => (
+                self.schemas.get(name)?,
+                format!("#/components/schemas/{}", esc(name)),
+            ),
             None => (s, at.unwrap_or_default()),
         };
         let mut props: Vec<(String, &'a Value, String)> = Vec::new();
@@ -558,24 +641,37 @@ impl<'a> Gen<'a> {
     }
 
     fn struct_def(&mut self, name: &str, s: &'a Value, ptr: &str) {
-        let (props, required) = self.object_props_at(s, Some(ptr.to_owned())).unwrap_or_default();
+        let (props, required) = self
+            .object_props_at(s, Some(ptr.to_owned()))
+            .unwrap_or_default();
         let tristate_body = self.patch_bodies.contains(name);
         let mut fields = Vec::new();
         let mut idents = BTreeSet::new();
+        let has_message = props.iter().any(|(n, _, _)| n == "message");
         for (json, prop, pptr) in props {
             let mut ident = snake(&json);
             while !idents.insert(ident.clone()) || crate::names::bare(&ident) == "extra" {
                 ident = format!("{}_", crate::names::bare(&ident));
             }
             let hint = format!("{name}{}", pascal(&json));
-            let (ty, nullable) = self.ty(prop, &pptr, &hint);
-            let req = required.contains(&json);
+            let (mut ty, nullable) = self.ty(prop, &pptr, &hint);
+            // OpenRouter documents string codes (`"server_error"`) in mid-stream errors while the
+            // spec types every error `code` as an integer: accept both wherever a `code` sits
+            // beside a `message`.
+            if json == "code" && matches!(ty, Ty::I32 | Ty::I64) && has_message {
+                ty = Ty::Named("crate::rt::ErrorCode".into());
+            }
+            let mut req = required.contains(&json);
+            let extra_arg = crate::overrides::constructor_takes(name, &json);
+            let req_for_ctor = req || extra_arg;
+            let _ = &mut req;
             let fixed = req && string_values(self.deref(prop)).is_some_and(|v| v.len() == 1);
             fields.push(Field {
                 ident,
                 json,
                 ty,
                 required: req,
+                in_new: (req_for_ctor && (!nullable || extra_arg)) && !fixed,
                 nullable,
                 tristate: tristate_body && !req && nullable,
                 doc: desc(prop),
@@ -587,7 +683,10 @@ impl<'a> Gen<'a> {
         self.defs.push(Def {
             name: name.to_owned(),
             doc: desc(s),
-            kind: Kind::Struct { fields, query: false },
+            kind: Kind::Struct {
+                fields,
+                query: false,
+            },
             component: false,
             deprecated: is_deprecated(s),
         });
@@ -630,14 +729,21 @@ impl<'a> Gen<'a> {
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
             let k = all
                 .iter()
-                .filter(|m| m.get("$ref").is_some() || m.get("type").is_some() || m.get("properties").is_some())
+                .filter(|m| {
+                    m.get("$ref").is_some()
+                        || m.get("type").is_some()
+                        || m.get("properties").is_some()
+                })
                 .map(|m| self.kinds_of(m, depth + 1))
                 .fold(ANY, |a, b| a & b);
             return if k == 0 { ANY } else { k };
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(m) = s.get(key).and_then(Value::as_array) {
-                return m.iter().map(|x| self.kinds_of(x, depth + 1)).fold(0, |a, b| a | b);
+                return m
+                    .iter()
+                    .map(|x| self.kinds_of(x, depth + 1))
+                    .fold(0, |a, b| a | b);
             }
         }
         let mut k = 0;
@@ -668,7 +774,10 @@ impl<'a> Gen<'a> {
         // Which property, if any, tells the members apart.
         let disc = s.get("discriminator");
         let mut mapping: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if let Some(m) = disc.and_then(|d| d.get("mapping")).and_then(Value::as_object) {
+        if let Some(m) = disc
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+        {
             for (tag, target) in m {
                 if let Some(t) = target.as_str() {
                     mapping.entry(t.to_owned()).or_default().push(tag.clone());
@@ -683,7 +792,10 @@ impl<'a> Gen<'a> {
             let vals = string_values(g.deref(ps))?;
             Some((vals, req.contains(prop)))
         };
-        let tag: Option<String> = match disc.and_then(|d| d.get("propertyName")).and_then(Value::as_str) {
+        let tag: Option<String> = match disc
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+        {
             Some(p) => Some(p.to_owned()),
             None => {
                 let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -697,7 +809,9 @@ impl<'a> Gen<'a> {
                     }
                 }
                 // Prefer `type`, then the property fixed in the most members.
-                let best = counts.iter().max_by_key(|(p, c)| (**c, p.as_str() == "type"));
+                let best = counts
+                    .iter()
+                    .max_by_key(|(p, c)| (**c, p.as_str() == "type"));
                 match best {
                     Some((p, c)) if *c >= 2 || (*c == 1 && members.len() == 1) => Some(p.clone()),
                     _ => None,
@@ -747,7 +861,8 @@ impl<'a> Gen<'a> {
                 *tag_use.entry(t.as_str()).or_default() += 1;
             }
         }
-        let unique_tag = |tags: &[String]| tags.len() == 1 && tag_use.get(tags[0].as_str()) == Some(&1);
+        let unique_tag =
+            |tags: &[String]| tags.len() == 1 && tag_use.get(tags[0].as_str()) == Some(&1);
         for (pos, (i, m)) in members.iter().enumerate() {
             let mptr = format!("{ptr}/{i}");
             let resolved = self.deref(m);
@@ -769,7 +884,9 @@ impl<'a> Gen<'a> {
                                 doc: desc(m),
                             });
                         }
-                        self.registry.entry(mptr.clone()).or_insert_with(|| name.to_owned());
+                        self.registry
+                            .entry(mptr.clone())
+                            .or_insert_with(|| name.to_owned());
                         continue;
                     }
                 }
@@ -805,7 +922,7 @@ impl<'a> Gen<'a> {
                         }
                     }
                     kinds::BOOL => "Bool".into(),
-                    kinds::ARRAY => "Array".into(),
+                    kinds::ARRAY => self.array_name(resolved, 0),
                     kinds::OBJECT => "Object".into(),
                     _ => "Value".into(),
                 }
@@ -838,9 +955,40 @@ impl<'a> Gen<'a> {
         });
     }
 
+    /// A variant name for an array member, from what it holds: `StringList`, `NumberListList`.
+    fn array_name(&self, s: &Value, depth: usize) -> String {
+        let items = s.get("items");
+        let inner = match items {
+            None => "Value".to_owned(),
+            Some(it) => {
+                if let Some(r) = self.ref_name(it) {
+                    self.comp_names
+                        .get(r)
+                        .cloned()
+                        .unwrap_or_else(|| "Value".into())
+                } else {
+                    let t = type_list(it);
+                    match t.first().copied() {
+                        Some("array") if depth < 4 => {
+                            return format!("{}List", self.array_name(it, depth + 1))
+                        }
+                        Some("string") => "String".into(),
+                        Some("number") => "Number".into(),
+                        Some("integer") => "Integer".into(),
+                        Some("boolean") => "Bool".into(),
+                        _ => "Object".into(),
+                    }
+                }
+            }
+        };
+        format!("{inner}List")
+    }
+
     fn operations(&mut self) -> Result<Vec<Operation>, String> {
         let mut ops = Vec::new();
-        let Some(paths) = self.spec.get("paths").and_then(Value::as_object) else { return Ok(ops) };
+        let Some(paths) = self.spec.get("paths").and_then(Value::as_object) else {
+            return Ok(ops);
+        };
         let tag_names: BTreeMap<String, String> = self
             .spec
             .get("tags")
@@ -849,14 +997,19 @@ impl<'a> Gen<'a> {
                 tags.iter()
                     .filter_map(|t| {
                         let name = t.get("name")?.as_str()?;
-                        let shown = t.get("x-displayName").and_then(Value::as_str).unwrap_or(name);
+                        let shown = t
+                            .get("x-displayName")
+                            .and_then(Value::as_str)
+                            .unwrap_or(name);
                         Some((name.to_owned(), shown.to_owned()))
                     })
                     .collect()
             })
             .unwrap_or_default();
         for (path, item) in paths {
-            for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            for method in [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ] {
                 let Some(op) = item.get(method) else { continue };
                 ops.push(self.operation(path, method, op, &tag_names)?);
             }
@@ -878,13 +1031,19 @@ impl<'a> Gen<'a> {
             .to_owned();
         let op_name = pascal(&id);
         let base_ptr = format!("#/paths/{}/{method}", esc(path));
-        let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("default");
+        let tag = op
+            .get("tags")
+            .and_then(|t| t.get(0))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
         let group = match op.get("x-speakeasy-group").and_then(Value::as_str) {
             Some(g) => snake(g),
             None => snake(tag_names.get(tag).map(String::as_str).unwrap_or(tag)),
         };
         let method_name = snake(
-            op.get("x-speakeasy-name-override").and_then(Value::as_str).unwrap_or(&id),
+            op.get("x-speakeasy-name-override")
+                .and_then(Value::as_str)
+                .unwrap_or(&id),
         );
         let mut path_params = Vec::new();
         let mut headers = Vec::new();
@@ -892,7 +1051,11 @@ impl<'a> Gen<'a> {
         if let Some(params) = op.get("parameters").and_then(Value::as_array) {
             for (i, p) in params.iter().enumerate() {
                 let p = self.deref(p);
-                let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
                 let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
                 let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
                 let sptr = format!("{base_ptr}/parameters/{i}/schema");
@@ -924,6 +1087,7 @@ impl<'a> Gen<'a> {
                             deprecated: is_deprecated(p),
                             fixed: false,
                             explode,
+                            in_new: required && !nullable,
                         });
                     }
                     _ => {}
@@ -936,8 +1100,14 @@ impl<'a> Gen<'a> {
             let name = self.unique(&format!("{op_name}Query"));
             self.defs.push(Def {
                 name: name.clone(),
-                doc: Some(format!("Query parameters of `{id}` (`{} {path}`).", method.to_uppercase())),
-                kind: Kind::Struct { fields: query_fields, query: true },
+                doc: Some(format!(
+                    "Query parameters of `{id}` (`{} {path}`).",
+                    method.to_uppercase()
+                )),
+                kind: Kind::Struct {
+                    fields: query_fields,
+                    query: true,
+                },
                 component: false,
                 deprecated: false,
             });
@@ -957,8 +1127,14 @@ impl<'a> Gen<'a> {
                     ("application/json", 0),
                     ("application/x-www-form-urlencoded", 2),
                 ] {
-                    let Some(s) = content.get(ct).and_then(|m| m.get("schema")) else { continue };
-                    let hint = if kind == 1 { format!("{op_name}Form") } else { format!("{op_name}Request") };
+                    let Some(s) = content.get(ct).and_then(|m| m.get("schema")) else {
+                        continue;
+                    };
+                    let hint = if kind == 1 {
+                        format!("{op_name}Form")
+                    } else {
+                        format!("{op_name}Request")
+                    };
                     let (ty, _) = self.ty(s, &format!("{bptr}/{}/schema", esc(ct)), &hint);
                     body = Some(match kind {
                         1 => Body::Multipart(ty),
@@ -968,10 +1144,17 @@ impl<'a> Gen<'a> {
                     break;
                 }
                 // Register the JSON alternative of a multipart body too, so its examples are checked.
-                if let (Some(Body::Multipart(_)), Some(s)) =
-                    (&body, content.get("application/json").and_then(|m| m.get("schema")))
-                {
-                    let _ = self.ty(s, &format!("{bptr}/application~1json/schema"), &format!("{op_name}Request"));
+                if let (Some(Body::Multipart(_)), Some(s)) = (
+                    &body,
+                    content
+                        .get("application/json")
+                        .and_then(|m| m.get("schema")),
+                ) {
+                    let _ = self.ty(
+                        s,
+                        &format!("{bptr}/application~1json/schema"),
+                        &format!("{op_name}Request"),
+                    );
                 }
             }
         }
@@ -987,7 +1170,12 @@ impl<'a> Gen<'a> {
                 if let Some(headers) = r.get("headers").and_then(Value::as_object) {
                     for (h, hv) in headers {
                         if let Some(hs) = hv.get("schema") {
-                            let hptr = format!("#/paths/{}/{method}/responses/{}/headers/{}/schema", esc(path), esc(status), esc(h));
+                            let hptr = format!(
+                                "#/paths/{}/{method}/responses/{}/headers/{}/schema",
+                                esc(path),
+                                esc(status),
+                                esc(h)
+                            );
                             self.ty(hs, &hptr, &format!("{op_name}{}Header", pascal(h)));
                         }
                     }
@@ -1009,19 +1197,24 @@ impl<'a> Gen<'a> {
                                 json = Some(self.ty(s, &mptr, &format!("{op_name}Response")).0);
                             }
                         } else if ct == "text/event-stream" {
-                            let sentinel =
-                                media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(str::to_owned);
+                            let sentinel = media
+                                .get("x-speakeasy-sse-sentinel")
+                                .and_then(Value::as_str)
+                                .map(str::to_owned);
                             let event = match s {
                                 Some(s) => {
-                                    let (wrapper, _) = self.ty(s, &mptr, &format!("{op_name}StreamEvent"));
+                                    let (wrapper, _) =
+                                        self.ty(s, &mptr, &format!("{op_name}StreamEvent"));
                                     // The spec wraps each event as `{data: Event}`: the payload is the
                                     // `data` property's type.
-                                    let data = self
-                                        .object_props_at(s, Some(mptr.clone()))
-                                        .and_then(|(p, _)| p.into_iter().find(|(n, _, _)| n == "data"));
+                                    let data =
+                                        self.object_props_at(s, Some(mptr.clone())).and_then(
+                                            |(p, _)| p.into_iter().find(|(n, _, _)| n == "data"),
+                                        );
                                     match data {
                                         Some((_, ds, dptr)) => {
-                                            self.ty(ds, &dptr, &format!("{op_name}StreamEventData")).0
+                                            self.ty(ds, &dptr, &format!("{op_name}StreamEventData"))
+                                                .0
                                         }
                                         None => wrapper,
                                     }
@@ -1035,7 +1228,11 @@ impl<'a> Gen<'a> {
                         }
                     }
                     response = match (json, sse, binary) {
-                        (Some(json), Some((event, sentinel)), _) => Response::JsonOrSse { json, event, sentinel },
+                        (Some(json), Some((event, sentinel)), _) => Response::JsonOrSse {
+                            json,
+                            event,
+                            sentinel,
+                        },
                         (Some(json), None, _) => Response::Json(json),
                         (None, Some((event, sentinel)), _) => Response::Sse { event, sentinel },
                         (None, None, Some(content_type)) => Response::Binary { content_type },
@@ -1058,7 +1255,11 @@ impl<'a> Gen<'a> {
             }
         }
         let pagination = op.get("x-speakeasy-pagination").and_then(|p| {
-            let results = p.pointer("/outputs/results").and_then(Value::as_str).unwrap_or("$.data").to_owned();
+            let results = p
+                .pointer("/outputs/results")
+                .and_then(Value::as_str)
+                .unwrap_or("$.data")
+                .to_owned();
             match p.get("type").and_then(Value::as_str)? {
                 "offsetLimit" => Some(Pagination::OffsetLimit { results }),
                 "cursor" => Some(Pagination::Cursor {
@@ -1067,7 +1268,11 @@ impl<'a> Gen<'a> {
                         .and_then(Value::as_str)
                         .unwrap_or("cursor")
                         .to_owned(),
-                    next: p.pointer("/outputs/nextCursor").and_then(Value::as_str).unwrap_or("$.cursor").to_owned(),
+                    next: p
+                        .pointer("/outputs/nextCursor")
+                        .and_then(Value::as_str)
+                        .unwrap_or("$.cursor")
+                        .to_owned(),
                     results,
                 }),
                 _ => None,
@@ -1097,21 +1302,31 @@ impl<'a> Gen<'a> {
             deprecated: is_deprecated(op),
             summary: op.get("summary").and_then(Value::as_str).map(str::to_owned),
             description,
-            stream_field: op.get("x-speakeasy-stream-request-field").and_then(Value::as_str).map(str::to_owned),
+            stream_field: op
+                .get("x-speakeasy-stream-request-field")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 
     /// Boxes the fields and variants that close a cycle of direct containment, so every type has
     /// a finite size.
     fn box_recursion(&mut self) {
-        let index: HashMap<String, usize> = self.defs.iter().enumerate().map(|(i, d)| (d.name.clone(), i)).collect();
+        let index: HashMap<String, usize> = self
+            .defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), i))
+            .collect();
         let edges: Vec<Vec<usize>> = self
             .defs
             .iter()
             .map(|d| {
                 let mut names = Vec::new();
                 match &d.kind {
-                    Kind::Struct { fields, .. } => fields.iter().for_each(|f| f.ty.direct_names(&mut names)),
+                    Kind::Struct { fields, .. } => {
+                        fields.iter().for_each(|f| f.ty.direct_names(&mut names))
+                    }
                     Kind::Union(u) => u.variants.iter().for_each(|v| {
                         if let Some(t) = &v.payload {
                             t.direct_names(&mut names)
@@ -1129,7 +1344,11 @@ impl<'a> Gen<'a> {
             let in_cycle = |t: &Ty| {
                 let mut names = Vec::new();
                 t.direct_names(&mut names);
-                names.iter().any(|n| index.get(n).is_some_and(|&j| scc[j] == my && (j != i || true)))
+                names.iter().any(|n| {
+                    index
+                        .get(n)
+                        .is_some_and(|&j| scc[j] == my && (j != i || true))
+                })
             };
             let boxed = |t: &Ty| match t {
                 Ty::Option(inner) => Ty::Option(Box::new(Ty::Boxed(inner.clone()))),
@@ -1178,7 +1397,7 @@ impl Field {
 
     /// Whether a constructor must take this field as an argument.
     pub fn in_constructor(&self) -> bool {
-        self.required && !self.nullable && !self.fixed
+        self.in_new
     }
 
     pub fn defaultable(&self) -> bool {

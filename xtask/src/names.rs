@@ -18,6 +18,7 @@ fn words(s: &str) -> Vec<String> {
                 || (prev.is_ascii_digit() && c.is_ascii_alphabetic() && c.is_ascii_uppercase())
                 || (prev.is_ascii_uppercase()
                     && c.is_ascii_uppercase()
+                    && cur.len() >= 2
                     && next.is_some_and(|n| n.is_ascii_lowercase()));
             if boundary {
                 out.push(std::mem::take(&mut cur));
@@ -41,7 +42,10 @@ pub fn pascal(s: &str) -> String {
             // Keep the rest as written when the word is an acronym run like `BYOK`; lower it
             // otherwise so `fooBAR` and `foo_bar` read the same.
             let rest: String = cs.collect();
-            if w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && w.len() > 1 {
+            if w.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && w.len() > 1
+            {
                 out.push_str(&rest.to_ascii_lowercase());
             } else {
                 out.push_str(&rest);
@@ -59,7 +63,11 @@ pub fn pascal(s: &str) -> String {
 
 /// `fooBar-baz` → `foo_bar_baz`, escaped when it is a keyword.
 pub fn snake(s: &str) -> String {
-    let mut out = words(s).iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("_");
+    let mut out = words(s)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
     if out.is_empty() {
         out.push_str("value");
     }
@@ -71,11 +79,11 @@ pub fn snake(s: &str) -> String {
 
 pub fn escape_keyword(s: String) -> String {
     const KEYWORDS: &[&str] = &[
-        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
-        "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-        "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-        "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
-        "typeof", "unsized", "virtual", "yield", "try", "gen",
+        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
+        "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override",
+        "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
     ];
     match s.as_str() {
         "self" | "Self" | "super" | "crate" => format!("{s}_"),
@@ -119,7 +127,9 @@ pub fn doc_lines(text: &str) -> Vec<String> {
 
 /// Renders `///` lines (or nothing) for a description.
 pub fn doc_comment(text: Option<&str>) -> String {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return String::new() };
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return String::new();
+    };
     let mut s = String::new();
     for line in doc_lines(text) {
         if line.is_empty() {
@@ -144,7 +154,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(pascal("response.output_text.delta"), "ResponseOutputTextDelta");
+        assert_eq!(
+            pascal("response.output_text.delta"),
+            "ResponseOutputTextDelta"
+        );
         assert_eq!(pascal("listBYOKKeys"), "ListByokKeys");
         assert_eq!(pascal("ChatStreamChunk"), "ChatStreamChunk");
         assert_eq!(pascal("gpt-4o"), "Gpt4o");

@@ -1,13 +1,158 @@
 //! The OpenRouter API data model, generated from the official OpenAPI spec.
 //!
-//! This crate has no HTTP and no async runtime: `serde` and `serde_json` only. Depend on it alone
-//! to read or write OpenRouter payloads; the `openrouter` crate adds the client.
+//! This crate has no HTTP and no async runtime (`serde`, `serde_json` and one small helper
+//! crate only): depend on it alone to read or write OpenRouter payloads. The `openrouter` crate
+//! adds the client.
+//!
+//! # Layout
+//! - One module per API group ([`chat`], [`responses`], [`messages`], [`embeddings`],
+//!   [`models`], [`credits`], [`api_keys`], [`generations`], and every other group of the API
+//!   under the same names as the client's groups), each re-exporting every type its operations
+//!   use, plus short names for the types used most.
+//! - [`error`]: the error body every failing call returns, with typed metadata.
+//! - [`operation`] and [`generated::operations`]: the operation table (method, path, body,
+//!   response, pagination, errors, key kind) of every operation.
+//! - [`generated`]: everything, flat, under the spec's names. Written by `cargo xtask codegen`;
+//!   never edited by hand.
+//!
+//! # Forward compatibility
+//! - String enums are open: a value the spec does not list decodes to `Unknown(String)` and
+//!   encodes back unchanged.
+//! - Unions (`oneOf`/`anyOf`) dispatch on their tag; a tag this version does not know decodes to
+//!   `Unknown(serde_json::Value)`.
+//! - Every struct keeps the fields it does not know in `extra` and writes them back.
+//! - Optional fields that are unset are not written: no default is ever injected.
+//!
+//! # Examples
+//!
+//! ```
+//! use openrouter_types::chat::{ChatRequest, Message, Tool};
+//!
+//! let mut request = ChatRequest::new(
+//!     "openai/gpt-4o-mini",
+//!     vec![Message::system("You are terse."), Message::user("What is 2 + 2?")],
+//! );
+//! request.temperature = Some(0.2);
+//! request.tools = Some(vec![Tool::function(
+//!     "add",
+//!     "Adds two numbers",
+//!     serde_json::json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}),
+//! )]);
+//! let json = serde_json::to_value(&request).unwrap();
+//! assert_eq!(json["messages"][1], serde_json::json!({"role": "user", "content": "What is 2 + 2?"}));
+//! assert!(json.get("stream").is_none(), "nothing is written that was not set");
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod rt;
 
+pub mod error;
 pub mod generated;
 pub mod operation;
 
-pub use rt::Binary;
+mod constructors;
+
+pub use rt::{Binary, ErrorCode};
+
+// Every API group under its client name; the modules below add short names to the busiest ones.
+pub use generated::groups::*;
+
+/// Chat completions (`POST /chat/completions`), OpenAI-compatible.
+pub mod chat {
+    pub use crate::generated::groups::chat::*;
+    pub use crate::generated::{ChatMessages, ChatStreamChunk};
+
+    /// A chat completion request.
+    pub type Request = crate::generated::ChatRequest;
+    /// A (non-streamed) chat completion.
+    pub type Response = crate::generated::ChatResult;
+    /// One chunk of a streamed chat completion.
+    pub type StreamChunk = crate::generated::ChatStreamChunk;
+    /// A message of the conversation (system, user, developer, assistant or tool).
+    pub type Message = crate::generated::ChatMessages;
+    /// A tool the model may call (a function, or one of OpenRouter's server tools).
+    pub type Tool = crate::generated::ChatFunctionTool;
+    /// Token counts and cost of a completion.
+    pub type Usage = crate::generated::ChatUsage;
+}
+
+/// The Responses API (`POST /responses`), OpenAI-compatible.
+pub mod responses {
+    pub use crate::generated::groups::responses::*;
+
+    /// A Responses request.
+    pub type Request = crate::generated::ResponsesRequest;
+    /// A (non-streamed) response.
+    pub type Response = crate::generated::OpenResponsesResult;
+    /// One event of a streamed response.
+    pub type StreamEvent = crate::generated::StreamEvents;
+    /// The `input` of a request: a string or a list of items.
+    pub type Input = crate::generated::Inputs;
+    /// One item of an `input` list.
+    pub type InputItem = crate::generated::InputsObjectListItem;
+}
+
+/// Anthropic-compatible Messages (`POST /messages`).
+pub mod messages {
+    pub use crate::generated::groups::anthropic_messages::*;
+
+    /// A Messages request.
+    pub type Request = crate::generated::MessagesRequest;
+    /// A (non-streamed) Messages result.
+    pub type Response = crate::generated::MessagesResult;
+    /// One event of a streamed Messages result (`message_start`, `content_block_delta`, ...).
+    pub type StreamEvent = crate::generated::MessagesStreamEvents;
+    /// A message of the conversation.
+    pub type Message = crate::generated::MessagesMessageParam;
+    /// The Anthropic-shaped error body of `/messages`.
+    pub type ErrorResponse = crate::generated::AnthropicMessagesErrorResponse;
+}
+
+/// Embeddings (`POST /embeddings`).
+pub mod embeddings {
+    pub use crate::generated::groups::embeddings::*;
+
+    /// An embeddings request.
+    pub type Request = crate::generated::CreateEmbeddingsRequest;
+    /// An embeddings response.
+    pub type Response = crate::generated::CreateEmbeddingsResponse;
+}
+
+/// The model catalogue (`GET /models` and friends).
+pub mod models {
+    pub use crate::generated::groups::models::*;
+
+    /// One model of the catalogue.
+    pub type Model = crate::generated::Model;
+    /// A page of the model list.
+    pub type ListResponse = crate::generated::ModelsListResponse;
+}
+
+/// Credits (`GET /credits`).
+pub mod credits {
+    pub use crate::generated::groups::credits::*;
+
+    /// The credits response: total purchased and used.
+    pub type Response = crate::generated::GetCreditsResponse;
+    /// The credit figures inside [`Response`].
+    pub type Credits = crate::generated::GetCreditsResponseData;
+}
+
+/// API key management (`/keys`); needs a management key.
+pub mod api_keys {
+    pub use crate::generated::groups::api_keys::*;
+
+    /// A request to create a key.
+    pub type CreateRequest = crate::generated::CreateKeysRequest;
+    /// A request to update a key; fields can be left alone, cleared (`Some(None)`) or set.
+    pub type UpdateRequest = crate::generated::UpdateKeysRequest;
+}
+
+/// Generation stats (`GET /generation`).
+pub mod generations {
+    pub use crate::generated::groups::generations::*;
+
+    /// Stats and cost of one generation.
+    pub type Response = crate::generated::GenerationResponse;
+}

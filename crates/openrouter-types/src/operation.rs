@@ -47,7 +47,10 @@ pub struct Operation {
 impl Operation {
     /// Whether the operation can answer with a server-sent event stream.
     pub fn streams(&self) -> bool {
-        matches!(self.response, ResponseKind::Sse { .. } | ResponseKind::JsonOrSse { .. })
+        matches!(
+            self.response,
+            ResponseKind::Sse { .. } | ResponseKind::JsonOrSse { .. }
+        )
     }
 }
 

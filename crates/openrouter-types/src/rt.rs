@@ -166,7 +166,10 @@ pub(crate) struct Trial {
 
 impl Trial {
     pub(crate) fn new(union: &'static str) -> Self {
-        Trial { union, errors: Vec::new() }
+        Trial {
+            union,
+            errors: Vec::new(),
+        }
     }
 
     pub(crate) fn attempt<T: DeserializeOwned>(
@@ -185,10 +188,21 @@ impl Trial {
 
     pub(crate) fn finish(self) -> String {
         if self.errors.is_empty() {
-            return format!("no member of `{}` accepts this kind of JSON value", self.union);
+            return format!(
+                "no member of `{}` accepts this kind of JSON value",
+                self.union
+            );
         }
-        let tried: Vec<String> = self.errors.iter().map(|(v, e)| format!("`{v}`: {e}")).collect();
-        format!("no member of `{}` matched ({})", self.union, tried.join("; "))
+        let tried: Vec<String> = self
+            .errors
+            .iter()
+            .map(|(v, e)| format!("`{v}`: {e}"))
+            .collect();
+        format!(
+            "no member of `{}` matched ({})",
+            self.union,
+            tried.join("; ")
+        )
     }
 }
 
@@ -207,7 +221,9 @@ pub(crate) fn push_query<T: Serialize>(
             other => Some(other.to_string()),
         }
     }
-    let Ok(value) = serde_json::to_value(value) else { return };
+    let Ok(value) = serde_json::to_value(value) else {
+        return;
+    };
     match value {
         serde_json::Value::Array(items) if explode => {
             pairs.extend(items.iter().filter_map(text).map(|t| (name, t)));
@@ -227,4 +243,109 @@ pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(
 ) -> Result<serde_json::Value, String> {
     let decoded: T = decode(value)?;
     serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))
+}
+
+/// An error `code`: OpenRouter sends HTTP-status numbers (`429`) in error bodies and, in
+/// mid-stream errors, sometimes strings (`"server_error"`). Both are kept as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A numeric code, usually the HTTP status.
+    Number(i64),
+    /// A textual code such as `server_error`.
+    Text(String),
+}
+
+impl ErrorCode {
+    /// The code as an HTTP status, when it is a number in the status range.
+    pub fn as_status(&self) -> Option<u16> {
+        match self {
+            ErrorCode::Number(n) => u16::try_from(*n).ok().filter(|s| (100..=599).contains(s)),
+            ErrorCode::Text(t) => t.parse::<u16>().ok().filter(|s| (100..=599).contains(s)),
+        }
+    }
+
+    /// The textual code, when it is one.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            ErrorCode::Text(t) => Some(t),
+            ErrorCode::Number(_) => None,
+        }
+    }
+}
+
+impl Default for ErrorCode {
+    fn default() -> Self {
+        ErrorCode::Number(0)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErrorCode::Number(n) => write!(f, "{n}"),
+            ErrorCode::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl From<i64> for ErrorCode {
+    fn from(n: i64) -> Self {
+        ErrorCode::Number(n)
+    }
+}
+
+impl From<u16> for ErrorCode {
+    fn from(n: u16) -> Self {
+        ErrorCode::Number(n.into())
+    }
+}
+
+impl From<&str> for ErrorCode {
+    fn from(t: &str) -> Self {
+        ErrorCode::Text(t.to_owned())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ErrorCode::Number(n) => serializer.serialize_i64(*n),
+            ErrorCode::Text(t) => serializer.serialize_str(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ErrorCode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an error code (number or string)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<ErrorCode, E> {
+                Ok(ErrorCode::Number(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ErrorCode, E> {
+                i64::try_from(n)
+                    .map(ErrorCode::Number)
+                    .map_err(|_| E::custom("error code out of range"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<ErrorCode, E> {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    Ok(ErrorCode::Number(n as i64))
+                } else {
+                    Ok(ErrorCode::Text(n.to_string()))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<ErrorCode, E> {
+                Ok(ErrorCode::Text(t.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, t: String) -> Result<ErrorCode, E> {
+                Ok(ErrorCode::Text(t))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }

@@ -7,6 +7,7 @@
 
 mod types;
 pub use types::*;
+pub mod groups;
 pub mod operations;
 /// Every schema of the spec by JSON pointer, for the conformance tests.
 #[cfg(feature = "spec-registry")]

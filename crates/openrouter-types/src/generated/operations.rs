@@ -369,7 +369,7 @@ pub static CREATE_AUDIO_TRANSCRIPTIONS: Operation = Operation {
 /// `POST /auth/keys`: Exchange authorization code for API key
 pub static EXCHANGE_AUTH_CODE_FOR_API_KEY: Operation = Operation {
     id: "exchangeAuthCodeForAPIKey",
-    group: "o_auth",
+    group: "oauth",
     method_name: "exchange_auth_code_for_api_key",
     http_method: "POST",
     path: "/auth/keys",
@@ -409,7 +409,7 @@ pub static EXCHANGE_AUTH_CODE_FOR_API_KEY: Operation = Operation {
 /// `POST /auth/keys/code`: Create authorization code
 pub static CREATE_AUTH_KEYS_CODE: Operation = Operation {
     id: "createAuthKeysCode",
-    group: "o_auth",
+    group: "oauth",
     method_name: "create_auth_code",
     http_method: "POST",
     path: "/auth/keys/code",
@@ -3715,7 +3715,7 @@ pub static LIST_ENDPOINTS: Operation = Operation {
 /// `GET /oauth/jwks`: OpenRouter access token signing keys
 pub static LIST_OAUTH_JWKS: Operation = Operation {
     id: "listOauthJwks",
-    group: "o_auth",
+    group: "oauth",
     method_name: "list_oauth_jwks",
     http_method: "GET",
     path: "/oauth/jwks",
@@ -3741,7 +3741,7 @@ pub static LIST_OAUTH_JWKS: Operation = Operation {
 /// `POST /oauth/token`: Exchange a workload identity token
 pub static CREATE_OAUTH_TOKEN: Operation = Operation {
     id: "createOauthToken",
-    group: "o_auth",
+    group: "oauth",
     method_name: "create_oauth_token",
     http_method: "POST",
     path: "/oauth/token",

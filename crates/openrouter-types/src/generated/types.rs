@@ -624,15 +624,7 @@ impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) =
-                    trial.attempt::<AdditionalToolsItemToolsItemObject>(&value, "Object")
-                {
-                    return Ok(Self::Object(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) =
                     trial.attempt::<AdditionalToolsItemToolsItemObject>(&value, "Object")
@@ -641,6 +633,11 @@ impl<'de> serde::Deserialize<'de> for AdditionalToolsItemToolsItem {
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<AdditionalToolsItemToolsItemObject>(&value, "Object") {
+                return Ok(Self::Object(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -1102,7 +1099,6 @@ impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AgentMessageItemContentItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("encrypted_content") => {
@@ -1134,11 +1130,10 @@ impl<'de> serde::Deserialize<'de> for AgentMessageItemContentItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AgentMessageItemContentItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -1358,7 +1353,6 @@ impl<'de> serde::Deserialize<'de> for AlignmentCallRecord {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AlignmentCallRecord");
         let tag = value.get("outcome").and_then(serde_json::Value::as_str);
         match tag {
             Some("allowed") => {
@@ -1390,11 +1384,10 @@ impl<'de> serde::Deserialize<'de> for AlignmentCallRecord {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AlignmentCallRecord`: expected an object with the `outcome` field that tells its members apart"))
     }
 }
 
@@ -1786,7 +1779,6 @@ impl<'de> serde::Deserialize<'de> for AlignmentResponsesRejectedItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AlignmentResponsesRejectedItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch_call") => {
@@ -1872,11 +1864,10 @@ impl<'de> serde::Deserialize<'de> for AlignmentResponsesRejectedItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AlignmentResponsesRejectedItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -2404,7 +2395,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicBashCodeExecutionContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicBashCodeExecutionContent");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("bash_code_execution_result") => {
@@ -2427,11 +2417,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicBashCodeExecutionContent {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicBashCodeExecutionContent`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -2745,7 +2734,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicCaller {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicCaller");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("code_execution_20250825") => {
@@ -2777,11 +2765,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicCaller {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicCaller`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -3538,7 +3525,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicCodeExecutionContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicCodeExecutionContent");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("code_execution_result") => {
@@ -3570,11 +3556,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicCodeExecutionContent {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicCodeExecutionContent`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -4022,7 +4007,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockSource {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicDocumentBlockSource");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("base64") => {
@@ -4045,11 +4029,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockSource {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicDocumentBlockSource`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -4127,10 +4110,10 @@ pub struct AnthropicDocumentBlockParamCitations {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The `AnthropicDocumentBlockParamSourceContentContentArrayItem` schema.
+/// The `AnthropicDocumentBlockParamSourceContentContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum AnthropicDocumentBlockParamSourceContentContentArrayItem {
+pub enum AnthropicDocumentBlockParamSourceContentContentObjectListItem {
     /// A `AnthropicTextBlockParam`.
     Text(AnthropicTextBlockParam),
     /// A `AnthropicImageBlockParam`.
@@ -4139,7 +4122,7 @@ pub enum AnthropicDocumentBlockParamSourceContentContentArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for AnthropicDocumentBlockParamSourceContentContentArrayItem {
+impl serde::Serialize for AnthropicDocumentBlockParamSourceContentContentObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(x) => serde::Serialize::serialize(x, serializer),
@@ -4149,18 +4132,18 @@ impl serde::Serialize for AnthropicDocumentBlockParamSourceContentContentArrayIt
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSourceContentContentArrayItem {
+impl<'de> serde::Deserialize<'de>
+    for AnthropicDocumentBlockParamSourceContentContentObjectListItem
+{
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial =
-            crate::rt::Trial::new("AnthropicDocumentBlockParamSourceContentContentArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("image") => {
                 return crate::rt::member::<AnthropicImageBlockParam>(
                     &value,
-                    "AnthropicDocumentBlockParamSourceContentContentArrayItem",
+                    "AnthropicDocumentBlockParamSourceContentContentObjectListItem",
                     "Image",
                 )
                 .map(Self::Image)
@@ -4169,7 +4152,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSourceContentCo
             Some("text") => {
                 return crate::rt::member::<AnthropicTextBlockParam>(
                     &value,
-                    "AnthropicDocumentBlockParamSourceContentContentArrayItem",
+                    "AnthropicDocumentBlockParamSourceContentContentObjectListItem",
                     "Text",
                 )
                 .map(Self::Text)
@@ -4177,20 +4160,23 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSourceContentCo
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicDocumentBlockParamSourceContentContentObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<AnthropicTextBlockParam> for AnthropicDocumentBlockParamSourceContentContentArrayItem {
+impl From<AnthropicTextBlockParam>
+    for AnthropicDocumentBlockParamSourceContentContentObjectListItem
+{
     fn from(value: AnthropicTextBlockParam) -> Self {
         Self::Text(value)
     }
 }
-impl From<AnthropicImageBlockParam> for AnthropicDocumentBlockParamSourceContentContentArrayItem {
+impl From<AnthropicImageBlockParam>
+    for AnthropicDocumentBlockParamSourceContentContentObjectListItem
+{
     fn from(value: AnthropicImageBlockParam) -> Self {
         Self::Image(value)
     }
@@ -4202,8 +4188,8 @@ impl From<AnthropicImageBlockParam> for AnthropicDocumentBlockParamSourceContent
 pub enum AnthropicDocumentBlockParamSourceContentContent {
     /// A `String`.
     String(String),
-    /// A `Vec<AnthropicDocumentBlockParamSourceContentContentArrayItem>`.
-    Array(Vec<AnthropicDocumentBlockParamSourceContentContentArrayItem>),
+    /// A `Vec<AnthropicDocumentBlockParamSourceContentContentObjectListItem>`.
+    ObjectList(Vec<AnthropicDocumentBlockParamSourceContentContentObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -4212,7 +4198,7 @@ impl serde::Serialize for AnthropicDocumentBlockParamSourceContentContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -4230,11 +4216,12 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSourceContentCo
         }
         if value.is_array() {
             if let Some(x) = trial
-                .attempt::<Vec<AnthropicDocumentBlockParamSourceContentContentArrayItem>>(
-                    &value, "Array",
+                .attempt::<Vec<AnthropicDocumentBlockParamSourceContentContentObjectListItem>>(
+                    &value,
+                    "ObjectList",
                 )
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -4246,11 +4233,11 @@ impl From<String> for AnthropicDocumentBlockParamSourceContentContent {
         Self::String(value)
     }
 }
-impl From<Vec<AnthropicDocumentBlockParamSourceContentContentArrayItem>>
+impl From<Vec<AnthropicDocumentBlockParamSourceContentContentObjectListItem>>
     for AnthropicDocumentBlockParamSourceContentContent
 {
-    fn from(value: Vec<AnthropicDocumentBlockParamSourceContentContentArrayItem>) -> Self {
-        Self::Array(value)
+    fn from(value: Vec<AnthropicDocumentBlockParamSourceContentContentObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -4330,7 +4317,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSource {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicDocumentBlockParamSource");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("base64") => {
@@ -4380,11 +4366,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicDocumentBlockParamSource {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicDocumentBlockParamSource`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -4789,7 +4774,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicImageBlockParamSource {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicImageBlockParamSource");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("base64") => {
@@ -4821,11 +4805,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicImageBlockParamSource {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicImageBlockParamSource`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -5701,7 +5684,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicTextBlockParamCitationsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicTextBlockParamCitationsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("char_location") => {
@@ -5751,11 +5733,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicTextBlockParamCitationsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicTextBlockParamCitationsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -5869,7 +5850,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicTextCitation {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicTextCitation");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("char_location") => {
@@ -5919,11 +5899,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicTextCitation {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicTextCitation`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -5993,7 +5972,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicTextEditorCodeExecutionContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicTextEditorCodeExecutionContent");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("text_editor_code_execution_create_result") => {
@@ -6034,11 +6012,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicTextEditorCodeExecutionContent {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicTextEditorCodeExecutionContent`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -6538,7 +6515,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicToolSearchContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicToolSearchContent");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("tool_search_tool_result_error") => {
@@ -6561,11 +6537,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicToolSearchContent {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicToolSearchContent`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -7240,14 +7215,13 @@ impl<'de> serde::Deserialize<'de> for AnthropicToolUnion {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<AnthropicToolUnionCustom>(&value, "Custom") {
-                    return Ok(Self::Custom(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<AnthropicToolUnionCustom>(&value, "Custom") {
+                return Ok(Self::Custom(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -7661,14 +7635,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicUsageIteration {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<AnthropicUnknownUsageIteration>(&value, "Unknown2")
-                {
-                    return Ok(Self::Unknown2(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) = trial.attempt::<AnthropicUnknownUsageIteration>(&value, "Unknown2")
                 {
@@ -7676,6 +7643,11 @@ impl<'de> serde::Deserialize<'de> for AnthropicUsageIteration {
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<AnthropicUnknownUsageIteration>(&value, "Unknown2") {
+                return Ok(Self::Unknown2(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -7776,7 +7748,6 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebFetchContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("AnthropicWebFetchContent");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("web_fetch_result") => {
@@ -7799,11 +7770,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebFetchContent {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`AnthropicWebFetchContent`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -8051,7 +8021,7 @@ impl AnthropicWebSearchResultBlockParam {
 #[non_exhaustive]
 pub enum AnthropicWebSearchToolResultContent {
     /// A `Vec<AnthropicWebSearchResult>`.
-    Array(Vec<AnthropicWebSearchResult>),
+    AnthropicWebSearchResultList(Vec<AnthropicWebSearchResult>),
     /// A `AnthropicWebSearchToolResultError`.
     Error(AnthropicWebSearchToolResultError),
     /// A value this version of the SDK does not recognise, kept as JSON.
@@ -8061,7 +8031,7 @@ pub enum AnthropicWebSearchToolResultContent {
 impl serde::Serialize for AnthropicWebSearchToolResultContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::AnthropicWebSearchResultList(x) => serde::Serialize::serialize(x, serializer),
             Self::Error(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -8079,8 +8049,10 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebSearchToolResultContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<AnthropicWebSearchResult>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial
+                .attempt::<Vec<AnthropicWebSearchResult>>(&value, "AnthropicWebSearchResultList")
+            {
+                return Ok(Self::AnthropicWebSearchResultList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -8089,7 +8061,7 @@ impl<'de> serde::Deserialize<'de> for AnthropicWebSearchToolResultContent {
 
 impl From<Vec<AnthropicWebSearchResult>> for AnthropicWebSearchToolResultContent {
     fn from(value: Vec<AnthropicWebSearchResult>) -> Self {
-        Self::Array(value)
+        Self::AnthropicWebSearchResultList(value)
     }
 }
 impl From<AnthropicWebSearchToolResultError> for AnthropicWebSearchToolResultContent {
@@ -8460,7 +8432,6 @@ impl<'de> serde::Deserialize<'de> for ApplyPatchCallOperation {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ApplyPatchCallOperation");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("create_file") => {
@@ -8492,11 +8463,10 @@ impl<'de> serde::Deserialize<'de> for ApplyPatchCallOperation {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ApplyPatchCallOperation`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -9468,7 +9438,6 @@ impl<'de> serde::Deserialize<'de> for ArmorSafeguardResultStatusToolUsesValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ArmorSafeguardResultStatusToolUsesValue");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("evaluated") => {
@@ -9500,11 +9469,10 @@ impl<'de> serde::Deserialize<'de> for ArmorSafeguardResultStatusToolUsesValue {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ArmorSafeguardResultStatusToolUsesValue`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -10118,7 +10086,7 @@ impl BadGatewayResponse {
 #[non_exhaustive]
 pub struct BadGatewayResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -10133,7 +10101,7 @@ pub struct BadGatewayResponseErrorData {
 
 impl BadGatewayResponseErrorData {
     /// Creates a `BadGatewayResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -10181,7 +10149,7 @@ impl BadRequestResponse {
 #[non_exhaustive]
 pub struct BadRequestResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -10196,7 +10164,7 @@ pub struct BadRequestResponseErrorData {
 
 impl BadRequestResponseErrorData {
     /// Creates a `BadRequestResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -10282,7 +10250,6 @@ impl<'de> serde::Deserialize<'de> for BaseContentPartAddedEventPart {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BaseContentPartAddedEventPart");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("output_text") => {
@@ -10305,11 +10272,10 @@ impl<'de> serde::Deserialize<'de> for BaseContentPartAddedEventPart {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BaseContentPartAddedEventPart`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -10409,7 +10375,6 @@ impl<'de> serde::Deserialize<'de> for BaseContentPartDoneEventPart {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BaseContentPartDoneEventPart");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("output_text") => {
@@ -10432,11 +10397,10 @@ impl<'de> serde::Deserialize<'de> for BaseContentPartDoneEventPart {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BaseContentPartDoneEventPart`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -10786,10 +10750,10 @@ impl BaseFunctionCallArgsDoneEvent {
     }
 }
 
-/// The `BaseInputsArrayItemMessageContentArrayItem` schema.
+/// The `BaseInputsObjectListItemMessageContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum BaseInputsArrayItemMessageContentArrayItem {
+pub enum BaseInputsObjectListItemMessageContentObjectListItem {
     /// Text input content item
     InputText(InputText),
     /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
@@ -10802,7 +10766,7 @@ pub enum BaseInputsArrayItemMessageContentArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for BaseInputsArrayItemMessageContentArrayItem {
+impl serde::Serialize for BaseInputsObjectListItemMessageContentObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(x) => serde::Serialize::serialize(x, serializer),
@@ -10814,17 +10778,16 @@ impl serde::Serialize for BaseInputsArrayItemMessageContentArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContentArrayItem {
+impl<'de> serde::Deserialize<'de> for BaseInputsObjectListItemMessageContentObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BaseInputsArrayItemMessageContentArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_audio") => {
                 return crate::rt::member::<InputAudio>(
                     &value,
-                    "BaseInputsArrayItemMessageContentArrayItem",
+                    "BaseInputsObjectListItemMessageContentObjectListItem",
                     "InputAudio",
                 )
                 .map(Self::InputAudio)
@@ -10833,7 +10796,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContentArrayItem
             Some("input_file") => {
                 return crate::rt::member::<InputFile>(
                     &value,
-                    "BaseInputsArrayItemMessageContentArrayItem",
+                    "BaseInputsObjectListItemMessageContentObjectListItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
@@ -10842,7 +10805,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContentArrayItem
             Some("input_image") => {
                 return crate::rt::member::<InputImage>(
                     &value,
-                    "BaseInputsArrayItemMessageContentArrayItem",
+                    "BaseInputsObjectListItemMessageContentObjectListItem",
                     "InputImage",
                 )
                 .map(Self::InputImage)
@@ -10851,7 +10814,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContentArrayItem
             Some("input_text") => {
                 return crate::rt::member::<InputText>(
                     &value,
-                    "BaseInputsArrayItemMessageContentArrayItem",
+                    "BaseInputsObjectListItemMessageContentObjectListItem",
                     "InputText",
                 )
                 .map(Self::InputText)
@@ -10859,67 +10822,69 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContentArrayItem
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BaseInputsObjectListItemMessageContentObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<InputText> for BaseInputsArrayItemMessageContentArrayItem {
+impl From<InputText> for BaseInputsObjectListItemMessageContentObjectListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
-impl From<InputImage> for BaseInputsArrayItemMessageContentArrayItem {
+impl From<InputImage> for BaseInputsObjectListItemMessageContentObjectListItem {
     fn from(value: InputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl From<InputFile> for BaseInputsArrayItemMessageContentArrayItem {
+impl From<InputFile> for BaseInputsObjectListItemMessageContentObjectListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
 }
-impl From<InputAudio> for BaseInputsArrayItemMessageContentArrayItem {
+impl From<InputAudio> for BaseInputsObjectListItemMessageContentObjectListItem {
     fn from(value: InputAudio) -> Self {
         Self::InputAudio(value)
     }
 }
 
-/// The `BaseInputsArrayItemMessageContent` schema.
+/// The `BaseInputsObjectListItemMessageContent` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum BaseInputsArrayItemMessageContent {
-    /// A `Vec<BaseInputsArrayItemMessageContentArrayItem>`.
-    Array(Vec<BaseInputsArrayItemMessageContentArrayItem>),
+pub enum BaseInputsObjectListItemMessageContent {
+    /// A `Vec<BaseInputsObjectListItemMessageContentObjectListItem>`.
+    ObjectList(Vec<BaseInputsObjectListItemMessageContentObjectListItem>),
     /// A `String`.
     String(String),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for BaseInputsArrayItemMessageContent {
+impl serde::Serialize for BaseInputsObjectListItemMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContent {
+impl<'de> serde::Deserialize<'de> for BaseInputsObjectListItemMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial = crate::rt::Trial::new("BaseInputsArrayItemMessageContent");
+        let mut trial = crate::rt::Trial::new("BaseInputsObjectListItemMessageContent");
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<BaseInputsArrayItemMessageContentArrayItem>>(&value, "Array")
+            if let Some(x) = trial
+                .attempt::<Vec<BaseInputsObjectListItemMessageContentObjectListItem>>(
+                    &value,
+                    "ObjectList",
+                )
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         if value.is_string() {
@@ -10931,21 +10896,23 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageContent {
     }
 }
 
-impl From<Vec<BaseInputsArrayItemMessageContentArrayItem>> for BaseInputsArrayItemMessageContent {
-    fn from(value: Vec<BaseInputsArrayItemMessageContentArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<BaseInputsObjectListItemMessageContentObjectListItem>>
+    for BaseInputsObjectListItemMessageContent
+{
+    fn from(value: Vec<BaseInputsObjectListItemMessageContentObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
-impl From<String> for BaseInputsArrayItemMessageContent {
+impl From<String> for BaseInputsObjectListItemMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
 
-/// The `BaseInputsArrayItemMessagePhase` schema.
+/// The `BaseInputsObjectListItemMessagePhase` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum BaseInputsArrayItemMessagePhase {
+pub enum BaseInputsObjectListItemMessagePhase {
     /// The string `commentary`.
     Commentary,
     /// The string `final_answer`.
@@ -10954,7 +10921,7 @@ pub enum BaseInputsArrayItemMessagePhase {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for BaseInputsArrayItemMessagePhase {
+impl serde::Serialize for BaseInputsObjectListItemMessagePhase {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Commentary => serializer.serialize_str("commentary"),
@@ -10964,7 +10931,7 @@ impl serde::Serialize for BaseInputsArrayItemMessagePhase {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessagePhase {
+impl<'de> serde::Deserialize<'de> for BaseInputsObjectListItemMessagePhase {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
@@ -10975,7 +10942,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessagePhase {
                 _ => {}
             }
         }
-        let trial = crate::rt::Trial::new("BaseInputsArrayItemMessagePhase");
+        let trial = crate::rt::Trial::new("BaseInputsObjectListItemMessagePhase");
         if value.is_string() {
             return Ok(Self::Unknown(value));
         }
@@ -10983,10 +10950,10 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessagePhase {
     }
 }
 
-/// The `BaseInputsArrayItemMessageRole` schema.
+/// The `BaseInputsObjectListItemMessageRole` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum BaseInputsArrayItemMessageRole {
+pub enum BaseInputsObjectListItemMessageRole {
     /// The string `user`.
     User,
     /// The string `system`.
@@ -10999,7 +10966,7 @@ pub enum BaseInputsArrayItemMessageRole {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for BaseInputsArrayItemMessageRole {
+impl serde::Serialize for BaseInputsObjectListItemMessageRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::User => serializer.serialize_str("user"),
@@ -11011,7 +10978,7 @@ impl serde::Serialize for BaseInputsArrayItemMessageRole {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageRole {
+impl<'de> serde::Deserialize<'de> for BaseInputsObjectListItemMessageRole {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
@@ -11024,7 +10991,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageRole {
                 _ => {}
             }
         }
-        let trial = crate::rt::Trial::new("BaseInputsArrayItemMessageRole");
+        let trial = crate::rt::Trial::new("BaseInputsObjectListItemMessageRole");
         if value.is_string() {
             return Ok(Self::Unknown(value));
         }
@@ -11033,33 +11000,33 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItemMessageRole {
 }
 
 crate::rt::open_enum! {
-    /// The `BaseInputsArrayItemMessageType` schema.
-    pub enum BaseInputsArrayItemMessageType {
+    /// The `BaseInputsObjectListItemMessageType` schema.
+    pub enum BaseInputsObjectListItemMessageType {
         /// `message`
         Message = "message",
     }
 }
-impl Default for BaseInputsArrayItemMessageType {
+impl Default for BaseInputsObjectListItemMessageType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Message
     }
 }
 
-/// The `BaseInputsArrayItemMessage` schema.
+/// The `BaseInputsObjectListItemMessage` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct BaseInputsArrayItemMessage {
+pub struct BaseInputsObjectListItemMessage {
     /// The `content` field.
-    pub content: BaseInputsArrayItemMessageContent,
+    pub content: BaseInputsObjectListItemMessageContent,
     /// The `phase` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<BaseInputsArrayItemMessagePhase>,
+    pub phase: Option<BaseInputsObjectListItemMessagePhase>,
     /// The `role` field.
-    pub role: BaseInputsArrayItemMessageRole,
+    pub role: BaseInputsObjectListItemMessageRole,
     /// The `type` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<BaseInputsArrayItemMessageType>,
+    pub r#type: Option<BaseInputsObjectListItemMessageType>,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -11067,11 +11034,11 @@ pub struct BaseInputsArrayItemMessage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl BaseInputsArrayItemMessage {
-    /// Creates a `BaseInputsArrayItemMessage` from its required fields; every optional field starts unset.
+impl BaseInputsObjectListItemMessage {
+    /// Creates a `BaseInputsObjectListItemMessage` from its required fields; every optional field starts unset.
     pub fn new(
-        content: impl Into<BaseInputsArrayItemMessageContent>,
-        role: impl Into<BaseInputsArrayItemMessageRole>,
+        content: impl Into<BaseInputsObjectListItemMessageContent>,
+        role: impl Into<BaseInputsObjectListItemMessageRole>,
     ) -> Self {
         Self {
             content: content.into(),
@@ -11084,12 +11051,12 @@ impl BaseInputsArrayItemMessage {
     }
 }
 
-/// The `BaseInputsArrayItem` schema.
+/// The `BaseInputsObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum BaseInputsArrayItem {
-    /// A `BaseInputsArrayItemMessage`.
-    Message(BaseInputsArrayItemMessage),
+pub enum BaseInputsObjectListItem {
+    /// A `BaseInputsObjectListItemMessage`.
+    Message(BaseInputsObjectListItemMessage),
     /// A `OpenAiResponseInputMessageItem`.
     OpenAiResponseInputMessage(OpenAiResponseInputMessageItem),
     /// A `OpenAiResponseFunctionToolCallOutput`.
@@ -11114,7 +11081,7 @@ pub enum BaseInputsArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for BaseInputsArrayItem {
+impl serde::Serialize for BaseInputsObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Message(x) => serde::Serialize::serialize(x, serializer),
@@ -11133,17 +11100,17 @@ impl serde::Serialize for BaseInputsArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
+impl<'de> serde::Deserialize<'de> for BaseInputsObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial = crate::rt::Trial::new("BaseInputsArrayItem");
+        let mut trial = crate::rt::Trial::new("BaseInputsObjectListItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch_call") => {
                 return crate::rt::member::<ApplyPatchCallItem>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "ApplyPatchCall",
                 )
                 .map(Self::ApplyPatchCall)
@@ -11152,7 +11119,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("apply_patch_call_output") => {
                 return crate::rt::member::<ApplyPatchCallOutputItem>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "ApplyPatchCallOutput",
                 )
                 .map(Self::ApplyPatchCallOutput)
@@ -11161,7 +11128,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("configuration_update") => {
                 return crate::rt::member::<ConfigurationUpdateItem>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "ConfigurationUpdate",
                 )
                 .map(Self::ConfigurationUpdate)
@@ -11170,7 +11137,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("custom_tool_call") => {
                 return crate::rt::member::<OpenAiResponseCustomToolCall>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "CustomToolCall",
                 )
                 .map(Self::CustomToolCall)
@@ -11179,7 +11146,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("custom_tool_call_output") => {
                 return crate::rt::member::<OpenAiResponseCustomToolCallOutput>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "CustomToolCallOutput",
                 )
                 .map(Self::CustomToolCallOutput)
@@ -11188,7 +11155,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("function_call") => {
                 return crate::rt::member::<OpenAiResponseFunctionToolCall>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "FunctionCall",
                 )
                 .map(Self::FunctionCall)
@@ -11197,7 +11164,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("function_call_output") => {
                 return crate::rt::member::<OpenAiResponseFunctionToolCallOutput>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "FunctionCallOutput",
                 )
                 .map(Self::FunctionCallOutput)
@@ -11206,7 +11173,7 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             Some("image_generation_call") => {
                 return crate::rt::member::<OutputItemImageGenerationCall>(
                     &value,
-                    "BaseInputsArrayItem",
+                    "BaseInputsObjectListItem",
                     "ImageGenerationCall",
                 )
                 .map(Self::ImageGenerationCall)
@@ -11227,7 +11194,8 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
                     }
                 }
                 if value.is_object() {
-                    if let Some(x) = trial.attempt::<BaseInputsArrayItemMessage>(&value, "Message")
+                    if let Some(x) =
+                        trial.attempt::<BaseInputsObjectListItemMessage>(&value, "Message")
                     {
                         return Ok(Self::Message(x));
                     }
@@ -11236,77 +11204,76 @@ impl<'de> serde::Deserialize<'de> for BaseInputsArrayItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial
-                    .attempt::<OpenAiResponseInputMessageItem>(&value, "OpenAiResponseInputMessage")
-                {
-                    return Ok(Self::OpenAiResponseInputMessage(x));
-                }
-            }
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<BaseInputsArrayItemMessage>(&value, "Message") {
-                    return Ok(Self::Message(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial
+                .attempt::<OpenAiResponseInputMessageItem>(&value, "OpenAiResponseInputMessage")
+            {
+                return Ok(Self::OpenAiResponseInputMessage(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<BaseInputsObjectListItemMessage>(&value, "Message") {
+                return Ok(Self::Message(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
 }
 
-impl From<BaseInputsArrayItemMessage> for BaseInputsArrayItem {
-    fn from(value: BaseInputsArrayItemMessage) -> Self {
+impl From<BaseInputsObjectListItemMessage> for BaseInputsObjectListItem {
+    fn from(value: BaseInputsObjectListItemMessage) -> Self {
         Self::Message(value)
     }
 }
-impl From<OpenAiResponseInputMessageItem> for BaseInputsArrayItem {
+impl From<OpenAiResponseInputMessageItem> for BaseInputsObjectListItem {
     fn from(value: OpenAiResponseInputMessageItem) -> Self {
         Self::OpenAiResponseInputMessage(value)
     }
 }
-impl From<OpenAiResponseFunctionToolCallOutput> for BaseInputsArrayItem {
+impl From<OpenAiResponseFunctionToolCallOutput> for BaseInputsObjectListItem {
     fn from(value: OpenAiResponseFunctionToolCallOutput) -> Self {
         Self::FunctionCallOutput(value)
     }
 }
-impl From<OpenAiResponseFunctionToolCall> for BaseInputsArrayItem {
+impl From<OpenAiResponseFunctionToolCall> for BaseInputsObjectListItem {
     fn from(value: OpenAiResponseFunctionToolCall) -> Self {
         Self::FunctionCall(value)
     }
 }
-impl From<OutputItemImageGenerationCall> for BaseInputsArrayItem {
+impl From<OutputItemImageGenerationCall> for BaseInputsObjectListItem {
     fn from(value: OutputItemImageGenerationCall) -> Self {
         Self::ImageGenerationCall(value)
     }
 }
-impl From<OutputMessage> for BaseInputsArrayItem {
+impl From<OutputMessage> for BaseInputsObjectListItem {
     fn from(value: OutputMessage) -> Self {
         Self::OutputMessage(value)
     }
 }
-impl From<OpenAiResponseCustomToolCall> for BaseInputsArrayItem {
+impl From<OpenAiResponseCustomToolCall> for BaseInputsObjectListItem {
     fn from(value: OpenAiResponseCustomToolCall) -> Self {
         Self::CustomToolCall(value)
     }
 }
-impl From<OpenAiResponseCustomToolCallOutput> for BaseInputsArrayItem {
+impl From<OpenAiResponseCustomToolCallOutput> for BaseInputsObjectListItem {
     fn from(value: OpenAiResponseCustomToolCallOutput) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
-impl From<ApplyPatchCallItem> for BaseInputsArrayItem {
+impl From<ApplyPatchCallItem> for BaseInputsObjectListItem {
     fn from(value: ApplyPatchCallItem) -> Self {
         Self::ApplyPatchCall(value)
     }
 }
-impl From<ApplyPatchCallOutputItem> for BaseInputsArrayItem {
+impl From<ApplyPatchCallOutputItem> for BaseInputsObjectListItem {
     fn from(value: ApplyPatchCallOutputItem) -> Self {
         Self::ApplyPatchCallOutput(value)
     }
 }
-impl From<ConfigurationUpdateItem> for BaseInputsArrayItem {
+impl From<ConfigurationUpdateItem> for BaseInputsObjectListItem {
     fn from(value: ConfigurationUpdateItem) -> Self {
         Self::ConfigurationUpdate(value)
     }
@@ -11318,8 +11285,8 @@ impl From<ConfigurationUpdateItem> for BaseInputsArrayItem {
 pub enum BaseInputs {
     /// A `String`.
     String(String),
-    /// A `Vec<BaseInputsArrayItem>`.
-    Array(Vec<BaseInputsArrayItem>),
+    /// A `Vec<BaseInputsObjectListItem>`.
+    ObjectList(Vec<BaseInputsObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -11328,7 +11295,7 @@ impl serde::Serialize for BaseInputs {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -11345,8 +11312,8 @@ impl<'de> serde::Deserialize<'de> for BaseInputs {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<BaseInputsArrayItem>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<BaseInputsObjectListItem>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -11358,9 +11325,9 @@ impl From<String> for BaseInputs {
         Self::String(value)
     }
 }
-impl From<Vec<BaseInputsArrayItem>> for BaseInputs {
-    fn from(value: Vec<BaseInputsArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<BaseInputsObjectListItem>> for BaseInputs {
+    fn from(value: Vec<BaseInputsObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -12075,7 +12042,6 @@ impl<'de> serde::Deserialize<'de> for BaseResponsesResultOutputItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BaseResponsesResultOutputItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch_call") => {
@@ -12161,11 +12127,10 @@ impl<'de> serde::Deserialize<'de> for BaseResponsesResultOutputItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BaseResponsesResultOutputItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -12345,7 +12310,6 @@ impl<'de> serde::Deserialize<'de> for BaseResponsesResultToolsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BaseResponsesResultToolsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch") => {
@@ -12485,11 +12449,10 @@ impl<'de> serde::Deserialize<'de> for BaseResponsesResultToolsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BaseResponsesResultToolsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -12941,7 +12904,6 @@ impl<'de> serde::Deserialize<'de> for BashServerToolEnvironment {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BashServerToolEnvironment");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("container_auto") => {
@@ -12964,11 +12926,10 @@ impl<'de> serde::Deserialize<'de> for BashServerToolEnvironment {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BashServerToolEnvironment`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -13101,7 +13062,7 @@ pub struct BatchDeletionTargets {
 #[non_exhaustive]
 pub struct BatchErrorResponseError {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
@@ -13113,7 +13074,7 @@ pub struct BatchErrorResponseError {
 
 impl BatchErrorResponseError {
     /// Creates a `BatchErrorResponseError` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -14040,18 +14001,16 @@ impl<'de> serde::Deserialize<'de> for BatchObjectResultsItemResponseBodyChatComp
 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
 use serde::de::Error as _;
 let value = serde_json::Value::deserialize(deserializer)?;
-let trial = crate::rt::Trial::new("BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFileFileContentItem");
 let tag = value.get("type").and_then(serde_json::Value::as_str);
 match tag {
 Some("image_url") => return crate::rt::member::<BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFileFileContentItemImageUrl>(&value, "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFileFileContentItem", "ImageUrl").map(Self::ImageUrl).map_err(D::Error::custom),
 Some("text") => return crate::rt::member::<BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFileFileContentItemText>(&value, "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFileFileContentItem", "Text").map(Self::Text).map_err(D::Error::custom),
 _ => {}
 }
-if tag.is_none() {
-} else {
+if tag.is_some() {
 return Ok(Self::Unknown(value));
 }
-Err(D::Error::custom(trial.finish()))
+Err(D::Error::custom("`BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFileFileContentItem`: expected an object with the `type` field that tells its members apart"))
 }
 }
 
@@ -14339,9 +14298,6 @@ impl<'de> serde::Deserialize<'de>
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new(
-            "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItem",
-        );
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
 Some("file") => return crate::rt::member::<BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemFile>(&value, "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItem", "File").map(Self::File).map_err(D::Error::custom),
@@ -14349,11 +14305,10 @@ Some("url_citation") => return crate::rt::member::<BatchObjectResultsItemRespons
 Some("web_search_citation") => return crate::rt::member::<BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItemWebSearchCitation>(&value, "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItem", "WebSearchCitation").map(Self::WebSearchCitation).map_err(D::Error::custom),
 _ => {}
 }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageAnnotationsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -14483,7 +14438,6 @@ impl<'de> serde::Deserialize<'de>
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageReasoningDetailsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
 Some("reasoning.encrypted") => return crate::rt::member::<ReasoningDetailEncrypted>(&value, "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageReasoningDetailsItem", "ReasoningEncrypted").map(Self::ReasoningEncrypted).map_err(D::Error::custom),
@@ -14492,11 +14446,10 @@ Some("reasoning.summary") => return crate::rt::member::<ReasoningDetailSummary>(
 Some("reasoning.text") => return crate::rt::member::<ReasoningDetailText>(&value, "BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageReasoningDetailsItem", "ReasoningText").map(Self::ReasoningText).map_err(D::Error::custom),
 _ => {}
 }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`BatchObjectResultsItemResponseBodyChatCompletionChoicesItemMessageReasoningDetailsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -15153,7 +15106,7 @@ impl BatchObjectResultsItemResponseBodyObject {
 #[non_exhaustive]
 pub enum BatchObjectResultsItemResponseBodyListDataItemEmbedding {
     /// A `Vec<f64>`.
-    Array(Vec<f64>),
+    NumberList(Vec<f64>),
     /// A `String`.
     String(String),
     /// A value this version of the SDK does not recognise, kept as JSON.
@@ -15163,7 +15116,7 @@ pub enum BatchObjectResultsItemResponseBodyListDataItemEmbedding {
 impl serde::Serialize for BatchObjectResultsItemResponseBodyListDataItemEmbedding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::NumberList(x) => serde::Serialize::serialize(x, serializer),
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -15177,8 +15130,8 @@ impl<'de> serde::Deserialize<'de> for BatchObjectResultsItemResponseBodyListData
         let mut trial =
             crate::rt::Trial::new("BatchObjectResultsItemResponseBodyListDataItemEmbedding");
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<f64>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<f64>>(&value, "NumberList") {
+                return Ok(Self::NumberList(x));
             }
         }
         if value.is_string() {
@@ -15192,7 +15145,7 @@ impl<'de> serde::Deserialize<'de> for BatchObjectResultsItemResponseBodyListData
 
 impl From<Vec<f64>> for BatchObjectResultsItemResponseBodyListDataItemEmbedding {
     fn from(value: Vec<f64>) -> Self {
-        Self::Array(value)
+        Self::NumberList(value)
     }
 }
 impl From<String> for BatchObjectResultsItemResponseBodyListDataItemEmbedding {
@@ -15437,15 +15390,7 @@ impl<'de> serde::Deserialize<'de> for BatchObjectResultsItemResponseBody {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) =
-                    trial.attempt::<BatchObjectResultsItemResponseBodyObject>(&value, "Object")
-                {
-                    return Ok(Self::Object(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) =
                     trial.attempt::<BatchObjectResultsItemResponseBodyObject>(&value, "Object")
@@ -15454,6 +15399,13 @@ impl<'de> serde::Deserialize<'de> for BatchObjectResultsItemResponseBody {
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) =
+                trial.attempt::<BatchObjectResultsItemResponseBodyObject>(&value, "Object")
+            {
+                return Ok(Self::Object(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -15806,7 +15758,7 @@ impl Default for BatchPaymentRequiredResponseCompletionWindow {
 #[non_exhaustive]
 pub struct BatchPaymentRequiredResponseError {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
@@ -15818,7 +15770,7 @@ pub struct BatchPaymentRequiredResponseError {
 
 impl BatchPaymentRequiredResponseError {
     /// Creates a `BatchPaymentRequiredResponseError` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -16632,7 +16584,6 @@ impl<'de> serde::Deserialize<'de> for CapabilityDescriptor {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("CapabilityDescriptor");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("boolean") => {
@@ -16660,11 +16611,10 @@ impl<'de> serde::Deserialize<'de> for CapabilityDescriptor {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`CapabilityDescriptor`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -16742,7 +16692,7 @@ pub enum ChatAssistantMessageContent {
     /// A `String`.
     String(String),
     /// A `Vec<ChatContentItems>`.
-    Array(Vec<ChatContentItems>),
+    ChatContentItemsList(Vec<ChatContentItems>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -16751,7 +16701,7 @@ impl serde::Serialize for ChatAssistantMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ChatContentItemsList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -16768,8 +16718,9 @@ impl<'de> serde::Deserialize<'de> for ChatAssistantMessageContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<ChatContentItems>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<ChatContentItems>>(&value, "ChatContentItemsList")
+            {
+                return Ok(Self::ChatContentItemsList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -16783,7 +16734,7 @@ impl From<String> for ChatAssistantMessageContent {
 }
 impl From<Vec<ChatContentItems>> for ChatAssistantMessageContent {
     fn from(value: Vec<ChatContentItems>) -> Self {
-        Self::Array(value)
+        Self::ChatContentItemsList(value)
     }
 }
 
@@ -17165,7 +17116,6 @@ impl<'de> serde::Deserialize<'de> for ChatContentItems {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ChatContentItems");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("file") => {
@@ -17216,11 +17166,10 @@ impl<'de> serde::Deserialize<'de> for ChatContentItems {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ChatContentItems`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -17404,7 +17353,7 @@ pub enum ChatDeveloperMessageContent {
     /// A `String`.
     String(String),
     /// A `Vec<ChatContentText>`.
-    Array(Vec<ChatContentText>),
+    ChatContentTextList(Vec<ChatContentText>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -17413,7 +17362,7 @@ impl serde::Serialize for ChatDeveloperMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ChatContentTextList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -17430,8 +17379,8 @@ impl<'de> serde::Deserialize<'de> for ChatDeveloperMessageContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<ChatContentText>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<ChatContentText>>(&value, "ChatContentTextList") {
+                return Ok(Self::ChatContentTextList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -17445,7 +17394,7 @@ impl From<String> for ChatDeveloperMessageContent {
 }
 impl From<Vec<ChatContentText>> for ChatDeveloperMessageContent {
     fn from(value: Vec<ChatContentText>) -> Self {
-        Self::Array(value)
+        Self::ChatContentTextList(value)
     }
 }
 
@@ -17973,19 +17922,18 @@ impl<'de> serde::Deserialize<'de> for ChatFunctionTool {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<ChatDynamicServerTool>(&value, "DynamicServer") {
-                    return Ok(Self::DynamicServer(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) = trial.attempt::<ChatDynamicServerTool>(&value, "DynamicServer") {
                     return Ok(Self::DynamicServer(x));
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<ChatDynamicServerTool>(&value, "DynamicServer") {
+                return Ok(Self::DynamicServer(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -18128,7 +18076,6 @@ impl<'de> serde::Deserialize<'de> for ChatMessages {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ChatMessages");
         let tag = value.get("role").and_then(serde_json::Value::as_str);
         match tag {
             Some("assistant") => {
@@ -18166,11 +18113,12 @@ impl<'de> serde::Deserialize<'de> for ChatMessages {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom(
+            "`ChatMessages`: expected an object with the `role` field that tells its members apart",
+        ))
     }
 }
 
@@ -18357,7 +18305,6 @@ impl<'de> serde::Deserialize<'de> for ChatRequestPluginsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ChatRequestPluginsItem");
         let tag = value.get("id").and_then(serde_json::Value::as_str);
         match tag {
             Some("alignment") => {
@@ -18484,11 +18431,10 @@ impl<'de> serde::Deserialize<'de> for ChatRequestPluginsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ChatRequestPluginsItem`: expected an object with the `id` field that tells its members apart"))
     }
 }
 
@@ -18655,7 +18601,6 @@ impl<'de> serde::Deserialize<'de> for ChatRequestResponseFormat {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ChatRequestResponseFormat");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("grammar") => {
@@ -18705,11 +18650,10 @@ impl<'de> serde::Deserialize<'de> for ChatRequestResponseFormat {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ChatRequestResponseFormat`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -18766,7 +18710,7 @@ pub enum ChatRequestStop {
     /// A `String`.
     String(String),
     /// A `Vec<String>`.
-    Array(Vec<String>),
+    StringList(Vec<String>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -18775,7 +18719,7 @@ impl serde::Serialize for ChatRequestStop {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::StringList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -18792,8 +18736,8 @@ impl<'de> serde::Deserialize<'de> for ChatRequestStop {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<String>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<String>>(&value, "StringList") {
+                return Ok(Self::StringList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -18807,7 +18751,7 @@ impl From<String> for ChatRequestStop {
 }
 impl From<Vec<String>> for ChatRequestStop {
     fn from(value: Vec<String>) -> Self {
-        Self::Array(value)
+        Self::StringList(value)
     }
 }
 
@@ -18952,7 +18896,7 @@ pub struct ChatRequest {
 
 impl ChatRequest {
     /// Creates a `ChatRequest` from its required fields; every optional field starts unset.
-    pub fn new(messages: impl Into<Vec<ChatMessages>>) -> Self {
+    pub fn new(model: impl Into<ModelName>, messages: impl Into<Vec<ChatMessages>>) -> Self {
         Self {
             cache_control: None,
             debug: None,
@@ -18967,7 +18911,7 @@ impl ChatRequest {
             metadata: None,
             min_p: None,
             modalities: None,
-            model: None,
+            model: Some(model.into()),
             models: None,
             parallel_tool_calls: None,
             plugins: None,
@@ -19204,7 +19148,7 @@ impl ChatStreamChunkErrorMetadata {
 #[non_exhaustive]
 pub struct ChatStreamChunkError {
     /// Error code
-    pub code: i32,
+    pub code: crate::rt::ErrorCode,
     /// Error message
     pub message: String,
     /// Structured error metadata
@@ -19219,7 +19163,7 @@ pub struct ChatStreamChunkError {
 
 impl ChatStreamChunkError {
     /// Creates a `ChatStreamChunkError` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i32>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -19476,7 +19420,7 @@ pub enum ChatSystemMessageContent {
     /// A `String`.
     String(String),
     /// A `Vec<ChatContentText>`.
-    Array(Vec<ChatContentText>),
+    ChatContentTextList(Vec<ChatContentText>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -19485,7 +19429,7 @@ impl serde::Serialize for ChatSystemMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ChatContentTextList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -19502,8 +19446,8 @@ impl<'de> serde::Deserialize<'de> for ChatSystemMessageContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<ChatContentText>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<ChatContentText>>(&value, "ChatContentTextList") {
+                return Ok(Self::ChatContentTextList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -19517,7 +19461,7 @@ impl From<String> for ChatSystemMessageContent {
 }
 impl From<Vec<ChatContentText>> for ChatSystemMessageContent {
     fn from(value: Vec<ChatContentText>) -> Self {
-        Self::Array(value)
+        Self::ChatContentTextList(value)
     }
 }
 
@@ -19806,7 +19750,7 @@ pub enum ChatToolMessageContent {
     /// A `String`.
     String(String),
     /// A `Vec<ChatContentItems>`.
-    Array(Vec<ChatContentItems>),
+    ChatContentItemsList(Vec<ChatContentItems>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -19815,7 +19759,7 @@ impl serde::Serialize for ChatToolMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ChatContentItemsList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -19832,8 +19776,9 @@ impl<'de> serde::Deserialize<'de> for ChatToolMessageContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<ChatContentItems>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<ChatContentItems>>(&value, "ChatContentItemsList")
+            {
+                return Ok(Self::ChatContentItemsList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -19847,7 +19792,7 @@ impl From<String> for ChatToolMessageContent {
 }
 impl From<Vec<ChatContentItems>> for ChatToolMessageContent {
     fn from(value: Vec<ChatContentItems>) -> Self {
-        Self::Array(value)
+        Self::ChatContentItemsList(value)
     }
 }
 
@@ -20009,7 +19954,7 @@ pub enum ChatUserMessageContent {
     /// A `String`.
     String(String),
     /// A `Vec<ChatContentItems>`.
-    Array(Vec<ChatContentItems>),
+    ChatContentItemsList(Vec<ChatContentItems>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -20018,7 +19963,7 @@ impl serde::Serialize for ChatUserMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ChatContentItemsList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -20035,8 +19980,9 @@ impl<'de> serde::Deserialize<'de> for ChatUserMessageContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<ChatContentItems>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<ChatContentItems>>(&value, "ChatContentItemsList")
+            {
+                return Ok(Self::ChatContentItemsList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -20050,7 +19996,7 @@ impl From<String> for ChatUserMessageContent {
 }
 impl From<Vec<ChatContentItems>> for ChatUserMessageContent {
     fn from(value: Vec<ChatContentItems>) -> Self {
-        Self::Array(value)
+        Self::ChatContentItemsList(value)
     }
 }
 
@@ -20211,7 +20157,6 @@ impl<'de> serde::Deserialize<'de> for ClassifierFiltersFilter {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ClassifierFiltersFilter");
         let tag = value.get("operator").and_then(serde_json::Value::as_str);
         match tag {
             Some("eq" | "neq") => {
@@ -20234,11 +20179,10 @@ impl<'de> serde::Deserialize<'de> for ClassifierFiltersFilter {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ClassifierFiltersFilter`: expected an object with the `operator` field that tells its members apart"))
     }
 }
 
@@ -20482,7 +20426,7 @@ impl ClientClosedRequestResponse {
 #[non_exhaustive]
 pub struct ClientClosedRequestResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -20497,7 +20441,7 @@ pub struct ClientClosedRequestResponseErrorData {
 
 impl ClientClosedRequestResponseErrorData {
     /// Creates a `ClientClosedRequestResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -20800,7 +20744,6 @@ impl<'de> serde::Deserialize<'de> for CodeInterpreterCallItemOutputsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("CodeInterpreterCallItemOutputsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("file") => {
@@ -20832,11 +20775,10 @@ impl<'de> serde::Deserialize<'de> for CodeInterpreterCallItemOutputsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`CodeInterpreterCallItemOutputsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -21579,7 +21521,7 @@ impl ConflictResponse {
 #[non_exhaustive]
 pub struct ConflictResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -21594,7 +21536,7 @@ pub struct ConflictResponseErrorData {
 
 impl ConflictResponseErrorData {
     /// Creates a `ConflictResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -21863,7 +21805,6 @@ impl<'de> serde::Deserialize<'de> for ContainerNetworkPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ContainerNetworkPolicy");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("allowlist") => {
@@ -21886,11 +21827,10 @@ impl<'de> serde::Deserialize<'de> for ContainerNetworkPolicy {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ContainerNetworkPolicy`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -22140,7 +22080,6 @@ impl<'de> serde::Deserialize<'de> for ContentPartAddedEventPart {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ContentPartAddedEventPart");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("output_text") => {
@@ -22172,11 +22111,10 @@ impl<'de> serde::Deserialize<'de> for ContentPartAddedEventPart {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ContentPartAddedEventPart`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -22335,7 +22273,6 @@ impl<'de> serde::Deserialize<'de> for ContentPartDoneEventPart {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ContentPartDoneEventPart");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("output_text") => {
@@ -22367,11 +22304,10 @@ impl<'de> serde::Deserialize<'de> for ContentPartDoneEventPart {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ContentPartDoneEventPart`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -23361,7 +23297,7 @@ impl CreatePrivateEndpointValidationFailedResponseData {
 #[non_exhaustive]
 pub struct CreatePrivateEndpointValidationFailedResponseError {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
@@ -23373,7 +23309,7 @@ pub struct CreatePrivateEndpointValidationFailedResponseError {
 
 impl CreatePrivateEndpointValidationFailedResponseError {
     /// Creates a `CreatePrivateEndpointValidationFailedResponseError` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -23820,7 +23756,6 @@ impl<'de> serde::Deserialize<'de> for CustomToolFormat {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("CustomToolFormat");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("grammar") => {
@@ -23843,11 +23778,10 @@ impl<'de> serde::Deserialize<'de> for CustomToolFormat {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`CustomToolFormat`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -24071,7 +24005,7 @@ impl CustomToolCallItem {
 /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CustomToolCallOutputItemOutputArrayItemInputImage {
+pub struct CustomToolCallOutputItemOutputObjectListItemInputImage {
     /// The `detail` field.
     pub detail: AgentMessageItemContentItemInputImageDetail,
     /// The `file_id` field.
@@ -24089,8 +24023,8 @@ pub struct CustomToolCallOutputItemOutputArrayItemInputImage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl CustomToolCallOutputItemOutputArrayItemInputImage {
-    /// Creates a `CustomToolCallOutputItemOutputArrayItemInputImage` from its required fields; every optional field starts unset.
+impl CustomToolCallOutputItemOutputObjectListItemInputImage {
+    /// Creates a `CustomToolCallOutputItemOutputObjectListItemInputImage` from its required fields; every optional field starts unset.
     pub fn new(detail: impl Into<AgentMessageItemContentItemInputImageDetail>) -> Self {
         Self {
             detail: detail.into(),
@@ -24103,21 +24037,21 @@ impl CustomToolCallOutputItemOutputArrayItemInputImage {
     }
 }
 
-/// The `CustomToolCallOutputItemOutputArrayItem` schema.
+/// The `CustomToolCallOutputItemOutputObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum CustomToolCallOutputItemOutputArrayItem {
+pub enum CustomToolCallOutputItemOutputObjectListItem {
     /// Text input content item
     InputText(InputText),
     /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
-    InputImage(CustomToolCallOutputItemOutputArrayItemInputImage),
+    InputImage(CustomToolCallOutputItemOutputObjectListItemInputImage),
     /// File input content item
     InputFile(InputFile),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for CustomToolCallOutputItemOutputArrayItem {
+impl serde::Serialize for CustomToolCallOutputItemOutputObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(x) => serde::Serialize::serialize(x, serializer),
@@ -24128,26 +24062,25 @@ impl serde::Serialize for CustomToolCallOutputItemOutputArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemOutputArrayItem {
+impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemOutputObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("CustomToolCallOutputItemOutputArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_file") => {
                 return crate::rt::member::<InputFile>(
                     &value,
-                    "CustomToolCallOutputItemOutputArrayItem",
+                    "CustomToolCallOutputItemOutputObjectListItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
                 .map_err(D::Error::custom)
             }
             Some("input_image") => {
-                return crate::rt::member::<CustomToolCallOutputItemOutputArrayItemInputImage>(
+                return crate::rt::member::<CustomToolCallOutputItemOutputObjectListItemInputImage>(
                     &value,
-                    "CustomToolCallOutputItemOutputArrayItem",
+                    "CustomToolCallOutputItemOutputObjectListItem",
                     "InputImage",
                 )
                 .map(Self::InputImage)
@@ -24156,7 +24089,7 @@ impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemOutputArrayItem {
             Some("input_text") => {
                 return crate::rt::member::<InputText>(
                     &value,
-                    "CustomToolCallOutputItemOutputArrayItem",
+                    "CustomToolCallOutputItemOutputObjectListItem",
                     "InputText",
                 )
                 .map(Self::InputText)
@@ -24164,27 +24097,26 @@ impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemOutputArrayItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`CustomToolCallOutputItemOutputObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<InputText> for CustomToolCallOutputItemOutputArrayItem {
+impl From<InputText> for CustomToolCallOutputItemOutputObjectListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
-impl From<CustomToolCallOutputItemOutputArrayItemInputImage>
-    for CustomToolCallOutputItemOutputArrayItem
+impl From<CustomToolCallOutputItemOutputObjectListItemInputImage>
+    for CustomToolCallOutputItemOutputObjectListItem
 {
-    fn from(value: CustomToolCallOutputItemOutputArrayItemInputImage) -> Self {
+    fn from(value: CustomToolCallOutputItemOutputObjectListItemInputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl From<InputFile> for CustomToolCallOutputItemOutputArrayItem {
+impl From<InputFile> for CustomToolCallOutputItemOutputObjectListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
@@ -24196,8 +24128,8 @@ impl From<InputFile> for CustomToolCallOutputItemOutputArrayItem {
 pub enum CustomToolCallOutputItemOutput {
     /// A `String`.
     String(String),
-    /// A `Vec<CustomToolCallOutputItemOutputArrayItem>`.
-    Array(Vec<CustomToolCallOutputItemOutputArrayItem>),
+    /// A `Vec<CustomToolCallOutputItemOutputObjectListItem>`.
+    ObjectList(Vec<CustomToolCallOutputItemOutputObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -24206,7 +24138,7 @@ impl serde::Serialize for CustomToolCallOutputItemOutput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -24223,10 +24155,10 @@ impl<'de> serde::Deserialize<'de> for CustomToolCallOutputItemOutput {
             }
         }
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<CustomToolCallOutputItemOutputArrayItem>>(&value, "Array")
+            if let Some(x) = trial
+                .attempt::<Vec<CustomToolCallOutputItemOutputObjectListItem>>(&value, "ObjectList")
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -24238,9 +24170,9 @@ impl From<String> for CustomToolCallOutputItemOutput {
         Self::String(value)
     }
 }
-impl From<Vec<CustomToolCallOutputItemOutputArrayItem>> for CustomToolCallOutputItemOutput {
-    fn from(value: Vec<CustomToolCallOutputItemOutputArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<CustomToolCallOutputItemOutputObjectListItem>> for CustomToolCallOutputItemOutput {
+    fn from(value: Vec<CustomToolCallOutputItemOutputObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -24582,7 +24514,7 @@ pub enum DecisionsBoxQuestionInstructions {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -24592,7 +24524,7 @@ impl serde::Serialize for DecisionsBoxQuestionInstructions {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -24616,8 +24548,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsBoxQuestionInstructions {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -24636,7 +24568,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsBoxQuestionIn
 }
 impl From<Vec<serde_json::Value>> for DecisionsBoxQuestionInstructions {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -24739,7 +24671,7 @@ pub enum DecisionsChoiceQuestionCriteriaValue {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -24749,7 +24681,7 @@ impl serde::Serialize for DecisionsChoiceQuestionCriteriaValue {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -24773,8 +24705,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsChoiceQuestionCriteriaValue {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -24793,7 +24725,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsChoiceQuestio
 }
 impl From<Vec<serde_json::Value>> for DecisionsChoiceQuestionCriteriaValue {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -24806,7 +24738,7 @@ pub enum DecisionsChoiceQuestionInstructions {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -24816,7 +24748,7 @@ impl serde::Serialize for DecisionsChoiceQuestionInstructions {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -24840,8 +24772,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsChoiceQuestionInstructions {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -24860,7 +24792,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsChoiceQuestio
 }
 impl From<Vec<serde_json::Value>> for DecisionsChoiceQuestionInstructions {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25023,7 +24955,7 @@ pub enum DecisionsNoulQuestionCriteriaFalse {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25033,7 +24965,7 @@ impl serde::Serialize for DecisionsNoulQuestionCriteriaFalse {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25057,8 +24989,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsNoulQuestionCriteriaFalse {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25077,7 +25009,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsNoulQuestionC
 }
 impl From<Vec<serde_json::Value>> for DecisionsNoulQuestionCriteriaFalse {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25090,7 +25022,7 @@ pub enum DecisionsNoulQuestionCriteriaTrue {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25100,7 +25032,7 @@ impl serde::Serialize for DecisionsNoulQuestionCriteriaTrue {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25124,8 +25056,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsNoulQuestionCriteriaTrue {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25144,7 +25076,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsNoulQuestionC
 }
 impl From<Vec<serde_json::Value>> for DecisionsNoulQuestionCriteriaTrue {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25187,7 +25119,7 @@ pub enum DecisionsNoulQuestionInstructions {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25197,7 +25129,7 @@ impl serde::Serialize for DecisionsNoulQuestionInstructions {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25221,8 +25153,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsNoulQuestionInstructions {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25241,7 +25173,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsNoulQuestionI
 }
 impl From<Vec<serde_json::Value>> for DecisionsNoulQuestionInstructions {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25322,7 +25254,6 @@ impl<'de> serde::Deserialize<'de> for DecisionsRequestQuestionsValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("DecisionsRequestQuestionsValue");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("box") => {
@@ -25363,11 +25294,10 @@ impl<'de> serde::Deserialize<'de> for DecisionsRequestQuestionsValue {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`DecisionsRequestQuestionsValue`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -25401,7 +25331,7 @@ pub enum DecisionsRequestState {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25411,7 +25341,7 @@ impl serde::Serialize for DecisionsRequestState {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25435,8 +25365,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsRequestState {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25455,7 +25385,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsRequestState 
 }
 impl From<Vec<serde_json::Value>> for DecisionsRequestState {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25545,7 +25475,6 @@ impl<'de> serde::Deserialize<'de> for DecisionsResponseAnswersValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("DecisionsResponseAnswersValue");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("box") => {
@@ -25586,11 +25515,10 @@ impl<'de> serde::Deserialize<'de> for DecisionsResponseAnswersValue {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`DecisionsResponseAnswersValue`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -25697,7 +25625,7 @@ pub enum DecisionsScoreAnswerLegendValue {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25707,7 +25635,7 @@ impl serde::Serialize for DecisionsScoreAnswerLegendValue {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25731,8 +25659,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsScoreAnswerLegendValue {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25751,7 +25679,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsScoreAnswerLe
 }
 impl From<Vec<serde_json::Value>> for DecisionsScoreAnswerLegendValue {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25817,7 +25745,7 @@ pub enum DecisionsScoreQuestionCriteriaItem {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25827,7 +25755,7 @@ impl serde::Serialize for DecisionsScoreQuestionCriteriaItem {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25851,8 +25779,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsScoreQuestionCriteriaItem {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25871,7 +25799,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsScoreQuestion
 }
 impl From<Vec<serde_json::Value>> for DecisionsScoreQuestionCriteriaItem {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -25884,7 +25812,7 @@ pub enum DecisionsScoreQuestionInstructions {
     /// A `serde_json::Map<String, serde_json::Value>`.
     Object(serde_json::Map<String, serde_json::Value>),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -25894,7 +25822,7 @@ impl serde::Serialize for DecisionsScoreQuestionInstructions {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -25918,8 +25846,8 @@ impl<'de> serde::Deserialize<'de> for DecisionsScoreQuestionInstructions {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -25938,7 +25866,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for DecisionsScoreQuestion
 }
 impl From<Vec<serde_json::Value>> for DecisionsScoreQuestionInstructions {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -26230,7 +26158,6 @@ impl<'de> serde::Deserialize<'de> for DeferredToolsSearchStrategy {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("DeferredToolsSearchStrategy");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("bm25") => {
@@ -26262,11 +26189,10 @@ impl<'de> serde::Deserialize<'de> for DeferredToolsSearchStrategy {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`DeferredToolsSearchStrategy`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -26493,7 +26419,7 @@ crate::rt::open_enum! {
 /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EasyInputMessageContentArrayItemInputImage {
+pub struct EasyInputMessageContentObjectListItemInputImage {
     /// The `detail` field.
     pub detail: AgentMessageItemContentItemInputImageDetail,
     /// The `file_id` field.
@@ -26511,8 +26437,8 @@ pub struct EasyInputMessageContentArrayItemInputImage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl EasyInputMessageContentArrayItemInputImage {
-    /// Creates a `EasyInputMessageContentArrayItemInputImage` from its required fields; every optional field starts unset.
+impl EasyInputMessageContentObjectListItemInputImage {
+    /// Creates a `EasyInputMessageContentObjectListItemInputImage` from its required fields; every optional field starts unset.
     pub fn new(detail: impl Into<AgentMessageItemContentItemInputImageDetail>) -> Self {
         Self {
             detail: detail.into(),
@@ -26525,14 +26451,14 @@ impl EasyInputMessageContentArrayItemInputImage {
     }
 }
 
-/// The `EasyInputMessageContentArrayItem` schema.
+/// The `EasyInputMessageContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum EasyInputMessageContentArrayItem {
+pub enum EasyInputMessageContentObjectListItem {
     /// Text input content item
     InputText(InputText),
     /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
-    InputImage(EasyInputMessageContentArrayItemInputImage),
+    InputImage(EasyInputMessageContentObjectListItemInputImage),
     /// File input content item
     InputFile(InputFile),
     /// Audio input content item
@@ -26543,7 +26469,7 @@ pub enum EasyInputMessageContentArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for EasyInputMessageContentArrayItem {
+impl serde::Serialize for EasyInputMessageContentObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(x) => serde::Serialize::serialize(x, serializer),
@@ -26556,17 +26482,16 @@ impl serde::Serialize for EasyInputMessageContentArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for EasyInputMessageContentArrayItem {
+impl<'de> serde::Deserialize<'de> for EasyInputMessageContentObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("EasyInputMessageContentArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_audio") => {
                 return crate::rt::member::<InputAudio>(
                     &value,
-                    "EasyInputMessageContentArrayItem",
+                    "EasyInputMessageContentObjectListItem",
                     "InputAudio",
                 )
                 .map(Self::InputAudio)
@@ -26575,16 +26500,16 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentArrayItem {
             Some("input_file") => {
                 return crate::rt::member::<InputFile>(
                     &value,
-                    "EasyInputMessageContentArrayItem",
+                    "EasyInputMessageContentObjectListItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
                 .map_err(D::Error::custom)
             }
             Some("input_image") => {
-                return crate::rt::member::<EasyInputMessageContentArrayItemInputImage>(
+                return crate::rt::member::<EasyInputMessageContentObjectListItemInputImage>(
                     &value,
-                    "EasyInputMessageContentArrayItem",
+                    "EasyInputMessageContentObjectListItem",
                     "InputImage",
                 )
                 .map(Self::InputImage)
@@ -26593,7 +26518,7 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentArrayItem {
             Some("input_text") => {
                 return crate::rt::member::<InputText>(
                     &value,
-                    "EasyInputMessageContentArrayItem",
+                    "EasyInputMessageContentObjectListItem",
                     "InputText",
                 )
                 .map(Self::InputText)
@@ -26602,7 +26527,7 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentArrayItem {
             Some("input_video") => {
                 return crate::rt::member::<InputVideo>(
                     &value,
-                    "EasyInputMessageContentArrayItem",
+                    "EasyInputMessageContentObjectListItem",
                     "InputVideo",
                 )
                 .map(Self::InputVideo)
@@ -26610,35 +26535,36 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContentArrayItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`EasyInputMessageContentObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<InputText> for EasyInputMessageContentArrayItem {
+impl From<InputText> for EasyInputMessageContentObjectListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
-impl From<EasyInputMessageContentArrayItemInputImage> for EasyInputMessageContentArrayItem {
-    fn from(value: EasyInputMessageContentArrayItemInputImage) -> Self {
+impl From<EasyInputMessageContentObjectListItemInputImage>
+    for EasyInputMessageContentObjectListItem
+{
+    fn from(value: EasyInputMessageContentObjectListItemInputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl From<InputFile> for EasyInputMessageContentArrayItem {
+impl From<InputFile> for EasyInputMessageContentObjectListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
 }
-impl From<InputAudio> for EasyInputMessageContentArrayItem {
+impl From<InputAudio> for EasyInputMessageContentObjectListItem {
     fn from(value: InputAudio) -> Self {
         Self::InputAudio(value)
     }
 }
-impl From<InputVideo> for EasyInputMessageContentArrayItem {
+impl From<InputVideo> for EasyInputMessageContentObjectListItem {
     fn from(value: InputVideo) -> Self {
         Self::InputVideo(value)
     }
@@ -26648,8 +26574,8 @@ impl From<InputVideo> for EasyInputMessageContentArrayItem {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum EasyInputMessageContent {
-    /// A `Vec<EasyInputMessageContentArrayItem>`.
-    Array(Vec<EasyInputMessageContentArrayItem>),
+    /// A `Vec<EasyInputMessageContentObjectListItem>`.
+    ObjectList(Vec<EasyInputMessageContentObjectListItem>),
     /// A `String`.
     String(String),
     /// A value this version of the SDK does not recognise, kept as JSON.
@@ -26659,7 +26585,7 @@ pub enum EasyInputMessageContent {
 impl serde::Serialize for EasyInputMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -26672,9 +26598,10 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContent {
         let value = serde_json::Value::deserialize(deserializer)?;
         let mut trial = crate::rt::Trial::new("EasyInputMessageContent");
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<EasyInputMessageContentArrayItem>>(&value, "Array")
+            if let Some(x) =
+                trial.attempt::<Vec<EasyInputMessageContentObjectListItem>>(&value, "ObjectList")
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         if value.is_string() {
@@ -26686,9 +26613,9 @@ impl<'de> serde::Deserialize<'de> for EasyInputMessageContent {
     }
 }
 
-impl From<Vec<EasyInputMessageContentArrayItem>> for EasyInputMessageContent {
-    fn from(value: Vec<EasyInputMessageContentArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<EasyInputMessageContentObjectListItem>> for EasyInputMessageContent {
+    fn from(value: Vec<EasyInputMessageContentObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 impl From<String> for EasyInputMessageContent {
@@ -26874,7 +26801,7 @@ impl EdgeNetworkTimeoutResponse {
 #[non_exhaustive]
 pub struct EdgeNetworkTimeoutResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -26889,7 +26816,7 @@ pub struct EdgeNetworkTimeoutResponseErrorData {
 
 impl EdgeNetworkTimeoutResponseErrorData {
     /// Creates a `EdgeNetworkTimeoutResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -27243,7 +27170,6 @@ impl<'de> serde::Deserialize<'de> for FileDeleteResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("FileDeleteResponse");
         let tag = value.get("_shape").and_then(serde_json::Value::as_str);
         match tag {
             Some("anthropic") => {
@@ -27275,11 +27201,10 @@ impl<'de> serde::Deserialize<'de> for FileDeleteResponse {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`FileDeleteResponse`: expected an object with the `_shape` field that tells its members apart"))
     }
 }
 
@@ -27328,7 +27253,6 @@ impl<'de> serde::Deserialize<'de> for FileListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("FileListResponse");
         let tag = value.get("_shape").and_then(serde_json::Value::as_str);
         match tag {
             Some("anthropic") => {
@@ -27356,11 +27280,10 @@ impl<'de> serde::Deserialize<'de> for FileListResponse {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`FileListResponse`: expected an object with the `_shape` field that tells its members apart"))
     }
 }
 
@@ -27496,7 +27419,6 @@ impl<'de> serde::Deserialize<'de> for FileResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("FileResponse");
         let tag = value.get("_shape").and_then(serde_json::Value::as_str);
         match tag {
             Some("anthropic") => {
@@ -27516,11 +27438,10 @@ impl<'de> serde::Deserialize<'de> for FileResponse {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`FileResponse`: expected an object with the `_shape` field that tells its members apart"))
     }
 }
 
@@ -27558,10 +27479,10 @@ crate::rt::open_enum! {
     }
 }
 
-/// The `FileSearchServerToolFiltersEqValueArrayItem` schema.
+/// The `FileSearchServerToolFiltersEqValueObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum FileSearchServerToolFiltersEqValueArrayItem {
+pub enum FileSearchServerToolFiltersEqValueObjectListItem {
     /// A `String`.
     String(String),
     /// A `f64`.
@@ -27570,7 +27491,7 @@ pub enum FileSearchServerToolFiltersEqValueArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for FileSearchServerToolFiltersEqValueArrayItem {
+impl serde::Serialize for FileSearchServerToolFiltersEqValueObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
@@ -27580,11 +27501,11 @@ impl serde::Serialize for FileSearchServerToolFiltersEqValueArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersEqValueArrayItem {
+impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersEqValueObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial = crate::rt::Trial::new("FileSearchServerToolFiltersEqValueArrayItem");
+        let mut trial = crate::rt::Trial::new("FileSearchServerToolFiltersEqValueObjectListItem");
         if value.is_string() {
             if let Some(x) = trial.attempt::<String>(&value, "String") {
                 return Ok(Self::String(x));
@@ -27599,12 +27520,12 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersEqValueArrayIte
     }
 }
 
-impl From<String> for FileSearchServerToolFiltersEqValueArrayItem {
+impl From<String> for FileSearchServerToolFiltersEqValueObjectListItem {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl From<f64> for FileSearchServerToolFiltersEqValueArrayItem {
+impl From<f64> for FileSearchServerToolFiltersEqValueObjectListItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
@@ -27620,8 +27541,8 @@ pub enum FileSearchServerToolFiltersEqValue {
     Number(f64),
     /// A `bool`.
     Bool(bool),
-    /// A `Vec<FileSearchServerToolFiltersEqValueArrayItem>`.
-    Array(Vec<FileSearchServerToolFiltersEqValueArrayItem>),
+    /// A `Vec<FileSearchServerToolFiltersEqValueObjectListItem>`.
+    ObjectList(Vec<FileSearchServerToolFiltersEqValueObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -27632,7 +27553,7 @@ impl serde::Serialize for FileSearchServerToolFiltersEqValue {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Number(x) => serde::Serialize::serialize(x, serializer),
             Self::Bool(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -27659,10 +27580,11 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersEqValue {
             }
         }
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<FileSearchServerToolFiltersEqValueArrayItem>>(&value, "Array")
-            {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<FileSearchServerToolFiltersEqValueObjectListItem>>(
+                &value,
+                "ObjectList",
+            ) {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -27684,9 +27606,11 @@ impl From<bool> for FileSearchServerToolFiltersEqValue {
         Self::Bool(value)
     }
 }
-impl From<Vec<FileSearchServerToolFiltersEqValueArrayItem>> for FileSearchServerToolFiltersEqValue {
-    fn from(value: Vec<FileSearchServerToolFiltersEqValueArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<FileSearchServerToolFiltersEqValueObjectListItem>>
+    for FileSearchServerToolFiltersEqValue
+{
+    fn from(value: Vec<FileSearchServerToolFiltersEqValueObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -27750,7 +27674,6 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFilters {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("FileSearchServerToolFilters");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("and" | "or") => {
@@ -27773,11 +27696,10 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFilters {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`FileSearchServerToolFilters`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -27939,7 +27861,6 @@ impl<'de> serde::Deserialize<'de> for Filter {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("Filter");
         let tag = value.get("operator").and_then(serde_json::Value::as_str);
         match tag {
             Some("eq" | "gt" | "gte" | "lt" | "lte" | "neq") => {
@@ -27954,11 +27875,12 @@ impl<'de> serde::Deserialize<'de> for Filter {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom(
+            "`Filter`: expected an object with the `operator` field that tells its members apart",
+        ))
     }
 }
 
@@ -28026,7 +27948,7 @@ impl ForbiddenResponse {
 #[non_exhaustive]
 pub struct ForbiddenResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -28041,7 +27963,7 @@ pub struct ForbiddenResponseErrorData {
 
 impl ForbiddenResponseErrorData {
     /// Creates a `ForbiddenResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -28190,7 +28112,6 @@ impl<'de> serde::Deserialize<'de> for Formats {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("Formats");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("json_object") => {
@@ -28210,11 +28131,12 @@ impl<'de> serde::Deserialize<'de> for Formats {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom(
+            "`Formats`: expected an object with the `type` field that tells its members apart",
+        ))
     }
 }
 
@@ -28495,7 +28417,7 @@ impl FunctionCallItem {
 /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct FunctionCallOutputItemOutputArrayItemInputImage {
+pub struct FunctionCallOutputItemOutputObjectListItemInputImage {
     /// The `detail` field.
     pub detail: AgentMessageItemContentItemInputImageDetail,
     /// The `file_id` field.
@@ -28513,8 +28435,8 @@ pub struct FunctionCallOutputItemOutputArrayItemInputImage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl FunctionCallOutputItemOutputArrayItemInputImage {
-    /// Creates a `FunctionCallOutputItemOutputArrayItemInputImage` from its required fields; every optional field starts unset.
+impl FunctionCallOutputItemOutputObjectListItemInputImage {
+    /// Creates a `FunctionCallOutputItemOutputObjectListItemInputImage` from its required fields; every optional field starts unset.
     pub fn new(detail: impl Into<AgentMessageItemContentItemInputImageDetail>) -> Self {
         Self {
             detail: detail.into(),
@@ -28527,21 +28449,21 @@ impl FunctionCallOutputItemOutputArrayItemInputImage {
     }
 }
 
-/// The `FunctionCallOutputItemOutputArrayItem` schema.
+/// The `FunctionCallOutputItemOutputObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum FunctionCallOutputItemOutputArrayItem {
+pub enum FunctionCallOutputItemOutputObjectListItem {
     /// Text input content item
     InputText(InputText),
     /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
-    InputImage(FunctionCallOutputItemOutputArrayItemInputImage),
+    InputImage(FunctionCallOutputItemOutputObjectListItemInputImage),
     /// File input content item
     InputFile(InputFile),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for FunctionCallOutputItemOutputArrayItem {
+impl serde::Serialize for FunctionCallOutputItemOutputObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(x) => serde::Serialize::serialize(x, serializer),
@@ -28552,26 +28474,25 @@ impl serde::Serialize for FunctionCallOutputItemOutputArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemOutputArrayItem {
+impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemOutputObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("FunctionCallOutputItemOutputArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_file") => {
                 return crate::rt::member::<InputFile>(
                     &value,
-                    "FunctionCallOutputItemOutputArrayItem",
+                    "FunctionCallOutputItemOutputObjectListItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
                 .map_err(D::Error::custom)
             }
             Some("input_image") => {
-                return crate::rt::member::<FunctionCallOutputItemOutputArrayItemInputImage>(
+                return crate::rt::member::<FunctionCallOutputItemOutputObjectListItemInputImage>(
                     &value,
-                    "FunctionCallOutputItemOutputArrayItem",
+                    "FunctionCallOutputItemOutputObjectListItem",
                     "InputImage",
                 )
                 .map(Self::InputImage)
@@ -28580,7 +28501,7 @@ impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemOutputArrayItem {
             Some("input_text") => {
                 return crate::rt::member::<InputText>(
                     &value,
-                    "FunctionCallOutputItemOutputArrayItem",
+                    "FunctionCallOutputItemOutputObjectListItem",
                     "InputText",
                 )
                 .map(Self::InputText)
@@ -28588,27 +28509,26 @@ impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemOutputArrayItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`FunctionCallOutputItemOutputObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<InputText> for FunctionCallOutputItemOutputArrayItem {
+impl From<InputText> for FunctionCallOutputItemOutputObjectListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
-impl From<FunctionCallOutputItemOutputArrayItemInputImage>
-    for FunctionCallOutputItemOutputArrayItem
+impl From<FunctionCallOutputItemOutputObjectListItemInputImage>
+    for FunctionCallOutputItemOutputObjectListItem
 {
-    fn from(value: FunctionCallOutputItemOutputArrayItemInputImage) -> Self {
+    fn from(value: FunctionCallOutputItemOutputObjectListItemInputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl From<InputFile> for FunctionCallOutputItemOutputArrayItem {
+impl From<InputFile> for FunctionCallOutputItemOutputObjectListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
@@ -28620,8 +28540,8 @@ impl From<InputFile> for FunctionCallOutputItemOutputArrayItem {
 pub enum FunctionCallOutputItemOutput {
     /// A `String`.
     String(String),
-    /// A `Vec<FunctionCallOutputItemOutputArrayItem>`.
-    Array(Vec<FunctionCallOutputItemOutputArrayItem>),
+    /// A `Vec<FunctionCallOutputItemOutputObjectListItem>`.
+    ObjectList(Vec<FunctionCallOutputItemOutputObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -28630,7 +28550,7 @@ impl serde::Serialize for FunctionCallOutputItemOutput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -28647,10 +28567,10 @@ impl<'de> serde::Deserialize<'de> for FunctionCallOutputItemOutput {
             }
         }
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<FunctionCallOutputItemOutputArrayItem>>(&value, "Array")
+            if let Some(x) = trial
+                .attempt::<Vec<FunctionCallOutputItemOutputObjectListItem>>(&value, "ObjectList")
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -28662,9 +28582,9 @@ impl From<String> for FunctionCallOutputItemOutput {
         Self::String(value)
     }
 }
-impl From<Vec<FunctionCallOutputItemOutputArrayItem>> for FunctionCallOutputItemOutput {
-    fn from(value: Vec<FunctionCallOutputItemOutputArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<FunctionCallOutputItemOutputObjectListItem>> for FunctionCallOutputItemOutput {
+    fn from(value: Vec<FunctionCallOutputItemOutputObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -29454,10 +29374,10 @@ crate::rt::open_enum! {
     }
 }
 
-/// The `FusionPluginToolsItemParametersValueArrayItem` schema.
+/// The `FusionPluginToolsItemParametersValueObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum FusionPluginToolsItemParametersValueArrayItem {
+pub enum FusionPluginToolsItemParametersValueObjectListItem {
     /// A `String`.
     String(String),
     /// A `f64`.
@@ -29468,7 +29388,7 @@ pub enum FusionPluginToolsItemParametersValueArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for FusionPluginToolsItemParametersValueArrayItem {
+impl serde::Serialize for FusionPluginToolsItemParametersValueObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
@@ -29479,11 +29399,11 @@ impl serde::Serialize for FusionPluginToolsItemParametersValueArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for FusionPluginToolsItemParametersValueArrayItem {
+impl<'de> serde::Deserialize<'de> for FusionPluginToolsItemParametersValueObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial = crate::rt::Trial::new("FusionPluginToolsItemParametersValueArrayItem");
+        let mut trial = crate::rt::Trial::new("FusionPluginToolsItemParametersValueObjectListItem");
         if value.is_string() {
             if let Some(x) = trial.attempt::<String>(&value, "String") {
                 return Ok(Self::String(x));
@@ -29503,17 +29423,17 @@ impl<'de> serde::Deserialize<'de> for FusionPluginToolsItemParametersValueArrayI
     }
 }
 
-impl From<String> for FusionPluginToolsItemParametersValueArrayItem {
+impl From<String> for FusionPluginToolsItemParametersValueObjectListItem {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl From<f64> for FusionPluginToolsItemParametersValueArrayItem {
+impl From<f64> for FusionPluginToolsItemParametersValueObjectListItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
     }
 }
-impl From<bool> for FusionPluginToolsItemParametersValueArrayItem {
+impl From<bool> for FusionPluginToolsItemParametersValueObjectListItem {
     fn from(value: bool) -> Self {
         Self::Bool(value)
     }
@@ -29594,8 +29514,8 @@ pub enum FusionPluginToolsItemParametersValue {
     Number(f64),
     /// A `bool`.
     Bool(bool),
-    /// A `Vec<Option<FusionPluginToolsItemParametersValueArrayItem>>`.
-    Array(Vec<Option<FusionPluginToolsItemParametersValueArrayItem>>),
+    /// A `Vec<Option<FusionPluginToolsItemParametersValueObjectListItem>>`.
+    ObjectList(Vec<Option<FusionPluginToolsItemParametersValueObjectListItem>>),
     /// A `std::collections::BTreeMap<String, Option<FusionPluginToolsItemParametersValueObjectValue>>`.
     Object(
         std::collections::BTreeMap<String, Option<FusionPluginToolsItemParametersValueObjectValue>>,
@@ -29610,7 +29530,7 @@ impl serde::Serialize for FusionPluginToolsItemParametersValue {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Number(x) => serde::Serialize::serialize(x, serializer),
             Self::Bool(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -29639,11 +29559,12 @@ impl<'de> serde::Deserialize<'de> for FusionPluginToolsItemParametersValue {
         }
         if value.is_array() {
             if let Some(x) = trial
-                .attempt::<Vec<Option<FusionPluginToolsItemParametersValueArrayItem>>>(
-                    &value, "Array",
+                .attempt::<Vec<Option<FusionPluginToolsItemParametersValueObjectListItem>>>(
+                    &value,
+                    "ObjectList",
                 )
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         if value.is_object() {
@@ -29674,11 +29595,11 @@ impl From<bool> for FusionPluginToolsItemParametersValue {
         Self::Bool(value)
     }
 }
-impl From<Vec<Option<FusionPluginToolsItemParametersValueArrayItem>>>
+impl From<Vec<Option<FusionPluginToolsItemParametersValueObjectListItem>>>
     for FusionPluginToolsItemParametersValue
 {
-    fn from(value: Vec<Option<FusionPluginToolsItemParametersValueArrayItem>>) -> Self {
-        Self::Array(value)
+    fn from(value: Vec<Option<FusionPluginToolsItemParametersValueObjectListItem>>) -> Self {
+        Self::ObjectList(value)
     }
 }
 impl
@@ -29950,7 +29871,7 @@ impl GatewayTimeoutResponse {
 #[non_exhaustive]
 pub struct GatewayTimeoutResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -29965,7 +29886,7 @@ pub struct GatewayTimeoutResponseErrorData {
 
 impl GatewayTimeoutResponseErrorData {
     /// Creates a `GatewayTimeoutResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -30172,7 +30093,7 @@ impl GenerationContentError {
 #[non_exhaustive]
 pub struct GenerationContentErrorAttempt {
     /// HTTP status returned by this attempt
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// Error message returned by this attempt
     pub message: String,
     /// Provider that served this attempt, when known
@@ -30190,7 +30111,7 @@ pub struct GenerationContentErrorAttempt {
 
 impl GenerationContentErrorAttempt {
     /// Creates a `GenerationContentErrorAttempt` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -30757,7 +30678,7 @@ impl GoneResponse {
 #[non_exhaustive]
 pub struct GoneResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -30772,7 +30693,7 @@ pub struct GoneResponseErrorData {
 
 impl GoneResponseErrorData {
     /// Creates a `GoneResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -30952,7 +30873,7 @@ pub enum ImageConfigValue {
     /// A `f64`.
     Number(f64),
     /// A `Vec<serde_json::Value>`.
-    Array(Vec<serde_json::Value>),
+    ObjectList(Vec<serde_json::Value>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -30962,7 +30883,7 @@ impl serde::Serialize for ImageConfigValue {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Number(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -30984,8 +30905,8 @@ impl<'de> serde::Deserialize<'de> for ImageConfigValue {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<serde_json::Value>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -31004,7 +30925,7 @@ impl From<f64> for ImageConfigValue {
 }
 impl From<Vec<serde_json::Value>> for ImageConfigValue {
     fn from(value: Vec<serde_json::Value>) -> Self {
-        Self::Array(value)
+        Self::ObjectList(value)
     }
 }
 
@@ -32615,7 +32536,6 @@ impl<'de> serde::Deserialize<'de> for ImageStreamingResponseData {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ImageStreamingResponseData");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("error") => {
@@ -32656,11 +32576,10 @@ impl<'de> serde::Deserialize<'de> for ImageStreamingResponseData {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ImageStreamingResponseData`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -33043,7 +32962,6 @@ impl<'de> serde::Deserialize<'de> for InputMessageItemContentItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("InputMessageItemContentItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_audio") => {
@@ -33093,11 +33011,10 @@ impl<'de> serde::Deserialize<'de> for InputMessageItemContentItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`InputMessageItemContentItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -33267,7 +33184,6 @@ impl<'de> serde::Deserialize<'de> for InputReference {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("InputReference");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("audio_url") => {
@@ -33287,11 +33203,10 @@ impl<'de> serde::Deserialize<'de> for InputReference {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`InputReference`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -33411,10 +33326,10 @@ impl InputVideo {
     }
 }
 
-/// The `InputsArrayItemOutputMessageContentArrayItem` schema.
+/// The `InputsObjectListItemOutputMessageContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum InputsArrayItemOutputMessageContentArrayItem {
+pub enum InputsObjectListItemOutputMessageContentObjectListItem {
     /// A `ResponseOutputText`.
     OutputText(ResponseOutputText),
     /// A `OpenAiResponsesRefusalContent`.
@@ -33423,7 +33338,7 @@ pub enum InputsArrayItemOutputMessageContentArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for InputsArrayItemOutputMessageContentArrayItem {
+impl serde::Serialize for InputsObjectListItemOutputMessageContentObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::OutputText(x) => serde::Serialize::serialize(x, serializer),
@@ -33433,17 +33348,16 @@ impl serde::Serialize for InputsArrayItemOutputMessageContentArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageContentArrayItem {
+impl<'de> serde::Deserialize<'de> for InputsObjectListItemOutputMessageContentObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("InputsArrayItemOutputMessageContentArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("output_text") => {
                 return crate::rt::member::<ResponseOutputText>(
                     &value,
-                    "InputsArrayItemOutputMessageContentArrayItem",
+                    "InputsObjectListItemOutputMessageContentObjectListItem",
                     "OutputText",
                 )
                 .map(Self::OutputText)
@@ -33452,7 +33366,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageContentArrayIt
             Some("refusal") => {
                 return crate::rt::member::<OpenAiResponsesRefusalContent>(
                     &value,
-                    "InputsArrayItemOutputMessageContentArrayItem",
+                    "InputsObjectListItemOutputMessageContentObjectListItem",
                     "Refusal",
                 )
                 .map(Self::Refusal)
@@ -33460,57 +33374,61 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageContentArrayIt
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`InputsObjectListItemOutputMessageContentObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<ResponseOutputText> for InputsArrayItemOutputMessageContentArrayItem {
+impl From<ResponseOutputText> for InputsObjectListItemOutputMessageContentObjectListItem {
     fn from(value: ResponseOutputText) -> Self {
         Self::OutputText(value)
     }
 }
-impl From<OpenAiResponsesRefusalContent> for InputsArrayItemOutputMessageContentArrayItem {
+impl From<OpenAiResponsesRefusalContent>
+    for InputsObjectListItemOutputMessageContentObjectListItem
+{
     fn from(value: OpenAiResponsesRefusalContent) -> Self {
         Self::Refusal(value)
     }
 }
 
-/// The `InputsArrayItemOutputMessageContent` schema.
+/// The `InputsObjectListItemOutputMessageContent` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum InputsArrayItemOutputMessageContent {
-    /// A `Vec<InputsArrayItemOutputMessageContentArrayItem>`.
-    Array(Vec<InputsArrayItemOutputMessageContentArrayItem>),
+pub enum InputsObjectListItemOutputMessageContent {
+    /// A `Vec<InputsObjectListItemOutputMessageContentObjectListItem>`.
+    ObjectList(Vec<InputsObjectListItemOutputMessageContentObjectListItem>),
     /// A `String`.
     String(String),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for InputsArrayItemOutputMessageContent {
+impl serde::Serialize for InputsObjectListItemOutputMessageContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageContent {
+impl<'de> serde::Deserialize<'de> for InputsObjectListItemOutputMessageContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial = crate::rt::Trial::new("InputsArrayItemOutputMessageContent");
+        let mut trial = crate::rt::Trial::new("InputsObjectListItemOutputMessageContent");
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<InputsArrayItemOutputMessageContentArrayItem>>(&value, "Array")
+            if let Some(x) = trial
+                .attempt::<Vec<InputsObjectListItemOutputMessageContentObjectListItem>>(
+                    &value,
+                    "ObjectList",
+                )
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         if value.is_string() {
@@ -33522,14 +33440,14 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageContent {
     }
 }
 
-impl From<Vec<InputsArrayItemOutputMessageContentArrayItem>>
-    for InputsArrayItemOutputMessageContent
+impl From<Vec<InputsObjectListItemOutputMessageContentObjectListItem>>
+    for InputsObjectListItemOutputMessageContent
 {
-    fn from(value: Vec<InputsArrayItemOutputMessageContentArrayItem>) -> Self {
-        Self::Array(value)
+    fn from(value: Vec<InputsObjectListItemOutputMessageContentObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
-impl From<String> for InputsArrayItemOutputMessageContent {
+impl From<String> for InputsObjectListItemOutputMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
     }
@@ -33538,7 +33456,7 @@ impl From<String> for InputsArrayItemOutputMessageContent {
 /// The phase of an assistant message. Use `commentary` for an intermediate assistant message and `final_answer` for the final assistant message. For follow-up requests with models like `gpt-5.3-codex` and later, preserve and resend phase on all assistant messages. Omitting it can degrade performance. Not used for user messages.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum InputsArrayItemOutputMessagePhase {
+pub enum InputsObjectListItemOutputMessagePhase {
     /// The string `commentary`.
     Commentary,
     /// The string `final_answer`.
@@ -33547,7 +33465,7 @@ pub enum InputsArrayItemOutputMessagePhase {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for InputsArrayItemOutputMessagePhase {
+impl serde::Serialize for InputsObjectListItemOutputMessagePhase {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Commentary => serializer.serialize_str("commentary"),
@@ -33557,7 +33475,7 @@ impl serde::Serialize for InputsArrayItemOutputMessagePhase {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessagePhase {
+impl<'de> serde::Deserialize<'de> for InputsObjectListItemOutputMessagePhase {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
@@ -33568,7 +33486,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessagePhase {
                 _ => {}
             }
         }
-        let trial = crate::rt::Trial::new("InputsArrayItemOutputMessagePhase");
+        let trial = crate::rt::Trial::new("InputsObjectListItemOutputMessagePhase");
         if value.is_string() {
             return Ok(Self::Unknown(value));
         }
@@ -33577,23 +33495,23 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessagePhase {
 }
 
 crate::rt::open_enum! {
-    /// The `InputsArrayItemOutputMessageRole` schema.
-    pub enum InputsArrayItemOutputMessageRole {
+    /// The `InputsObjectListItemOutputMessageRole` schema.
+    pub enum InputsObjectListItemOutputMessageRole {
         /// `assistant`
         Assistant = "assistant",
     }
 }
-impl Default for InputsArrayItemOutputMessageRole {
+impl Default for InputsObjectListItemOutputMessageRole {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Assistant
     }
 }
 
-/// The `InputsArrayItemOutputMessageStatus` schema.
+/// The `InputsObjectListItemOutputMessageStatus` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum InputsArrayItemOutputMessageStatus {
+pub enum InputsObjectListItemOutputMessageStatus {
     /// The string `completed`.
     Completed,
     /// The string `incomplete`.
@@ -33604,7 +33522,7 @@ pub enum InputsArrayItemOutputMessageStatus {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for InputsArrayItemOutputMessageStatus {
+impl serde::Serialize for InputsObjectListItemOutputMessageStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Completed => serializer.serialize_str("completed"),
@@ -33615,7 +33533,7 @@ impl serde::Serialize for InputsArrayItemOutputMessageStatus {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageStatus {
+impl<'de> serde::Deserialize<'de> for InputsObjectListItemOutputMessageStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
@@ -33627,7 +33545,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageStatus {
                 _ => {}
             }
         }
-        let trial = crate::rt::Trial::new("InputsArrayItemOutputMessageStatus");
+        let trial = crate::rt::Trial::new("InputsObjectListItemOutputMessageStatus");
         if value.is_string() {
             return Ok(Self::Unknown(value));
         }
@@ -33636,13 +33554,13 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputMessageStatus {
 }
 
 crate::rt::open_enum! {
-    /// The `InputsArrayItemOutputMessageType` schema.
-    pub enum InputsArrayItemOutputMessageType {
+    /// The `InputsObjectListItemOutputMessageType` schema.
+    pub enum InputsObjectListItemOutputMessageType {
         /// `message`
         Message = "message",
     }
 }
-impl Default for InputsArrayItemOutputMessageType {
+impl Default for InputsObjectListItemOutputMessageType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Message
@@ -33652,22 +33570,22 @@ impl Default for InputsArrayItemOutputMessageType {
 /// An output message item
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct InputsArrayItemOutputMessage {
+pub struct InputsObjectListItemOutputMessage {
     /// The `content` field.
     #[serde(default)]
-    pub content: Option<InputsArrayItemOutputMessageContent>,
+    pub content: Option<InputsObjectListItemOutputMessageContent>,
     /// The `id` field.
     pub id: String,
     /// The phase of an assistant message. Use `commentary` for an intermediate assistant message and `final_answer` for the final assistant message. For follow-up requests with models like `gpt-5.3-codex` and later, preserve and resend phase on all assistant messages. Omitting it can degrade performance. Not used for user messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<InputsArrayItemOutputMessagePhase>,
+    pub phase: Option<InputsObjectListItemOutputMessagePhase>,
     /// The `role` field.
-    pub role: InputsArrayItemOutputMessageRole,
+    pub role: InputsObjectListItemOutputMessageRole,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputMessageStatus>,
+    pub status: Option<InputsObjectListItemOutputMessageStatus>,
     /// The `type` field.
-    pub r#type: InputsArrayItemOutputMessageType,
+    pub r#type: InputsObjectListItemOutputMessageType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -33675,8 +33593,8 @@ pub struct InputsArrayItemOutputMessage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl InputsArrayItemOutputMessage {
-    /// Creates a `InputsArrayItemOutputMessage` from its required fields; every optional field starts unset.
+impl InputsObjectListItemOutputMessage {
+    /// Creates a `InputsObjectListItemOutputMessage` from its required fields; every optional field starts unset.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             content: None,
@@ -33691,10 +33609,10 @@ impl InputsArrayItemOutputMessage {
     }
 }
 
-/// The `InputsArrayItemOutputReasoningStatus` schema.
+/// The `InputsObjectListItemOutputReasoningStatus` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum InputsArrayItemOutputReasoningStatus {
+pub enum InputsObjectListItemOutputReasoningStatus {
     /// The string `completed`.
     Completed,
     /// The string `incomplete`.
@@ -33705,7 +33623,7 @@ pub enum InputsArrayItemOutputReasoningStatus {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for InputsArrayItemOutputReasoningStatus {
+impl serde::Serialize for InputsObjectListItemOutputReasoningStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Completed => serializer.serialize_str("completed"),
@@ -33716,7 +33634,7 @@ impl serde::Serialize for InputsArrayItemOutputReasoningStatus {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputReasoningStatus {
+impl<'de> serde::Deserialize<'de> for InputsObjectListItemOutputReasoningStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
@@ -33728,7 +33646,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputReasoningStatus {
                 _ => {}
             }
         }
-        let trial = crate::rt::Trial::new("InputsArrayItemOutputReasoningStatus");
+        let trial = crate::rt::Trial::new("InputsObjectListItemOutputReasoningStatus");
         if value.is_string() {
             return Ok(Self::Unknown(value));
         }
@@ -33737,13 +33655,13 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItemOutputReasoningStatus {
 }
 
 crate::rt::open_enum! {
-    /// The `InputsArrayItemOutputReasoningType` schema.
-    pub enum InputsArrayItemOutputReasoningType {
+    /// The `InputsObjectListItemOutputReasoningType` schema.
+    pub enum InputsObjectListItemOutputReasoningType {
         /// `reasoning`
         Reasoning = "reasoning",
     }
 }
-impl Default for InputsArrayItemOutputReasoningType {
+impl Default for InputsObjectListItemOutputReasoningType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Reasoning
@@ -33753,7 +33671,7 @@ impl Default for InputsArrayItemOutputReasoningType {
 /// An output item containing reasoning
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct InputsArrayItemOutputReasoning {
+pub struct InputsObjectListItemOutputReasoning {
     /// The `content` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<ReasoningTextContent>>,
@@ -33764,12 +33682,12 @@ pub struct InputsArrayItemOutputReasoning {
     pub id: String,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputReasoningStatus>,
+    pub status: Option<InputsObjectListItemOutputReasoningStatus>,
     /// The `summary` field.
     #[serde(default)]
     pub summary: Option<Vec<ReasoningSummaryText>>,
     /// The `type` field.
-    pub r#type: InputsArrayItemOutputReasoningType,
+    pub r#type: InputsObjectListItemOutputReasoningType,
     /// The `format` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ReasoningFormat>,
@@ -33783,8 +33701,8 @@ pub struct InputsArrayItemOutputReasoning {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl InputsArrayItemOutputReasoning {
-    /// Creates a `InputsArrayItemOutputReasoning` from its required fields; every optional field starts unset.
+impl InputsObjectListItemOutputReasoning {
+    /// Creates a `InputsObjectListItemOutputReasoning` from its required fields; every optional field starts unset.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             content: None,
@@ -33801,10 +33719,10 @@ impl InputsArrayItemOutputReasoning {
     }
 }
 
-/// The `InputsArrayItem` schema.
+/// The `InputsObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum InputsArrayItem {
+pub enum InputsObjectListItem {
     /// Reasoning output item with signature and format extensions
     Reasoning(ReasoningItem),
     /// A `EasyInputMessage`.
@@ -33820,9 +33738,9 @@ pub enum InputsArrayItem {
     /// The client's echo of an `apply_patch_call` after applying the patch. `output` is an optional human-readable log; `status` is `completed` when the patch was applied successfully, `failed` otherwise.
     ApplyPatchCallOutput(ApplyPatchCallOutputItem),
     /// An output message item
-    OutputMessage(InputsArrayItemOutputMessage),
+    OutputMessage(InputsObjectListItemOutputMessage),
     /// An output item containing reasoning
-    OutputReasoning(InputsArrayItemOutputReasoning),
+    OutputReasoning(InputsObjectListItemOutputReasoning),
     /// A `OutputWebSearchCallItem`.
     WebSearchCall(OutputWebSearchCallItem),
     /// A `OutputFileSearchCallItem`.
@@ -33913,7 +33831,7 @@ pub enum InputsArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for InputsArrayItem {
+impl serde::Serialize for InputsObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Reasoning(x) => serde::Serialize::serialize(x, serializer),
@@ -33975,17 +33893,17 @@ impl serde::Serialize for InputsArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InputsArrayItem {
+impl<'de> serde::Deserialize<'de> for InputsObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial = crate::rt::Trial::new("InputsArrayItem");
+        let mut trial = crate::rt::Trial::new("InputsObjectListItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("additional_tools") => {
                 return crate::rt::member::<AdditionalToolsItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "AdditionalTools",
                 )
                 .map(Self::AdditionalTools)
@@ -33994,7 +33912,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("agent_message") => {
                 return crate::rt::member::<AgentMessageItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "AgentMessage",
                 )
                 .map(Self::AgentMessage)
@@ -34003,7 +33921,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("apply_patch_call") => {
                 return crate::rt::member::<ApplyPatchCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ApplyPatchCall",
                 )
                 .map(Self::ApplyPatchCall)
@@ -34012,7 +33930,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("apply_patch_call_output") => {
                 return crate::rt::member::<ApplyPatchCallOutputItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ApplyPatchCallOutput",
                 )
                 .map(Self::ApplyPatchCallOutput)
@@ -34021,21 +33939,25 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("code_interpreter_call") => {
                 return crate::rt::member::<OutputCodeInterpreterCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "CodeInterpreterCall",
                 )
                 .map(Self::CodeInterpreterCall)
                 .map_err(D::Error::custom)
             }
             Some("compaction") => {
-                return crate::rt::member::<CompactionItem>(&value, "InputsArrayItem", "Compaction")
-                    .map(Self::Compaction)
-                    .map_err(D::Error::custom)
+                return crate::rt::member::<CompactionItem>(
+                    &value,
+                    "InputsObjectListItem",
+                    "Compaction",
+                )
+                .map(Self::Compaction)
+                .map_err(D::Error::custom)
             }
             Some("computer_call") => {
                 return crate::rt::member::<OutputComputerCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ComputerCall",
                 )
                 .map(Self::ComputerCall)
@@ -34044,7 +33966,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("configuration_update") => {
                 return crate::rt::member::<ConfigurationUpdateItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ConfigurationUpdate",
                 )
                 .map(Self::ConfigurationUpdate)
@@ -34053,7 +33975,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("context_compaction") => {
                 return crate::rt::member::<ContextCompactionItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ContextCompaction",
                 )
                 .map(Self::ContextCompaction)
@@ -34062,7 +33984,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("custom_tool_call") => {
                 return crate::rt::member::<CustomToolCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "CustomToolCall",
                 )
                 .map(Self::CustomToolCall)
@@ -34071,7 +33993,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("custom_tool_call_output") => {
                 return crate::rt::member::<CustomToolCallOutputItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "CustomToolCallOutput",
                 )
                 .map(Self::CustomToolCallOutput)
@@ -34080,7 +34002,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("file_search_call") => {
                 return crate::rt::member::<OutputFileSearchCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "FileSearchCall",
                 )
                 .map(Self::FileSearchCall)
@@ -34089,7 +34011,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("function_call") => {
                 return crate::rt::member::<FunctionCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "FunctionCall",
                 )
                 .map(Self::FunctionCall)
@@ -34098,7 +34020,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("function_call_output") => {
                 return crate::rt::member::<FunctionCallOutputItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "FunctionCallOutput",
                 )
                 .map(Self::FunctionCallOutput)
@@ -34107,7 +34029,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("image_generation_call") => {
                 return crate::rt::member::<OutputImageGenerationCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ImageGenerationCall",
                 )
                 .map(Self::ImageGenerationCall)
@@ -34116,7 +34038,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("item_reference") => {
                 return crate::rt::member::<ItemReferenceItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ItemReference",
                 )
                 .map(Self::ItemReference)
@@ -34125,7 +34047,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("local_shell_call") => {
                 return crate::rt::member::<LocalShellCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "LocalShellCall",
                 )
                 .map(Self::LocalShellCall)
@@ -34134,7 +34056,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("local_shell_call_output") => {
                 return crate::rt::member::<LocalShellCallOutputItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "LocalShellCallOutput",
                 )
                 .map(Self::LocalShellCallOutput)
@@ -34143,7 +34065,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("mcp_approval_request") => {
                 return crate::rt::member::<McpApprovalRequestItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "McpApprovalRequest",
                 )
                 .map(Self::McpApprovalRequest)
@@ -34152,21 +34074,21 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("mcp_approval_response") => {
                 return crate::rt::member::<McpApprovalResponseItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "McpApprovalResponse",
                 )
                 .map(Self::McpApprovalResponse)
                 .map_err(D::Error::custom)
             }
             Some("mcp_call") => {
-                return crate::rt::member::<McpCallItem>(&value, "InputsArrayItem", "McpCall")
+                return crate::rt::member::<McpCallItem>(&value, "InputsObjectListItem", "McpCall")
                     .map(Self::McpCall)
                     .map_err(D::Error::custom)
             }
             Some("mcp_list_tools") => {
                 return crate::rt::member::<McpListToolsItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "McpListTools",
                 )
                 .map(Self::McpListTools)
@@ -34175,7 +34097,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("message") => {
                 if value.is_object() {
                     if let Some(x) =
-                        trial.attempt::<InputsArrayItemOutputMessage>(&value, "OutputMessage")
+                        trial.attempt::<InputsObjectListItemOutputMessage>(&value, "OutputMessage")
                     {
                         return Ok(Self::OutputMessage(x));
                     }
@@ -34195,7 +34117,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:advisor") => {
                 return crate::rt::member::<OutputAdvisorServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterAdvisor",
                 )
                 .map(Self::OpenrouterAdvisor)
@@ -34204,7 +34126,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:apply_patch") => {
                 return crate::rt::member::<OutputApplyPatchServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterApplyPatch",
                 )
                 .map(Self::OpenrouterApplyPatch)
@@ -34213,7 +34135,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:armor_blocked") => {
                 return crate::rt::member::<OutputArmorBlockedItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterArmorBlocked",
                 )
                 .map(Self::OpenrouterArmorBlocked)
@@ -34222,7 +34144,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:bash") => {
                 return crate::rt::member::<OutputBashServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterBash",
                 )
                 .map(Self::OpenrouterBash)
@@ -34231,7 +34153,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:browser_use") => {
                 return crate::rt::member::<OutputBrowserUseServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterBrowserUse",
                 )
                 .map(Self::OpenrouterBrowserUse)
@@ -34240,7 +34162,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:code_interpreter") => {
                 return crate::rt::member::<OutputCodeInterpreterServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterCodeInterpreter",
                 )
                 .map(Self::OpenrouterCodeInterpreter)
@@ -34249,7 +34171,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:datetime") => {
                 return crate::rt::member::<OutputDatetimeItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterDatetime",
                 )
                 .map(Self::OpenrouterDatetime)
@@ -34258,7 +34180,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:experimental__search_models") => {
                 return crate::rt::member::<OutputSearchModelsServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterExperimentalSearchModels",
                 )
                 .map(Self::OpenrouterExperimentalSearchModels)
@@ -34267,7 +34189,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:file_search") => {
                 return crate::rt::member::<OutputFileSearchServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterFileSearch",
                 )
                 .map(Self::OpenrouterFileSearch)
@@ -34276,7 +34198,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:files") => {
                 return crate::rt::member::<OutputFilesServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterFiles",
                 )
                 .map(Self::OpenrouterFiles)
@@ -34285,7 +34207,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:fusion") => {
                 return crate::rt::member::<OutputFusionServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterFusion",
                 )
                 .map(Self::OpenrouterFusion)
@@ -34294,7 +34216,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:image_generation") => {
                 return crate::rt::member::<OutputImageGenerationServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterImageGeneration",
                 )
                 .map(Self::OpenrouterImageGeneration)
@@ -34303,7 +34225,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:mcp") => {
                 return crate::rt::member::<OutputMcpServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterMcp",
                 )
                 .map(Self::OpenrouterMcp)
@@ -34312,7 +34234,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:memory") => {
                 return crate::rt::member::<OutputMemoryServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterMemory",
                 )
                 .map(Self::OpenrouterMemory)
@@ -34321,7 +34243,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:shell") => {
                 return crate::rt::member::<OutputShellServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterShell",
                 )
                 .map(Self::OpenrouterShell)
@@ -34330,7 +34252,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:subagent") => {
                 return crate::rt::member::<OutputSubagentServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterSubagent",
                 )
                 .map(Self::OpenrouterSubagent)
@@ -34339,7 +34261,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:text_editor") => {
                 return crate::rt::member::<OutputTextEditorServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterTextEditor",
                 )
                 .map(Self::OpenrouterTextEditor)
@@ -34348,7 +34270,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:tool_search") => {
                 return crate::rt::member::<OutputToolSearchServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterToolSearch",
                 )
                 .map(Self::OpenrouterToolSearch)
@@ -34357,7 +34279,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:web_fetch") => {
                 return crate::rt::member::<OutputWebFetchServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterWebFetch",
                 )
                 .map(Self::OpenrouterWebFetch)
@@ -34366,7 +34288,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("openrouter:web_search") => {
                 return crate::rt::member::<OutputWebSearchServerToolItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "OpenrouterWebSearch",
                 )
                 .map(Self::OpenrouterWebSearch)
@@ -34379,8 +34301,8 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
                     }
                 }
                 if value.is_object() {
-                    if let Some(x) =
-                        trial.attempt::<InputsArrayItemOutputReasoning>(&value, "OutputReasoning")
+                    if let Some(x) = trial
+                        .attempt::<InputsObjectListItemOutputReasoning>(&value, "OutputReasoning")
                     {
                         return Ok(Self::OutputReasoning(x));
                     }
@@ -34388,14 +34310,18 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
                 return Err(D::Error::custom(trial.finish()));
             }
             Some("shell_call") => {
-                return crate::rt::member::<ShellCallItem>(&value, "InputsArrayItem", "ShellCall")
-                    .map(Self::ShellCall)
-                    .map_err(D::Error::custom)
+                return crate::rt::member::<ShellCallItem>(
+                    &value,
+                    "InputsObjectListItem",
+                    "ShellCall",
+                )
+                .map(Self::ShellCall)
+                .map_err(D::Error::custom)
             }
             Some("shell_call_output") => {
                 return crate::rt::member::<ShellCallOutputItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ShellCallOutput",
                 )
                 .map(Self::ShellCallOutput)
@@ -34404,7 +34330,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("tool_search_call") => {
                 return crate::rt::member::<ToolSearchCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ToolSearchCall",
                 )
                 .map(Self::ToolSearchCall)
@@ -34413,7 +34339,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("tool_search_output") => {
                 return crate::rt::member::<ToolSearchOutputItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "ToolSearchOutput",
                 )
                 .map(Self::ToolSearchOutput)
@@ -34422,7 +34348,7 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             Some("web_search_call") => {
                 return crate::rt::member::<OutputWebSearchCallItem>(
                     &value,
-                    "InputsArrayItem",
+                    "InputsObjectListItem",
                     "WebSearchCall",
                 )
                 .map(Self::WebSearchCall)
@@ -34430,280 +34356,279 @@ impl<'de> serde::Deserialize<'de> for InputsArrayItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<EasyInputMessage>(&value, "EasyInputMessage") {
-                    return Ok(Self::EasyInputMessage(x));
-                }
-            }
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<InputMessageItem>(&value, "InputMessage") {
-                    return Ok(Self::InputMessage(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<EasyInputMessage>(&value, "EasyInputMessage") {
+                return Ok(Self::EasyInputMessage(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<InputMessageItem>(&value, "InputMessage") {
+                return Ok(Self::InputMessage(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
 }
 
-impl From<ReasoningItem> for InputsArrayItem {
+impl From<ReasoningItem> for InputsObjectListItem {
     fn from(value: ReasoningItem) -> Self {
         Self::Reasoning(value)
     }
 }
-impl From<EasyInputMessage> for InputsArrayItem {
+impl From<EasyInputMessage> for InputsObjectListItem {
     fn from(value: EasyInputMessage) -> Self {
         Self::EasyInputMessage(value)
     }
 }
-impl From<InputMessageItem> for InputsArrayItem {
+impl From<InputMessageItem> for InputsObjectListItem {
     fn from(value: InputMessageItem) -> Self {
         Self::InputMessage(value)
     }
 }
-impl From<FunctionCallItem> for InputsArrayItem {
+impl From<FunctionCallItem> for InputsObjectListItem {
     fn from(value: FunctionCallItem) -> Self {
         Self::FunctionCall(value)
     }
 }
-impl From<FunctionCallOutputItem> for InputsArrayItem {
+impl From<FunctionCallOutputItem> for InputsObjectListItem {
     fn from(value: FunctionCallOutputItem) -> Self {
         Self::FunctionCallOutput(value)
     }
 }
-impl From<ApplyPatchCallItem> for InputsArrayItem {
+impl From<ApplyPatchCallItem> for InputsObjectListItem {
     fn from(value: ApplyPatchCallItem) -> Self {
         Self::ApplyPatchCall(value)
     }
 }
-impl From<ApplyPatchCallOutputItem> for InputsArrayItem {
+impl From<ApplyPatchCallOutputItem> for InputsObjectListItem {
     fn from(value: ApplyPatchCallOutputItem) -> Self {
         Self::ApplyPatchCallOutput(value)
     }
 }
-impl From<InputsArrayItemOutputMessage> for InputsArrayItem {
-    fn from(value: InputsArrayItemOutputMessage) -> Self {
+impl From<InputsObjectListItemOutputMessage> for InputsObjectListItem {
+    fn from(value: InputsObjectListItemOutputMessage) -> Self {
         Self::OutputMessage(value)
     }
 }
-impl From<InputsArrayItemOutputReasoning> for InputsArrayItem {
-    fn from(value: InputsArrayItemOutputReasoning) -> Self {
+impl From<InputsObjectListItemOutputReasoning> for InputsObjectListItem {
+    fn from(value: InputsObjectListItemOutputReasoning) -> Self {
         Self::OutputReasoning(value)
     }
 }
-impl From<OutputWebSearchCallItem> for InputsArrayItem {
+impl From<OutputWebSearchCallItem> for InputsObjectListItem {
     fn from(value: OutputWebSearchCallItem) -> Self {
         Self::WebSearchCall(value)
     }
 }
-impl From<OutputFileSearchCallItem> for InputsArrayItem {
+impl From<OutputFileSearchCallItem> for InputsObjectListItem {
     fn from(value: OutputFileSearchCallItem) -> Self {
         Self::FileSearchCall(value)
     }
 }
-impl From<OutputImageGenerationCallItem> for InputsArrayItem {
+impl From<OutputImageGenerationCallItem> for InputsObjectListItem {
     fn from(value: OutputImageGenerationCallItem) -> Self {
         Self::ImageGenerationCall(value)
     }
 }
-impl From<OutputCodeInterpreterCallItem> for InputsArrayItem {
+impl From<OutputCodeInterpreterCallItem> for InputsObjectListItem {
     fn from(value: OutputCodeInterpreterCallItem) -> Self {
         Self::CodeInterpreterCall(value)
     }
 }
-impl From<OutputComputerCallItem> for InputsArrayItem {
+impl From<OutputComputerCallItem> for InputsObjectListItem {
     fn from(value: OutputComputerCallItem) -> Self {
         Self::ComputerCall(value)
     }
 }
-impl From<OutputDatetimeItem> for InputsArrayItem {
+impl From<OutputDatetimeItem> for InputsObjectListItem {
     fn from(value: OutputDatetimeItem) -> Self {
         Self::OpenrouterDatetime(value)
     }
 }
-impl From<OutputWebSearchServerToolItem> for InputsArrayItem {
+impl From<OutputWebSearchServerToolItem> for InputsObjectListItem {
     fn from(value: OutputWebSearchServerToolItem) -> Self {
         Self::OpenrouterWebSearch(value)
     }
 }
-impl From<OutputCodeInterpreterServerToolItem> for InputsArrayItem {
+impl From<OutputCodeInterpreterServerToolItem> for InputsObjectListItem {
     fn from(value: OutputCodeInterpreterServerToolItem) -> Self {
         Self::OpenrouterCodeInterpreter(value)
     }
 }
-impl From<OutputFileSearchServerToolItem> for InputsArrayItem {
+impl From<OutputFileSearchServerToolItem> for InputsObjectListItem {
     fn from(value: OutputFileSearchServerToolItem) -> Self {
         Self::OpenrouterFileSearch(value)
     }
 }
-impl From<OutputImageGenerationServerToolItem> for InputsArrayItem {
+impl From<OutputImageGenerationServerToolItem> for InputsObjectListItem {
     fn from(value: OutputImageGenerationServerToolItem) -> Self {
         Self::OpenrouterImageGeneration(value)
     }
 }
-impl From<OutputBrowserUseServerToolItem> for InputsArrayItem {
+impl From<OutputBrowserUseServerToolItem> for InputsObjectListItem {
     fn from(value: OutputBrowserUseServerToolItem) -> Self {
         Self::OpenrouterBrowserUse(value)
     }
 }
-impl From<OutputBashServerToolItem> for InputsArrayItem {
+impl From<OutputBashServerToolItem> for InputsObjectListItem {
     fn from(value: OutputBashServerToolItem) -> Self {
         Self::OpenrouterBash(value)
     }
 }
-impl From<OutputTextEditorServerToolItem> for InputsArrayItem {
+impl From<OutputTextEditorServerToolItem> for InputsObjectListItem {
     fn from(value: OutputTextEditorServerToolItem) -> Self {
         Self::OpenrouterTextEditor(value)
     }
 }
-impl From<OutputApplyPatchServerToolItem> for InputsArrayItem {
+impl From<OutputApplyPatchServerToolItem> for InputsObjectListItem {
     fn from(value: OutputApplyPatchServerToolItem) -> Self {
         Self::OpenrouterApplyPatch(value)
     }
 }
-impl From<OutputWebFetchServerToolItem> for InputsArrayItem {
+impl From<OutputWebFetchServerToolItem> for InputsObjectListItem {
     fn from(value: OutputWebFetchServerToolItem) -> Self {
         Self::OpenrouterWebFetch(value)
     }
 }
-impl From<OutputToolSearchServerToolItem> for InputsArrayItem {
+impl From<OutputToolSearchServerToolItem> for InputsObjectListItem {
     fn from(value: OutputToolSearchServerToolItem) -> Self {
         Self::OpenrouterToolSearch(value)
     }
 }
-impl From<OutputMemoryServerToolItem> for InputsArrayItem {
+impl From<OutputMemoryServerToolItem> for InputsObjectListItem {
     fn from(value: OutputMemoryServerToolItem) -> Self {
         Self::OpenrouterMemory(value)
     }
 }
-impl From<OutputArmorBlockedItem> for InputsArrayItem {
+impl From<OutputArmorBlockedItem> for InputsObjectListItem {
     fn from(value: OutputArmorBlockedItem) -> Self {
         Self::OpenrouterArmorBlocked(value)
     }
 }
-impl From<OutputMcpServerToolItem> for InputsArrayItem {
+impl From<OutputMcpServerToolItem> for InputsObjectListItem {
     fn from(value: OutputMcpServerToolItem) -> Self {
         Self::OpenrouterMcp(value)
     }
 }
-impl From<OutputSearchModelsServerToolItem> for InputsArrayItem {
+impl From<OutputSearchModelsServerToolItem> for InputsObjectListItem {
     fn from(value: OutputSearchModelsServerToolItem) -> Self {
         Self::OpenrouterExperimentalSearchModels(value)
     }
 }
-impl From<OutputFusionServerToolItem> for InputsArrayItem {
+impl From<OutputFusionServerToolItem> for InputsObjectListItem {
     fn from(value: OutputFusionServerToolItem) -> Self {
         Self::OpenrouterFusion(value)
     }
 }
-impl From<OutputAdvisorServerToolItem> for InputsArrayItem {
+impl From<OutputAdvisorServerToolItem> for InputsObjectListItem {
     fn from(value: OutputAdvisorServerToolItem) -> Self {
         Self::OpenrouterAdvisor(value)
     }
 }
-impl From<OutputSubagentServerToolItem> for InputsArrayItem {
+impl From<OutputSubagentServerToolItem> for InputsObjectListItem {
     fn from(value: OutputSubagentServerToolItem) -> Self {
         Self::OpenrouterSubagent(value)
     }
 }
-impl From<OutputFilesServerToolItem> for InputsArrayItem {
+impl From<OutputFilesServerToolItem> for InputsObjectListItem {
     fn from(value: OutputFilesServerToolItem) -> Self {
         Self::OpenrouterFiles(value)
     }
 }
-impl From<OutputShellServerToolItem> for InputsArrayItem {
+impl From<OutputShellServerToolItem> for InputsObjectListItem {
     fn from(value: OutputShellServerToolItem) -> Self {
         Self::OpenrouterShell(value)
     }
 }
-impl From<LocalShellCallItem> for InputsArrayItem {
+impl From<LocalShellCallItem> for InputsObjectListItem {
     fn from(value: LocalShellCallItem) -> Self {
         Self::LocalShellCall(value)
     }
 }
-impl From<LocalShellCallOutputItem> for InputsArrayItem {
+impl From<LocalShellCallOutputItem> for InputsObjectListItem {
     fn from(value: LocalShellCallOutputItem) -> Self {
         Self::LocalShellCallOutput(value)
     }
 }
-impl From<ShellCallItem> for InputsArrayItem {
+impl From<ShellCallItem> for InputsObjectListItem {
     fn from(value: ShellCallItem) -> Self {
         Self::ShellCall(value)
     }
 }
-impl From<ShellCallOutputItem> for InputsArrayItem {
+impl From<ShellCallOutputItem> for InputsObjectListItem {
     fn from(value: ShellCallOutputItem) -> Self {
         Self::ShellCallOutput(value)
     }
 }
-impl From<McpListToolsItem> for InputsArrayItem {
+impl From<McpListToolsItem> for InputsObjectListItem {
     fn from(value: McpListToolsItem) -> Self {
         Self::McpListTools(value)
     }
 }
-impl From<McpApprovalRequestItem> for InputsArrayItem {
+impl From<McpApprovalRequestItem> for InputsObjectListItem {
     fn from(value: McpApprovalRequestItem) -> Self {
         Self::McpApprovalRequest(value)
     }
 }
-impl From<McpApprovalResponseItem> for InputsArrayItem {
+impl From<McpApprovalResponseItem> for InputsObjectListItem {
     fn from(value: McpApprovalResponseItem) -> Self {
         Self::McpApprovalResponse(value)
     }
 }
-impl From<McpCallItem> for InputsArrayItem {
+impl From<McpCallItem> for InputsObjectListItem {
     fn from(value: McpCallItem) -> Self {
         Self::McpCall(value)
     }
 }
-impl From<CustomToolCallItem> for InputsArrayItem {
+impl From<CustomToolCallItem> for InputsObjectListItem {
     fn from(value: CustomToolCallItem) -> Self {
         Self::CustomToolCall(value)
     }
 }
-impl From<CustomToolCallOutputItem> for InputsArrayItem {
+impl From<CustomToolCallOutputItem> for InputsObjectListItem {
     fn from(value: CustomToolCallOutputItem) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
-impl From<CompactionItem> for InputsArrayItem {
+impl From<CompactionItem> for InputsObjectListItem {
     fn from(value: CompactionItem) -> Self {
         Self::Compaction(value)
     }
 }
-impl From<ContextCompactionItem> for InputsArrayItem {
+impl From<ContextCompactionItem> for InputsObjectListItem {
     fn from(value: ContextCompactionItem) -> Self {
         Self::ContextCompaction(value)
     }
 }
-impl From<ItemReferenceItem> for InputsArrayItem {
+impl From<ItemReferenceItem> for InputsObjectListItem {
     fn from(value: ItemReferenceItem) -> Self {
         Self::ItemReference(value)
     }
 }
-impl From<AdditionalToolsItem> for InputsArrayItem {
+impl From<AdditionalToolsItem> for InputsObjectListItem {
     fn from(value: AdditionalToolsItem) -> Self {
         Self::AdditionalTools(value)
     }
 }
-impl From<AgentMessageItem> for InputsArrayItem {
+impl From<AgentMessageItem> for InputsObjectListItem {
     fn from(value: AgentMessageItem) -> Self {
         Self::AgentMessage(value)
     }
 }
-impl From<ConfigurationUpdateItem> for InputsArrayItem {
+impl From<ConfigurationUpdateItem> for InputsObjectListItem {
     fn from(value: ConfigurationUpdateItem) -> Self {
         Self::ConfigurationUpdate(value)
     }
 }
-impl From<ToolSearchCallItem> for InputsArrayItem {
+impl From<ToolSearchCallItem> for InputsObjectListItem {
     fn from(value: ToolSearchCallItem) -> Self {
         Self::ToolSearchCall(value)
     }
 }
-impl From<ToolSearchOutputItem> for InputsArrayItem {
+impl From<ToolSearchOutputItem> for InputsObjectListItem {
     fn from(value: ToolSearchOutputItem) -> Self {
         Self::ToolSearchOutput(value)
     }
@@ -34715,8 +34640,8 @@ impl From<ToolSearchOutputItem> for InputsArrayItem {
 pub enum Inputs {
     /// A `String`.
     String(String),
-    /// A `Vec<InputsArrayItem>`.
-    Array(Vec<InputsArrayItem>),
+    /// A `Vec<InputsObjectListItem>`.
+    ObjectList(Vec<InputsObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -34725,7 +34650,7 @@ impl serde::Serialize for Inputs {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -34742,8 +34667,8 @@ impl<'de> serde::Deserialize<'de> for Inputs {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<InputsArrayItem>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<InputsObjectListItem>>(&value, "ObjectList") {
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -34755,9 +34680,9 @@ impl From<String> for Inputs {
         Self::String(value)
     }
 }
-impl From<Vec<InputsArrayItem>> for Inputs {
-    fn from(value: Vec<InputsArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<InputsObjectListItem>> for Inputs {
+    fn from(value: Vec<InputsObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -34848,7 +34773,7 @@ impl InternalServerResponse {
 #[non_exhaustive]
 pub struct InternalServerResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -34863,7 +34788,7 @@ pub struct InternalServerResponseErrorData {
 
 impl InternalServerResponseErrorData {
     /// Creates a `InternalServerResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -36179,7 +36104,7 @@ impl Default for McpHttpErrorType {
 #[non_exhaustive]
 pub struct McpHttpError {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `type` field.
@@ -36193,7 +36118,7 @@ pub struct McpHttpError {
 
 impl McpHttpError {
     /// Creates a `McpHttpError` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -36316,7 +36241,7 @@ impl Default for McpProtocolErrorType {
 #[non_exhaustive]
 pub struct McpProtocolError {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `type` field.
@@ -36330,7 +36255,7 @@ pub struct McpProtocolError {
 
 impl McpProtocolError {
     /// Creates a `McpProtocolError` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -36363,7 +36288,7 @@ pub struct McpServerToolAllowedToolsObject {
 #[non_exhaustive]
 pub enum McpServerToolAllowedTools {
     /// A `Vec<String>`.
-    Array(Vec<String>),
+    StringList(Vec<String>),
     /// A `McpServerToolAllowedToolsObject`.
     Object(McpServerToolAllowedToolsObject),
     /// A value this version of the SDK does not recognise, kept as JSON.
@@ -36373,7 +36298,7 @@ pub enum McpServerToolAllowedTools {
 impl serde::Serialize for McpServerToolAllowedTools {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::StringList(x) => serde::Serialize::serialize(x, serializer),
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -36391,8 +36316,8 @@ impl<'de> serde::Deserialize<'de> for McpServerToolAllowedTools {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<String>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<String>>(&value, "StringList") {
+                return Ok(Self::StringList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -36401,7 +36326,7 @@ impl<'de> serde::Deserialize<'de> for McpServerToolAllowedTools {
 
 impl From<Vec<String>> for McpServerToolAllowedTools {
     fn from(value: Vec<String>) -> Self {
-        Self::Array(value)
+        Self::StringList(value)
     }
 }
 impl From<McpServerToolAllowedToolsObject> for McpServerToolAllowedTools {
@@ -36661,19 +36586,18 @@ impl<'de> serde::Deserialize<'de> for McpToolCallError {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_string() {
-                if let Some(x) = trial.attempt::<String>(&value, "String") {
-                    return Ok(Self::String(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_string() {
                 if let Some(x) = trial.attempt::<String>(&value, "String") {
                     return Ok(Self::String(x));
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_string() {
+            if let Some(x) = trial.attempt::<String>(&value, "String") {
+                return Ok(Self::String(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -37136,8 +37060,6 @@ impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDeltaCitatio
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial =
-            crate::rt::Trial::new("MessagesContentBlockDeltaEventDeltaCitationsDeltaCitation");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("char_location") => {
@@ -37187,11 +37109,10 @@ impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDeltaCitatio
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesContentBlockDeltaEventDeltaCitationsDeltaCitation`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -37345,7 +37266,6 @@ impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDelta {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesContentBlockDeltaEventDelta");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("citations_delta") => {
@@ -37404,11 +37324,10 @@ impl<'de> serde::Deserialize<'de> for MessagesContentBlockDeltaEventDelta {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesContentBlockDeltaEventDelta`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -37778,11 +37697,10 @@ impl<'de> serde::Deserialize<'de> for MessagesContentBlockStartEventContentBlock
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesContentBlockStartEventContentBlock`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -38195,23 +38113,23 @@ impl MessagesFallbackParam {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemToolUseType` schema.
-    pub enum MessagesMessageParamContentArrayItemToolUseType {
+    /// The `MessagesMessageParamContentObjectListItemToolUseType` schema.
+    pub enum MessagesMessageParamContentObjectListItemToolUseType {
         /// `tool_use`
         ToolUse = "tool_use",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemToolUseType {
+impl Default for MessagesMessageParamContentObjectListItemToolUseType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::ToolUse
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemToolUse` schema.
+/// The `MessagesMessageParamContentObjectListItemToolUse` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemToolUse {
+pub struct MessagesMessageParamContentObjectListItemToolUse {
     /// The `cache_control` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
@@ -38223,7 +38141,7 @@ pub struct MessagesMessageParamContentArrayItemToolUse {
     /// The `name` field.
     pub name: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemToolUseType,
+    pub r#type: MessagesMessageParamContentObjectListItemToolUseType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38231,8 +38149,8 @@ pub struct MessagesMessageParamContentArrayItemToolUse {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemToolUse {
-    /// Creates a `MessagesMessageParamContentArrayItemToolUse` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemToolUse {
+    /// Creates a `MessagesMessageParamContentObjectListItemToolUse` from its required fields; every optional field starts unset.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             cache_control: None,
@@ -38247,27 +38165,30 @@ impl MessagesMessageParamContentArrayItemToolUse {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReferenceType` schema.
-    pub enum MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReferenceType {
+    /// The `MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReferenceType` schema.
+    pub enum MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReferenceType {
         /// `tool_reference`
         ToolReference = "tool_reference",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReferenceType {
+impl Default
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReferenceType
+{
     /// The only value the spec allows.
     fn default() -> Self {
         Self::ToolReference
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference` schema.
+/// The `MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference {
+pub struct MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference {
     /// The `tool_name` field.
     pub tool_name: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReferenceType,
+    pub r#type:
+        MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReferenceType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38275,8 +38196,8 @@ pub struct MessagesMessageParamContentArrayItemToolResultContentArrayItemToolRef
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference {
-    /// Creates a `MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference {
+    /// Creates a `MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference` from its required fields; every optional field starts unset.
     pub fn new(tool_name: impl Into<String>) -> Self {
         Self {
             tool_name: tool_name.into(),
@@ -38287,16 +38208,18 @@ impl MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemToolResultContentArrayItem` schema.
+/// The `MessagesMessageParamContentObjectListItemToolResultContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum MessagesMessageParamContentArrayItemToolResultContentArrayItem {
+pub enum MessagesMessageParamContentObjectListItemToolResultContentObjectListItem {
     /// A `AnthropicTextBlockParam`.
     Text(AnthropicTextBlockParam),
     /// A `AnthropicImageBlockParam`.
     Image(AnthropicImageBlockParam),
-    /// A `MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference`.
-    ToolReference(MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference),
+    /// A `MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference`.
+    ToolReference(
+        MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference,
+    ),
     /// A `AnthropicSearchResultBlockParam`.
     SearchResult(AnthropicSearchResultBlockParam),
     /// A `AnthropicDocumentBlockParam`.
@@ -38305,7 +38228,7 @@ pub enum MessagesMessageParamContentArrayItemToolResultContentArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for MessagesMessageParamContentArrayItemToolResultContentArrayItem {
+impl serde::Serialize for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(x) => serde::Serialize::serialize(x, serializer),
@@ -38319,138 +38242,93 @@ impl serde::Serialize for MessagesMessageParamContentArrayItemToolResultContentA
 }
 
 impl<'de> serde::Deserialize<'de>
-    for MessagesMessageParamContentArrayItemToolResultContentArrayItem
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem
 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial =
-            crate::rt::Trial::new("MessagesMessageParamContentArrayItemToolResultContentArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
-            Some("document") => {
-                return crate::rt::member::<AnthropicDocumentBlockParam>(
-                    &value,
-                    "MessagesMessageParamContentArrayItemToolResultContentArrayItem",
-                    "Document",
-                )
-                .map(Self::Document)
-                .map_err(D::Error::custom)
-            }
-            Some("image") => {
-                return crate::rt::member::<AnthropicImageBlockParam>(
-                    &value,
-                    "MessagesMessageParamContentArrayItemToolResultContentArrayItem",
-                    "Image",
-                )
-                .map(Self::Image)
-                .map_err(D::Error::custom)
-            }
-            Some("search_result") => {
-                return crate::rt::member::<AnthropicSearchResultBlockParam>(
-                    &value,
-                    "MessagesMessageParamContentArrayItemToolResultContentArrayItem",
-                    "SearchResult",
-                )
-                .map(Self::SearchResult)
-                .map_err(D::Error::custom)
-            }
-            Some("text") => {
-                return crate::rt::member::<AnthropicTextBlockParam>(
-                    &value,
-                    "MessagesMessageParamContentArrayItemToolResultContentArrayItem",
-                    "Text",
-                )
-                .map(Self::Text)
-                .map_err(D::Error::custom)
-            }
-            Some("tool_reference") => {
-                return crate::rt::member::<
-                    MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference,
-                >(
-                    &value,
-                    "MessagesMessageParamContentArrayItemToolResultContentArrayItem",
-                    "ToolReference",
-                )
-                .map(Self::ToolReference)
-                .map_err(D::Error::custom)
-            }
-            _ => {}
-        }
-        if tag.is_none() {
-        } else {
+Some("document") => return crate::rt::member::<AnthropicDocumentBlockParam>(&value, "MessagesMessageParamContentObjectListItemToolResultContentObjectListItem", "Document").map(Self::Document).map_err(D::Error::custom),
+Some("image") => return crate::rt::member::<AnthropicImageBlockParam>(&value, "MessagesMessageParamContentObjectListItemToolResultContentObjectListItem", "Image").map(Self::Image).map_err(D::Error::custom),
+Some("search_result") => return crate::rt::member::<AnthropicSearchResultBlockParam>(&value, "MessagesMessageParamContentObjectListItemToolResultContentObjectListItem", "SearchResult").map(Self::SearchResult).map_err(D::Error::custom),
+Some("text") => return crate::rt::member::<AnthropicTextBlockParam>(&value, "MessagesMessageParamContentObjectListItemToolResultContentObjectListItem", "Text").map(Self::Text).map_err(D::Error::custom),
+Some("tool_reference") => return crate::rt::member::<MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference>(&value, "MessagesMessageParamContentObjectListItemToolResultContentObjectListItem", "ToolReference").map(Self::ToolReference).map_err(D::Error::custom),
+_ => {}
+}
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesMessageParamContentObjectListItemToolResultContentObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
 impl From<AnthropicTextBlockParam>
-    for MessagesMessageParamContentArrayItemToolResultContentArrayItem
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem
 {
     fn from(value: AnthropicTextBlockParam) -> Self {
         Self::Text(value)
     }
 }
 impl From<AnthropicImageBlockParam>
-    for MessagesMessageParamContentArrayItemToolResultContentArrayItem
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem
 {
     fn from(value: AnthropicImageBlockParam) -> Self {
         Self::Image(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference>
-    for MessagesMessageParamContentArrayItemToolResultContentArrayItem
+impl From<MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference>
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem
 {
     fn from(
-        value: MessagesMessageParamContentArrayItemToolResultContentArrayItemToolReference,
+        value: MessagesMessageParamContentObjectListItemToolResultContentObjectListItemToolReference,
     ) -> Self {
         Self::ToolReference(value)
     }
 }
 impl From<AnthropicSearchResultBlockParam>
-    for MessagesMessageParamContentArrayItemToolResultContentArrayItem
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem
 {
     fn from(value: AnthropicSearchResultBlockParam) -> Self {
         Self::SearchResult(value)
     }
 }
 impl From<AnthropicDocumentBlockParam>
-    for MessagesMessageParamContentArrayItemToolResultContentArrayItem
+    for MessagesMessageParamContentObjectListItemToolResultContentObjectListItem
 {
     fn from(value: AnthropicDocumentBlockParam) -> Self {
         Self::Document(value)
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemToolResultContent` schema.
+/// The `MessagesMessageParamContentObjectListItemToolResultContent` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum MessagesMessageParamContentArrayItemToolResultContent {
+pub enum MessagesMessageParamContentObjectListItemToolResultContent {
     /// A `String`.
     String(String),
-    /// A `Vec<MessagesMessageParamContentArrayItemToolResultContentArrayItem>`.
-    Array(Vec<MessagesMessageParamContentArrayItemToolResultContentArrayItem>),
+    /// A `Vec<MessagesMessageParamContentObjectListItemToolResultContentObjectListItem>`.
+    ObjectList(Vec<MessagesMessageParamContentObjectListItemToolResultContentObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for MessagesMessageParamContentArrayItemToolResultContent {
+impl serde::Serialize for MessagesMessageParamContentObjectListItemToolResultContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItemToolResultContent {
+impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentObjectListItemToolResultContent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
         let mut trial =
-            crate::rt::Trial::new("MessagesMessageParamContentArrayItemToolResultContent");
+            crate::rt::Trial::new("MessagesMessageParamContentObjectListItemToolResultContent");
         if value.is_string() {
             if let Some(x) = trial.attempt::<String>(&value, "String") {
                 return Ok(Self::String(x));
@@ -38458,60 +38336,62 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItemToolRe
         }
         if value.is_array() {
             if let Some(x) = trial.attempt::<Vec<
-                MessagesMessageParamContentArrayItemToolResultContentArrayItem,
-            >>(&value, "Array")
+                MessagesMessageParamContentObjectListItemToolResultContentObjectListItem,
+            >>(&value, "ObjectList")
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
     }
 }
 
-impl From<String> for MessagesMessageParamContentArrayItemToolResultContent {
+impl From<String> for MessagesMessageParamContentObjectListItemToolResultContent {
     fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl From<Vec<MessagesMessageParamContentArrayItemToolResultContentArrayItem>>
-    for MessagesMessageParamContentArrayItemToolResultContent
+impl From<Vec<MessagesMessageParamContentObjectListItemToolResultContentObjectListItem>>
+    for MessagesMessageParamContentObjectListItemToolResultContent
 {
-    fn from(value: Vec<MessagesMessageParamContentArrayItemToolResultContentArrayItem>) -> Self {
-        Self::Array(value)
+    fn from(
+        value: Vec<MessagesMessageParamContentObjectListItemToolResultContentObjectListItem>,
+    ) -> Self {
+        Self::ObjectList(value)
     }
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemToolResultType` schema.
-    pub enum MessagesMessageParamContentArrayItemToolResultType {
+    /// The `MessagesMessageParamContentObjectListItemToolResultType` schema.
+    pub enum MessagesMessageParamContentObjectListItemToolResultType {
         /// `tool_result`
         ToolResult = "tool_result",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemToolResultType {
+impl Default for MessagesMessageParamContentObjectListItemToolResultType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::ToolResult
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemToolResult` schema.
+/// The `MessagesMessageParamContentObjectListItemToolResult` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemToolResult {
+pub struct MessagesMessageParamContentObjectListItemToolResult {
     /// The `cache_control` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
     /// The `content` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<MessagesMessageParamContentArrayItemToolResultContent>,
+    pub content: Option<MessagesMessageParamContentObjectListItemToolResultContent>,
     /// The `is_error` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_error: Option<bool>,
     /// The `tool_use_id` field.
     pub tool_use_id: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemToolResultType,
+    pub r#type: MessagesMessageParamContentObjectListItemToolResultType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38519,8 +38399,8 @@ pub struct MessagesMessageParamContentArrayItemToolResult {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemToolResult {
-    /// Creates a `MessagesMessageParamContentArrayItemToolResult` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemToolResult {
+    /// Creates a `MessagesMessageParamContentObjectListItemToolResult` from its required fields; every optional field starts unset.
     pub fn new(tool_use_id: impl Into<String>) -> Self {
         Self {
             cache_control: None,
@@ -38535,29 +38415,29 @@ impl MessagesMessageParamContentArrayItemToolResult {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemThinkingType` schema.
-    pub enum MessagesMessageParamContentArrayItemThinkingType {
+    /// The `MessagesMessageParamContentObjectListItemThinkingType` schema.
+    pub enum MessagesMessageParamContentObjectListItemThinkingType {
         /// `thinking`
         Thinking = "thinking",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemThinkingType {
+impl Default for MessagesMessageParamContentObjectListItemThinkingType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Thinking
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemThinking` schema.
+/// The `MessagesMessageParamContentObjectListItemThinking` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemThinking {
+pub struct MessagesMessageParamContentObjectListItemThinking {
     /// The `signature` field.
     pub signature: String,
     /// The `thinking` field.
     pub thinking: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemThinkingType,
+    pub r#type: MessagesMessageParamContentObjectListItemThinkingType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38565,8 +38445,8 @@ pub struct MessagesMessageParamContentArrayItemThinking {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemThinking {
-    /// Creates a `MessagesMessageParamContentArrayItemThinking` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemThinking {
+    /// Creates a `MessagesMessageParamContentObjectListItemThinking` from its required fields; every optional field starts unset.
     pub fn new(signature: impl Into<String>, thinking: impl Into<String>) -> Self {
         Self {
             signature: signature.into(),
@@ -38579,27 +38459,27 @@ impl MessagesMessageParamContentArrayItemThinking {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemRedactedThinkingType` schema.
-    pub enum MessagesMessageParamContentArrayItemRedactedThinkingType {
+    /// The `MessagesMessageParamContentObjectListItemRedactedThinkingType` schema.
+    pub enum MessagesMessageParamContentObjectListItemRedactedThinkingType {
         /// `redacted_thinking`
         RedactedThinking = "redacted_thinking",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemRedactedThinkingType {
+impl Default for MessagesMessageParamContentObjectListItemRedactedThinkingType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::RedactedThinking
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemRedactedThinking` schema.
+/// The `MessagesMessageParamContentObjectListItemRedactedThinking` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemRedactedThinking {
+pub struct MessagesMessageParamContentObjectListItemRedactedThinking {
     /// The `data` field.
     pub data: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemRedactedThinkingType,
+    pub r#type: MessagesMessageParamContentObjectListItemRedactedThinkingType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38607,8 +38487,8 @@ pub struct MessagesMessageParamContentArrayItemRedactedThinking {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemRedactedThinking {
-    /// Creates a `MessagesMessageParamContentArrayItemRedactedThinking` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemRedactedThinking {
+    /// Creates a `MessagesMessageParamContentObjectListItemRedactedThinking` from its required fields; every optional field starts unset.
     pub fn new(data: impl Into<String>) -> Self {
         Self {
             data: data.into(),
@@ -38620,23 +38500,23 @@ impl MessagesMessageParamContentArrayItemRedactedThinking {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemServerToolUseType` schema.
-    pub enum MessagesMessageParamContentArrayItemServerToolUseType {
+    /// The `MessagesMessageParamContentObjectListItemServerToolUseType` schema.
+    pub enum MessagesMessageParamContentObjectListItemServerToolUseType {
         /// `server_tool_use`
         ServerToolUse = "server_tool_use",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemServerToolUseType {
+impl Default for MessagesMessageParamContentObjectListItemServerToolUseType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::ServerToolUse
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemServerToolUse` schema.
+/// The `MessagesMessageParamContentObjectListItemServerToolUse` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemServerToolUse {
+pub struct MessagesMessageParamContentObjectListItemServerToolUse {
     /// The `cache_control` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
@@ -38648,7 +38528,7 @@ pub struct MessagesMessageParamContentArrayItemServerToolUse {
     /// The `name` field.
     pub name: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemServerToolUseType,
+    pub r#type: MessagesMessageParamContentObjectListItemServerToolUseType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38656,8 +38536,8 @@ pub struct MessagesMessageParamContentArrayItemServerToolUse {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemServerToolUse {
-    /// Creates a `MessagesMessageParamContentArrayItemServerToolUse` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemServerToolUse {
+    /// Creates a `MessagesMessageParamContentObjectListItemServerToolUse` from its required fields; every optional field starts unset.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             cache_control: None,
@@ -38672,8 +38552,8 @@ impl MessagesMessageParamContentArrayItemServerToolUse {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectErrorCode` schema.
-    pub enum MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectErrorCode {
+    /// The `MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectErrorCode` schema.
+    pub enum MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectErrorCode {
         /// `invalid_tool_input`
         InvalidToolInput = "invalid_tool_input",
         /// `unavailable`
@@ -38690,27 +38570,28 @@ crate::rt::open_enum! {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectType` schema.
-    pub enum MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectType {
+    /// The `MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectType` schema.
+    pub enum MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectType {
         /// `web_search_tool_result_error`
         WebSearchToolResultError = "web_search_tool_result_error",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectType {
+impl Default for MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::WebSearchToolResultError
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemWebSearchToolResultContentObject` schema.
+/// The `MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemWebSearchToolResultContentObject {
+pub struct MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject {
     /// The `error_code` field.
-    pub error_code: MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectErrorCode,
+    pub error_code:
+        MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectErrorCode,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectType,
+    pub r#type: MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38718,11 +38599,11 @@ pub struct MessagesMessageParamContentArrayItemWebSearchToolResultContentObject 
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemWebSearchToolResultContentObject {
-    /// Creates a `MessagesMessageParamContentArrayItemWebSearchToolResultContentObject` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject {
+    /// Creates a `MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject` from its required fields; every optional field starts unset.
     pub fn new(
         error_code: impl Into<
-            MessagesMessageParamContentArrayItemWebSearchToolResultContentObjectErrorCode,
+            MessagesMessageParamContentObjectListItemWebSearchToolResultContentObjectErrorCode,
         >,
     ) -> Self {
         Self {
@@ -38734,22 +38615,24 @@ impl MessagesMessageParamContentArrayItemWebSearchToolResultContentObject {
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemWebSearchToolResultContent` schema.
+/// The `MessagesMessageParamContentObjectListItemWebSearchToolResultContent` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum MessagesMessageParamContentArrayItemWebSearchToolResultContent {
+pub enum MessagesMessageParamContentObjectListItemWebSearchToolResultContent {
     /// A `Vec<AnthropicWebSearchResultBlockParam>`.
-    Array(Vec<AnthropicWebSearchResultBlockParam>),
-    /// A `MessagesMessageParamContentArrayItemWebSearchToolResultContentObject`.
-    Object(MessagesMessageParamContentArrayItemWebSearchToolResultContentObject),
+    AnthropicWebSearchResultBlockParamList(Vec<AnthropicWebSearchResultBlockParam>),
+    /// A `MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject`.
+    Object(MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for MessagesMessageParamContentArrayItemWebSearchToolResultContent {
+impl serde::Serialize for MessagesMessageParamContentObjectListItemWebSearchToolResultContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::AnthropicWebSearchResultBlockParamList(x) => {
+                serde::Serialize::serialize(x, serializer)
+            }
             Self::Object(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -38757,26 +38640,23 @@ impl serde::Serialize for MessagesMessageParamContentArrayItemWebSearchToolResul
 }
 
 impl<'de> serde::Deserialize<'de>
-    for MessagesMessageParamContentArrayItemWebSearchToolResultContent
+    for MessagesMessageParamContentObjectListItemWebSearchToolResultContent
 {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let mut trial =
-            crate::rt::Trial::new("MessagesMessageParamContentArrayItemWebSearchToolResultContent");
+        let mut trial = crate::rt::Trial::new(
+            "MessagesMessageParamContentObjectListItemWebSearchToolResultContent",
+        );
         if value.is_object() {
-            if let Some(x) = trial
-                .attempt::<MessagesMessageParamContentArrayItemWebSearchToolResultContentObject>(
-                &value, "Object",
-            ) {
-                return Ok(Self::Object(x));
-            }
+            if let Some(x) = trial.attempt::<MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject>(&value, "Object") { return Ok(Self::Object(x)); }
         }
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<AnthropicWebSearchResultBlockParam>>(&value, "Array")
-            {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<AnthropicWebSearchResultBlockParam>>(
+                &value,
+                "AnthropicWebSearchResultBlockParamList",
+            ) {
+                return Ok(Self::AnthropicWebSearchResultBlockParamList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -38784,47 +38664,49 @@ impl<'de> serde::Deserialize<'de>
 }
 
 impl From<Vec<AnthropicWebSearchResultBlockParam>>
-    for MessagesMessageParamContentArrayItemWebSearchToolResultContent
+    for MessagesMessageParamContentObjectListItemWebSearchToolResultContent
 {
     fn from(value: Vec<AnthropicWebSearchResultBlockParam>) -> Self {
-        Self::Array(value)
+        Self::AnthropicWebSearchResultBlockParamList(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemWebSearchToolResultContentObject>
-    for MessagesMessageParamContentArrayItemWebSearchToolResultContent
+impl From<MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject>
+    for MessagesMessageParamContentObjectListItemWebSearchToolResultContent
 {
-    fn from(value: MessagesMessageParamContentArrayItemWebSearchToolResultContentObject) -> Self {
+    fn from(
+        value: MessagesMessageParamContentObjectListItemWebSearchToolResultContentObject,
+    ) -> Self {
         Self::Object(value)
     }
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemWebSearchToolResultType` schema.
-    pub enum MessagesMessageParamContentArrayItemWebSearchToolResultType {
+    /// The `MessagesMessageParamContentObjectListItemWebSearchToolResultType` schema.
+    pub enum MessagesMessageParamContentObjectListItemWebSearchToolResultType {
         /// `web_search_tool_result`
         WebSearchToolResult = "web_search_tool_result",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemWebSearchToolResultType {
+impl Default for MessagesMessageParamContentObjectListItemWebSearchToolResultType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::WebSearchToolResult
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemWebSearchToolResult` schema.
+/// The `MessagesMessageParamContentObjectListItemWebSearchToolResult` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemWebSearchToolResult {
+pub struct MessagesMessageParamContentObjectListItemWebSearchToolResult {
     /// The `cache_control` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
     /// The `content` field.
-    pub content: MessagesMessageParamContentArrayItemWebSearchToolResultContent,
+    pub content: MessagesMessageParamContentObjectListItemWebSearchToolResultContent,
     /// The `tool_use_id` field.
     pub tool_use_id: String,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemWebSearchToolResultType,
+    pub r#type: MessagesMessageParamContentObjectListItemWebSearchToolResultType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38832,10 +38714,10 @@ pub struct MessagesMessageParamContentArrayItemWebSearchToolResult {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl MessagesMessageParamContentArrayItemWebSearchToolResult {
-    /// Creates a `MessagesMessageParamContentArrayItemWebSearchToolResult` from its required fields; every optional field starts unset.
+impl MessagesMessageParamContentObjectListItemWebSearchToolResult {
+    /// Creates a `MessagesMessageParamContentObjectListItemWebSearchToolResult` from its required fields; every optional field starts unset.
     pub fn new(
-        content: impl Into<MessagesMessageParamContentArrayItemWebSearchToolResultContent>,
+        content: impl Into<MessagesMessageParamContentObjectListItemWebSearchToolResultContent>,
         tool_use_id: impl Into<String>,
     ) -> Self {
         Self {
@@ -38850,23 +38732,23 @@ impl MessagesMessageParamContentArrayItemWebSearchToolResult {
 }
 
 crate::rt::open_enum! {
-    /// The `MessagesMessageParamContentArrayItemCompactionType` schema.
-    pub enum MessagesMessageParamContentArrayItemCompactionType {
+    /// The `MessagesMessageParamContentObjectListItemCompactionType` schema.
+    pub enum MessagesMessageParamContentObjectListItemCompactionType {
         /// `compaction`
         Compaction = "compaction",
     }
 }
-impl Default for MessagesMessageParamContentArrayItemCompactionType {
+impl Default for MessagesMessageParamContentObjectListItemCompactionType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Compaction
     }
 }
 
-/// The `MessagesMessageParamContentArrayItemCompaction` schema.
+/// The `MessagesMessageParamContentObjectListItemCompaction` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct MessagesMessageParamContentArrayItemCompaction {
+pub struct MessagesMessageParamContentObjectListItemCompaction {
     /// The `cache_control` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<AnthropicCacheControlDirective>,
@@ -38877,7 +38759,7 @@ pub struct MessagesMessageParamContentArrayItemCompaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_content: Option<String>,
     /// The `type` field.
-    pub r#type: MessagesMessageParamContentArrayItemCompactionType,
+    pub r#type: MessagesMessageParamContentObjectListItemCompactionType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -38885,32 +38767,32 @@ pub struct MessagesMessageParamContentArrayItemCompaction {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The `MessagesMessageParamContentArrayItem` schema.
+/// The `MessagesMessageParamContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum MessagesMessageParamContentArrayItem {
+pub enum MessagesMessageParamContentObjectListItem {
     /// A `AnthropicTextBlockParam`.
     Text(AnthropicTextBlockParam),
     /// A `AnthropicImageBlockParam`.
     Image(AnthropicImageBlockParam),
     /// A `AnthropicDocumentBlockParam`.
     Document(AnthropicDocumentBlockParam),
-    /// A `MessagesMessageParamContentArrayItemToolUse`.
-    ToolUse(MessagesMessageParamContentArrayItemToolUse),
-    /// A `MessagesMessageParamContentArrayItemToolResult`.
-    ToolResult(MessagesMessageParamContentArrayItemToolResult),
-    /// A `MessagesMessageParamContentArrayItemThinking`.
-    Thinking(MessagesMessageParamContentArrayItemThinking),
-    /// A `MessagesMessageParamContentArrayItemRedactedThinking`.
-    RedactedThinking(MessagesMessageParamContentArrayItemRedactedThinking),
-    /// A `MessagesMessageParamContentArrayItemServerToolUse`.
-    ServerToolUse(MessagesMessageParamContentArrayItemServerToolUse),
-    /// A `MessagesMessageParamContentArrayItemWebSearchToolResult`.
-    WebSearchToolResult(MessagesMessageParamContentArrayItemWebSearchToolResult),
+    /// A `MessagesMessageParamContentObjectListItemToolUse`.
+    ToolUse(MessagesMessageParamContentObjectListItemToolUse),
+    /// A `MessagesMessageParamContentObjectListItemToolResult`.
+    ToolResult(MessagesMessageParamContentObjectListItemToolResult),
+    /// A `MessagesMessageParamContentObjectListItemThinking`.
+    Thinking(MessagesMessageParamContentObjectListItemThinking),
+    /// A `MessagesMessageParamContentObjectListItemRedactedThinking`.
+    RedactedThinking(MessagesMessageParamContentObjectListItemRedactedThinking),
+    /// A `MessagesMessageParamContentObjectListItemServerToolUse`.
+    ServerToolUse(MessagesMessageParamContentObjectListItemServerToolUse),
+    /// A `MessagesMessageParamContentObjectListItemWebSearchToolResult`.
+    WebSearchToolResult(MessagesMessageParamContentObjectListItemWebSearchToolResult),
     /// A `AnthropicSearchResultBlockParam`.
     SearchResult(AnthropicSearchResultBlockParam),
-    /// A `MessagesMessageParamContentArrayItemCompaction`.
-    Compaction(MessagesMessageParamContentArrayItemCompaction),
+    /// A `MessagesMessageParamContentObjectListItemCompaction`.
+    Compaction(MessagesMessageParamContentObjectListItemCompaction),
     /// Advisor tool result from a prior assistant turn, replayed back to the model on the next turn. Mirrors the block Anthropic returns in assistant content when the `advisor_20260301` tool runs.
     AdvisorToolResult(MessagesAdvisorToolResultBlock),
     /// Adds a tool mid-conversation without invalidating the prompt cache: either a previously deferred tool (declared in `tools` with `defer_loading: true`, referenced by name) or a full inline `tool_definition`. Only valid in `role: "system"` messages. Not supported on Claude Sonnet 5 or models older than Claude Opus 4.8.
@@ -38927,7 +38809,7 @@ pub enum MessagesMessageParamContentArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for MessagesMessageParamContentArrayItem {
+impl serde::Serialize for MessagesMessageParamContentObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(x) => serde::Serialize::serialize(x, serializer),
@@ -38952,26 +38834,25 @@ impl serde::Serialize for MessagesMessageParamContentArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
+impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesMessageParamContentArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("advisor_tool_result") => {
                 return crate::rt::member::<MessagesAdvisorToolResultBlock>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "AdvisorToolResult",
                 )
                 .map(Self::AdvisorToolResult)
                 .map_err(D::Error::custom)
             }
             Some("compaction") => {
-                return crate::rt::member::<MessagesMessageParamContentArrayItemCompaction>(
+                return crate::rt::member::<MessagesMessageParamContentObjectListItemCompaction>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "Compaction",
                 )
                 .map(Self::Compaction)
@@ -38980,7 +38861,7 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("document") => {
                 return crate::rt::member::<AnthropicDocumentBlockParam>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "Document",
                 )
                 .map(Self::Document)
@@ -38989,7 +38870,7 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("image") => {
                 return crate::rt::member::<AnthropicImageBlockParam>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "Image",
                 )
                 .map(Self::Image)
@@ -38998,7 +38879,7 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("openrouter_bash_tool_result") => {
                 return crate::rt::member::<MessagesBashToolResultBlock>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "OpenrouterBashToolResult",
                 )
                 .map(Self::OpenrouterBashToolResult)
@@ -39007,7 +38888,7 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("openrouter_shell_tool_result") => {
                 return crate::rt::member::<MessagesShellToolResultBlock>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "OpenrouterShellToolResult",
                 )
                 .map(Self::OpenrouterShellToolResult)
@@ -39016,34 +38897,34 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("openrouter_tool_search_result") => {
                 return crate::rt::member::<OrAnthropicToolSearchResultParam>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "OpenrouterToolSearchResult",
                 )
                 .map(Self::OpenrouterToolSearchResult)
                 .map_err(D::Error::custom)
             }
-            Some("redacted_thinking") => {
-                return crate::rt::member::<MessagesMessageParamContentArrayItemRedactedThinking>(
-                    &value,
-                    "MessagesMessageParamContentArrayItem",
-                    "RedactedThinking",
-                )
-                .map(Self::RedactedThinking)
-                .map_err(D::Error::custom)
-            }
+            Some("redacted_thinking") => return crate::rt::member::<
+                MessagesMessageParamContentObjectListItemRedactedThinking,
+            >(
+                &value,
+                "MessagesMessageParamContentObjectListItem",
+                "RedactedThinking",
+            )
+            .map(Self::RedactedThinking)
+            .map_err(D::Error::custom),
             Some("search_result") => {
                 return crate::rt::member::<AnthropicSearchResultBlockParam>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "SearchResult",
                 )
                 .map(Self::SearchResult)
                 .map_err(D::Error::custom)
             }
             Some("server_tool_use") => {
-                return crate::rt::member::<MessagesMessageParamContentArrayItemServerToolUse>(
+                return crate::rt::member::<MessagesMessageParamContentObjectListItemServerToolUse>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "ServerToolUse",
                 )
                 .map(Self::ServerToolUse)
@@ -39052,16 +38933,16 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("text") => {
                 return crate::rt::member::<AnthropicTextBlockParam>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "Text",
                 )
                 .map(Self::Text)
                 .map_err(D::Error::custom)
             }
             Some("thinking") => {
-                return crate::rt::member::<MessagesMessageParamContentArrayItemThinking>(
+                return crate::rt::member::<MessagesMessageParamContentObjectListItemThinking>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "Thinking",
                 )
                 .map(Self::Thinking)
@@ -39070,7 +38951,7 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("tool_addition") => {
                 return crate::rt::member::<MessagesToolAdditionBlock>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "ToolAddition",
                 )
                 .map(Self::ToolAddition)
@@ -39079,136 +38960,145 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContentArrayItem {
             Some("tool_removal") => {
                 return crate::rt::member::<MessagesToolRemovalBlock>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "ToolRemoval",
                 )
                 .map(Self::ToolRemoval)
                 .map_err(D::Error::custom)
             }
             Some("tool_result") => {
-                return crate::rt::member::<MessagesMessageParamContentArrayItemToolResult>(
+                return crate::rt::member::<MessagesMessageParamContentObjectListItemToolResult>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "ToolResult",
                 )
                 .map(Self::ToolResult)
                 .map_err(D::Error::custom)
             }
             Some("tool_use") => {
-                return crate::rt::member::<MessagesMessageParamContentArrayItemToolUse>(
+                return crate::rt::member::<MessagesMessageParamContentObjectListItemToolUse>(
                     &value,
-                    "MessagesMessageParamContentArrayItem",
+                    "MessagesMessageParamContentObjectListItem",
                     "ToolUse",
                 )
                 .map(Self::ToolUse)
                 .map_err(D::Error::custom)
             }
-            Some("web_search_tool_result") => return crate::rt::member::<
-                MessagesMessageParamContentArrayItemWebSearchToolResult,
-            >(
-                &value,
-                "MessagesMessageParamContentArrayItem",
-                "WebSearchToolResult",
-            )
-            .map(Self::WebSearchToolResult)
-            .map_err(D::Error::custom),
+            Some("web_search_tool_result") => {
+                return crate::rt::member::<
+                    MessagesMessageParamContentObjectListItemWebSearchToolResult,
+                >(
+                    &value,
+                    "MessagesMessageParamContentObjectListItem",
+                    "WebSearchToolResult",
+                )
+                .map(Self::WebSearchToolResult)
+                .map_err(D::Error::custom)
+            }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesMessageParamContentObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<AnthropicTextBlockParam> for MessagesMessageParamContentArrayItem {
+impl From<AnthropicTextBlockParam> for MessagesMessageParamContentObjectListItem {
     fn from(value: AnthropicTextBlockParam) -> Self {
         Self::Text(value)
     }
 }
-impl From<AnthropicImageBlockParam> for MessagesMessageParamContentArrayItem {
+impl From<AnthropicImageBlockParam> for MessagesMessageParamContentObjectListItem {
     fn from(value: AnthropicImageBlockParam) -> Self {
         Self::Image(value)
     }
 }
-impl From<AnthropicDocumentBlockParam> for MessagesMessageParamContentArrayItem {
+impl From<AnthropicDocumentBlockParam> for MessagesMessageParamContentObjectListItem {
     fn from(value: AnthropicDocumentBlockParam) -> Self {
         Self::Document(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemToolUse> for MessagesMessageParamContentArrayItem {
-    fn from(value: MessagesMessageParamContentArrayItemToolUse) -> Self {
+impl From<MessagesMessageParamContentObjectListItemToolUse>
+    for MessagesMessageParamContentObjectListItem
+{
+    fn from(value: MessagesMessageParamContentObjectListItemToolUse) -> Self {
         Self::ToolUse(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemToolResult> for MessagesMessageParamContentArrayItem {
-    fn from(value: MessagesMessageParamContentArrayItemToolResult) -> Self {
+impl From<MessagesMessageParamContentObjectListItemToolResult>
+    for MessagesMessageParamContentObjectListItem
+{
+    fn from(value: MessagesMessageParamContentObjectListItemToolResult) -> Self {
         Self::ToolResult(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemThinking> for MessagesMessageParamContentArrayItem {
-    fn from(value: MessagesMessageParamContentArrayItemThinking) -> Self {
+impl From<MessagesMessageParamContentObjectListItemThinking>
+    for MessagesMessageParamContentObjectListItem
+{
+    fn from(value: MessagesMessageParamContentObjectListItemThinking) -> Self {
         Self::Thinking(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemRedactedThinking>
-    for MessagesMessageParamContentArrayItem
+impl From<MessagesMessageParamContentObjectListItemRedactedThinking>
+    for MessagesMessageParamContentObjectListItem
 {
-    fn from(value: MessagesMessageParamContentArrayItemRedactedThinking) -> Self {
+    fn from(value: MessagesMessageParamContentObjectListItemRedactedThinking) -> Self {
         Self::RedactedThinking(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemServerToolUse>
-    for MessagesMessageParamContentArrayItem
+impl From<MessagesMessageParamContentObjectListItemServerToolUse>
+    for MessagesMessageParamContentObjectListItem
 {
-    fn from(value: MessagesMessageParamContentArrayItemServerToolUse) -> Self {
+    fn from(value: MessagesMessageParamContentObjectListItemServerToolUse) -> Self {
         Self::ServerToolUse(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemWebSearchToolResult>
-    for MessagesMessageParamContentArrayItem
+impl From<MessagesMessageParamContentObjectListItemWebSearchToolResult>
+    for MessagesMessageParamContentObjectListItem
 {
-    fn from(value: MessagesMessageParamContentArrayItemWebSearchToolResult) -> Self {
+    fn from(value: MessagesMessageParamContentObjectListItemWebSearchToolResult) -> Self {
         Self::WebSearchToolResult(value)
     }
 }
-impl From<AnthropicSearchResultBlockParam> for MessagesMessageParamContentArrayItem {
+impl From<AnthropicSearchResultBlockParam> for MessagesMessageParamContentObjectListItem {
     fn from(value: AnthropicSearchResultBlockParam) -> Self {
         Self::SearchResult(value)
     }
 }
-impl From<MessagesMessageParamContentArrayItemCompaction> for MessagesMessageParamContentArrayItem {
-    fn from(value: MessagesMessageParamContentArrayItemCompaction) -> Self {
+impl From<MessagesMessageParamContentObjectListItemCompaction>
+    for MessagesMessageParamContentObjectListItem
+{
+    fn from(value: MessagesMessageParamContentObjectListItemCompaction) -> Self {
         Self::Compaction(value)
     }
 }
-impl From<MessagesAdvisorToolResultBlock> for MessagesMessageParamContentArrayItem {
+impl From<MessagesAdvisorToolResultBlock> for MessagesMessageParamContentObjectListItem {
     fn from(value: MessagesAdvisorToolResultBlock) -> Self {
         Self::AdvisorToolResult(value)
     }
 }
-impl From<MessagesToolAdditionBlock> for MessagesMessageParamContentArrayItem {
+impl From<MessagesToolAdditionBlock> for MessagesMessageParamContentObjectListItem {
     fn from(value: MessagesToolAdditionBlock) -> Self {
         Self::ToolAddition(value)
     }
 }
-impl From<MessagesToolRemovalBlock> for MessagesMessageParamContentArrayItem {
+impl From<MessagesToolRemovalBlock> for MessagesMessageParamContentObjectListItem {
     fn from(value: MessagesToolRemovalBlock) -> Self {
         Self::ToolRemoval(value)
     }
 }
-impl From<MessagesShellToolResultBlock> for MessagesMessageParamContentArrayItem {
+impl From<MessagesShellToolResultBlock> for MessagesMessageParamContentObjectListItem {
     fn from(value: MessagesShellToolResultBlock) -> Self {
         Self::OpenrouterShellToolResult(value)
     }
 }
-impl From<MessagesBashToolResultBlock> for MessagesMessageParamContentArrayItem {
+impl From<MessagesBashToolResultBlock> for MessagesMessageParamContentObjectListItem {
     fn from(value: MessagesBashToolResultBlock) -> Self {
         Self::OpenrouterBashToolResult(value)
     }
 }
-impl From<OrAnthropicToolSearchResultParam> for MessagesMessageParamContentArrayItem {
+impl From<OrAnthropicToolSearchResultParam> for MessagesMessageParamContentObjectListItem {
     fn from(value: OrAnthropicToolSearchResultParam) -> Self {
         Self::OpenrouterToolSearchResult(value)
     }
@@ -39220,8 +39110,8 @@ impl From<OrAnthropicToolSearchResultParam> for MessagesMessageParamContentArray
 pub enum MessagesMessageParamContent {
     /// A `String`.
     String(String),
-    /// A `Vec<MessagesMessageParamContentArrayItem>`.
-    Array(Vec<MessagesMessageParamContentArrayItem>),
+    /// A `Vec<MessagesMessageParamContentObjectListItem>`.
+    ObjectList(Vec<MessagesMessageParamContentObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -39230,7 +39120,7 @@ impl serde::Serialize for MessagesMessageParamContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -39247,10 +39137,10 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContent {
             }
         }
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<MessagesMessageParamContentArrayItem>>(&value, "Array")
+            if let Some(x) = trial
+                .attempt::<Vec<MessagesMessageParamContentObjectListItem>>(&value, "ObjectList")
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -39262,9 +39152,9 @@ impl From<String> for MessagesMessageParamContent {
         Self::String(value)
     }
 }
-impl From<Vec<MessagesMessageParamContentArrayItem>> for MessagesMessageParamContent {
-    fn from(value: Vec<MessagesMessageParamContentArrayItem>) -> Self {
-        Self::Array(value)
+impl From<Vec<MessagesMessageParamContentObjectListItem>> for MessagesMessageParamContent {
+    fn from(value: Vec<MessagesMessageParamContentObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -39474,7 +39364,7 @@ pub enum MessagesRequestContextManagementEditsItemClearToolUses20250919ClearTool
     /// A `bool`.
     Bool(bool),
     /// A `Vec<String>`.
-    Array(Vec<String>),
+    StringList(Vec<String>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -39485,7 +39375,7 @@ impl serde::Serialize
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Bool(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::StringList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -39506,8 +39396,8 @@ impl<'de> serde::Deserialize<'de>
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<String>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<String>>(&value, "StringList") {
+                return Ok(Self::StringList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -39523,7 +39413,7 @@ impl From<Vec<String>>
     for MessagesRequestContextManagementEditsItemClearToolUses20250919ClearToolInputs
 {
     fn from(value: Vec<String>) -> Self {
-        Self::Array(value)
+        Self::StringList(value)
     }
 }
 
@@ -39555,9 +39445,6 @@ impl<'de> serde::Deserialize<'de>
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new(
-            "MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger",
-        );
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_tokens") => {
@@ -39580,11 +39467,10 @@ impl<'de> serde::Deserialize<'de>
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -39710,9 +39596,6 @@ impl<'de> serde::Deserialize<'de>
                 _ => {}
             }
         }
-        let trial = crate::rt::Trial::new(
-            "MessagesRequestContextManagementEditsItemClearThinking20251015Keep",
-        );
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("all") => {
@@ -39737,14 +39620,13 @@ impl<'de> serde::Deserialize<'de>
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
         if value.is_string() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesRequestContextManagementEditsItemClearThinking20251015Keep`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -39885,7 +39767,6 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestContextManagementEditsItem 
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesRequestContextManagementEditsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("clear_thinking_20251015") => {
@@ -39921,11 +39802,10 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestContextManagementEditsItem 
             .map_err(D::Error::custom),
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesRequestContextManagementEditsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -40041,7 +39921,6 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestPluginsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesRequestPluginsItem");
         let tag = value.get("id").and_then(serde_json::Value::as_str);
         match tag {
             Some("alignment") => {
@@ -40172,11 +40051,10 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestPluginsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesRequestPluginsItem`: expected an object with the `id` field that tells its members apart"))
     }
 }
 
@@ -40258,7 +40136,7 @@ pub enum MessagesRequestSystem {
     /// A `String`.
     String(String),
     /// A `Vec<AnthropicTextBlockParam>`.
-    Array(Vec<AnthropicTextBlockParam>),
+    AnthropicTextBlockParamList(Vec<AnthropicTextBlockParam>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -40267,7 +40145,7 @@ impl serde::Serialize for MessagesRequestSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::AnthropicTextBlockParamList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -40284,8 +40162,10 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestSystem {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<AnthropicTextBlockParam>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) =
+                trial.attempt::<Vec<AnthropicTextBlockParam>>(&value, "AnthropicTextBlockParamList")
+            {
+                return Ok(Self::AnthropicTextBlockParamList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -40299,7 +40179,7 @@ impl From<String> for MessagesRequestSystem {
 }
 impl From<Vec<AnthropicTextBlockParam>> for MessagesRequestSystem {
     fn from(value: Vec<AnthropicTextBlockParam>) -> Self {
-        Self::Array(value)
+        Self::AnthropicTextBlockParamList(value)
     }
 }
 
@@ -40471,7 +40351,6 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestThinking {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesRequestThinking");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("adaptive") => {
@@ -40512,11 +40391,10 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestThinking {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesRequestThinking`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -40705,7 +40583,6 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoice {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesRequestToolChoice");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("any") => {
@@ -40746,11 +40623,10 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolChoice {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesRequestToolChoice`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -41394,24 +41270,23 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestToolsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<MessagesRequestToolsItemCustom>(&value, "Custom") {
-                    return Ok(Self::Custom(x));
-                }
-            }
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<MessagesRequestToolsItemObject>(&value, "Object") {
-                    return Ok(Self::Object(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) = trial.attempt::<MessagesRequestToolsItemObject>(&value, "Object") {
                     return Ok(Self::Object(x));
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<MessagesRequestToolsItemCustom>(&value, "Custom") {
+                return Ok(Self::Custom(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<MessagesRequestToolsItemObject>(&value, "Object") {
+                return Ok(Self::Object(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -42562,7 +42437,6 @@ impl<'de> serde::Deserialize<'de> for MessagesStreamEvents {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesStreamEvents");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("content_block_delta") => {
@@ -42639,11 +42513,10 @@ impl<'de> serde::Deserialize<'de> for MessagesStreamEvents {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesStreamEvents`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -42914,7 +42787,6 @@ impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockTool {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesToolAdditionBlockTool");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("mcp_tool_reference") => {
@@ -42955,11 +42827,10 @@ impl<'de> serde::Deserialize<'de> for MessagesToolAdditionBlockTool {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesToolAdditionBlockTool`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -43184,7 +43055,6 @@ impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockTool {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("MessagesToolRemovalBlockTool");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("mcp_tool_reference") => {
@@ -43216,11 +43086,10 @@ impl<'de> serde::Deserialize<'de> for MessagesToolRemovalBlockTool {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`MessagesToolRemovalBlockTool`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -43890,7 +43759,6 @@ impl<'de> serde::Deserialize<'de> for NamespaceToolToolsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("NamespaceToolToolsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("custom") => {
@@ -43909,11 +43777,10 @@ impl<'de> serde::Deserialize<'de> for NamespaceToolToolsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`NamespaceToolToolsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -44016,7 +43883,7 @@ impl NotFoundResponse {
 #[non_exhaustive]
 pub struct NotFoundResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -44031,7 +43898,7 @@ pub struct NotFoundResponseErrorData {
 
 impl NotFoundResponseErrorData {
     /// Creates a `NotFoundResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -44399,7 +44266,6 @@ impl<'de> serde::Deserialize<'de> for OrAnthropicContentBlock {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OrAnthropicContentBlock");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("advisor_tool_result") => {
@@ -44557,11 +44423,10 @@ impl<'de> serde::Deserialize<'de> for OrAnthropicContentBlock {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OrAnthropicContentBlock`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -44680,7 +44545,6 @@ impl<'de> serde::Deserialize<'de> for OrAnthropicNullableCaller {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OrAnthropicNullableCaller");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("code_execution_20250825") => {
@@ -44712,11 +44576,10 @@ impl<'de> serde::Deserialize<'de> for OrAnthropicNullableCaller {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OrAnthropicNullableCaller`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -45734,7 +45597,6 @@ impl<'de> serde::Deserialize<'de> for ObservabilityDestination {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ObservabilityDestination");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("arize") => {
@@ -45892,11 +45754,10 @@ impl<'de> serde::Deserialize<'de> for ObservabilityDestination {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ObservabilityDestination`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -48450,10 +48311,10 @@ impl OpenAiResponseCustomToolCall {
     }
 }
 
-/// The `OpenAiResponseCustomToolCallOutputOutputArrayItem` schema.
+/// The `OpenAiResponseCustomToolCallOutputOutputObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum OpenAiResponseCustomToolCallOutputOutputArrayItem {
+pub enum OpenAiResponseCustomToolCallOutputOutputObjectListItem {
     /// Text input content item
     InputText(InputText),
     /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
@@ -48464,7 +48325,7 @@ pub enum OpenAiResponseCustomToolCallOutputOutputArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputArrayItem {
+impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(x) => serde::Serialize::serialize(x, serializer),
@@ -48475,17 +48336,16 @@ impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutputArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutputArrayItem {
+impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutputObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OpenAiResponseCustomToolCallOutputOutputArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_file") => {
                 return crate::rt::member::<InputFile>(
                     &value,
-                    "OpenAiResponseCustomToolCallOutputOutputArrayItem",
+                    "OpenAiResponseCustomToolCallOutputOutputObjectListItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
@@ -48494,7 +48354,7 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutputAr
             Some("input_image") => {
                 return crate::rt::member::<InputImage>(
                     &value,
-                    "OpenAiResponseCustomToolCallOutputOutputArrayItem",
+                    "OpenAiResponseCustomToolCallOutputOutputObjectListItem",
                     "InputImage",
                 )
                 .map(Self::InputImage)
@@ -48503,7 +48363,7 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutputAr
             Some("input_text") => {
                 return crate::rt::member::<InputText>(
                     &value,
-                    "OpenAiResponseCustomToolCallOutputOutputArrayItem",
+                    "OpenAiResponseCustomToolCallOutputOutputObjectListItem",
                     "InputText",
                 )
                 .map(Self::InputText)
@@ -48511,25 +48371,24 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutputAr
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OpenAiResponseCustomToolCallOutputOutputObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<InputText> for OpenAiResponseCustomToolCallOutputOutputArrayItem {
+impl From<InputText> for OpenAiResponseCustomToolCallOutputOutputObjectListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
-impl From<InputImage> for OpenAiResponseCustomToolCallOutputOutputArrayItem {
+impl From<InputImage> for OpenAiResponseCustomToolCallOutputOutputObjectListItem {
     fn from(value: InputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl From<InputFile> for OpenAiResponseCustomToolCallOutputOutputArrayItem {
+impl From<InputFile> for OpenAiResponseCustomToolCallOutputOutputObjectListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
@@ -48541,8 +48400,8 @@ impl From<InputFile> for OpenAiResponseCustomToolCallOutputOutputArrayItem {
 pub enum OpenAiResponseCustomToolCallOutputOutput {
     /// A `String`.
     String(String),
-    /// A `Vec<OpenAiResponseCustomToolCallOutputOutputArrayItem>`.
-    Array(Vec<OpenAiResponseCustomToolCallOutputOutputArrayItem>),
+    /// A `Vec<OpenAiResponseCustomToolCallOutputOutputObjectListItem>`.
+    ObjectList(Vec<OpenAiResponseCustomToolCallOutputOutputObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -48551,7 +48410,7 @@ impl serde::Serialize for OpenAiResponseCustomToolCallOutputOutput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -48569,9 +48428,12 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseCustomToolCallOutputOutput {
         }
         if value.is_array() {
             if let Some(x) = trial
-                .attempt::<Vec<OpenAiResponseCustomToolCallOutputOutputArrayItem>>(&value, "Array")
+                .attempt::<Vec<OpenAiResponseCustomToolCallOutputOutputObjectListItem>>(
+                    &value,
+                    "ObjectList",
+                )
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -48583,11 +48445,11 @@ impl From<String> for OpenAiResponseCustomToolCallOutputOutput {
         Self::String(value)
     }
 }
-impl From<Vec<OpenAiResponseCustomToolCallOutputOutputArrayItem>>
+impl From<Vec<OpenAiResponseCustomToolCallOutputOutputObjectListItem>>
     for OpenAiResponseCustomToolCallOutputOutput
 {
-    fn from(value: Vec<OpenAiResponseCustomToolCallOutputOutputArrayItem>) -> Self {
-        Self::Array(value)
+    fn from(value: Vec<OpenAiResponseCustomToolCallOutputOutputObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -48727,10 +48589,10 @@ impl OpenAiResponseFunctionToolCall {
     }
 }
 
-/// The `OpenAiResponseFunctionToolCallOutputOutputArrayItem` schema.
+/// The `OpenAiResponseFunctionToolCallOutputOutputObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum OpenAiResponseFunctionToolCallOutputOutputArrayItem {
+pub enum OpenAiResponseFunctionToolCallOutputOutputObjectListItem {
     /// Text input content item
     InputText(InputText),
     /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
@@ -48741,7 +48603,7 @@ pub enum OpenAiResponseFunctionToolCallOutputOutputArrayItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
+impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputObjectListItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(x) => serde::Serialize::serialize(x, serializer),
@@ -48752,17 +48614,16 @@ impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
+impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutputObjectListItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OpenAiResponseFunctionToolCallOutputOutputArrayItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_file") => {
                 return crate::rt::member::<InputFile>(
                     &value,
-                    "OpenAiResponseFunctionToolCallOutputOutputArrayItem",
+                    "OpenAiResponseFunctionToolCallOutputOutputObjectListItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
@@ -48771,7 +48632,7 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutput
             Some("input_image") => {
                 return crate::rt::member::<InputImage>(
                     &value,
-                    "OpenAiResponseFunctionToolCallOutputOutputArrayItem",
+                    "OpenAiResponseFunctionToolCallOutputOutputObjectListItem",
                     "InputImage",
                 )
                 .map(Self::InputImage)
@@ -48780,7 +48641,7 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutput
             Some("input_text") => {
                 return crate::rt::member::<InputText>(
                     &value,
-                    "OpenAiResponseFunctionToolCallOutputOutputArrayItem",
+                    "OpenAiResponseFunctionToolCallOutputOutputObjectListItem",
                     "InputText",
                 )
                 .map(Self::InputText)
@@ -48788,25 +48649,24 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutput
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OpenAiResponseFunctionToolCallOutputOutputObjectListItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<InputText> for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
+impl From<InputText> for OpenAiResponseFunctionToolCallOutputOutputObjectListItem {
     fn from(value: InputText) -> Self {
         Self::InputText(value)
     }
 }
-impl From<InputImage> for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
+impl From<InputImage> for OpenAiResponseFunctionToolCallOutputOutputObjectListItem {
     fn from(value: InputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl From<InputFile> for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
+impl From<InputFile> for OpenAiResponseFunctionToolCallOutputOutputObjectListItem {
     fn from(value: InputFile) -> Self {
         Self::InputFile(value)
     }
@@ -48818,8 +48678,8 @@ impl From<InputFile> for OpenAiResponseFunctionToolCallOutputOutputArrayItem {
 pub enum OpenAiResponseFunctionToolCallOutputOutput {
     /// A `String`.
     String(String),
-    /// A `Vec<OpenAiResponseFunctionToolCallOutputOutputArrayItem>`.
-    Array(Vec<OpenAiResponseFunctionToolCallOutputOutputArrayItem>),
+    /// A `Vec<OpenAiResponseFunctionToolCallOutputOutputObjectListItem>`.
+    ObjectList(Vec<OpenAiResponseFunctionToolCallOutputOutputObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -48828,7 +48688,7 @@ impl serde::Serialize for OpenAiResponseFunctionToolCallOutputOutput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -48846,11 +48706,12 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutput
         }
         if value.is_array() {
             if let Some(x) = trial
-                .attempt::<Vec<OpenAiResponseFunctionToolCallOutputOutputArrayItem>>(
-                    &value, "Array",
+                .attempt::<Vec<OpenAiResponseFunctionToolCallOutputOutputObjectListItem>>(
+                    &value,
+                    "ObjectList",
                 )
             {
-                return Ok(Self::Array(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -48862,11 +48723,11 @@ impl From<String> for OpenAiResponseFunctionToolCallOutputOutput {
         Self::String(value)
     }
 }
-impl From<Vec<OpenAiResponseFunctionToolCallOutputOutputArrayItem>>
+impl From<Vec<OpenAiResponseFunctionToolCallOutputOutputObjectListItem>>
     for OpenAiResponseFunctionToolCallOutputOutput
 {
-    fn from(value: Vec<OpenAiResponseFunctionToolCallOutputOutputArrayItem>) -> Self {
-        Self::Array(value)
+    fn from(value: Vec<OpenAiResponseFunctionToolCallOutputOutputObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -48943,7 +48804,6 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseInputMessageItemContentItem 
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OpenAiResponseInputMessageItemContentItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("input_audio") => {
@@ -48984,11 +48844,10 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseInputMessageItemContentItem 
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OpenAiResponseInputMessageItemContentItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -49139,7 +48998,6 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesAnnotation {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OpenAiResponsesAnnotation");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("file_citation") => {
@@ -49171,11 +49029,10 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesAnnotation {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OpenAiResponsesAnnotation`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -49909,14 +49766,7 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoice {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) = trial.attempt::<OpenAiResponsesToolChoiceObject>(&value, "Object")
-                {
-                    return Ok(Self::Object(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) = trial.attempt::<OpenAiResponsesToolChoiceObject>(&value, "Object")
                 {
@@ -49924,6 +49774,11 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponsesToolChoice {
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenAiResponsesToolChoiceObject>(&value, "Object") {
+                return Ok(Self::Object(x));
+            }
         }
         if value.is_string() {
             return Ok(Self::Unknown(value));
@@ -52379,7 +52234,6 @@ impl<'de> serde::Deserialize<'de> for OutputItemAddedEventItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OutputItemAddedEventItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch_call") => {
@@ -52465,11 +52319,10 @@ impl<'de> serde::Deserialize<'de> for OutputItemAddedEventItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OutputItemAddedEventItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -52599,7 +52452,6 @@ impl<'de> serde::Deserialize<'de> for OutputItemApplyPatchCallOperation {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OutputItemApplyPatchCallOperation");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("create_file") => {
@@ -52631,11 +52483,10 @@ impl<'de> serde::Deserialize<'de> for OutputItemApplyPatchCallOperation {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OutputItemApplyPatchCallOperation`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -52892,7 +52743,6 @@ impl<'de> serde::Deserialize<'de> for OutputItemDoneEventItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OutputItemDoneEventItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch_call") => {
@@ -52978,11 +52828,10 @@ impl<'de> serde::Deserialize<'de> for OutputItemDoneEventItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OutputItemDoneEventItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -53221,11 +53070,11 @@ pub struct OutputItemReasoning {
     pub id: String,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputReasoningStatus>,
+    pub status: Option<InputsObjectListItemOutputReasoningStatus>,
     /// The `summary` field.
     pub summary: Vec<ReasoningSummaryText>,
     /// The `type` field.
-    pub r#type: InputsArrayItemOutputReasoningType,
+    pub r#type: InputsObjectListItemOutputReasoningType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -53401,7 +53250,6 @@ impl<'de> serde::Deserialize<'de> for OutputItemWebSearchCallAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OutputItemWebSearchCallAction");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("find_in_page") => {
@@ -53433,11 +53281,10 @@ impl<'de> serde::Deserialize<'de> for OutputItemWebSearchCallAction {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OutputItemWebSearchCallAction`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -53626,7 +53473,6 @@ impl<'de> serde::Deserialize<'de> for OutputItems {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OutputItems");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch_call") => {
@@ -53916,11 +53762,12 @@ impl<'de> serde::Deserialize<'de> for OutputItems {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom(
+            "`OutputItems`: expected an object with the `type` field that tells its members apart",
+        ))
     }
 }
 
@@ -54240,7 +54087,6 @@ impl<'de> serde::Deserialize<'de> for OutputMessageContentItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("OutputMessageContentItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("output_text") => {
@@ -54263,11 +54109,10 @@ impl<'de> serde::Deserialize<'de> for OutputMessageContentItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`OutputMessageContentItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -54306,12 +54151,12 @@ pub struct OutputMessage {
     pub id: String,
     /// The phase of an assistant message. Use `commentary` for an intermediate assistant message and `final_answer` for the final assistant message. For follow-up requests with models like `gpt-5.3-codex` and later, preserve and resend phase on all assistant messages. Omitting it can degrade performance. Not used for user messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<InputsArrayItemOutputMessagePhase>,
+    pub phase: Option<InputsObjectListItemOutputMessagePhase>,
     /// The `role` field.
-    pub role: InputsArrayItemOutputMessageRole,
+    pub role: InputsObjectListItemOutputMessageRole,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputMessageStatus>,
+    pub status: Option<InputsObjectListItemOutputMessageStatus>,
     /// The `type` field.
     pub r#type: OutputMessageType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
@@ -54347,12 +54192,12 @@ pub struct OutputMessageItem {
     pub id: String,
     /// The phase of an assistant message. Use `commentary` for an intermediate assistant message and `final_answer` for the final assistant message. For follow-up requests with models like `gpt-5.3-codex` and later, preserve and resend phase on all assistant messages. Omitting it can degrade performance. Not used for user messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<InputsArrayItemOutputMessagePhase>,
+    pub phase: Option<InputsObjectListItemOutputMessagePhase>,
     /// The `role` field.
-    pub role: InputsArrayItemOutputMessageRole,
+    pub role: InputsObjectListItemOutputMessageRole,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputMessageStatus>,
+    pub status: Option<InputsObjectListItemOutputMessageStatus>,
     /// The `type` field.
     pub r#type: OutputMessageType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
@@ -54426,11 +54271,11 @@ pub struct OutputReasoningItem {
     pub id: String,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputReasoningStatus>,
+    pub status: Option<InputsObjectListItemOutputReasoningStatus>,
     /// The `summary` field.
     pub summary: Vec<ReasoningSummaryText>,
     /// The `type` field.
-    pub r#type: InputsArrayItemOutputReasoningType,
+    pub r#type: InputsObjectListItemOutputReasoningType,
     /// The `format` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ReasoningFormat>,
@@ -55655,7 +55500,7 @@ impl PayloadTooLargeResponse {
 #[non_exhaustive]
 pub struct PayloadTooLargeResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -55670,7 +55515,7 @@ pub struct PayloadTooLargeResponseErrorData {
 
 impl PayloadTooLargeResponseErrorData {
     /// Creates a `PayloadTooLargeResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -55718,7 +55563,7 @@ impl PaymentRequiredResponse {
 #[non_exhaustive]
 pub struct PaymentRequiredResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -55733,7 +55578,7 @@ pub struct PaymentRequiredResponseErrorData {
 
 impl PaymentRequiredResponseErrorData {
     /// Creates a `PaymentRequiredResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -55925,7 +55770,7 @@ pub enum PredictionContent {
     /// A `String`.
     String(String),
     /// A `Vec<PredictionContentText>`.
-    Array(Vec<PredictionContentText>),
+    PredictionContentTextList(Vec<PredictionContentText>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -55934,7 +55779,7 @@ impl serde::Serialize for PredictionContent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::PredictionContentTextList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -55951,8 +55796,10 @@ impl<'de> serde::Deserialize<'de> for PredictionContent {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<PredictionContentText>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) =
+                trial.attempt::<Vec<PredictionContentText>>(&value, "PredictionContentTextList")
+            {
+                return Ok(Self::PredictionContentTextList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -55966,7 +55813,7 @@ impl From<String> for PredictionContent {
 }
 impl From<Vec<PredictionContentText>> for PredictionContent {
     fn from(value: Vec<PredictionContentText>) -> Self {
-        Self::Array(value)
+        Self::PredictionContentTextList(value)
     }
 }
 
@@ -58284,7 +58131,7 @@ impl ProviderOverloadedResponse {
 #[non_exhaustive]
 pub struct ProviderOverloadedResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -58299,7 +58146,7 @@ pub struct ProviderOverloadedResponseErrorData {
 
 impl ProviderOverloadedResponseErrorData {
     /// Creates a `ProviderOverloadedResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -60088,7 +59935,6 @@ impl<'de> serde::Deserialize<'de> for ReasoningDetailUnion {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ReasoningDetailUnion");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("reasoning.encrypted") => {
@@ -60129,11 +59975,10 @@ impl<'de> serde::Deserialize<'de> for ReasoningDetailUnion {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ReasoningDetailUnion`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -60261,11 +60106,11 @@ pub struct ReasoningItem {
     pub id: String,
     /// The `status` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InputsArrayItemOutputReasoningStatus>,
+    pub status: Option<InputsObjectListItemOutputReasoningStatus>,
     /// The `summary` field.
     pub summary: Vec<ReasoningSummaryText>,
     /// The `type` field.
-    pub r#type: InputsArrayItemOutputReasoningType,
+    pub r#type: InputsObjectListItemOutputReasoningType,
     /// The `format` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ReasoningFormat>,
@@ -60711,7 +60556,7 @@ impl RequestTimeoutResponse {
 #[non_exhaustive]
 pub struct RequestTimeoutResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -60726,7 +60571,7 @@ pub struct RequestTimeoutResponseErrorData {
 
 impl RequestTimeoutResponseErrorData {
     /// Creates a `RequestTimeoutResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -61045,7 +60890,6 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestPluginsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ResponsesRequestPluginsItem");
         let tag = value.get("id").and_then(serde_json::Value::as_str);
         match tag {
             Some("alignment") => {
@@ -61176,11 +61020,10 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestPluginsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ResponsesRequestPluginsItem`: expected an object with the `id` field that tells its members apart"))
     }
 }
 
@@ -61282,7 +61125,7 @@ pub enum ResponsesRequestStop {
     /// A `String`.
     String(String),
     /// A `Vec<String>`.
-    Array(Vec<String>),
+    StringList(Vec<String>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -61291,7 +61134,7 @@ impl serde::Serialize for ResponsesRequestStop {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::StringList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -61308,8 +61151,8 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestStop {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<String>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<String>>(&value, "StringList") {
+                return Ok(Self::StringList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -61323,7 +61166,7 @@ impl From<String> for ResponsesRequestStop {
 }
 impl From<Vec<String>> for ResponsesRequestStop {
     fn from(value: Vec<String>) -> Self {
-        Self::Array(value)
+        Self::StringList(value)
     }
 }
 
@@ -61498,7 +61341,6 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestToolsItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ResponsesRequestToolsItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("apply_patch") => {
@@ -61755,11 +61597,10 @@ impl<'de> serde::Deserialize<'de> for ResponsesRequestToolsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ResponsesRequestToolsItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -61905,7 +61746,7 @@ impl From<ToolSearchServerTool> for ResponsesRequestToolsItem {
 }
 
 /// Request schema for Responses endpoint
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsesRequest {
     /// The `background` field.
@@ -62039,6 +61880,58 @@ pub struct ResponsesRequest {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ResponsesRequest {
+    /// Creates a `ResponsesRequest` from its required fields; every optional field starts unset.
+    pub fn new(model: impl Into<String>) -> Self {
+        Self {
+            background: None,
+            cache_control: None,
+            debug: None,
+            deferred_tools: None,
+            frequency_penalty: None,
+            image_config: None,
+            include: None,
+            input: None,
+            instructions: None,
+            max_output_tokens: None,
+            max_tool_calls: None,
+            metadata: None,
+            modalities: None,
+            model: Some(model.into()),
+            models: None,
+            parallel_tool_calls: None,
+            plugins: None,
+            presence_penalty: None,
+            previous_response_id: None,
+            prompt: None,
+            prompt_cache_key: None,
+            prompt_cache_options: None,
+            provider: None,
+            reasoning: None,
+            route: None,
+            safety_identifier: None,
+            service_tier: None,
+            session_id: None,
+            stop: None,
+            stop_server_tools_when: None,
+            store: None,
+            stream: None,
+            temperature: None,
+            text: None,
+            tool_choice: None,
+            tools: None,
+            top_k: None,
+            top_logprobs: None,
+            top_p: None,
+            trace: None,
+            truncation: None,
+            user: None,
+            #[cfg(not(openrouter_types_drop_unknown))]
+            extra: serde_json::Map::new(),
+        }
+    }
 }
 
 /// The `ResponsesStreamingResponse` schema.
@@ -63564,7 +63457,7 @@ impl ServiceUnavailableResponse {
 #[non_exhaustive]
 pub struct ServiceUnavailableResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -63579,7 +63472,7 @@ pub struct ServiceUnavailableResponseErrorData {
 
 impl ServiceUnavailableResponseErrorData {
     /// Creates a `ServiceUnavailableResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -64008,7 +63901,6 @@ impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcome {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ShellCallOutputContentOutcome");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("exit") => {
@@ -64031,11 +63923,10 @@ impl<'de> serde::Deserialize<'de> for ShellCallOutputContentOutcome {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ShellCallOutputContentOutcome`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -64303,7 +64194,6 @@ impl<'de> serde::Deserialize<'de> for ShellServerToolEnvironment {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("ShellServerToolEnvironment");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("container_auto") => {
@@ -64326,11 +64216,10 @@ impl<'de> serde::Deserialize<'de> for ShellServerToolEnvironment {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`ShellServerToolEnvironment`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -64382,7 +64271,7 @@ pub enum SpeechInput {
     /// A `String`.
     String(String),
     /// A `Vec<SpeechTurn>`.
-    Array(Vec<SpeechTurn>),
+    SpeechTurnList(Vec<SpeechTurn>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -64391,7 +64280,7 @@ impl serde::Serialize for SpeechInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::SpeechTurnList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -64408,8 +64297,8 @@ impl<'de> serde::Deserialize<'de> for SpeechInput {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<SpeechTurn>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<SpeechTurn>>(&value, "SpeechTurnList") {
+                return Ok(Self::SpeechTurnList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -64423,7 +64312,7 @@ impl From<String> for SpeechInput {
 }
 impl From<Vec<SpeechTurn>> for SpeechInput {
     fn from(value: Vec<SpeechTurn>) -> Self {
-        Self::Array(value)
+        Self::SpeechTurnList(value)
     }
 }
 
@@ -64456,7 +64345,6 @@ impl<'de> serde::Deserialize<'de> for SpeechInputReference {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("SpeechInputReference");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("image_url") => {
@@ -64488,11 +64376,10 @@ impl<'de> serde::Deserialize<'de> for SpeechInputReference {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`SpeechInputReference`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -64858,7 +64745,6 @@ impl<'de> serde::Deserialize<'de> for StopServerToolsWhenCondition {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("StopServerToolsWhenCondition");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("finish_reason_is") => {
@@ -64908,11 +64794,10 @@ impl<'de> serde::Deserialize<'de> for StopServerToolsWhenCondition {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`StopServerToolsWhenCondition`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
@@ -65211,19 +65096,18 @@ impl<'de> serde::Deserialize<'de> for StoredPromptTemplateVariablesValue {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_string() {
-                if let Some(x) = trial.attempt::<String>(&value, "String") {
-                    return Ok(Self::String(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_string() {
                 if let Some(x) = trial.attempt::<String>(&value, "String") {
                     return Ok(Self::String(x));
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_string() {
+            if let Some(x) = trial.attempt::<String>(&value, "String") {
+                return Ok(Self::String(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -65483,7 +65367,6 @@ impl<'de> serde::Deserialize<'de> for StreamEvents {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("StreamEvents");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
             Some("error") => {
@@ -65921,11 +65804,12 @@ impl<'de> serde::Deserialize<'de> for StreamEvents {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom(
+            "`StreamEvents`: expected an object with the `type` field that tells its members apart",
+        ))
     }
 }
 
@@ -67232,7 +67116,7 @@ impl TooManyRequestsResponse {
 #[non_exhaustive]
 pub struct TooManyRequestsResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -67247,7 +67131,7 @@ pub struct TooManyRequestsResponseErrorData {
 
 impl TooManyRequestsResponseErrorData {
     /// Creates a `TooManyRequestsResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -67954,15 +67838,7 @@ impl<'de> serde::Deserialize<'de> for ToolSearchOutputItemToolsItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-            if value.is_object() {
-                if let Some(x) =
-                    trial.attempt::<ToolSearchOutputItemToolsItemObject>(&value, "Object")
-                {
-                    return Ok(Self::Object(x));
-                }
-            }
-        } else {
+        if tag.is_some() {
             if value.is_object() {
                 if let Some(x) =
                     trial.attempt::<ToolSearchOutputItemToolsItemObject>(&value, "Object")
@@ -67971,6 +67847,12 @@ impl<'de> serde::Deserialize<'de> for ToolSearchOutputItemToolsItem {
                 }
             }
             return Ok(Self::Unknown(value));
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<ToolSearchOutputItemToolsItemObject>(&value, "Object")
+            {
+                return Ok(Self::Object(x));
+            }
         }
         Err(D::Error::custom(trial.finish()))
     }
@@ -68389,7 +68271,7 @@ impl UnauthorizedResponse {
 #[non_exhaustive]
 pub struct UnauthorizedResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -68404,7 +68286,7 @@ pub struct UnauthorizedResponseErrorData {
 
 impl UnauthorizedResponseErrorData {
     /// Creates a `UnauthorizedResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -68825,11 +68707,10 @@ impl<'de> serde::Deserialize<'de> for UnifiedBenchmarksResponseDataItem {
             }
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`UnifiedBenchmarksResponseDataItem`: expected an object with the `source` field that tells its members apart"))
     }
 }
 
@@ -69062,7 +68943,7 @@ impl UnprocessableEntityResponse {
 #[non_exhaustive]
 pub struct UnprocessableEntityResponseErrorData {
     /// The `code` field.
-    pub code: i64,
+    pub code: crate::rt::ErrorCode,
     /// The `message` field.
     pub message: String,
     /// The `metadata` field.
@@ -69077,7 +68958,7 @@ pub struct UnprocessableEntityResponseErrorData {
 
 impl UnprocessableEntityResponseErrorData {
     /// Creates a `UnprocessableEntityResponseErrorData` from its required fields; every optional field starts unset.
-    pub fn new(code: impl Into<i64>, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<crate::rt::ErrorCode>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -74455,27 +74336,27 @@ crate::rt::open_enum! {
 }
 
 crate::rt::open_enum! {
-    /// The `CreateEmbeddingsRequestInputArray4ItemContentItemTextType` schema.
-    pub enum CreateEmbeddingsRequestInputArray4ItemContentItemTextType {
+    /// The `CreateEmbeddingsRequestInputObjectListItemContentItemTextType` schema.
+    pub enum CreateEmbeddingsRequestInputObjectListItemContentItemTextType {
         /// `text`
         Text = "text",
     }
 }
-impl Default for CreateEmbeddingsRequestInputArray4ItemContentItemTextType {
+impl Default for CreateEmbeddingsRequestInputObjectListItemContentItemTextType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::Text
     }
 }
 
-/// The `CreateEmbeddingsRequestInputArray4ItemContentItemText` schema.
+/// The `CreateEmbeddingsRequestInputObjectListItemContentItemText` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateEmbeddingsRequestInputArray4ItemContentItemText {
+pub struct CreateEmbeddingsRequestInputObjectListItemContentItemText {
     /// The `text` field.
     pub text: String,
     /// The `type` field.
-    pub r#type: CreateEmbeddingsRequestInputArray4ItemContentItemTextType,
+    pub r#type: CreateEmbeddingsRequestInputObjectListItemContentItemTextType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -74483,8 +74364,8 @@ pub struct CreateEmbeddingsRequestInputArray4ItemContentItemText {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl CreateEmbeddingsRequestInputArray4ItemContentItemText {
-    /// Creates a `CreateEmbeddingsRequestInputArray4ItemContentItemText` from its required fields; every optional field starts unset.
+impl CreateEmbeddingsRequestInputObjectListItemContentItemText {
+    /// Creates a `CreateEmbeddingsRequestInputObjectListItemContentItemText` from its required fields; every optional field starts unset.
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -74495,10 +74376,10 @@ impl CreateEmbeddingsRequestInputArray4ItemContentItemText {
     }
 }
 
-/// The `CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl` schema.
+/// The `CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlImageUrl` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl {
+pub struct CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlImageUrl {
     /// The `url` field.
     pub url: String,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
@@ -74508,8 +74389,8 @@ pub struct CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl {
-    /// Creates a `CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl` from its required fields; every optional field starts unset.
+impl CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlImageUrl {
+    /// Creates a `CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlImageUrl` from its required fields; every optional field starts unset.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
@@ -74520,27 +74401,27 @@ impl CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl {
 }
 
 crate::rt::open_enum! {
-    /// The `CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlType` schema.
-    pub enum CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlType {
+    /// The `CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlType` schema.
+    pub enum CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlType {
         /// `image_url`
         ImageUrl = "image_url",
     }
 }
-impl Default for CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlType {
+impl Default for CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlType {
     /// The only value the spec allows.
     fn default() -> Self {
         Self::ImageUrl
     }
 }
 
-/// The `CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl` schema.
+/// The `CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl {
+pub struct CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl {
     /// The `image_url` field.
-    pub image_url: CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl,
+    pub image_url: CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlImageUrl,
     /// The `type` field.
-    pub r#type: CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlType,
+    pub r#type: CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlType,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -74548,10 +74429,10 @@ pub struct CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl {
-    /// Creates a `CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl` from its required fields; every optional field starts unset.
+impl CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl {
+    /// Creates a `CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl` from its required fields; every optional field starts unset.
     pub fn new(
-        image_url: impl Into<CreateEmbeddingsRequestInputArray4ItemContentItemImageUrlImageUrl>,
+        image_url: impl Into<CreateEmbeddingsRequestInputObjectListItemContentItemImageUrlImageUrl>,
     ) -> Self {
         Self {
             image_url: image_url.into(),
@@ -74562,14 +74443,14 @@ impl CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl {
     }
 }
 
-/// The `CreateEmbeddingsRequestInputArray4ItemContentItem` schema.
+/// The `CreateEmbeddingsRequestInputObjectListItemContentItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum CreateEmbeddingsRequestInputArray4ItemContentItem {
-    /// A `CreateEmbeddingsRequestInputArray4ItemContentItemText`.
-    Text(CreateEmbeddingsRequestInputArray4ItemContentItemText),
-    /// A `CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl`.
-    ImageUrl(CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl),
+pub enum CreateEmbeddingsRequestInputObjectListItemContentItem {
+    /// A `CreateEmbeddingsRequestInputObjectListItemContentItemText`.
+    Text(CreateEmbeddingsRequestInputObjectListItemContentItemText),
+    /// A `CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl`.
+    ImageUrl(CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl),
     /// A `ContentPartInputAudio`.
     InputAudio(ContentPartInputAudio),
     /// A `ContentPartInputVideo`.
@@ -74580,7 +74461,7 @@ pub enum CreateEmbeddingsRequestInputArray4ItemContentItem {
     Unknown(serde_json::Value),
 }
 
-impl serde::Serialize for CreateEmbeddingsRequestInputArray4ItemContentItem {
+impl serde::Serialize for CreateEmbeddingsRequestInputObjectListItemContentItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(x) => serde::Serialize::serialize(x, serializer),
@@ -74593,26 +74474,27 @@ impl serde::Serialize for CreateEmbeddingsRequestInputArray4ItemContentItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateEmbeddingsRequestInputArray4ItemContentItem {
+impl<'de> serde::Deserialize<'de> for CreateEmbeddingsRequestInputObjectListItemContentItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
-        let trial = crate::rt::Trial::new("CreateEmbeddingsRequestInputArray4ItemContentItem");
         let tag = value.get("type").and_then(serde_json::Value::as_str);
         match tag {
-            Some("image_url") => return crate::rt::member::<
-                CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl,
-            >(
-                &value,
-                "CreateEmbeddingsRequestInputArray4ItemContentItem",
-                "ImageUrl",
-            )
-            .map(Self::ImageUrl)
-            .map_err(D::Error::custom),
+            Some("image_url") => {
+                return crate::rt::member::<
+                    CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl,
+                >(
+                    &value,
+                    "CreateEmbeddingsRequestInputObjectListItemContentItem",
+                    "ImageUrl",
+                )
+                .map(Self::ImageUrl)
+                .map_err(D::Error::custom)
+            }
             Some("input_audio") => {
                 return crate::rt::member::<ContentPartInputAudio>(
                     &value,
-                    "CreateEmbeddingsRequestInputArray4ItemContentItem",
+                    "CreateEmbeddingsRequestInputObjectListItemContentItem",
                     "InputAudio",
                 )
                 .map(Self::InputAudio)
@@ -74621,7 +74503,7 @@ impl<'de> serde::Deserialize<'de> for CreateEmbeddingsRequestInputArray4ItemCont
             Some("input_file") => {
                 return crate::rt::member::<ContentPartInputFile>(
                     &value,
-                    "CreateEmbeddingsRequestInputArray4ItemContentItem",
+                    "CreateEmbeddingsRequestInputObjectListItemContentItem",
                     "InputFile",
                 )
                 .map(Self::InputFile)
@@ -74630,67 +74512,66 @@ impl<'de> serde::Deserialize<'de> for CreateEmbeddingsRequestInputArray4ItemCont
             Some("input_video") => {
                 return crate::rt::member::<ContentPartInputVideo>(
                     &value,
-                    "CreateEmbeddingsRequestInputArray4ItemContentItem",
+                    "CreateEmbeddingsRequestInputObjectListItemContentItem",
                     "InputVideo",
                 )
                 .map(Self::InputVideo)
                 .map_err(D::Error::custom)
             }
-            Some("text") => {
-                return crate::rt::member::<CreateEmbeddingsRequestInputArray4ItemContentItemText>(
-                    &value,
-                    "CreateEmbeddingsRequestInputArray4ItemContentItem",
-                    "Text",
-                )
-                .map(Self::Text)
-                .map_err(D::Error::custom)
-            }
+            Some("text") => return crate::rt::member::<
+                CreateEmbeddingsRequestInputObjectListItemContentItemText,
+            >(
+                &value,
+                "CreateEmbeddingsRequestInputObjectListItemContentItem",
+                "Text",
+            )
+            .map(Self::Text)
+            .map_err(D::Error::custom),
             _ => {}
         }
-        if tag.is_none() {
-        } else {
+        if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom(trial.finish()))
+        Err(D::Error::custom("`CreateEmbeddingsRequestInputObjectListItemContentItem`: expected an object with the `type` field that tells its members apart"))
     }
 }
 
-impl From<CreateEmbeddingsRequestInputArray4ItemContentItemText>
-    for CreateEmbeddingsRequestInputArray4ItemContentItem
+impl From<CreateEmbeddingsRequestInputObjectListItemContentItemText>
+    for CreateEmbeddingsRequestInputObjectListItemContentItem
 {
-    fn from(value: CreateEmbeddingsRequestInputArray4ItemContentItemText) -> Self {
+    fn from(value: CreateEmbeddingsRequestInputObjectListItemContentItemText) -> Self {
         Self::Text(value)
     }
 }
-impl From<CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl>
-    for CreateEmbeddingsRequestInputArray4ItemContentItem
+impl From<CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl>
+    for CreateEmbeddingsRequestInputObjectListItemContentItem
 {
-    fn from(value: CreateEmbeddingsRequestInputArray4ItemContentItemImageUrl) -> Self {
+    fn from(value: CreateEmbeddingsRequestInputObjectListItemContentItemImageUrl) -> Self {
         Self::ImageUrl(value)
     }
 }
-impl From<ContentPartInputAudio> for CreateEmbeddingsRequestInputArray4ItemContentItem {
+impl From<ContentPartInputAudio> for CreateEmbeddingsRequestInputObjectListItemContentItem {
     fn from(value: ContentPartInputAudio) -> Self {
         Self::InputAudio(value)
     }
 }
-impl From<ContentPartInputVideo> for CreateEmbeddingsRequestInputArray4ItemContentItem {
+impl From<ContentPartInputVideo> for CreateEmbeddingsRequestInputObjectListItemContentItem {
     fn from(value: ContentPartInputVideo) -> Self {
         Self::InputVideo(value)
     }
 }
-impl From<ContentPartInputFile> for CreateEmbeddingsRequestInputArray4ItemContentItem {
+impl From<ContentPartInputFile> for CreateEmbeddingsRequestInputObjectListItemContentItem {
     fn from(value: ContentPartInputFile) -> Self {
         Self::InputFile(value)
     }
 }
 
-/// The `CreateEmbeddingsRequestInputArray4Item` schema.
+/// The `CreateEmbeddingsRequestInputObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CreateEmbeddingsRequestInputArray4Item {
+pub struct CreateEmbeddingsRequestInputObjectListItem {
     /// The `content` field.
-    pub content: Vec<CreateEmbeddingsRequestInputArray4ItemContentItem>,
+    pub content: Vec<CreateEmbeddingsRequestInputObjectListItemContentItem>,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -74698,9 +74579,11 @@ pub struct CreateEmbeddingsRequestInputArray4Item {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl CreateEmbeddingsRequestInputArray4Item {
-    /// Creates a `CreateEmbeddingsRequestInputArray4Item` from its required fields; every optional field starts unset.
-    pub fn new(content: impl Into<Vec<CreateEmbeddingsRequestInputArray4ItemContentItem>>) -> Self {
+impl CreateEmbeddingsRequestInputObjectListItem {
+    /// Creates a `CreateEmbeddingsRequestInputObjectListItem` from its required fields; every optional field starts unset.
+    pub fn new(
+        content: impl Into<Vec<CreateEmbeddingsRequestInputObjectListItemContentItem>>,
+    ) -> Self {
         Self {
             content: content.into(),
             #[cfg(not(openrouter_types_drop_unknown))]
@@ -74716,13 +74599,13 @@ pub enum CreateEmbeddingsRequestInput {
     /// A `String`.
     String(String),
     /// A `Vec<String>`.
-    Array(Vec<String>),
+    StringList(Vec<String>),
     /// A `Vec<f64>`.
-    Array2(Vec<f64>),
+    NumberList(Vec<f64>),
     /// A `Vec<Vec<f64>>`.
-    Array3(Vec<Vec<f64>>),
-    /// A `Vec<CreateEmbeddingsRequestInputArray4Item>`.
-    Array4(Vec<CreateEmbeddingsRequestInputArray4Item>),
+    NumberListList(Vec<Vec<f64>>),
+    /// A `Vec<CreateEmbeddingsRequestInputObjectListItem>`.
+    ObjectList(Vec<CreateEmbeddingsRequestInputObjectListItem>),
     /// A value this version of the SDK does not recognise, kept as JSON.
     Unknown(serde_json::Value),
 }
@@ -74731,10 +74614,10 @@ impl serde::Serialize for CreateEmbeddingsRequestInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::String(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array2(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array3(x) => serde::Serialize::serialize(x, serializer),
-            Self::Array4(x) => serde::Serialize::serialize(x, serializer),
+            Self::StringList(x) => serde::Serialize::serialize(x, serializer),
+            Self::NumberList(x) => serde::Serialize::serialize(x, serializer),
+            Self::NumberListList(x) => serde::Serialize::serialize(x, serializer),
+            Self::ObjectList(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
     }
@@ -74751,25 +74634,25 @@ impl<'de> serde::Deserialize<'de> for CreateEmbeddingsRequestInput {
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<String>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<String>>(&value, "StringList") {
+                return Ok(Self::StringList(x));
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<f64>>(&value, "Array2") {
-                return Ok(Self::Array2(x));
+            if let Some(x) = trial.attempt::<Vec<f64>>(&value, "NumberList") {
+                return Ok(Self::NumberList(x));
             }
         }
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<Vec<f64>>>(&value, "Array3") {
-                return Ok(Self::Array3(x));
+            if let Some(x) = trial.attempt::<Vec<Vec<f64>>>(&value, "NumberListList") {
+                return Ok(Self::NumberListList(x));
             }
         }
         if value.is_array() {
-            if let Some(x) =
-                trial.attempt::<Vec<CreateEmbeddingsRequestInputArray4Item>>(&value, "Array4")
+            if let Some(x) = trial
+                .attempt::<Vec<CreateEmbeddingsRequestInputObjectListItem>>(&value, "ObjectList")
             {
-                return Ok(Self::Array4(x));
+                return Ok(Self::ObjectList(x));
             }
         }
         Err(D::Error::custom(trial.finish()))
@@ -74783,22 +74666,22 @@ impl From<String> for CreateEmbeddingsRequestInput {
 }
 impl From<Vec<String>> for CreateEmbeddingsRequestInput {
     fn from(value: Vec<String>) -> Self {
-        Self::Array(value)
+        Self::StringList(value)
     }
 }
 impl From<Vec<f64>> for CreateEmbeddingsRequestInput {
     fn from(value: Vec<f64>) -> Self {
-        Self::Array2(value)
+        Self::NumberList(value)
     }
 }
 impl From<Vec<Vec<f64>>> for CreateEmbeddingsRequestInput {
     fn from(value: Vec<Vec<f64>>) -> Self {
-        Self::Array3(value)
+        Self::NumberListList(value)
     }
 }
-impl From<Vec<CreateEmbeddingsRequestInputArray4Item>> for CreateEmbeddingsRequestInput {
-    fn from(value: Vec<CreateEmbeddingsRequestInputArray4Item>) -> Self {
-        Self::Array4(value)
+impl From<Vec<CreateEmbeddingsRequestInputObjectListItem>> for CreateEmbeddingsRequestInput {
+    fn from(value: Vec<CreateEmbeddingsRequestInputObjectListItem>) -> Self {
+        Self::ObjectList(value)
     }
 }
 
@@ -74862,7 +74745,7 @@ impl CreateEmbeddingsRequest {
 #[non_exhaustive]
 pub enum CreateEmbeddingsResponseDataItemEmbedding {
     /// A `Vec<f64>`.
-    Array(Vec<f64>),
+    NumberList(Vec<f64>),
     /// A `String`.
     String(String),
     /// A value this version of the SDK does not recognise, kept as JSON.
@@ -74872,7 +74755,7 @@ pub enum CreateEmbeddingsResponseDataItemEmbedding {
 impl serde::Serialize for CreateEmbeddingsResponseDataItemEmbedding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Array(x) => serde::Serialize::serialize(x, serializer),
+            Self::NumberList(x) => serde::Serialize::serialize(x, serializer),
             Self::String(x) => serde::Serialize::serialize(x, serializer),
             Self::Unknown(x) => serde::Serialize::serialize(x, serializer),
         }
@@ -74885,8 +74768,8 @@ impl<'de> serde::Deserialize<'de> for CreateEmbeddingsResponseDataItemEmbedding 
         let value = serde_json::Value::deserialize(deserializer)?;
         let mut trial = crate::rt::Trial::new("CreateEmbeddingsResponseDataItemEmbedding");
         if value.is_array() {
-            if let Some(x) = trial.attempt::<Vec<f64>>(&value, "Array") {
-                return Ok(Self::Array(x));
+            if let Some(x) = trial.attempt::<Vec<f64>>(&value, "NumberList") {
+                return Ok(Self::NumberList(x));
             }
         }
         if value.is_string() {
@@ -74900,7 +74783,7 @@ impl<'de> serde::Deserialize<'de> for CreateEmbeddingsResponseDataItemEmbedding 
 
 impl From<Vec<f64>> for CreateEmbeddingsResponseDataItemEmbedding {
     fn from(value: Vec<f64>) -> Self {
-        Self::Array(value)
+        Self::NumberList(value)
     }
 }
 impl From<String> for CreateEmbeddingsResponseDataItemEmbedding {

@@ -19,13 +19,22 @@ fn esc(seg: &str) -> String {
 }
 
 /// (pointer of the example value, pointer of the schema it is an example of)
-fn collect(node: &Value, ptr: &str, parent_key: Option<&str>, out: &mut Vec<(String, String, Value)>) {
+fn collect(
+    node: &Value,
+    ptr: &str,
+    parent_key: Option<&str>,
+    out: &mut Vec<(String, String, Value)>,
+) {
     match node {
         Value::Object(map) => {
             // Media type objects and parameters carry examples of their `schema`.
             let is_wrapper = map.contains_key("schema")
                 && (map.contains_key("in") || parent_key.is_some_and(|k| k.contains('/')));
-            let schema_ptr = if is_wrapper { format!("{ptr}/schema") } else { ptr.to_owned() };
+            let schema_ptr = if is_wrapper {
+                format!("{ptr}/schema")
+            } else {
+                ptr.to_owned()
+            };
             if let Some(ex) = map.get("example") {
                 out.push((format!("{ptr}/example"), schema_ptr.clone(), ex.clone()));
             }
@@ -33,12 +42,20 @@ fn collect(node: &Value, ptr: &str, parent_key: Option<&str>, out: &mut Vec<(Str
                 Some(Value::Object(named)) if is_wrapper => {
                     for (name, ex) in named {
                         let value = ex.get("value").cloned().unwrap_or(Value::Null);
-                        out.push((format!("{ptr}/examples/{}", esc(name)), schema_ptr.clone(), value));
+                        out.push((
+                            format!("{ptr}/examples/{}", esc(name)),
+                            schema_ptr.clone(),
+                            value,
+                        ));
                     }
                 }
                 Some(Value::Array(list)) => {
                     for (i, ex) in list.iter().enumerate() {
-                        out.push((format!("{ptr}/examples/{i}"), schema_ptr.clone(), ex.clone()));
+                        out.push((
+                            format!("{ptr}/examples/{i}"),
+                            schema_ptr.clone(),
+                            ex.clone(),
+                        ));
                     }
                 }
                 _ => {}
@@ -106,7 +123,9 @@ fn known_defects() -> BTreeMap<String, String> {
         if line.is_empty() || line.starts_with("//") {
             continue;
         }
-        let (ptr, reason) = line.split_once(char::is_whitespace).expect("`<pointer> <reason>` per line");
+        let (ptr, reason) = line
+            .split_once(char::is_whitespace)
+            .expect("`<pointer> <reason>` per line");
         assert!(!reason.trim().is_empty(), "defect {ptr} has no reason");
         out.insert(ptr.to_owned(), reason.trim().to_owned());
     }
@@ -143,13 +162,20 @@ fn spec_examples_round_trip() {
         .filter(|(p, _)| !defects.contains_key(*p))
         .map(|(p, e)| format!("{p}\n    {e}"))
         .collect();
-    let fixed: Vec<&String> = defects.keys().filter(|p| !failed.contains_key(*p)).collect();
+    let fixed: Vec<&String> = defects
+        .keys()
+        .filter(|p| !failed.contains_key(*p))
+        .collect();
     println!(
         "spec examples: {passed}/{} round-trip, {} known spec defects",
         examples.len(),
         defects.len()
     );
-    assert!(examples.len() > 3000, "expected the spec's ~3,400 examples, found {}", examples.len());
+    assert!(
+        examples.len() > 3000,
+        "expected the spec's ~3,400 examples, found {}",
+        examples.len()
+    );
     assert!(
         unlisted.is_empty(),
         "{} examples fail and are not listed as known spec defects:\n{}",
@@ -166,7 +192,9 @@ fn spec_examples_round_trip() {
 fn every_component_schema_has_a_type() {
     let spec = super::spec();
     let registered: BTreeSet<&str> = SCHEMA_TYPES.iter().map(|(p, _)| *p).collect();
-    let components = spec["components"]["schemas"].as_object().expect("components.schemas");
+    let components = spec["components"]["schemas"]
+        .as_object()
+        .expect("components.schemas");
     // No component is excluded today; a future exclusion goes here with its reason.
     const EXCLUDED: &[(&str, &str)] = &[];
     let missing: Vec<&String> = components
@@ -174,6 +202,9 @@ fn every_component_schema_has_a_type() {
         .filter(|name| !EXCLUDED.iter().any(|(n, _)| n == *name))
         .filter(|name| !registered.contains(format!("#/components/schemas/{}", esc(name)).as_str()))
         .collect();
-    assert!(missing.is_empty(), "component schemas without a generated type: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "component schemas without a generated type: {missing:?}"
+    );
     assert_eq!(components.len(), 945, "component count of the pinned spec");
 }
