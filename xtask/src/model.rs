@@ -328,13 +328,21 @@ impl<'a> Gen<'a> {
         let Some(paths) = self.spec.get("paths").and_then(Value::as_object) else {
             return;
         };
-        for item in paths.values() {
+        for (path, item) in paths {
             let Some(op) = item.get("patch") else {
                 continue;
             };
             let schema = op.pointer("/requestBody/content/application~1json/schema");
-            if let Some(name) = schema.and_then(|s| self.ref_name(s)) {
-                self.patch_bodies.insert(self.comp_names[name].clone());
+            match schema.and_then(|s| self.ref_name(s)) {
+                Some(name) => {
+                    self.patch_bodies.insert(self.comp_names[name].clone());
+                }
+                None => {
+                    self.patch_bodies.insert(format!(
+                        "#/paths/{}/patch/requestBody/content/application~1json/schema",
+                        esc(path)
+                    ));
+                }
             }
         }
     }
@@ -644,7 +652,8 @@ impl<'a> Gen<'a> {
         let (props, required) = self
             .object_props_at(s, Some(ptr.to_owned()))
             .unwrap_or_default();
-        let tristate_body = self.patch_bodies.contains(name);
+        // PATCH bodies (by component name or, when inline, by pointer) can clear a field.
+        let tristate_body = self.patch_bodies.contains(name) || self.patch_bodies.contains(ptr);
         let mut fields = Vec::new();
         let mut idents = BTreeSet::new();
         let has_message = props.iter().any(|(n, _, _)| n == "message");

@@ -76175,11 +76175,23 @@ pub struct UpdateKeysRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_byok_in_limit: Option<bool>,
     /// New spending limit for the API key in USD
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<f64>,
+    ///
+    /// `None` leaves it unchanged, `Some(None)` clears it (sends `null`), `Some(Some(v))` sets it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rt::double_option"
+    )]
+    pub limit: Option<Option<f64>>,
     /// New limit reset type for the API key (daily, weekly, monthly, or null for no reset). Resets happen automatically at midnight UTC, and weeks are Monday through Sunday.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit_reset: Option<UpdateKeysRequestLimitReset>,
+    ///
+    /// `None` leaves it unchanged, `Some(None)` clears it (sends `null`), `Some(Some(v))` sets it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rt::double_option"
+    )]
+    pub limit_reset: Option<Option<UpdateKeysRequestLimitReset>>,
     /// New name for the API key
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
