@@ -4,8 +4,8 @@
 use openrouter_types::api_keys::UpdateRequest;
 use openrouter_types::chat::{ChatRequest, Message, StreamChunk};
 use openrouter_types::generated::{
-    ChatContentItems, ChatFinishReasonEnum, ChatResult, ChatStreamChoice, ChatToolChoice, InputsObjectListItem,
-    ProviderName,
+    ChatContentItems, ChatFinishReasonEnum, ChatResult, ChatStreamChoice, ChatToolChoice,
+    InputsObjectListItem, ProviderName,
 };
 use openrouter_types::ErrorCode;
 use serde_json::{json, Value};
@@ -22,7 +22,10 @@ fn unknown_enum_value_is_kept() {
     assert_eq!(p, ProviderName::Unknown("Brand-New-Provider".into()));
     assert!(p.is_unknown());
     assert_eq!(p.as_str(), "Brand-New-Provider");
-    assert_eq!(serde_json::to_value(&p).unwrap(), json!("Brand-New-Provider"));
+    assert_eq!(
+        serde_json::to_value(&p).unwrap(),
+        json!("Brand-New-Provider")
+    );
     // A known value still maps to its variant, and FromStr/Display agree with the wire form.
     let known: ProviderName = "OpenAI".parse().unwrap();
     assert!(!known.is_unknown());
@@ -43,9 +46,10 @@ fn unknown_union_tag_lands_in_unknown() {
 #[test]
 fn known_tag_with_a_bad_body_names_the_member_and_field() {
     // `image_url` must be an object with a `url`; the error says which member and which field.
-    let err = serde_json::from_value::<ChatContentItems>(json!({"type": "image_url", "image_url": 7}))
-        .unwrap_err()
-        .to_string();
+    let err =
+        serde_json::from_value::<ChatContentItems>(json!({"type": "image_url", "image_url": 7}))
+            .unwrap_err()
+            .to_string();
     assert!(err.contains("ChatContentItems::ImageUrl"), "{err}");
     assert!(err.contains("image_url"), "{err}");
     assert!(!err.contains("did not match any variant"), "{err}");
@@ -60,9 +64,15 @@ fn unknown_fields_are_kept_and_re_emitted() {
         "future_top_level": {"nested": "value"}
     });
     let (decoded, back) = round_trip::<ChatResult>(&body);
-    assert_eq!(decoded.extra["future_top_level"], json!({"nested": "value"}));
+    assert_eq!(
+        decoded.extra["future_top_level"],
+        json!({"nested": "value"})
+    );
     assert_eq!(back["choices"][0]["future_choice_field"], json!([1, 2]));
-    assert_eq!(back["choices"][0]["message"]["future_message_field"], json!(true));
+    assert_eq!(
+        back["choices"][0]["message"]["future_message_field"],
+        json!(true)
+    );
     assert_eq!(back["future_top_level"], body["future_top_level"]);
 }
 
@@ -71,7 +81,11 @@ fn required_nullable_field_accepts_null_and_missing() {
     let with_null = json!({"index": 0, "delta": {}, "finish_reason": null});
     let (decoded, back) = round_trip::<ChatStreamChoice>(&with_null);
     assert_eq!(decoded.finish_reason, None);
-    assert_eq!(back["finish_reason"], Value::Null, "a required nullable field is written as null");
+    assert_eq!(
+        back["finish_reason"],
+        Value::Null,
+        "a required nullable field is written as null"
+    );
     let missing = json!({"index": 0, "delta": {}});
     let decoded: ChatStreamChoice = serde_json::from_value(missing).unwrap();
     assert_eq!(decoded.finish_reason, None);
@@ -96,7 +110,10 @@ fn tool_choice_as_string_and_as_object() {
 fn responses_input_item_without_type() {
     let item = json!({"role": "user", "content": "hi"});
     let (decoded, back) = round_trip::<InputsObjectListItem>(&item);
-    assert!(matches!(decoded, InputsObjectListItem::EasyInputMessage(_)), "{decoded:?}");
+    assert!(
+        matches!(decoded, InputsObjectListItem::EasyInputMessage(_)),
+        "{decoded:?}"
+    );
     assert_eq!(back, item);
 }
 
@@ -111,7 +128,10 @@ fn stream_chunk_with_a_string_error_code() {
     let error = decoded.error.as_ref().expect("error kept");
     assert_eq!(error.code, ErrorCode::Text("server_error".into()));
     assert_eq!(error.message, "Provider disconnected");
-    assert_eq!(decoded.choices[0].finish_reason, Some(ChatFinishReasonEnum::Error));
+    assert_eq!(
+        decoded.choices[0].finish_reason,
+        Some(ChatFinishReasonEnum::Error)
+    );
     assert_eq!(back, chunk);
     // The numeric form of the same field.
     let mut numeric = chunk.clone();
@@ -124,7 +144,10 @@ fn stream_chunk_with_a_string_error_code() {
 fn patch_body_distinguishes_null_from_absent() {
     let clear: UpdateRequest = serde_json::from_value(json!({"limit": null})).unwrap();
     assert_eq!(clear.limit, Some(None));
-    assert_eq!(serde_json::to_value(&clear).unwrap(), json!({"limit": null}));
+    assert_eq!(
+        serde_json::to_value(&clear).unwrap(),
+        json!({"limit": null})
+    );
     let untouched: UpdateRequest = serde_json::from_value(json!({})).unwrap();
     assert_eq!(untouched.limit, None);
     assert_eq!(serde_json::to_value(&untouched).unwrap(), json!({}));
@@ -143,5 +166,8 @@ fn requests_write_only_what_was_set() {
     // Extra fields a caller adds for a parameter this version does not know are sent.
     let mut request = request;
     request.extra.insert("brand_new_param".into(), json!(1));
-    assert_eq!(serde_json::to_value(&request).unwrap()["brand_new_param"], json!(1));
+    assert_eq!(
+        serde_json::to_value(&request).unwrap()["brand_new_param"],
+        json!(1)
+    );
 }

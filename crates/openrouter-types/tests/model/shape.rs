@@ -9,7 +9,9 @@ use openrouter_types::operation::{BodyEncoding, Pagination, ResponseKind};
 #[test]
 fn operation_table_shape() {
     let ops = OPERATIONS;
-    let count = |f: &dyn Fn(&openrouter_types::operation::Operation) -> bool| ops.iter().filter(|o| f(o)).count();
+    let count = |f: &dyn Fn(&openrouter_types::operation::Operation) -> bool| {
+        ops.iter().filter(|o| f(o)).count()
+    };
     let shape = format!(
         "operations: {}\nstreaming: {}\nmultipart: {}\nbinary responses: {}\noffset-paginated: {}\ncursor-paginated: {}\nmanagement key: {}\ndeprecated: {}\ngroups: {}",
         ops.len(),
