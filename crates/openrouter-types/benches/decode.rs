@@ -1,0 +1,91 @@
+//! Decoding throughput of a `/models` list into the generated types, against parsing the same
+//! bytes into `serde_json::Value` in the same run.
+//!
+//! `cargo bench -p openrouter-types --bench decode` measures the model as shipped (unknown fields
+//! kept in `extra`). Built with `RUSTFLAGS="--cfg openrouter_types_drop_unknown"` the `extra` maps
+//! are compiled out, which shows what keeping unknown fields costs. Results go to BENCHMARKS.md.
+//!
+//! The payload is made from the spec's own `Model` example: 300 models, each with its own id,
+//! prices and description, and one field the spec does not declare (as a newer server would send).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use openrouter_types::generated::ModelsListResponse;
+
+fn spec_path() -> std::path::PathBuf {
+    match std::env::var_os("OPENROUTER_OPENAPI_SPEC") {
+        Some(p) => p.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/openapi/openrouter-2026-10-30.openapi.json"),
+    }
+}
+
+fn payload(models: usize) -> Vec<u8> {
+    let spec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(spec_path()).expect("the OpenAPI spec (set OPENROUTER_OPENAPI_SPEC)"))
+            .expect("spec is JSON");
+    let example = spec.pointer("/components/schemas/Model/example").expect("Model example").clone();
+    let data: Vec<serde_json::Value> = (0..models)
+        .map(|i| {
+            let mut m = example.clone();
+            m["id"] = format!("vendor-{}/model-{i}", i % 40).into();
+            m["canonical_slug"] = format!("vendor-{}/model-{i}-2026", i % 40).into();
+            m["name"] = format!("Model {i}").into();
+            m["context_length"] = (4096 * (1 + i % 32)).into();
+            m["pricing"]["prompt"] = format!("0.000{:03}", i % 997).into();
+            m["pricing"]["completion"] = format!("0.000{:03}", (i * 7) % 997).into();
+            m["description"] = format!("{} Variant {i} of the family.", example["description"].as_str().unwrap()).into();
+            m["hugging_face_id"] = format!("org/model-{i}").into();
+            m
+        })
+        .collect();
+    let body = serde_json::json!({
+        "data": data,
+        "total_count": models,
+        "links": {"next": null, "prev": null},
+    });
+    serde_json::to_vec(&body).unwrap()
+}
+
+/// Median time of one decode, over `rounds` rounds of `iters` decodes each.
+fn measure(rounds: usize, iters: usize, mut f: impl FnMut()) -> Duration {
+    let mut samples: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            start.elapsed() / iters as u32
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let bytes = payload(300);
+    let mb = bytes.len() as f64 / 1e6;
+    // Sanity: the typed decode must succeed and see every model.
+    let typed: ModelsListResponse = serde_json::from_slice(&bytes).expect("payload decodes");
+    assert_eq!(typed.data.len(), 300);
+    let config = if cfg!(openrouter_types_drop_unknown) { "without extra maps" } else { "with extra maps (as shipped)" };
+    println!("payload: 300 models, {:.0} KiB; model built {config}", bytes.len() as f64 / 1024.0);
+
+    // Interleave the two so that machine noise hits both alike.
+    let (mut value_t, mut typed_t) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        value_t.push(measure(7, 10, || {
+            black_box(serde_json::from_slice::<serde_json::Value>(black_box(&bytes)).unwrap());
+        }));
+        typed_t.push(measure(7, 10, || {
+            black_box(serde_json::from_slice::<ModelsListResponse>(black_box(&bytes)).unwrap());
+        }));
+    }
+    value_t.sort();
+    typed_t.sort();
+    let (v, t) = (value_t[2], typed_t[2]);
+    println!("serde_json::Value:   {:>8.1?} per decode, {:>7.1} MB/s", v, mb / v.as_secs_f64());
+    println!("ModelsListResponse:  {:>8.1?} per decode, {:>7.1} MB/s", t, mb / t.as_secs_f64());
+    println!("typed / Value time ratio: {:.2}", t.as_secs_f64() / v.as_secs_f64());
+}
