@@ -4,3 +4,5 @@
 //! [`openrouter_types`] so that dependents can start from one name.
 
 pub use openrouter_types as types;
+
+pub mod sse;

@@ -1,0 +1,556 @@
+//! Streams of events over a response body: raw ([`SseStream`]) and typed ([`EventStream`]).
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http_body::Body;
+use openrouter_transport::{ResponseBody, TransportError};
+use openrouter_types::error::ErrorBody;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use tokio::time::{Instant, Sleep};
+
+use super::decoder::{SseDecoder, SseEvent, SseItem};
+use super::error::StreamError;
+
+/// How an event stream ends and how long it may take.
+///
+/// The default suits OpenRouter's OpenAI-shaped streams (`/chat/completions`, `/completions`,
+/// `/responses`): the stream ends with `data: [DONE]`, mid-stream `error` objects are detected,
+/// and there is no timeout.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use openrouter::sse::StreamOptions;
+///
+/// // Anthropic-shaped `/messages` streams have no `[DONE]`.
+/// let options = StreamOptions::new()
+///     .with_done_sentinel(None)
+///     .with_idle_timeout(Some(Duration::from_secs(60)));
+/// assert_eq!(options.done_sentinel, None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StreamOptions {
+    /// The `data` of the event that ends the stream, not yielded. With `Some`, a body that ends
+    /// without it is [`StreamError::Truncated`]; with `None`, the end of the body is the end of
+    /// the stream. Default: `Some("[DONE]")`.
+    pub done_sentinel: Option<&'static str>,
+    /// The longest wait for the next event (from the creation of the stream for the first).
+    /// Comments, such as the `: OPENROUTER PROCESSING` keep-alives, do not reset it, so a
+    /// stalled generation cannot be kept alive by keep-alives forever. Default: none.
+    pub idle_timeout: Option<Duration>,
+    /// The longest time the whole stream may take, from its creation. Default: none.
+    pub deadline: Option<Duration>,
+    /// Whether [`EventStream`] turns an event whose JSON has a top-level `error` object into
+    /// [`StreamError::Api`]. Default: `true`.
+    pub detect_api_errors: bool,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            done_sentinel: Some(DONE),
+            idle_timeout: None,
+            deadline: None,
+            detect_api_errors: true,
+        }
+    }
+}
+
+/// OpenRouter's end-of-stream sentinel.
+const DONE: &str = "[DONE]";
+
+impl StreamOptions {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`done_sentinel`](Self::done_sentinel).
+    pub fn with_done_sentinel(mut self, sentinel: Option<&'static str>) -> Self {
+        self.done_sentinel = sentinel;
+        self
+    }
+
+    /// Sets [`idle_timeout`](Self::idle_timeout).
+    pub fn with_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`deadline`](Self::deadline).
+    pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets [`detect_api_errors`](Self::detect_api_errors).
+    pub fn with_detect_api_errors(mut self, detect: bool) -> Self {
+        self.detect_api_errors = detect;
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Reading the body.
+    Open,
+    /// The body ended; the decoder may still hold items.
+    Eof,
+    /// Ended: by the sentinel, the end of the body or an error. The body is dropped.
+    Done,
+}
+
+/// The timers, created at the first poll (a `Sleep` needs the runtime's timer).
+struct Timers {
+    /// The idle timer and when it is really due. Events only move `due` (no timer
+    /// operation per event); the timer is re-armed when it fires early.
+    idle: Option<(Pin<Box<Sleep>>, Duration)>,
+    deadline: Option<(Pin<Box<Sleep>>, Duration)>,
+}
+
+/// A stream of raw [`SseEvent`]s read from a response body.
+///
+/// It is polled by its caller, never spawned: nothing is read unless it is polled, and
+/// dropping it drops the body, which closes the connection. Comments are skipped (they are
+/// counted: [`comments_received`](Self::comments_received)). The sentinel event
+/// ([`StreamOptions::done_sentinel`]) ends the stream without being yielded; the idle timeout
+/// and deadline of [`StreamOptions`] apply. After the end or an error, the stream yields
+/// `None` forever and the body has been dropped.
+///
+/// Use it for streams whose events are not all JSON of one type, such as the Anthropic-shaped
+/// `/messages` stream, whose events have `event:` names. For JSON events use
+/// [`EventStream`], which is built on it.
+///
+/// The timeouts use tokio's timer: poll the stream inside a tokio runtime with the time
+/// driver enabled when a timeout is set.
+///
+/// The body must be [`Unpin`] so that it can be dropped as soon as the stream ends (a
+/// `!Unpin` body can be passed as `Pin<Box<B>>`).
+pub struct SseStream<B = ResponseBody> {
+    body: Option<B>,
+    decoder: SseDecoder,
+    options: StreamOptions,
+    state: State,
+    created: Instant,
+    /// When the idle timer is due, moved forward by every event.
+    idle_due: Option<Instant>,
+    timers: Option<Timers>,
+    events: u64,
+    comments: u64,
+}
+
+impl<B> fmt::Debug for SseStream<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SseStream")
+            .field("options", &self.options)
+            .field("state", &self.state)
+            .field("events", &self.events)
+            .field("comments", &self.comments)
+            .field("decoder", &self.decoder)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<B> SseStream<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<TransportError>,
+{
+    /// A stream over `body` with the default [`StreamOptions`].
+    pub fn new(body: B) -> Self {
+        Self::with_options(body, StreamOptions::default())
+    }
+
+    /// A stream over `body` with `options`. The idle timeout and the deadline count from now.
+    pub fn with_options(body: B, options: StreamOptions) -> Self {
+        let created = Instant::now();
+        SseStream {
+            body: Some(body),
+            decoder: SseDecoder::new(),
+            options,
+            state: State::Open,
+            created,
+            idle_due: options.idle_timeout.map(|t| created + t),
+            timers: None,
+            events: 0,
+            comments: 0,
+        }
+    }
+
+    /// Decodes the data of every event as JSON of type `T`.
+    pub fn json<T: DeserializeOwned>(self) -> EventStream<T, B> {
+        EventStream {
+            inner: self,
+            pending: None,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<B> SseStream<B> {
+    /// The options of this stream.
+    pub fn options(&self) -> &StreamOptions {
+        &self.options
+    }
+
+    /// How many events were yielded so far.
+    pub fn events_received(&self) -> u64 {
+        self.events
+    }
+
+    /// How many comment lines (keep-alives) were skipped so far.
+    pub fn comments_received(&self) -> u64 {
+        self.comments
+    }
+
+    /// Whether the stream has ended (by its sentinel, the end of the body, or an error).
+    pub fn is_terminated(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// The reconnection time in milliseconds that the server asked for with `retry:`, if any.
+    pub fn retry(&self) -> Option<u64> {
+        self.decoder.retry()
+    }
+
+    /// Ends the stream and drops the body (closing the connection).
+    fn close(&mut self) {
+        self.state = State::Done;
+        self.body = None;
+        self.timers = None;
+    }
+
+    fn fail(&mut self, err: StreamError) -> Option<Result<SseEvent, StreamError>> {
+        self.close();
+        Some(Err(err))
+    }
+
+    fn on_event(&mut self, event: SseEvent) -> Option<Result<SseEvent, StreamError>> {
+        if let Some(sentinel) = self.options.done_sentinel {
+            if is_sentinel(&event.data, sentinel) {
+                self.close();
+                return None;
+            }
+        }
+        self.events += 1;
+        if let Some(timeout) = self.options.idle_timeout {
+            self.idle_due = Some(Instant::now() + timeout);
+        }
+        Some(Ok(event))
+    }
+
+    /// Polls the timers; an error when one has passed.
+    fn poll_timers(&mut self, cx: &mut Context<'_>) -> Option<StreamError> {
+        if self.options.idle_timeout.is_none() && self.options.deadline.is_none() {
+            return None;
+        }
+        let created = self.created;
+        let options = self.options;
+        let idle_due = self.idle_due;
+        let timers = self.timers.get_or_insert_with(|| Timers {
+            idle: options
+                .idle_timeout
+                .zip(idle_due)
+                .map(|(t, due)| (Box::pin(tokio::time::sleep_until(due)), t)),
+            deadline: options
+                .deadline
+                .map(|d| (Box::pin(tokio::time::sleep_until(created + d)), d)),
+        });
+        if let Some((sleep, deadline)) = &mut timers.deadline {
+            if sleep.as_mut().poll(cx).is_ready() {
+                return Some(StreamError::Deadline {
+                    deadline: *deadline,
+                });
+            }
+        }
+        if let (Some((sleep, timeout)), Some(due)) = (&mut timers.idle, idle_due) {
+            loop {
+                if sleep.deadline() < due {
+                    // Events arrived since the timer was armed: move it (this also
+                    // registers the waker at the next poll).
+                    sleep.as_mut().reset(due);
+                }
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) if sleep.deadline() >= due => {
+                        return Some(StreamError::IdleTimeout { timeout: *timeout });
+                    }
+                    Poll::Ready(()) => continue,
+                    Poll::Pending => break,
+                }
+            }
+        }
+        None
+    }
+}
+
+fn is_sentinel(data: &str, sentinel: &str) -> bool {
+    data.len() >= sentinel.len() && data.trim() == sentinel
+}
+
+impl<B> Stream for SseStream<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<TransportError>,
+{
+    type Item = Result<SseEvent, StreamError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.state == State::Done {
+                return Poll::Ready(None);
+            }
+            for item in this.decoder.by_ref() {
+                match item {
+                    Ok(SseItem::Event(event)) => match this.on_event(event) {
+                        None => return Poll::Ready(None),
+                        Some(item) => return Poll::Ready(Some(item)),
+                    },
+                    Ok(SseItem::Comment(_)) => this.comments += 1,
+                    Err(err) => return Poll::Ready(this.fail(StreamError::InvalidUtf8(err))),
+                }
+            }
+            if this.state == State::Eof {
+                let incomplete = this.decoder.finish();
+                let clean = match (this.options.done_sentinel, incomplete) {
+                    (None, _) => true,
+                    // The sentinel without the blank line that should end it: accept it.
+                    (Some(sentinel), Some(event)) => is_sentinel(&event.data, sentinel),
+                    (Some(_), None) => false,
+                };
+                this.close();
+                return Poll::Ready(if clean {
+                    None
+                } else {
+                    Some(Err(StreamError::Truncated))
+                });
+            }
+            if let Some(err) = this.poll_timers(cx) {
+                return Poll::Ready(this.fail(err));
+            }
+            let Some(body) = this.body.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match Pin::new(body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    // Trailers carry no events.
+                    if let Ok(data) = frame.into_data() {
+                        this.decoder.push(&data);
+                    }
+                }
+                Poll::Ready(Some(Err(err))) => {
+                    return Poll::Ready(this.fail(StreamError::Transport(err.into())));
+                }
+                Poll::Ready(None) => this.state = State::Eof,
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self.state {
+            State::Done => (0, Some(0)),
+            _ => (0, None),
+        }
+    }
+}
+
+/// A stream of JSON events decoded as `T`, such as
+/// [`ChatStreamChunk`](openrouter_types::chat::StreamChunk)s.
+///
+/// Built on [`SseStream`], with the same end, timeout and drop rules. Each event's data is
+/// decoded as `T`:
+///
+/// - Data that is not valid JSON for `T` gives a [`StreamError::Decode`] naming the type, the
+///   JSON path and the data; the stream **goes on** with the next event, so one odd chunk
+///   does not lose the rest of a generation.
+/// - Data whose JSON has a top-level `error` object (a failure after the HTTP status was sent)
+///   gives [`StreamError::Api`] and ends the stream. When the same data also decodes as `T` (a
+///   chat chunk with `finish_reason: "error"` and perhaps a last bit of content), that value is
+///   yielded **first**, then the error: nothing the server sent is lost, and a
+///   [`ChatAccumulator`](super::ChatAccumulator) sees the `error` finish reason.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use openrouter::sse::EventStream;
+/// use openrouter::types::chat::StreamChunk;
+/// use openrouter_transport::ResponseBody;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let body = ResponseBody::from(
+///     ": OPENROUTER PROCESSING\n\n\
+///      data: {\"id\":\"gen-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\
+///      \"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n\
+///      data: [DONE]\n\n",
+/// );
+/// let mut stream = EventStream::<StreamChunk>::new(body);
+/// let chunk = stream.next().await.unwrap().unwrap();
+/// assert_eq!(chunk.choices[0].delta.content.as_deref(), Some("Hi"));
+/// assert!(stream.next().await.is_none());
+/// # }
+/// ```
+pub struct EventStream<T, B = ResponseBody> {
+    inner: SseStream<B>,
+    pending: Option<StreamError>,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T, B> fmt::Debug for EventStream<T, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream")
+            .field("type", &std::any::type_name::<T>())
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, B> EventStream<T, B>
+where
+    T: DeserializeOwned,
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<TransportError>,
+{
+    /// A stream over `body` with the default [`StreamOptions`].
+    pub fn new(body: B) -> Self {
+        SseStream::new(body).json()
+    }
+
+    /// A stream over `body` with `options`.
+    pub fn with_options(body: B, options: StreamOptions) -> Self {
+        SseStream::with_options(body, options).json()
+    }
+}
+
+impl<T, B> EventStream<T, B> {
+    /// The raw event stream underneath (for its counters and options).
+    pub fn get_ref(&self) -> &SseStream<B> {
+        &self.inner
+    }
+
+    /// Whether the stream has ended and has nothing more to yield.
+    pub fn is_terminated(&self) -> bool {
+        self.inner.is_terminated() && self.pending.is_none()
+    }
+}
+
+impl<T: DeserializeOwned, B> EventStream<T, B> {
+    fn decode(&mut self, event: SseEvent) -> Result<T, StreamError> {
+        let api_error = if self.inner.options.detect_api_errors {
+            api_error(&event.data)
+        } else {
+            None
+        };
+        match serde_json::from_str::<T>(&event.data) {
+            Ok(value) => {
+                if let Some(body) = api_error {
+                    self.inner.close();
+                    self.pending = Some(StreamError::Api(body));
+                }
+                Ok(value)
+            }
+            Err(err) => {
+                if let Some(body) = api_error {
+                    self.inner.close();
+                    return Err(StreamError::Api(body));
+                }
+                Err(decode_error::<T>(event.data, err))
+            }
+        }
+    }
+}
+
+impl<T, B> Stream for EventStream<T, B>
+where
+    T: DeserializeOwned,
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<TransportError>,
+{
+    type Item = Result<T, StreamError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(err) = this.pending.take() {
+            return Poll::Ready(Some(Err(err)));
+        }
+        match Pin::new(&mut this.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(event))) => Poll::Ready(Some(this.decode(event))),
+            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(err))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let pending = usize::from(self.pending.is_some());
+        match self.inner.size_hint() {
+            (_, Some(0)) => (pending, Some(pending)),
+            _ => (pending, None),
+        }
+    }
+}
+
+/// The top-level `error` object of `data`, if it has one.
+///
+/// A quick substring search rules out almost every event before any parsing: a top-level
+/// `"error"` key cannot appear without the quoted word (inside a JSON string, quotes are
+/// escaped).
+fn api_error(data: &str) -> Option<ErrorBody> {
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
+    finder.find(data.as_bytes())?;
+
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        error: Option<serde_json::Value>,
+    }
+    let value = serde_json::from_str::<Probe>(data).ok()?.error?;
+    if !value.is_object() {
+        return None;
+    }
+    Some(
+        serde_json::from_value::<ErrorBody>(value.clone()).unwrap_or_else(|_| {
+            // A code of an unexpected type: keep what there is.
+            let message = value
+                .get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let mut body = ErrorBody::new(0i64, message);
+            if let serde_json::Value::Object(map) = value {
+                body.extra = map;
+            }
+            body
+        }),
+    )
+}
+
+/// Builds a decode error, locating the failure with `serde_path_to_error` (only on this slow
+/// path: the fast path decodes without tracking).
+fn decode_error<T: DeserializeOwned>(body: String, err: serde_json::Error) -> StreamError {
+    let mut de = serde_json::Deserializer::from_str(&body);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(err) => err.path().to_string(),
+        Ok(_) => ".".to_owned(),
+    };
+    StreamError::Decode {
+        type_name: std::any::type_name::<T>(),
+        path,
+        body,
+        source: err,
+    }
+}
