@@ -134,6 +134,7 @@ fn emit_types(model: &Model) -> String {
     s.push_str("//! Types of the OpenRouter API.\n\n");
     s.push_str(
         "#![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]\n\
+         #![allow(clippy::collapsible_match, clippy::single_match, clippy::match_single_binding)]\n\
          #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::bare_urls)]\n\
          #![allow(rustdoc::invalid_rust_codeblocks)]\n\n",
     );

@@ -232,12 +232,10 @@ fn drift(args: &[String]) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     std::fs::write(
         scratch.join("Cargo.toml"),
-        format!(
             "[package]\nname = \"openrouter-types-drift\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [features]\nspec-registry = []\n\n\
-             [dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nserde_path_to_error = \"0.1\"\n\n\
-             [workspace]\n\n[lints.rust]\nunexpected_cfgs = {{ level = \"warn\", check-cfg = ['cfg(openrouter_types_drop_unknown)'] }}\n"
-        ),
+             [dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\nserde_path_to_error = \"0.1\"\n\n\
+             [workspace]\n\n[lints.rust]\nunexpected_cfgs = { level = \"warn\", check-cfg = ['cfg(openrouter_types_drop_unknown)'] }\n",
     )
     .map_err(|e| e.to_string())?;
     let lock = root.join("Cargo.lock");

@@ -202,6 +202,9 @@ pub struct Operation {
     pub stream_field: Option<String>,
 }
 
+/// An object's properties (name, schema, JSON pointer) and its required names.
+type Props<'a> = (Vec<(String, &'a Value, String)>, BTreeSet<String>);
+
 pub struct Model {
     pub defs: Vec<Def>,
     pub operations: Vec<Operation>,
@@ -588,18 +591,11 @@ impl<'a> Gen<'a> {
 
     /// Properties of an object schema, following `$ref` and flattening `allOf`, each with the
     /// pointer it was found at.
-    fn object_props(
-        &self,
-        s: &'a Value,
-    ) -> Option<(Vec<(String, &'a Value, String)>, BTreeSet<String>)> {
+    fn object_props(&self, s: &'a Value) -> Option<Props<'a>> {
         self.object_props_at(s, None)
     }
 
-    fn object_props_at(
-        &self,
-        s: &'a Value,
-        at: Option<String>,
-    ) -> Option<(Vec<(String, &'a Value, String)>, BTreeSet<String>)> {
+    fn object_props_at(&self, s: &'a Value, at: Option<String>) -> Option<Props<'a>> {
         let (s, base) = match self.ref_name(s) {
             Some(name) => (
                 self.schemas.get(name)?,
@@ -797,7 +793,7 @@ impl<'a> Gen<'a> {
                 }
             }
         }
-        let member_props: Vec<Option<(Vec<(String, &'a Value, String)>, BTreeSet<String>)>> =
+        let member_props: Vec<Option<Props<'a>>> =
             members.iter().map(|(_, m)| self.object_props(m)).collect();
         let fixed_of = |g: &Self, idx: usize, prop: &str| -> Option<(Vec<String>, bool)> {
             let (props, req) = member_props[idx].as_ref()?;
@@ -1357,11 +1353,9 @@ impl<'a> Gen<'a> {
             let in_cycle = |t: &Ty| {
                 let mut names = Vec::new();
                 t.direct_names(&mut names);
-                names.iter().any(|n| {
-                    index
-                        .get(n)
-                        .is_some_and(|&j| scc[j] == my && (j != i || true))
-                })
+                names
+                    .iter()
+                    .any(|n| index.get(n).is_some_and(|&j| scc[j] == my))
             };
             let boxed = |t: &Ty| match t {
                 Ty::Option(inner) => Ty::Option(Box::new(Ty::Boxed(inner.clone()))),

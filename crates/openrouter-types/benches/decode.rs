@@ -22,10 +22,14 @@ fn spec_path() -> std::path::PathBuf {
 }
 
 fn payload(models: usize) -> Vec<u8> {
-    let spec: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(spec_path()).expect("the OpenAPI spec (set OPENROUTER_OPENAPI_SPEC)"))
-            .expect("spec is JSON");
-    let example = spec.pointer("/components/schemas/Model/example").expect("Model example").clone();
+    let spec: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(spec_path()).expect("the OpenAPI spec (set OPENROUTER_OPENAPI_SPEC)"),
+    )
+    .expect("spec is JSON");
+    let example = spec
+        .pointer("/components/schemas/Model/example")
+        .expect("Model example")
+        .clone();
     let data: Vec<serde_json::Value> = (0..models)
         .map(|i| {
             let mut m = example.clone();
@@ -35,7 +39,11 @@ fn payload(models: usize) -> Vec<u8> {
             m["context_length"] = (4096 * (1 + i % 32)).into();
             m["pricing"]["prompt"] = format!("0.000{:03}", i % 997).into();
             m["pricing"]["completion"] = format!("0.000{:03}", (i * 7) % 997).into();
-            m["description"] = format!("{} Variant {i} of the family.", example["description"].as_str().unwrap()).into();
+            m["description"] = format!(
+                "{} Variant {i} of the family.",
+                example["description"].as_str().unwrap()
+            )
+            .into();
             m["hugging_face_id"] = format!("org/model-{i}").into();
             m
         })
@@ -69,8 +77,15 @@ fn main() {
     // Sanity: the typed decode must succeed and see every model.
     let typed: ModelsListResponse = serde_json::from_slice(&bytes).expect("payload decodes");
     assert_eq!(typed.data.len(), 300);
-    let config = if cfg!(openrouter_types_drop_unknown) { "without extra maps" } else { "with extra maps (as shipped)" };
-    println!("payload: 300 models, {:.0} KiB; model built {config}", bytes.len() as f64 / 1024.0);
+    let config = if cfg!(openrouter_types_drop_unknown) {
+        "without extra maps"
+    } else {
+        "with extra maps (as shipped)"
+    };
+    println!(
+        "payload: 300 models, {:.0} KiB; model built {config}",
+        bytes.len() as f64 / 1024.0
+    );
 
     // Interleave the two so that machine noise hits both alike.
     let (mut value_t, mut typed_t) = (Vec::new(), Vec::new());
@@ -85,7 +100,18 @@ fn main() {
     value_t.sort();
     typed_t.sort();
     let (v, t) = (value_t[2], typed_t[2]);
-    println!("serde_json::Value:   {:>8.1?} per decode, {:>7.1} MB/s", v, mb / v.as_secs_f64());
-    println!("ModelsListResponse:  {:>8.1?} per decode, {:>7.1} MB/s", t, mb / t.as_secs_f64());
-    println!("typed / Value time ratio: {:.2}", t.as_secs_f64() / v.as_secs_f64());
+    println!(
+        "serde_json::Value:   {:>8.1?} per decode, {:>7.1} MB/s",
+        v,
+        mb / v.as_secs_f64()
+    );
+    println!(
+        "ModelsListResponse:  {:>8.1?} per decode, {:>7.1} MB/s",
+        t,
+        mb / t.as_secs_f64()
+    );
+    println!(
+        "typed / Value time ratio: {:.2}",
+        t.as_secs_f64() / v.as_secs_f64()
+    );
 }

@@ -51,9 +51,10 @@ impl ChatMessages {
 
     /// An assistant message with text content (earlier turns of a conversation).
     pub fn assistant(content: impl Into<ChatAssistantMessageContent>) -> Self {
-        let mut m = ChatAssistantMessage::default();
-        m.content = Some(content.into());
-        ChatMessages::Assistant(m)
+        ChatMessages::Assistant(ChatAssistantMessage {
+            content: Some(content.into()),
+            ..Default::default()
+        })
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.

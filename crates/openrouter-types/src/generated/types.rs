@@ -9,6 +9,11 @@
     clippy::doc_lazy_continuation
 )]
 #![allow(
+    clippy::collapsible_match,
+    clippy::single_match,
+    clippy::match_single_binding
+)]
+#![allow(
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,
     rustdoc::bare_urls
