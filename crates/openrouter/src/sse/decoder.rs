@@ -320,17 +320,14 @@ impl SseDecoder {
                 self.event.clear();
                 self.event.push_str(value);
             }
-            b"id" => {
-                if !value.contains('\0') {
-                    self.last_id.clear();
-                    self.last_id.push_str(value);
-                }
+            // An ID with a NUL is ignored.
+            b"id" if !value.contains('\0') => {
+                self.last_id.clear();
+                self.last_id.push_str(value);
             }
-            b"retry" => {
-                if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-                    // Absurdly long values saturate instead of being ignored.
-                    self.retry = Some(value.parse().unwrap_or(u64::MAX));
-                }
+            // Only ASCII digits; absurdly long values saturate instead of being ignored.
+            b"retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry = Some(value.parse().unwrap_or(u64::MAX));
             }
             _ => {}
         }
