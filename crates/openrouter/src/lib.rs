@@ -1,8 +1,50 @@
 //! Client for the OpenRouter API.
 //!
-//! The client is being built; today this crate re-exports the data model from
-//! [`openrouter_types`] so that dependents can start from one name.
+//! - [`Client`]: cheap to clone, built once ([`Client::from_env`] or [`Client::builder`]).
+//! - One accessor per API group (`client.chat()`, `client.credits()`), one method per
+//!   operation, returning a [`Call`] that takes per-call options and ends in `.send().await`
+//!   (or `.stream().await`).
+//! - Per-call [`TimeoutConfig`] and [`RetryConfig`] over client defaults over
+//!   [`defaults`], field by field.
+//! - [`Error`]: what a caller acts on, with the parsed API error, the status, the request and
+//!   generation ids, and whether retrying may help. The API key never appears in any output.
+//! - [`sse`]: the stream decoder and the chat accumulator.
+//!
+//! The data model is [`openrouter_types`], re-exported as [`types`]; the transport is
+//! [`openrouter_transport`], re-exported as [`transport`].
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use openrouter::types::chat::{ChatRequest, Message};
+//!
+//! # async fn run() -> Result<(), openrouter::Error> {
+//! let client = openrouter::Client::from_env()?;
+//! let request = ChatRequest::new("openai/gpt-4o-mini", vec![Message::user("Hello!")]);
+//! let response = client.chat().send(request).send().await?;
+//! println!("{:?}", response.choices[0].message.content);
+//! println!("generation id: {:?}", response.meta().generation_id());
+//! # Ok(()) }
+//! ```
 
+pub use openrouter_transport as transport;
 pub use openrouter_types as types;
 
+pub mod api;
+mod call;
+mod client;
+pub mod config;
+pub mod defaults;
+mod error;
+pub mod headers;
+mod retry;
 pub mod sse;
+
+pub use call::{Call, NoStream, RateLimit, Response, ResponseMeta, ResponseStream};
+pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};
+pub use config::{RetryConfig, Setting, TimeoutConfig};
+pub use error::{
+    ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
+    TransportFailure,
+};
+pub use retry::RETRY_STATUSES;

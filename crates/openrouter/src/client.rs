@@ -1,0 +1,654 @@
+//! The [`Client`], its builder, and the one orchestration loop every call goes through.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
+};
+use http::{Method, Request};
+use openrouter_transport::{
+    RequestBody, ResponseBody, SharedTransport, Transport, TransportErrorKind,
+};
+use tokio::time::Instant;
+
+use crate::call::RequestOptions;
+use crate::config::{ResolvedRetry, ResolvedTimeouts, RetryConfig, TimeoutConfig};
+use crate::error::{ApiError, ConfigError, Error, TimeoutError, TimeoutKind, TransportFailure};
+use crate::{defaults, headers, retry};
+
+/// An OpenRouter API key. Its `Debug` and `Display` never show the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(Arc<str>);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(Arc::from(key.into()))
+    }
+
+    /// The key itself, to send it. Avoid logging it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl From<&str> for ApiKey {
+    fn from(k: &str) -> Self {
+        ApiKey::new(k)
+    }
+}
+
+impl From<String> for ApiKey {
+    fn from(k: String) -> Self {
+        ApiKey::new(k)
+    }
+}
+
+/// Supplies the API key for each call, so keys can rotate without rebuilding the client.
+pub trait KeyProvider: Send + Sync + fmt::Debug {
+    /// The key to use for the next call.
+    fn api_key(&self) -> Result<ApiKey, ConfigError>;
+}
+
+struct FnKeyProvider<F>(F);
+
+impl<F> fmt::Debug for FnKeyProvider<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyProvider(<fn>)")
+    }
+}
+
+impl<F: Fn() -> Result<ApiKey, ConfigError> + Send + Sync> KeyProvider for FnKeyProvider<F> {
+    fn api_key(&self) -> Result<ApiKey, ConfigError> {
+        (self.0)()
+    }
+}
+
+#[derive(Clone, Debug)]
+enum KeySource {
+    None,
+    Fixed(ApiKey),
+    Provider(Arc<dyn KeyProvider>),
+}
+
+/// App attribution headers: sent only when set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Attribution {
+    pub(crate) referer: Option<HeaderValue>,
+    pub(crate) title: Option<HeaderValue>,
+    pub(crate) categories: Option<HeaderValue>,
+}
+
+impl Attribution {
+    fn or(&self, lower: &Attribution) -> Attribution {
+        Attribution {
+            referer: self.referer.clone().or_else(|| lower.referer.clone()),
+            title: self.title.clone().or_else(|| lower.title.clone()),
+            categories: self.categories.clone().or_else(|| lower.categories.clone()),
+        }
+    }
+}
+
+struct Inner {
+    transport: SharedTransport,
+    key: KeySource,
+    base_url: String,
+    timeouts: TimeoutConfig,
+    retry: RetryConfig,
+    attribution: Attribution,
+    user_agent: HeaderValue,
+    default_headers: HeaderMap,
+}
+
+/// The OpenRouter client: every operation of the API, grouped as OpenRouter's own SDKs group
+/// them (`client.chat()`, `client.credits()`, ...).
+///
+/// `Client` is cheap to clone (an `Arc` inside) and its connection pool is shared by every clone:
+/// build one and reuse it.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> Result<(), openrouter::Error> {
+/// let client = openrouter::Client::from_env()?;
+/// let credits = client.credits().get_credits().send().await?;
+/// println!("used {} of {}", credits.data.total_usage, credits.data.total_credits);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("key", &self.inner.key)
+            .field("transport", &self.inner.transport)
+            .field("timeouts", &self.inner.timeouts)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder for a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `OPENROUTER_API_KEY` (required),
+    /// `OPENROUTER_BASE_URL` (must include `/api/v1`), and the attribution headers
+    /// `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`.
+    ///
+    /// # Errors
+    /// When `OPENROUTER_API_KEY` is missing, or a variable holds an invalid value.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The base URL every call goes to (unless a call overrides it).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Runs one call: resolve the options, then attempt, classify and back off until a
+    /// response head with a success status arrives or the policy gives up. Returns the head and
+    /// the unread body; nothing is retried after this returns.
+    pub(crate) async fn execute(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<(Bytes, &'static str)>,
+        options: &RequestOptions,
+        accept: &'static str,
+    ) -> Result<Executed, Error> {
+        let timeouts = ResolvedTimeouts::resolve(options.timeouts, self.inner.timeouts);
+        let policy = ResolvedRetry::resolve(options.retry, self.inner.retry);
+        let deadline = timeouts.total.map(|d| Instant::now() + d);
+        let base = options.base_url.as_deref().unwrap_or(&self.inner.base_url);
+        let uri: http::Uri = format!("{base}{path_and_query}")
+            .parse()
+            .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?;
+        let headers = self.headers(options, body.as_ref().map(|b| b.1), accept)?;
+        let body = body.map(|b| b.0);
+
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut request = Request::builder().method(method.clone()).uri(uri.clone());
+            if let Some(h) = request.headers_mut() {
+                *h = headers.clone();
+            }
+            let request = request
+                .body(
+                    body.clone()
+                        .map(RequestBody::from)
+                        .unwrap_or_else(RequestBody::empty),
+                )
+                .map_err(|e| ConfigError::new(format!("invalid request: {e}")))?;
+
+            let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
+            let limit = earliest(attempt_deadline, deadline);
+            let sent = self.inner.transport.send(request);
+            let outcome = match limit {
+                Some(at) => tokio::time::timeout_at(at, sent).await.ok(),
+                None => Some(sent.await),
+            };
+
+            // Classify the attempt: a response to return, or an error with its retry class.
+            let (error, failure, response_headers) = match outcome {
+                Some(Ok(response)) => {
+                    let status = response.status();
+                    if status.is_success() {
+                        return Ok(Executed {
+                            response,
+                            attempts: attempt,
+                            timeouts,
+                            deadline,
+                        });
+                    }
+                    let (parts, body) = response.into_parts();
+                    let bytes = read_error_body(body, deadline).await;
+                    let mut api = ApiError::new(status, parts.headers.clone(), &bytes);
+                    api.attempts = attempt;
+                    (
+                        Error::Api(api),
+                        retry::Failure::Status(status),
+                        Some(parts.headers),
+                    )
+                }
+                Some(Err(e)) => {
+                    let failure = if e.may_have_reached_server() {
+                        retry::Failure::MaybeSent
+                    } else {
+                        retry::Failure::NotSent
+                    };
+                    let error = if e.kind() == TransportErrorKind::Timeout
+                        && !e.may_have_reached_server()
+                    {
+                        Error::Timeout(TimeoutError {
+                            kind: TimeoutKind::Connect,
+                            limit: None,
+                            attempts: attempt,
+                        })
+                    } else {
+                        Error::Transport(TransportFailure {
+                            source: e,
+                            attempts: attempt,
+                        })
+                    };
+                    (error, failure, None)
+                }
+                None => {
+                    let total_expired = deadline.is_some_and(|d| Instant::now() >= d);
+                    if total_expired {
+                        return Err(Error::Timeout(TimeoutError {
+                            kind: TimeoutKind::Total,
+                            limit: timeouts.total,
+                            attempts: attempt,
+                        }));
+                    }
+                    let error = Error::Timeout(TimeoutError {
+                        kind: TimeoutKind::Attempt,
+                        limit: timeouts.attempt,
+                        attempts: attempt,
+                    });
+                    (error, retry::Failure::MaybeSent, None)
+                }
+            };
+
+            let Some(wait) = retry::decide(
+                &policy,
+                &method,
+                failure,
+                response_headers.as_ref(),
+                attempt,
+            ) else {
+                return Err(error);
+            };
+            if deadline.is_some_and(|d| Instant::now() + wait >= d) {
+                // Waiting would use up the call's budget: report the last failure instead.
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn headers(
+        &self,
+        options: &RequestOptions,
+        content_type: Option<&'static str>,
+        accept: &'static str,
+    ) -> Result<HeaderMap, Error> {
+        let mut h = self.inner.default_headers.clone();
+        let key = match &self.inner.key {
+            KeySource::None => None,
+            KeySource::Fixed(k) => Some(k.clone()),
+            KeySource::Provider(p) => Some(p.api_key()?),
+        };
+        if let Some(key) = key {
+            let mut value =
+                HeaderValue::try_from(format!("Bearer {}", key.expose())).map_err(|_| {
+                    ConfigError::new("the API key contains characters not allowed in a header")
+                })?;
+            value.set_sensitive(true);
+            h.insert(AUTHORIZATION, value);
+        }
+        h.insert(USER_AGENT, self.inner.user_agent.clone());
+        h.insert(ACCEPT, HeaderValue::from_static(accept));
+        if let Some(ct) = content_type {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        let attribution = options.attribution.or(&self.inner.attribution);
+        for (name, value) in [
+            (headers::HTTP_REFERER, attribution.referer),
+            (headers::X_OPENROUTER_TITLE, attribution.title),
+            (headers::X_OPENROUTER_CATEGORIES, attribution.categories),
+        ] {
+            if let Some(v) = value {
+                h.insert(name, v);
+            }
+        }
+        if let Some(on) = options.metadata {
+            let v = if on { "enabled" } else { "disabled" };
+            h.insert(headers::X_OPENROUTER_METADATA, HeaderValue::from_static(v));
+        }
+        if let Some(err) = &options.error {
+            return Err(Error::Config(err.clone()));
+        }
+        for (name, value) in &options.headers {
+            h.insert(name.clone(), value.clone());
+        }
+        Ok(h)
+    }
+}
+
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Reads an error body, bounded in size and by the call's deadline; what cannot be read is left
+/// out (the status alone still makes the error).
+async fn read_error_body(body: ResponseBody, deadline: Option<Instant>) -> Bytes {
+    let read = body.collect();
+    let bytes = match deadline {
+        Some(d) => tokio::time::timeout_at(d, read)
+            .await
+            .ok()
+            .and_then(Result::ok),
+        None => read.await.ok(),
+    };
+    bytes.unwrap_or_default()
+}
+
+/// A successful response head with its unread body, and what the call resolved.
+pub(crate) struct Executed {
+    pub(crate) response: http::Response<ResponseBody>,
+    pub(crate) attempts: u32,
+    pub(crate) timeouts: ResolvedTimeouts,
+    pub(crate) deadline: Option<Instant>,
+}
+
+/// Builds a [`Client`]. Every setter consumes and returns the builder; an invalid value is
+/// reported by [`build`](Self::build).
+#[must_use]
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    key: Option<KeySource>,
+    base_url: Option<String>,
+    allow_http: bool,
+    transport: Option<SharedTransport>,
+    timeouts: TimeoutConfig,
+    retry: RetryConfig,
+    attribution: Attribution,
+    user_agent: Option<String>,
+    default_headers: HeaderMap,
+    connect_timeout: Option<Duration>,
+    error: Option<ConfigError>,
+}
+
+impl ClientBuilder {
+    /// A builder preset from the environment variables [`Client::from_env`] reads.
+    ///
+    /// # Errors
+    /// When `OPENROUTER_API_KEY` is missing.
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let key = var("OPENROUTER_API_KEY")
+            .ok_or_else(|| ConfigError::new("OPENROUTER_API_KEY is not set"))?;
+        let mut b = ClientBuilder::default().api_key(key);
+        if let Some(url) = var("OPENROUTER_BASE_URL") {
+            b = b.base_url(url);
+        }
+        if let Some(v) = var("OPENROUTER_HTTP_REFERER") {
+            b = b.http_referer(v);
+        }
+        if let Some(v) = var("OPENROUTER_APP_TITLE") {
+            b = b.app_title(v);
+        }
+        if let Some(v) = var("OPENROUTER_APP_CATEGORIES") {
+            b = b.app_categories(v);
+        }
+        Ok(b)
+    }
+
+    fn fail(mut self, message: impl Into<String>) -> Self {
+        if self.error.is_none() {
+            self.error = Some(ConfigError::new(message));
+        }
+        self
+    }
+
+    /// The API key sent as `Authorization: Bearer`.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.key = Some(KeySource::Fixed(key.into()));
+        self
+    }
+
+    /// A function called for each call to get the key, so keys can rotate.
+    pub fn api_key_provider(
+        mut self,
+        provider: impl Fn() -> Result<ApiKey, ConfigError> + Send + Sync + 'static,
+    ) -> Self {
+        self.key = Some(KeySource::Provider(Arc::new(FnKeyProvider(provider))));
+        self
+    }
+
+    /// A [`KeyProvider`] called for each call.
+    pub fn key_provider(mut self, provider: impl KeyProvider + 'static) -> Self {
+        self.key = Some(KeySource::Provider(Arc::new(provider)));
+        self
+    }
+
+    /// The API base URL, including `/api/v1` (default [`defaults::BASE_URL`]). Plain `http://`
+    /// is accepted only for loopback hosts unless [`allow_http`](Self::allow_http) is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Accepts a plain `http://` base URL for any host (the key then travels unencrypted).
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// The transport that sends requests (default: [`openrouter_transport::HyperTransport`]).
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(SharedTransport::new(transport));
+        self
+    }
+
+    /// The connect timeout of the default transport (default 10 s). Ignored with a custom
+    /// transport, which sets its own.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// Default timeouts of every call.
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Default retry policy of every call.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// `HTTP-Referer`: your app's URL, for OpenRouter's app attribution.
+    pub fn http_referer(self, url: impl Into<String>) -> Self {
+        self.attribution_header(|a, v| a.referer = Some(v), url.into(), "HTTP-Referer")
+    }
+
+    /// `X-OpenRouter-Title`: your app's name.
+    pub fn app_title(self, title: impl Into<String>) -> Self {
+        self.attribution_header(|a, v| a.title = Some(v), title.into(), "X-OpenRouter-Title")
+    }
+
+    /// `X-OpenRouter-Categories`: comma-separated categories such as `cli-agent,cloud-agent`.
+    pub fn app_categories(self, categories: impl Into<String>) -> Self {
+        self.attribution_header(
+            |a, v| a.categories = Some(v),
+            categories.into(),
+            "X-OpenRouter-Categories",
+        )
+    }
+
+    fn attribution_header(
+        mut self,
+        set: impl FnOnce(&mut Attribution, HeaderValue),
+        value: String,
+        name: &str,
+    ) -> Self {
+        match HeaderValue::try_from(value) {
+            Ok(v) => {
+                set(&mut self.attribution, v);
+                self
+            }
+            Err(_) => self.fail(format!("invalid {name} header value")),
+        }
+    }
+
+    /// The `User-Agent` (default `openrouter-rust/<version>`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// A header sent with every call (a call's own headers override it).
+    pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        match (
+            HeaderName::try_from(name.as_ref()),
+            HeaderValue::try_from(value.as_ref()),
+        ) {
+            (Ok(n), Ok(v)) => {
+                self.default_headers.insert(n, v);
+                self
+            }
+            _ => self.fail(format!("invalid default header `{}`", name.as_ref())),
+        }
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// An invalid base URL or header value, or a default transport that cannot be built.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.error {
+            return Err(Error::Config(e));
+        }
+        let base_url = check_base_url(
+            self.base_url.as_deref().unwrap_or(defaults::BASE_URL),
+            self.allow_http,
+        )?;
+        let transport = match self.transport {
+            Some(t) => t,
+            None => default_transport(self.connect_timeout)?,
+        };
+        let ua = self
+            .user_agent
+            .unwrap_or_else(|| concat!("openrouter-rust/", env!("CARGO_PKG_VERSION")).to_owned());
+        let user_agent =
+            HeaderValue::try_from(ua).map_err(|_| ConfigError::new("invalid User-Agent"))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                key: self.key.unwrap_or(KeySource::None),
+                base_url,
+                timeouts: self.timeouts,
+                retry: self.retry,
+                attribution: self.attribution,
+                user_agent,
+                default_headers: self.default_headers,
+            }),
+        })
+    }
+}
+
+#[cfg(feature = "hyper")]
+fn default_transport(connect_timeout: Option<Duration>) -> Result<SharedTransport, Error> {
+    let mut b = openrouter_transport::HyperTransport::builder();
+    if let Some(d) = connect_timeout {
+        b = b.connect_timeout(d);
+    }
+    let t = b.build().map_err(|e| {
+        Error::Transport(TransportFailure {
+            source: e,
+            attempts: 0,
+        })
+    })?;
+    Ok(SharedTransport::new(t))
+}
+
+#[cfg(not(feature = "hyper"))]
+fn default_transport(_: Option<Duration>) -> Result<SharedTransport, Error> {
+    Err(ConfigError::new(
+        "no transport: enable the `hyper` feature or set one with ClientBuilder::transport",
+    )
+    .into())
+}
+
+/// Validates the base URL: https, or http to a loopback host (or anywhere when allowed).
+fn check_base_url(url: &str, allow_http: bool) -> Result<String, Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let uri: http::Uri = trimmed
+        .parse()
+        .map_err(|_| ConfigError::new(format!("invalid base URL `{trimmed}`")))?;
+    let host = uri
+        .host()
+        .ok_or_else(|| ConfigError::new(format!("base URL `{trimmed}` has no host")))?;
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") => {
+            let h = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = h == "localhost"
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback && !allow_http {
+                return Err(ConfigError::new(format!(
+                    "refusing plain http to {host}: the API key would travel unencrypted (use https, or ClientBuilder::allow_http)"
+                ))
+                .into());
+            }
+        }
+        _ => {
+            return Err(
+                ConfigError::new(format!("base URL `{trimmed}` must start with https://")).into(),
+            )
+        }
+    }
+    if uri.query().is_some() {
+        return Err(ConfigError::new("the base URL must not have a query").into());
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert!(
+            check_base_url("https://openrouter.ai/api/v1/", false).unwrap()
+                == "https://openrouter.ai/api/v1"
+        );
+        assert!(check_base_url("http://127.0.0.1:8080/api/v1", false).is_ok());
+        assert!(check_base_url("http://localhost:1/api/v1", false).is_ok());
+        assert!(check_base_url("http://[::1]:1/api/v1", false).is_ok());
+        assert!(check_base_url("http://example.com/api/v1", false).is_err());
+        assert!(check_base_url("http://example.com/api/v1", true).is_ok());
+        assert!(check_base_url("ftp://example.com", true).is_err());
+        assert!(check_base_url("not a url", true).is_err());
+    }
+
+    #[test]
+    fn key_is_never_printed() {
+        let key = ApiKey::new("sk-or-v1-secret");
+        assert!(!format!("{key:?}").contains("secret"));
+        assert!(!format!("{key}").contains("secret"));
+    }
+}

@@ -1,0 +1,493 @@
+//! The client's error type.
+//!
+//! [`Error`] is an enum of what a caller acts on; each variant wraps a struct with accessors.
+//! `Display` says what went wrong in one line and never repeats its source; third-party errors
+//! (hyper, serde_json) are reachable only through [`std::error::Error::source`]. No error ever
+//! contains the API key.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use openrouter_transport::TransportError;
+use openrouter_types::error::{
+    ErrorBody, ErrorResponse, ModerationErrorMetadata, ProviderErrorMetadata,
+};
+
+use crate::headers;
+use crate::sse::StreamError;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error (an error status, or a 200 whose body is an error).
+    Api(ApiError),
+    /// A timeout fired.
+    Timeout(TimeoutError),
+    /// The request could not be sent or its response could not be read.
+    Transport(TransportFailure),
+    /// The response arrived but is not what the operation returns.
+    Decode(DecodeError),
+    /// A stream failed after it started.
+    Stream(StreamFailure),
+    /// The client or the call is misconfigured (a bad URL, header or key); nothing was sent.
+    Config(ConfigError),
+}
+
+impl Error {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Whether the default retry policy would retry this error (see
+    /// [`RetryConfig`](crate::RetryConfig)). After the client gives up this still says whether
+    /// trying again later may help.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_retryable(),
+            Error::Transport(e) => !e.source.may_have_reached_server(),
+            Error::Timeout(e) => e.kind == TimeoutKind::Connect,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked to wait before retrying (`Retry-After`, `retry-after-ms`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after(),
+            _ => None,
+        }
+    }
+
+    /// The request id the server or its edge assigned, when a response arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id(),
+            Error::Decode(e) => request_id(&e.headers),
+            _ => None,
+        }
+    }
+
+    /// The generation id (`X-Generation-Id`), when a response arrived with one.
+    pub fn generation_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.generation_id(),
+            Error::Decode(e) => header_str(&e.headers, &headers::X_GENERATION_ID),
+            _ => None,
+        }
+    }
+
+    /// How many attempts were made before this error was returned (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Timeout(e) => e.attempts,
+            Error::Transport(e) => e.attempts,
+            Error::Decode(e) => e.attempts,
+            Error::Stream(_) => 1,
+            Error::Config(_) => 0,
+        }
+    }
+
+    /// The API error, if this is one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether a timeout fired.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+            || matches!(self, Error::Stream(s) if s.inner.is_timeout())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => e.fmt(f),
+            Error::Timeout(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+            Error::Stream(e) => e.fmt(f),
+            Error::Config(e) => e.fmt(f),
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Error::Api(_) | Error::Config(_) | Error::Timeout(_) => None,
+            Error::Transport(e) => Some(&e.source),
+            Error::Decode(e) => e.source.as_ref().map(|s| s as &(dyn StdError + 'static)),
+            // The stream error's own message is part of this one's; skip to its cause.
+            Error::Stream(e) => e.inner.source(),
+        }
+    }
+}
+
+fn header_str<'h>(h: &'h HeaderMap, name: &http::HeaderName) -> Option<&'h str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn request_id(h: &HeaderMap) -> Option<&str> {
+    header_str(h, &headers::X_REQUEST_ID).or_else(|| header_str(h, &headers::CF_RAY))
+}
+
+/// An error answer from the API.
+#[derive(Clone)]
+pub struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<ErrorResponse>,
+    pub(crate) raw: Option<String>,
+    pub(crate) attempts: u32,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, bytes: &[u8]) -> Self {
+        let body = serde_json::from_slice::<ErrorResponse>(bytes).ok();
+        // Keep the text of a body that is not OpenRouter's JSON (an HTML 502 page from a proxy),
+        // bounded so a large page does not bloat the error.
+        let raw = if body.is_none() && !bytes.is_empty() {
+            let cut = &bytes[..bytes.len().min(crate::defaults::MAX_ERROR_BODY)];
+            Some(String::from_utf8_lossy(cut).into_owned())
+        } else {
+            None
+        };
+        ApiError {
+            status,
+            headers,
+            body,
+            raw,
+            attempts: 1,
+        }
+    }
+
+    /// The HTTP status (200 for an error body inside a successful response).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The parsed `error` object, when the body was OpenRouter's JSON.
+    pub fn error(&self) -> Option<&ErrorBody> {
+        self.body.as_ref().map(|b| &b.error)
+    }
+
+    /// The whole parsed body, when it was OpenRouter's JSON.
+    pub fn body(&self) -> Option<&ErrorResponse> {
+        self.body.as_ref()
+    }
+
+    /// The error message: OpenRouter's, or the start of a non-JSON body.
+    pub fn message(&self) -> &str {
+        match (&self.body, &self.raw) {
+            (Some(b), _) => &b.error.message,
+            (None, Some(raw)) => raw,
+            (None, None) => "",
+        }
+    }
+
+    /// The body as text when it was not OpenRouter's JSON (an HTML page from a proxy),
+    /// truncated to 16 KiB.
+    pub fn raw_body(&self) -> Option<&str> {
+        self.raw.as_deref()
+    }
+
+    /// Moderation details of a 403 for flagged input.
+    pub fn moderation(&self) -> Option<ModerationErrorMetadata> {
+        self.error()?.moderation()
+    }
+
+    /// Details of an upstream provider's error.
+    pub fn provider(&self) -> Option<ProviderErrorMetadata> {
+        self.error()?.provider()
+    }
+
+    /// The request id the server or its edge assigned.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+
+    /// The generation id (`X-Generation-Id`).
+    pub fn generation_id(&self) -> Option<&str> {
+        header_str(&self.headers, &headers::X_GENERATION_ID)
+    }
+
+    /// How long the server asked to wait (`retry-after-ms`, or `Retry-After` in seconds or as
+    /// an HTTP date).
+    pub fn retry_after(&self) -> Option<Duration> {
+        crate::retry::retry_after(&self.headers)
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Whether the default policy retries this status: 408, 429, 500, 502, 503, 504, 524, 529,
+    /// and 402 only with `Retry-After` (OpenRouter's in-flight budget; without it the account
+    /// is out of credits).
+    pub fn is_retryable(&self) -> bool {
+        crate::retry::status_is_retryable(self.status, &self.headers)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error", &self.error())
+            .field("raw", &self.raw)
+            .field("request_id", &self.request_id())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OpenRouter returned {}", self.status)?;
+        match (&self.body, &self.raw) {
+            (Some(b), _) => write!(f, ": {} (code {})", b.error.message, b.error.code)?,
+            (None, Some(_)) => f.write_str(" with a non-JSON body")?,
+            (None, None) => {}
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// Which timeout fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Connecting took too long (the transport's connect timeout); nothing was sent.
+    Connect,
+    /// One attempt got no response headers in time.
+    Attempt,
+    /// The whole call ran out of time.
+    Total,
+}
+
+/// A timeout of a call (stream idle timeouts are [`StreamFailure`]s).
+#[derive(Clone, Debug)]
+pub struct TimeoutError {
+    pub(crate) kind: TimeoutKind,
+    pub(crate) limit: Option<Duration>,
+    pub(crate) attempts: u32,
+}
+
+impl TimeoutError {
+    /// Which timeout fired.
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+
+    /// The limit that was exceeded, when the client set it (the connect timeout is the
+    /// transport's).
+    pub fn limit(&self) -> Option<Duration> {
+        self.limit
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TimeoutKind::Connect => "connecting timed out",
+            TimeoutKind::Attempt => "no response within the attempt timeout",
+            TimeoutKind::Total => "the call ran out of its total time",
+        };
+        f.write_str(what)?;
+        if let Some(l) = self.limit {
+            write!(f, " ({l:?})")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// The request could not be sent or its response not read.
+#[derive(Debug)]
+pub struct TransportFailure {
+    pub(crate) source: TransportError,
+    pub(crate) attempts: u32,
+}
+
+impl TransportFailure {
+    /// The transport's error: its kind, and whether the request may have reached the server.
+    pub fn transport_error(&self) -> &TransportError {
+        &self.source
+    }
+
+    /// Whether the request may have reached the server (and so may have been executed).
+    pub fn may_have_reached_server(&self) -> bool {
+        self.source.may_have_reached_server()
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.source.may_have_reached_server() {
+            f.write_str("the request was sent but no complete response was read")?;
+        } else {
+            f.write_str("the request could not be sent")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// A response that is not what the operation returns.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub(crate) type_name: &'static str,
+    pub(crate) path: String,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) content_type: Option<String>,
+    pub(crate) source: Option<serde_json::Error>,
+    pub(crate) attempts: u32,
+}
+
+impl DecodeError {
+    /// The Rust type the body was decoded into.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// Where in the JSON decoding failed, such as `data[3].pricing` (`.` for the root).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The response body, as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The response's content type, when it had one.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(e) => write!(
+                f,
+                "the response is not a valid `{}` at `{}`: {}",
+                self.type_name,
+                self.path,
+                // serde_json's message names the field or the expected value, never the body.
+                e
+            ),
+            None => write!(
+                f,
+                "unexpected response content type {:?} for `{}`",
+                self.content_type.as_deref().unwrap_or("(none)"),
+                self.type_name
+            ),
+        }
+    }
+}
+
+/// A stream that failed after it started: its headers were 200, then something went wrong.
+#[derive(Debug)]
+pub struct StreamFailure {
+    pub(crate) inner: StreamError,
+}
+
+impl StreamFailure {
+    /// What went wrong.
+    pub fn stream_error(&self) -> &StreamError {
+        &self.inner
+    }
+
+    /// OpenRouter's error, when the stream carried one (a chunk with a top-level `error`).
+    pub fn api_error(&self) -> Option<&ErrorBody> {
+        self.inner.api_error()
+    }
+
+    /// Whether the stream ended without its end marker (`[DONE]`).
+    pub fn is_truncated(&self) -> bool {
+        self.inner.is_truncated()
+    }
+}
+
+impl fmt::Display for StreamFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the stream failed: {}", self.inner)
+    }
+}
+
+impl From<StreamError> for Error {
+    fn from(inner: StreamError) -> Self {
+        Error::Stream(StreamFailure { inner })
+    }
+}
+
+/// A misconfigured client or call; nothing was sent.
+#[derive(Clone, Debug)]
+pub struct ConfigError {
+    pub(crate) message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
+}

@@ -1,0 +1,26 @@
+//! Header names the client sends or reads, in one place.
+
+use http::header::HeaderName;
+
+/// App attribution: the app's URL.
+pub const HTTP_REFERER: HeaderName = HeaderName::from_static("http-referer");
+/// App attribution: the app's name.
+pub const X_OPENROUTER_TITLE: HeaderName = HeaderName::from_static("x-openrouter-title");
+/// App attribution: comma-separated categories such as `cli-agent`.
+pub const X_OPENROUTER_CATEGORIES: HeaderName = HeaderName::from_static("x-openrouter-categories");
+/// Asks for `openrouter_metadata` in chat, responses and messages results.
+pub const X_OPENROUTER_METADATA: HeaderName = HeaderName::from_static("x-openrouter-metadata");
+/// The id of a generation; `GET /generation?id=` returns its cost afterwards.
+pub const X_GENERATION_ID: HeaderName = HeaderName::from_static("x-generation-id");
+/// A request id set by the server or its edge.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The edge's request id, used when `x-request-id` is absent.
+pub const CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
+/// Milliseconds to wait before retrying.
+pub const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+/// Rate limit: requests allowed in the window.
+pub const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+/// Rate limit: requests left in the window.
+pub const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+/// Rate limit: when the window resets (epoch milliseconds).
+pub const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
