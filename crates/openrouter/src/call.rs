@@ -568,3 +568,53 @@ impl<S: DeserializeOwned> Stream for ResponseStream<S> {
 pub(crate) fn to_bytes<B: Serialize>(body: &B) -> Result<Bytes, serde_json::Error> {
     serde_json::to_vec(body).map(Bytes::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openrouter_transport::test_util::{CannedResponse, RecordingTransport};
+    use openrouter_types::generated::operations;
+
+    /// Path parameters and query values are percent-encoded as one segment or component each,
+    /// as the transport receives them.
+    #[tokio::test]
+    async fn path_and_query_are_percent_encoded() {
+        let recorder = RecordingTransport::fixed(CannedResponse::json(200, "{}"));
+        let client = Client::builder()
+            .api_key("k")
+            .transport(recorder.clone())
+            .build()
+            .unwrap();
+        for id in ["a/b?c#d%e f", "..", ".", "v1.2_x-y~z"] {
+            Call::<serde_json::Value>::new(&client, &operations::GET_KEY, &[id])
+                .send()
+                .await
+                .unwrap();
+        }
+        Call::<serde_json::Value>::new(&client, &operations::GET_GENERATION, &[])
+            .query(vec![("id", "gen 1&x=y/é".into()), ("a b", "".into())])
+            .send()
+            .await
+            .unwrap();
+        let uris: Vec<String> = recorder
+            .requests()
+            .iter()
+            .map(|r| r.uri().to_string())
+            .collect();
+        let base = "https://openrouter.ai/api/v1";
+        assert_eq!(
+            uris,
+            [
+                format!("{base}/keys/a%2Fb%3Fc%23d%25e%20f"),
+                format!("{base}/keys/%2E%2E"),
+                format!("{base}/keys/%2E"),
+                format!("{base}/keys/v1.2_x-y~z"),
+                format!("{base}/generation?id=gen%201%26x%3Dy%2F%C3%A9&a%20b="),
+            ]
+        );
+        assert!(recorder
+            .requests()
+            .iter()
+            .all(|r| r.method() == Method::GET));
+    }
+}

@@ -413,13 +413,12 @@ impl DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            Some(e) => write!(
+            // serde_json's message is the source, and it can quote values of the body: it is
+            // not repeated here.
+            Some(_) => write!(
                 f,
-                "the response is not a valid `{}` at `{}`: {}",
-                self.type_name,
-                self.path,
-                // serde_json's message names the field or the expected value, never the body.
-                e
+                "the response is not a valid `{}` at `{}`",
+                self.type_name, self.path
             ),
             None => write!(
                 f,

@@ -1,0 +1,14 @@
+//! The client against a real hyper server on 127.0.0.1 (`tests/support`), and through the test
+//! transports where no socket is needed. One test binary, so that the large type crate is linked
+//! once.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod env;
+mod errors;
+mod precedence;
+mod retries;
+mod security;
+mod sse;
+mod timeouts;
