@@ -400,8 +400,20 @@ impl<T, S: DeserializeOwned> Call<T, S> {
         let is_sse =
             content_type(&meta.headers).is_some_and(|c| c.starts_with("text/event-stream"));
         if !is_sse {
-            // Not a stream: an error body, or something unexpected; either way, read it.
-            let bytes = body.collect().await.map_err(|e| {
+            // Not a stream: an error body, or something unexpected; either way, read it
+            // (within the call's total time, as `send` does).
+            let read = body.collect();
+            let bytes = match executed.deadline {
+                Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| {
+                    Error::Timeout(TimeoutError {
+                        kind: TimeoutKind::Total,
+                        limit: executed.timeouts.total,
+                        attempts,
+                    })
+                })?,
+                None => read.await,
+            }
+            .map_err(|e| {
                 Error::Transport(TransportFailure {
                     source: e,
                     attempts,

@@ -108,6 +108,7 @@ struct Inner {
     transport: SharedTransport,
     key: KeySource,
     base_url: String,
+    allow_http: bool,
     timeouts: TimeoutConfig,
     retry: RetryConfig,
     attribution: Attribution,
@@ -182,7 +183,12 @@ impl Client {
         let timeouts = ResolvedTimeouts::resolve(options.timeouts, self.inner.timeouts);
         let policy = ResolvedRetry::resolve(options.retry, self.inner.retry);
         let deadline = timeouts.total.map(|d| Instant::now() + d);
-        let base = options.base_url.as_deref().unwrap_or(&self.inner.base_url);
+        // A call's base URL follows the client's rules (no plain http to another host).
+        let call_base = match &options.base_url {
+            Some(url) => Some(check_base_url(url, self.inner.allow_http)?),
+            None => None,
+        };
+        let base = call_base.as_deref().unwrap_or(&self.inner.base_url);
         let uri: http::Uri = format!("{base}{path_and_query}")
             .parse()
             .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?;
@@ -225,7 +231,8 @@ impl Client {
                         });
                     }
                     let (parts, body) = response.into_parts();
-                    let bytes = read_error_body(body, deadline).await;
+                    // Bounded like the attempt: a stalled error body must not hang the call.
+                    let bytes = read_error_body(body, limit).await;
                     let mut api = ApiError::new(status, parts.headers.clone(), &bytes);
                     api.attempts = attempt;
                     (
@@ -347,8 +354,9 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-/// Reads an error body, bounded in size and by the call's deadline; what cannot be read is left
-/// out (the status alone still makes the error).
+/// Reads an error body, bounded by the attempt's limit (its attempt timeout or the call's
+/// deadline, whichever is first); what cannot be read in time is left out (the status alone
+/// still makes the error).
 async fn read_error_body(body: ResponseBody, deadline: Option<Instant>) -> Bytes {
     let read = body.collect();
     let bytes = match deadline {
@@ -558,6 +566,7 @@ impl ClientBuilder {
                 transport,
                 key: self.key.unwrap_or(KeySource::None),
                 base_url,
+                allow_http: self.allow_http,
                 timeouts: self.timeouts,
                 retry: self.retry,
                 attribution: self.attribution,

@@ -337,3 +337,61 @@ async fn requests_through_a_recording_transport() {
     // A sensitive header value is not printed by `Debug`.
     assert_no_key("RecordedRequest", &seen);
 }
+
+#[tokio::test]
+async fn a_call_base_url_follows_the_plain_http_rule() {
+    // No socket: a recording transport shows whether anything would have been sent.
+    let recorder = RecordingTransport::fixed(CannedResponse::json(200, CREDITS_OK));
+    let client = Client::builder()
+        .api_key(KEY)
+        .transport(recorder.clone())
+        .build()
+        .unwrap();
+    let err = client
+        .credits()
+        .get_credits()
+        .base_url("http://proxy.example/api/v1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert_eq!(recorder.count(), 0, "the key must not travel in clear text");
+    check_error("call base URL", &err);
+
+    // Loopback, https, and any host once the client allows plain http.
+    for url in ["http://127.0.0.1:1/api/v1", "https://proxy.example/api/v1"] {
+        client
+            .credits()
+            .get_credits()
+            .base_url(url)
+            .send()
+            .await
+            .unwrap();
+    }
+    let allowing = Client::builder()
+        .api_key(KEY)
+        .allow_http(true)
+        .transport(recorder.clone())
+        .build()
+        .unwrap();
+    allowing
+        .credits()
+        .get_credits()
+        .base_url("http://proxy.example/api/v1")
+        .send()
+        .await
+        .unwrap();
+    let uris: Vec<String> = recorder
+        .requests()
+        .iter()
+        .map(|r| r.uri().to_string())
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "http://127.0.0.1:1/api/v1/credits",
+            "https://proxy.example/api/v1/credits",
+            "http://proxy.example/api/v1/credits",
+        ]
+    );
+}

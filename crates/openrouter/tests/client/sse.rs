@@ -254,3 +254,35 @@ async fn one_bad_chunk_does_not_end_the_stream() {
     assert!(items[1].is_err());
     assert_eq!(items[2].as_deref().unwrap(), "b");
 }
+
+#[tokio::test]
+async fn bom_multi_line_data_and_other_fields() {
+    let a = chunk("a");
+    // The JSON of one event spread over two `data:` lines (joined with a newline).
+    let (first, rest) = a.split_at(a.find("\"choices\"").unwrap());
+    let body = format!(
+        "\u{feff}retry: 1000\nid: 1\nevent: message\ndata: {first}\ndata:{rest}\n\n: comment\nid: 2\ndata: {}\n\ndata: [DONE]\n\n",
+        chunk("b")
+    );
+    let (stream, _server) = open(Reply::sse([body])).await;
+    let items = drain(stream).await;
+    assert_eq!(contents(&items), ["a", "b"]);
+}
+
+#[tokio::test]
+async fn an_error_only_frame_mid_stream() {
+    let (stream, _server) = open(Reply::sse([
+        format!("data: {}\n\n", chunk("a")),
+        r#"data: {"error":{"code":429,"message":"Rate limited"}}"#.to_owned() + "\n\n",
+        "data: [DONE]\n\n".into(),
+    ]))
+    .await;
+    let items = drain(stream).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let err = items[1].as_ref().unwrap_err();
+    let Error::Stream(s) = err else {
+        panic!("expected a stream error, got {err:?}")
+    };
+    assert_eq!(s.api_error().unwrap().code.as_status(), Some(429));
+    assert_eq!(err.attempts(), 1);
+}

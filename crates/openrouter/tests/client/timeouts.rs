@@ -303,3 +303,69 @@ async fn the_connect_timeout_fires_against_a_full_backlog() {
     assert_eq!(timeout(&err), (TimeoutKind::Connect, None, 2), "{err:?}");
     assert!(start.elapsed() >= ms(300) && start.elapsed() < ms(3000));
 }
+
+/// Runs `fut`, failing the test if it takes more than 3 s (instead of hanging the suite).
+async fn bounded<T>(fut: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(3), fut)
+        .await
+        .expect("the call hung")
+}
+
+#[tokio::test]
+async fn a_stalled_error_body_does_not_hang_the_call() {
+    // The status arrives, its body never ends: the error is still returned, within the
+    // attempt's limit, with what was read.
+    let server = Server::always(
+        Reply::status(503)
+            .header("content-type", "application/json")
+            .chunk(r#"{"error":"#)
+            .stall(),
+    );
+    let client = client(&server);
+    let err = bounded(
+        client
+            .credits()
+            .get_credits()
+            .attempt_timeout(ms(200))
+            .no_retry()
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(api(&err).status(), 503, "{err:?}");
+    assert_eq!(err.attempts(), 1);
+
+    // And with retries, each attempt is bounded.
+    let err = bounded(
+        client
+            .credits()
+            .get_credits()
+            .attempt_timeout(ms(100))
+            .retry(RetryConfig::new().max_retries(2).backoff(ms(1), ms(5)))
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(api(&err).status(), 503, "{err:?}");
+    assert_eq!(err.attempts(), 3);
+}
+
+#[tokio::test]
+async fn the_total_timeout_bounds_a_non_sse_answer_to_a_stream() {
+    let server = Server::always(
+        Reply::status(200)
+            .header("content-type", "application/json")
+            .chunk("{")
+            .stall(),
+    );
+    let err = bounded(
+        client(&server)
+            .chat()
+            .send(chat_request())
+            .total_timeout(ms(200))
+            .stream(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(timeout(&err).0, TimeoutKind::Total, "{err:?}");
+}
