@@ -21,7 +21,8 @@ use serde::Serialize;
 use crate::client::{Attribution, Client};
 use crate::config::{RetryConfig, Setting, TimeoutConfig};
 use crate::error::{
-    ApiError, ConfigError, DecodeError, Error, TimeoutError, TimeoutKind, TransportFailure,
+    ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
+    TransportFailure,
 };
 use crate::headers;
 use crate::sse::{EventStream, SseStream, StreamOptions};
@@ -570,9 +571,10 @@ impl<S: DeserializeOwned> Stream for ResponseStream<S> {
     type Item = Result<S, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.inner)
-            .poll_next(cx)
-            .map(|item| item.map(|r| r.map_err(Error::from)))
+        let attempts = self.meta.attempts;
+        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
+            item.map(|r| r.map_err(|inner| Error::Stream(StreamFailure { inner, attempts })))
+        })
     }
 }
 

@@ -92,7 +92,7 @@ impl Error {
             Error::Timeout(e) => e.attempts,
             Error::Transport(e) => e.attempts,
             Error::Decode(e) => e.attempts,
-            Error::Stream(_) => 1,
+            Error::Stream(e) => e.attempts,
             Error::Config(_) => 0,
         }
     }
@@ -434,6 +434,8 @@ impl fmt::Display for DecodeError {
 #[derive(Debug)]
 pub struct StreamFailure {
     pub(crate) inner: StreamError,
+    /// The attempts it took to open the stream.
+    pub(crate) attempts: u32,
 }
 
 impl StreamFailure {
@@ -461,7 +463,7 @@ impl fmt::Display for StreamFailure {
 
 impl From<StreamError> for Error {
     fn from(inner: StreamError) -> Self {
-        Error::Stream(StreamFailure { inner })
+        Error::Stream(StreamFailure { inner, attempts: 1 })
     }
 }
 

@@ -367,3 +367,29 @@ async fn nothing_is_retried_after_the_stream_began() {
     assert!(stream.next().await.is_none(), "the stream ended");
     assert_eq!(server.count(), 1, "the stream was not re-opened");
 }
+
+#[tokio::test]
+async fn a_wait_past_the_total_timeout_gives_up_at_once() {
+    let server = Server::always(Reply::error(429, "slow down").header("retry-after-ms", "2000"));
+    let client = builder(&server)
+        .retry(
+            RetryConfig::new()
+                .max_retries(3)
+                .backoff(ms(1), Duration::from_secs(5)),
+        )
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let err = expect_err(
+        client
+            .credits()
+            .get_credits()
+            .total_timeout(ms(500))
+            .send()
+            .await,
+    );
+    assert!(start.elapsed() < ms(400), "{:?}", start.elapsed());
+    assert_eq!(api(&err).status(), 429);
+    assert_eq!(err.retry_after(), Some(ms(2000)));
+    assert_eq!(server.count(), 1);
+}

@@ -286,3 +286,22 @@ async fn an_error_only_frame_mid_stream() {
     assert_eq!(s.api_error().unwrap().code.as_status(), Some(429));
     assert_eq!(err.attempts(), 1);
 }
+
+#[tokio::test]
+async fn a_stream_error_reports_the_attempts_that_opened_the_stream() {
+    let server = Server::start([
+        Reply::error(503, "busy"),
+        Reply::sse([format!("data: {}\n\n", chunk("a"))]),
+    ]);
+    let stream = client(&server)
+        .chat()
+        .send(chat_request())
+        .stream()
+        .await
+        .unwrap();
+    assert_eq!(stream.meta().attempts(), 2);
+    let items = drain(stream).await;
+    let err = items.last().unwrap().as_ref().unwrap_err();
+    assert_eq!(err.attempts(), 2, "{err:?}");
+    assert_eq!(server.count(), 2);
+}
