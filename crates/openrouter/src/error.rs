@@ -479,6 +479,11 @@ impl ConfigError {
             message: message.into(),
         }
     }
+
+    /// A configuration error with this message (for key providers and custom setup code).
+    pub fn from_message(message: impl Into<String>) -> Self {
+        Self::new(message)
+    }
 }
 
 impl fmt::Display for ConfigError {

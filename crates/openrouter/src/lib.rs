@@ -37,6 +37,7 @@ pub mod config;
 pub mod defaults;
 mod error;
 pub mod headers;
+pub mod offline;
 mod retry;
 pub mod sse;
 
