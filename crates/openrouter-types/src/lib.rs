@@ -156,8 +156,3 @@ pub mod generations {
     /// Stats and cost of one generation.
     pub type Response = crate::generated::GenerationResponse;
 }
-
-/// The README's example, compiled and run as a doc test so the README stays true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeExample;

@@ -49,3 +49,9 @@ pub use error::{
     TransportFailure,
 };
 pub use retry::RETRY_STATUSES;
+
+/// The README's examples, compiled (and the offline one run) as doc tests so the README stays
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
