@@ -334,7 +334,7 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
     let ct = content_type(&meta.headers);
     let json_ct = ct.is_none_or(|c| c.contains("json"));
     let decode_error = |path: String, source: Option<serde_json::Error>, bytes: Bytes| {
-        Error::Decode(DecodeError {
+        Error::Decode(Box::new(DecodeError {
             type_name: std::any::type_name::<T>(),
             path,
             status: meta.status,
@@ -343,7 +343,7 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
             content_type: ct.map(str::to_owned),
             source,
             attempts: meta.attempts,
-        })
+        }))
     };
     if !json_ct {
         return Err(decode_error(".".into(), None, bytes));
@@ -355,7 +355,7 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
             if !body.error.message.is_empty() || body.error.code != Default::default() {
                 let mut api = ApiError::new(meta.status, meta.headers.clone(), &bytes);
                 api.attempts = meta.attempts;
-                return Err(Error::Api(api));
+                return Err(Error::Api(Box::new(api)));
             }
         }
     }
@@ -421,7 +421,7 @@ impl<T, S: DeserializeOwned> Call<T, S> {
                 })
             })?;
             decode_json::<serde_json::Value>(&meta, bytes.clone())?;
-            return Err(Error::Decode(DecodeError {
+            return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),
                 path: ".".into(),
                 status: meta.status,
@@ -430,7 +430,7 @@ impl<T, S: DeserializeOwned> Call<T, S> {
                 content_type: content_type(&meta.headers).map(str::to_owned),
                 source: None,
                 attempts,
-            }));
+            })));
         }
         let options = StreamOptions::new()
             .with_done_sentinel(sentinel)

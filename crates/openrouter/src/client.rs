@@ -236,7 +236,7 @@ impl Client {
                     let mut api = ApiError::new(status, parts.headers.clone(), &bytes);
                     api.attempts = attempt;
                     (
-                        Error::Api(api),
+                        Error::Api(Box::new(api)),
                         retry::Failure::Status(status),
                         Some(parts.headers),
                     )

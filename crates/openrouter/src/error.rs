@@ -24,13 +24,14 @@ use crate::sse::StreamError;
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error (an error status, or a 200 whose body is an error).
-    Api(ApiError),
+    /// Boxed, like [`Decode`](Self::Decode), to keep `Result<_, Error>` small.
+    Api(Box<ApiError>),
     /// A timeout fired.
     Timeout(TimeoutError),
     /// The request could not be sent or its response could not be read.
     Transport(TransportFailure),
     /// The response arrived but is not what the operation returns.
-    Decode(DecodeError),
+    Decode(Box<DecodeError>),
     /// A stream failed after it started.
     Stream(StreamFailure),
     /// The client or the call is misconfigured (a bad URL, header or key); nothing was sent.
