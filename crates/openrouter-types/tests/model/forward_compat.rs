@@ -171,3 +171,24 @@ fn requests_write_only_what_was_set() {
         json!(1)
     );
 }
+
+#[test]
+fn query_structs_serialize_arrays_and_booleans() {
+    use openrouter_types::generated::{BatchListStatus, ListBatchesQuery, ListQuery};
+
+    let mut q = ListBatchesQuery::default();
+    q.limit = Some(5);
+    q.status = Some(vec![BatchListStatus::from("completed"), BatchListStatus::from("in_progress")]);
+    assert_eq!(
+        q.to_query_pairs(),
+        vec![("limit", "5".to_owned()), ("status", "completed".to_owned()), ("status", "in_progress".to_owned())],
+        "arrays repeat the key (explode), unset parameters are left out"
+    );
+    let mut keys = ListQuery::default();
+    keys.include_disabled = Some(true);
+    keys.include_expired = Some(false);
+    assert_eq!(
+        keys.to_query_pairs(),
+        vec![("include_disabled", "true".to_owned()), ("include_expired", "false".to_owned())]
+    );
+}
