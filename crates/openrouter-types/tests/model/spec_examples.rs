@@ -166,10 +166,16 @@ fn spec_examples_round_trip() {
         .keys()
         .filter(|p| !failed.contains_key(*p))
         .collect();
-    println!(
+    let summary = format!(
         "spec examples: {passed}/{} round-trip, {} known spec defects",
         examples.len(),
         defects.len()
+    );
+    println!("{summary}");
+    // Also left in the target directory, so CI can show it without re-running the test.
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-examples-summary.txt"),
+        format!("{summary}\n"),
     );
     assert!(
         examples.len() > 3000,
