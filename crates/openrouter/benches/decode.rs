@@ -1,9 +1,12 @@
 //! Decoding throughput of a `/models` list into the generated types, against parsing the same
 //! bytes into `serde_json::Value` in the same run.
 //!
-//! `cargo bench -p openrouter-types --bench decode` measures the model as shipped (unknown fields
+//! `cargo bench -p openrouter --bench decode` measures the model as shipped (unknown fields
 //! kept in `extra`). Built with `RUSTFLAGS="--cfg openrouter_types_drop_unknown"` the `extra` maps
 //! are compiled out, which shows what keeping unknown fields costs. Results go to BENCHMARKS.md.
+//!
+//! It lives in the `openrouter` crate, whose build of `openrouter-types` leaves out the
+//! conformance-test registry (a much faster release build).
 //!
 //! The payload is made from the spec's own `Model` example: 300 models, each with its own id,
 //! prices and description, and one field the spec does not declare (as a newer server would send).
@@ -11,7 +14,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use openrouter_types::generated::ModelsListResponse;
+use openrouter::types::generated::ModelsListResponse;
 
 fn spec_path() -> std::path::PathBuf {
     match std::env::var_os("OPENROUTER_OPENAPI_SPEC") {
