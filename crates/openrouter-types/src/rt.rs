@@ -138,7 +138,13 @@ where
 }
 
 /// Decodes a JSON value, naming the path of the first failure.
+///
+/// The plain decoder runs first: tracking the path costs about as much as decoding, and the path
+/// is only needed for the error, so a value that fails is decoded again with it.
 fn decode<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, String> {
+    if let Ok(v) = T::deserialize(value) {
+        return Ok(v);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         if path == "." {
