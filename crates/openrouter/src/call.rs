@@ -6,6 +6,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -350,7 +351,9 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
     }
     // A 200 can carry an error once the model has started; look for a top-level `error` object
     // (a cheap byte scan first, a parse only when the word is there).
-    if memchr::memmem::find(&bytes, b"\"error\"").is_some() {
+    static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
+    if error_key.find(&bytes).is_some() {
         if let Ok(body) = serde_json::from_slice::<ErrorResponse>(&bytes) {
             if !body.error.message.is_empty() || body.error.code != Default::default() {
                 let mut api = ApiError::new(meta.status, meta.headers.clone(), &bytes);
@@ -358,6 +361,11 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
                 return Err(Error::Api(Box::new(api)));
             }
         }
+    }
+    // The plain decoder first: tracking the path costs as much again as the decoding itself,
+    // and the path is only needed for an error, so a body that fails is decoded again with it.
+    if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
+        return Ok(v);
     }
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
