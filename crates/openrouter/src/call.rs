@@ -27,6 +27,7 @@ use crate::error::{
 };
 use crate::headers;
 use crate::sse::{EventStream, SseStream, StreamOptions};
+use openrouter_transport::ResponseBody;
 
 /// Options of one call. Each overrides the client's default for this call only.
 #[derive(Clone, Debug, Default)]
@@ -298,23 +299,7 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let (executed, _) = self.execute(false, "application/json").await?;
         let attempts = executed.attempts;
         let (parts, body) = executed.response.into_parts();
-        let read = body.collect();
-        let bytes = match executed.deadline {
-            Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| {
-                Error::Timeout(TimeoutError {
-                    kind: TimeoutKind::Total,
-                    limit: executed.timeouts.total,
-                    attempts,
-                })
-            })?,
-            None => read.await,
-        }
-        .map_err(|e| {
-            Error::Transport(TransportFailure {
-                source: e,
-                attempts,
-            })
-        })?;
+        let bytes = read_body(body, executed.deadline, executed.timeouts.total, attempts).await?;
         let meta = ResponseMeta {
             status: parts.status,
             headers: parts.headers,
@@ -323,6 +308,32 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let data = decode_json::<T>(&meta, bytes)?;
         Ok(Response { data, meta })
     }
+}
+
+/// Reads a whole response body within the call's total deadline.
+async fn read_body(
+    body: ResponseBody,
+    deadline: Option<tokio::time::Instant>,
+    total: Option<Duration>,
+    attempts: u32,
+) -> Result<Bytes, Error> {
+    let read = body.collect();
+    let result = match deadline {
+        Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| {
+            Error::Timeout(TimeoutError {
+                kind: TimeoutKind::Total,
+                limit: total,
+                attempts,
+            })
+        })?,
+        None => read.await,
+    };
+    result.map_err(|e| {
+        Error::Transport(TransportFailure {
+            source: e,
+            attempts,
+        })
+    })
 }
 
 fn content_type(headers: &HeaderMap) -> Option<&str> {
@@ -411,23 +422,8 @@ impl<T, S: DeserializeOwned> Call<T, S> {
         if !is_sse {
             // Not a stream: an error body, or something unexpected; either way, read it
             // (within the call's total time, as `send` does).
-            let read = body.collect();
-            let bytes = match executed.deadline {
-                Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| {
-                    Error::Timeout(TimeoutError {
-                        kind: TimeoutKind::Total,
-                        limit: executed.timeouts.total,
-                        attempts,
-                    })
-                })?,
-                None => read.await,
-            }
-            .map_err(|e| {
-                Error::Transport(TransportFailure {
-                    source: e,
-                    attempts,
-                })
-            })?;
+            let bytes =
+                read_body(body, executed.deadline, executed.timeouts.total, attempts).await?;
             decode_json::<serde_json::Value>(&meta, bytes.clone())?;
             return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),
