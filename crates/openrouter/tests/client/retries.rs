@@ -393,3 +393,28 @@ async fn a_wait_past_the_total_timeout_gives_up_at_once() {
     assert_eq!(err.retry_after(), Some(ms(2000)));
     assert_eq!(server.count(), 1);
 }
+
+/// Dropping the call's future cancels everything, the backoff sleep included: no later attempt
+/// is ever sent.
+#[tokio::test]
+async fn dropping_the_call_during_backoff_sends_nothing_more() {
+    let server = Server::always(Reply::error(503, "busy").header("retry-after", "1"));
+    let client = builder(&server)
+        .retry(
+            RetryConfig::new()
+                .max_retries(5)
+                .backoff(ms(1), Duration::from_secs(1)),
+        )
+        .build()
+        .unwrap();
+    // The first attempt fails at once; the call then sleeps a second before the next one.
+    let call = client.credits().get_credits().send();
+    assert!(
+        tokio::time::timeout(ms(300), call).await.is_err(),
+        "the call was still waiting"
+    );
+    assert_eq!(server.count(), 1);
+    // Well past the backoff: had anything kept running, a second request would have arrived.
+    tokio::time::sleep(ms(1500)).await;
+    assert_eq!(server.count(), 1, "a dropped call sent another attempt");
+}
