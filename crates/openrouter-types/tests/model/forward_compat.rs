@@ -178,10 +178,17 @@ fn query_structs_serialize_arrays_and_booleans() {
 
     let mut q = ListBatchesQuery::default();
     q.limit = Some(5);
-    q.status = Some(vec![BatchListStatus::from("completed"), BatchListStatus::from("in_progress")]);
+    q.status = Some(vec![
+        BatchListStatus::from("completed"),
+        BatchListStatus::from("in_progress"),
+    ]);
     assert_eq!(
         q.to_query_pairs(),
-        vec![("limit", "5".to_owned()), ("status", "completed".to_owned()), ("status", "in_progress".to_owned())],
+        vec![
+            ("limit", "5".to_owned()),
+            ("status", "completed".to_owned()),
+            ("status", "in_progress".to_owned())
+        ],
         "arrays repeat the key (explode), unset parameters are left out"
     );
     let mut keys = ListQuery::default();
@@ -189,6 +196,9 @@ fn query_structs_serialize_arrays_and_booleans() {
     keys.include_expired = Some(false);
     assert_eq!(
         keys.to_query_pairs(),
-        vec![("include_disabled", "true".to_owned()), ("include_expired", "false".to_owned())]
+        vec![
+            ("include_disabled", "true".to_owned()),
+            ("include_expired", "false".to_owned())
+        ]
     );
 }
