@@ -7,7 +7,7 @@
 //! | --- | --- |
 //! | the call (`.timeouts(..)`, `.retry(..)` on a request builder) | set or disabled |
 //! | the client (`ClientBuilder::timeouts`, `ClientBuilder::retry`) | set or disabled |
-//! | the library default ([`defaults`](crate::defaults)) | always |
+//! | the library default ([`defaults`](mod@crate::defaults)) | always |
 //!
 //! # Examples
 //!

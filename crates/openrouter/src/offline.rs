@@ -4,7 +4,7 @@
 //! answers `GET /credits` and `POST /chat/completions` (whole, or streamed chunk by chunk with a
 //! short pause between chunks, like a real model) and says 404 to anything else. For asserting
 //! the exact requests your code sends, use the test transports of
-//! [`openrouter_transport::test_util`] (feature `test-util`) instead.
+//! `openrouter_transport::test_util` (feature `test-util`) instead.
 //!
 //! # Examples
 //!

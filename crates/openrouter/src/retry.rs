@@ -10,8 +10,8 @@ use http::{HeaderMap, Method, StatusCode};
 use crate::config::ResolvedRetry;
 use crate::headers;
 
-/// Statuses retried by default. 402 is retried only with `Retry-After` (see
-/// [`status_is_retryable`]).
+/// Statuses retried by default. 402 is retried only when it carries `Retry-After` (OpenRouter's
+/// in-flight budget; without it the account is out of credits).
 pub const RETRY_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504, 524, 529];
 
 /// Whether a response status is worth retrying.
