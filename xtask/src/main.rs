@@ -5,6 +5,8 @@
 //! with many discriminator-less unions and closed enums that the server keeps growing; see
 //! `ARCHITECTURE.md` for the rules it follows.
 
+mod client;
+mod contract;
 mod emit;
 mod model;
 mod names;
@@ -88,15 +90,58 @@ fn load_spec(path: &Path) -> Result<serde_json::Value, String> {
     }
 }
 
-/// Generates every output file, formatted, as (file name, contents).
+/// Generates every output file of the types crate, formatted, as (file name, contents).
 fn generate(spec_path: &Path) -> Result<Vec<(String, String)>, String> {
+    Ok(generate_all(spec_path)?.types)
+}
+
+struct Generated {
+    /// Files of `crates/openrouter-types/src/generated/`.
+    types: Vec<(String, String)>,
+    /// Files outside the types crate (paths relative to the workspace root): the client's
+    /// methods and the contract tests' calls.
+    files: Vec<(&'static str, String)>,
+    /// The README's table of groups and methods.
+    readme_table: String,
+}
+
+fn generate_all(spec_path: &Path) -> Result<Generated, String> {
     let spec = load_spec(spec_path)?;
     let model = model::build(&spec)?;
-    let files = emit::emit(&model);
-    files
+    let types = emit::emit(&model)
         .into_iter()
         .map(|(name, text)| Ok((name, rustfmt(&text)?)))
-        .collect()
+        .collect::<Result<_, String>>()?;
+    Ok(Generated {
+        types,
+        files: vec![
+            (
+                "crates/openrouter/src/api/generated.rs",
+                rustfmt(&client::emit_client(&model))?,
+            ),
+            (
+                "crates/openrouter/tests/contract/calls.rs",
+                rustfmt(&contract::emit_contract(&spec, &model))?,
+            ),
+        ],
+        readme_table: client::readme_table(&model),
+    })
+}
+
+const README_START: &str = "<!-- generated: api groups (cargo xtask codegen) -->\n";
+const README_END: &str = "<!-- end of generated api groups -->\n";
+
+/// The README with its generated table replaced, or an error when the markers are missing.
+fn readme_with_table(readme: &str, table: &str) -> Result<String, String> {
+    let start = readme
+        .find(README_START)
+        .ok_or("README.md has no generated-table start marker")?
+        + README_START.len();
+    let end = readme[start..]
+        .find(README_END)
+        .ok_or("README.md has no generated-table end marker")?
+        + start;
+    Ok(format!("{}{}{}", &readme[..start], table, &readme[end..]))
 }
 
 fn rustfmt(src: &str) -> Result<String, String> {
@@ -135,9 +180,27 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let opts = parse_options(args)?;
     let out_dir = opts.out.clone().unwrap_or_else(default_out);
     let started = std::time::Instant::now();
-    let files = generate(&opts.spec)?;
+    let generated = generate_all(&opts.spec)?;
+    let files = generated.types;
+    let root = workspace_root();
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path)
+        .map_err(|e| format!("cannot read {}: {e}", readme_path.display()))?;
+    let readme_new = readme_with_table(&readme, &generated.readme_table)?;
     if opts.check {
         let mut stale = Vec::new();
+        for (rel, text) in &generated.files {
+            let path = root.join(rel);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(path.display().to_string());
+            }
+        }
+        if readme != readme_new {
+            stale.push(format!(
+                "{} (its table of API groups)",
+                readme_path.display()
+            ));
+        }
         for (name, text) in &files {
             let path = out_dir.join(name);
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
@@ -174,6 +237,18 @@ fn codegen(args: &[String]) -> Result<(), String> {
         }
     }
     let mut lines = 0;
+    for (rel, text) in &generated.files {
+        let path = root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        lines += text.lines().count();
+    }
+    if readme != readme_new {
+        std::fs::write(&readme_path, &readme_new)
+            .map_err(|e| format!("cannot write {}: {e}", readme_path.display()))?;
+    }
     for (name, text) in &files {
         lines += text.lines().count();
         let path = out_dir.join(name);

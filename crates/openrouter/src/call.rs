@@ -141,10 +141,58 @@ impl<T, S> Call<T, S> {
     }
 
     /// Sets the query string pairs.
-    #[allow(dead_code)]
     pub(crate) fn query(mut self, pairs: Vec<(&'static str, String)>) -> Self {
         self.query = pairs;
         self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from the fields of `form` (a struct
+    /// whose fields are strings, numbers or booleans; other values are sent as JSON text).
+    pub(crate) fn form_body<F: Serialize>(mut self, form: &F) -> Self {
+        match form_urlencoded(form) {
+            Ok(bytes) => {
+                self.body = Some((
+                    Box::new(move |_| Ok(bytes)),
+                    "application/x-www-form-urlencoded",
+                ))
+            }
+            Err(e) => {
+                self.options.error.get_or_insert(ConfigError::new(format!(
+                    "the request body cannot be serialized: {e}"
+                )));
+            }
+        }
+        self
+    }
+
+    /// The query string pairs.
+    pub(crate) fn query_pairs(&self) -> &[(&'static str, String)] {
+        &self.query
+    }
+
+    /// Sets one query parameter, replacing it if present.
+    pub(crate) fn set_query(&mut self, name: &'static str, value: String) {
+        match self.query.iter_mut().find(|(k, _)| *k == name) {
+            Some(pair) => pair.1 = value,
+            None => self.query.push((name, value)),
+        }
+    }
+
+    /// The same call without its body (for the next page of a listing), or `None` when it has
+    /// a body, which cannot be sent twice.
+    pub(crate) fn clone_without_body(&self) -> Option<Self> {
+        if self.body.is_some() {
+            return None;
+        }
+        Some(Call {
+            client: self.client.clone(),
+            operation: self.operation,
+            path: self.path.clone(),
+            query: self.query.clone(),
+            body: None,
+            options: self.options.clone(),
+            _marker: PhantomData,
+        })
     }
 
     /// The operation this call runs.
@@ -580,6 +628,30 @@ impl<S: DeserializeOwned> Stream for ResponseStream<S> {
             item.map(|r| r.map_err(|inner| Error::Stream(StreamFailure { inner, attempts })))
         })
     }
+}
+
+/// Encodes the top-level fields of `form` as `application/x-www-form-urlencoded`; unset
+/// (`null`) fields are left out.
+fn form_urlencoded<F: Serialize>(form: &F) -> Result<Bytes, serde_json::Error> {
+    use serde::ser::Error as _;
+    let serde_json::Value::Object(fields) = serde_json::to_value(form)? else {
+        return Err(serde_json::Error::custom("a form body must be an object"));
+    };
+    let mut out = String::new();
+    for (name, value) in fields {
+        let text = match value {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        if !out.is_empty() {
+            out.push('&');
+        }
+        encode_component(&name, &mut out);
+        out.push('=');
+        encode_component(&text, &mut out);
+    }
+    Ok(Bytes::from(out))
 }
 
 /// Serializes a request body.

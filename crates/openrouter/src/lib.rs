@@ -38,6 +38,7 @@ pub mod defaults;
 mod error;
 pub mod headers;
 pub mod offline;
+pub mod pagination;
 mod retry;
 pub mod sse;
 
@@ -48,6 +49,7 @@ pub use error::{
     ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
     TransportFailure,
 };
+pub use pagination::{Items, Page, Pages};
 pub use retry::RETRY_STATUSES;
 
 /// The README's examples, compiled (and the offline one run) as doc tests so the README stays

@@ -1,6 +1,7 @@
 //! The API groups: one accessor on [`Client`](crate::Client) per group, one method per
-//! operation, each built from the generated operation table
-//! ([`openrouter_types::generated::operations`]).
+//! operation, all generated from the spec's operation table
+//! ([`openrouter_types::generated::operations`]) by `cargo xtask codegen`.
 
-pub mod chat;
-pub mod credits;
+mod generated;
+
+pub use generated::*;

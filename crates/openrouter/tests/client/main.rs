@@ -5,8 +5,10 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod coverage;
 mod env;
 mod errors;
+mod operations;
 mod precedence;
 mod retries;
 mod security;
