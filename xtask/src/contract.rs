@@ -277,6 +277,22 @@ pub fn emit_contract(spec: &Value, model: &Model) -> String {
             args.join(", ")
         );
     }
-    s.push_str("        _ => return None,\n    })\n}\n");
+    s.push_str("        _ => return None,\n    })\n}\n\n");
+    let mut errors = std::collections::BTreeSet::new();
+    for op in &model.operations {
+        for (_, ty) in &op.errors {
+            if let Some(Ty::Named(n)) = ty {
+                errors.insert(n.clone());
+            }
+        }
+    }
+    s.push_str(
+        "/// Decodes an error body into the generated type the spec declares for it.\n\
+         pub(crate) fn decode_error(type_name: &str, body: &str) -> Result<(), String> {\n    match type_name {\n",
+    );
+    for n in errors {
+        let _ = writeln!(s, "        {n:?} => example::<t::{n}>(body).map(drop),");
+    }
+    s.push_str("        other => Err(format!(\"no generated error type `{other}`\")),\n    }\n}\n");
     s
 }

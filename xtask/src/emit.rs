@@ -285,6 +285,19 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool) {
             );
         }
         s.push_str("pairs\n}\n");
+        // Chainable setters for the optional parameters: `Query::default().limit(10)`.
+        for f in fields {
+            if f.required || f.tristate || matches!(bare(&f.ident), "new" | "to_query_pairs") {
+                continue;
+            }
+            let _ = writeln!(
+                s,
+                "/// Sets `{json}`.\npub fn {ident}(mut self, value: impl Into<{ty}>) -> Self {{\nself.{ident} = Some(value.into());\nself\n}}",
+                json = f.json,
+                ident = f.ident,
+                ty = f.ty.rust()
+            );
+        }
     }
     if !args.is_empty() || query {
         s.push_str("}\n");

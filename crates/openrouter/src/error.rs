@@ -400,6 +400,11 @@ impl DecodeError {
         &self.body
     }
 
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     /// The response's content type, when it had one.
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()

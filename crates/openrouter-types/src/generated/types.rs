@@ -72722,6 +72722,31 @@ impl GetUserActivityQuery {
         crate::rt::push_query(&mut pairs, "workspace_id", &self.workspace_id, true);
         pairs
     }
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `api_key_hash`.
+    pub fn api_key_hash(mut self, value: impl Into<String>) -> Self {
+        self.api_key_hash = Some(value.into());
+        self
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+    /// Sets `group_by`.
+    pub fn group_by(mut self, value: impl Into<GetUserActivityGroupBy>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
 }
 
 /// The `GetAnalyticsMetaResponseDataDimensionsItem` schema.
@@ -73538,6 +73563,31 @@ impl ListBatchesQuery {
         crate::rt::push_query(&mut pairs, "created_before", &self.created_before, true);
         pairs
     }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `after`.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<Vec<BatchListStatus>>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `created_after`.
+    pub fn created_after(mut self, value: impl Into<BatchListTimestamp>) -> Self {
+        self.created_after = Some(value.into());
+        self
+    }
+    /// Sets `created_before`.
+    pub fn created_before(mut self, value: impl Into<BatchListTimestamp>) -> Self {
+        self.created_before = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -73660,6 +73710,51 @@ impl GetBenchmarksQuery {
         crate::rt::push_query(&mut pairs, "category", &self.category, true);
         crate::rt::push_query(&mut pairs, "max_results", &self.max_results, true);
         pairs
+    }
+    /// Sets `source`.
+    pub fn source(mut self, value: impl Into<GetBenchmarksSource>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `task_type`.
+    pub fn task_type(mut self, value: impl Into<GetBenchmarksTaskType>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+    /// Sets `benchmark_type`.
+    pub fn benchmark_type(mut self, value: impl Into<GetBenchmarksBenchmarkType>) -> Self {
+        self.benchmark_type = Some(value.into());
+        self
+    }
+    /// Sets `include_run_config`.
+    pub fn include_run_config(mut self, value: impl Into<bool>) -> Self {
+        self.include_run_config = Some(value.into());
+        self
+    }
+    /// Sets `search_engine`.
+    pub fn search_engine(mut self, value: impl Into<String>) -> Self {
+        self.search_engine = Some(value.into());
+        self
+    }
+    /// Sets `search_surface`.
+    pub fn search_surface(mut self, value: impl Into<GetBenchmarksSearchSurface>) -> Self {
+        self.search_surface = Some(value.into());
+        self
+    }
+    /// Sets `arena`.
+    pub fn arena(mut self, value: impl Into<GetBenchmarksArena>) -> Self {
+        self.arena = Some(value.into());
+        self
+    }
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
     }
 }
 
@@ -73937,6 +74032,26 @@ impl ListByokKeysQuery {
         crate::rt::push_query(&mut pairs, "provider", &self.provider, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ListByokKeysProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -73971,6 +74086,11 @@ impl GetTaskClassificationsQuery {
         crate::rt::push_query(&mut pairs, "window", &self.window, true);
         pairs
     }
+    /// Sets `window`.
+    pub fn window(mut self, value: impl Into<GetTaskClassificationsWindow>) -> Self {
+        self.window = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listContainerFiles` (`GET /containers/{container_id}/files`).
@@ -73994,6 +74114,16 @@ impl ListContainerFilesQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         crate::rt::push_query(&mut pairs, "after", &self.after, true);
         pairs
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `after`.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
     }
 }
 
@@ -74150,6 +74280,41 @@ impl GetAppRankingsQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         pairs
     }
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<GetAppRankingsCategory>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `subcategory`.
+    pub fn subcategory(mut self, value: impl Into<GetAppRankingsSubcategory>) -> Self {
+        self.subcategory = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<GetAppRankingsSort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `start_date`.
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Sets `end_date`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -74278,6 +74443,41 @@ impl GetRankingsDailyQuery {
         crate::rt::push_query(&mut pairs, "language_type", &self.language_type, true);
         pairs
     }
+    /// Sets `start_date`.
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Sets `end_date`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    /// Sets `period`.
+    pub fn period(mut self, value: impl Into<GetRankingsDailyPeriod>) -> Self {
+        self.period = Some(value.into());
+        self
+    }
+    /// Sets `modality`.
+    pub fn modality(mut self, value: impl Into<GetRankingsDailyModality>) -> Self {
+        self.modality = Some(value.into());
+        self
+    }
+    /// Sets `context_bucket`.
+    pub fn context_bucket(mut self, value: impl Into<GetRankingsDailyContextBucket>) -> Self {
+        self.context_bucket = Some(value.into());
+        self
+    }
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<GetRankingsDailyCategory>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `language_type`.
+    pub fn language_type(mut self, value: impl Into<GetRankingsDailyLanguageType>) -> Self {
+        self.language_type = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -74327,6 +74527,31 @@ impl GetSessionCostQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         pairs
+    }
+    /// Sets `app_slug`.
+    pub fn app_slug(mut self, value: impl Into<String>) -> Self {
+        self.app_slug = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `turn_range`.
+    pub fn turn_range(mut self, value: impl Into<GetSessionCostTurnRange>) -> Self {
+        self.turn_range = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
     }
 }
 
@@ -74988,6 +75213,16 @@ impl ListEmbeddingsModelsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 /// The `ListEndpointsZdrResponse` schema.
@@ -75043,6 +75278,26 @@ impl ListExternalUsersQuery {
         crate::rt::push_query(&mut pairs, "user", &self.user, true);
         crate::rt::push_query(&mut pairs, "include_inactive", &self.include_inactive, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+    /// Sets `include_inactive`.
+    pub fn include_inactive(mut self, value: impl Into<bool>) -> Self {
+        self.include_inactive = Some(value.into());
+        self
     }
 }
 
@@ -75102,6 +75357,46 @@ impl ListFilesQuery {
         crate::rt::push_query(&mut pairs, "order", &self.order, true);
         pairs
     }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `cursor`.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<FileProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `after`.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Sets `after_id`.
+    pub fn after_id(mut self, value: impl Into<String>) -> Self {
+        self.after_id = Some(value.into());
+        self
+    }
+    /// Sets `before_id`.
+    pub fn before_id(mut self, value: impl Into<String>) -> Self {
+        self.before_id = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    pub fn order(mut self, value: impl Into<ListFilesOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `uploadFile` (`POST /files`).
@@ -75125,6 +75420,16 @@ impl UploadFileQuery {
         crate::rt::push_query(&mut pairs, "workspace_id", &self.workspace_id, true);
         crate::rt::push_query(&mut pairs, "provider", &self.provider, true);
         pairs
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<FileProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
     }
 }
 
@@ -75174,6 +75479,16 @@ impl GetFileMetadataQuery {
         crate::rt::push_query(&mut pairs, "provider", &self.provider, true);
         pairs
     }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<FileProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `deleteFile` (`DELETE /files/{file_id}`).
@@ -75198,6 +75513,16 @@ impl DeleteFileQuery {
         crate::rt::push_query(&mut pairs, "provider", &self.provider, true);
         pairs
     }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<FileProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `downloadFileContent` (`GET /files/{file_id}/content`).
@@ -75221,6 +75546,16 @@ impl DownloadFileContentQuery {
         crate::rt::push_query(&mut pairs, "workspace_id", &self.workspace_id, true);
         crate::rt::push_query(&mut pairs, "provider", &self.provider, true);
         pairs
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<FileProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
     }
 }
 
@@ -75296,6 +75631,21 @@ impl ListGuardrailsQuery {
         crate::rt::push_query(&mut pairs, "workspace_id", &self.workspace_id, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listKeyAssignments` (`GET /guardrails/assignments/keys`).
@@ -75319,6 +75669,16 @@ impl ListKeyAssignmentsQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }
 
@@ -75344,6 +75704,16 @@ impl ListMemberAssignmentsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listGuardrailKeyAssignments` (`GET /guardrails/{id}/assignments/keys`).
@@ -75368,6 +75738,16 @@ impl ListGuardrailKeyAssignmentsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listGuardrailMemberAssignments` (`GET /guardrails/{id}/assignments/members`).
@@ -75391,6 +75771,16 @@ impl ListGuardrailMemberAssignmentsQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }
 
@@ -75621,6 +76011,26 @@ impl ListQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "workspace_id", &self.workspace_id, true);
         pairs
+    }
+    /// Sets `include_disabled`.
+    pub fn include_disabled(mut self, value: impl Into<bool>) -> Self {
+        self.include_disabled = Some(value.into());
+        self
+    }
+    /// Sets `include_expired`.
+    pub fn include_expired(mut self, value: impl Into<bool>) -> Self {
+        self.include_expired = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
     }
 }
 
@@ -76612,6 +77022,151 @@ impl GetModelsQuery {
         );
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<GetModelsCategory>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `supported_parameters`.
+    pub fn supported_parameters(mut self, value: impl Into<String>) -> Self {
+        self.supported_parameters = Some(value.into());
+        self
+    }
+    /// Sets `output_modalities`.
+    pub fn output_modalities(mut self, value: impl Into<String>) -> Self {
+        self.output_modalities = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<GetModelsSort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `q`.
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.q = Some(value.into());
+        self
+    }
+    /// Sets `input_modalities`.
+    pub fn input_modalities(mut self, value: impl Into<String>) -> Self {
+        self.input_modalities = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn context(mut self, value: impl Into<i64>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `min_price`.
+    pub fn min_price(mut self, value: impl Into<f64>) -> Self {
+        self.min_price = Some(value.into());
+        self
+    }
+    /// Sets `max_price`.
+    pub fn max_price(mut self, value: impl Into<f64>) -> Self {
+        self.max_price = Some(value.into());
+        self
+    }
+    /// Sets `arch`.
+    pub fn arch(mut self, value: impl Into<String>) -> Self {
+        self.arch = Some(value.into());
+        self
+    }
+    /// Sets `model_authors`.
+    pub fn model_authors(mut self, value: impl Into<String>) -> Self {
+        self.model_authors = Some(value.into());
+        self
+    }
+    /// Sets `providers`.
+    pub fn providers(mut self, value: impl Into<String>) -> Self {
+        self.providers = Some(value.into());
+        self
+    }
+    /// Sets `distillable`.
+    pub fn distillable(mut self, value: impl Into<GetModelsDistillable>) -> Self {
+        self.distillable = Some(value.into());
+        self
+    }
+    /// Sets `zdr`.
+    pub fn zdr(mut self, value: impl Into<GetModelsZdr>) -> Self {
+        self.zdr = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<GetModelsRegion>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `min_output_price`.
+    pub fn min_output_price(mut self, value: impl Into<f64>) -> Self {
+        self.min_output_price = Some(value.into());
+        self
+    }
+    /// Sets `max_output_price`.
+    pub fn max_output_price(mut self, value: impl Into<f64>) -> Self {
+        self.max_output_price = Some(value.into());
+        self
+    }
+    /// Sets `min_age_days`.
+    pub fn min_age_days(mut self, value: impl Into<i64>) -> Self {
+        self.min_age_days = Some(value.into());
+        self
+    }
+    /// Sets `max_age_days`.
+    pub fn max_age_days(mut self, value: impl Into<i64>) -> Self {
+        self.max_age_days = Some(value.into());
+        self
+    }
+    /// Sets `min_intelligence_index`.
+    pub fn min_intelligence_index(mut self, value: impl Into<f64>) -> Self {
+        self.min_intelligence_index = Some(value.into());
+        self
+    }
+    /// Sets `max_intelligence_index`.
+    pub fn max_intelligence_index(mut self, value: impl Into<f64>) -> Self {
+        self.max_intelligence_index = Some(value.into());
+        self
+    }
+    /// Sets `min_coding_index`.
+    pub fn min_coding_index(mut self, value: impl Into<f64>) -> Self {
+        self.min_coding_index = Some(value.into());
+        self
+    }
+    /// Sets `max_coding_index`.
+    pub fn max_coding_index(mut self, value: impl Into<f64>) -> Self {
+        self.max_coding_index = Some(value.into());
+        self
+    }
+    /// Sets `min_agentic_index`.
+    pub fn min_agentic_index(mut self, value: impl Into<f64>) -> Self {
+        self.min_agentic_index = Some(value.into());
+        self
+    }
+    /// Sets `max_agentic_index`.
+    pub fn max_agentic_index(mut self, value: impl Into<f64>) -> Self {
+        self.max_agentic_index = Some(value.into());
+        self
+    }
+    /// Sets `min_tool_success_rate`.
+    pub fn min_tool_success_rate(mut self, value: impl Into<f64>) -> Self {
+        self.min_tool_success_rate = Some(value.into());
+        self
+    }
+    /// Sets `max_tool_success_rate`.
+    pub fn max_tool_success_rate(mut self, value: impl Into<f64>) -> Self {
+        self.max_tool_success_rate = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listModelsCount` (`GET /models/count`).
@@ -76636,6 +77191,11 @@ impl ListModelsCountQuery {
             true,
         );
         pairs
+    }
+    /// Sets `output_modalities`.
+    pub fn output_modalities(mut self, value: impl Into<String>) -> Self {
+        self.output_modalities = Some(value.into());
+        self
     }
 }
 
@@ -76720,6 +77280,31 @@ impl ListModelsUserQuery {
         crate::rt::push_query(&mut pairs, "client", &self.client, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `output_modalities`.
+    pub fn output_modalities(mut self, value: impl Into<String>) -> Self {
+        self.output_modalities = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<ListModelsUserSort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `client`.
+    pub fn client(mut self, value: impl Into<ListModelsUserClient>) -> Self {
+        self.client = Some(value.into());
+        self
+    }
 }
 
 /// The `ListEndpointsResponse2` schema.
@@ -76772,6 +77357,21 @@ impl ListObservabilityDestinationsQuery {
         crate::rt::push_query(&mut pairs, "workspace_id", &self.workspace_id, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listOrganizationMembers` (`GET /organization/members`).
@@ -76795,6 +77395,16 @@ impl ListOrganizationMembersQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }
 
@@ -76950,6 +77560,16 @@ impl ListPresetsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listPresetVersions` (`GET /presets/{slug}/versions`).
@@ -76973,6 +77593,16 @@ impl ListPresetVersionsQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }
 
@@ -77282,6 +77912,11 @@ impl DeletePrivateEndpointQuery {
         let mut pairs = Vec::new();
         crate::rt::push_query(&mut pairs, "draft_only", &self.draft_only, true);
         pairs
+    }
+    /// Sets `draft_only`.
+    pub fn draft_only(mut self, value: impl Into<DeletePrivateEndpointDraftOnly>) -> Self {
+        self.draft_only = Some(value.into());
+        self
     }
 }
 
@@ -78768,6 +79403,16 @@ impl ListScimGroupMappingsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
 }
 
 /// Required. Whether to keep workspace members after deleting the mapping. `false` **removes** the members this mapping granted access to; `true` deletes the mapping while leaving membership intact as manually-managed. There is deliberately no default — omitting it returns `400` so the destructive path cannot be reached by accident. Mirrors the dashboard, whose `DeleteMappingSchema.keepMembers` is likewise required.
@@ -78880,6 +79525,26 @@ impl ListScimGroupsQuery {
         crate::rt::push_query(&mut pairs, "external_id", &self.external_id, true);
         pairs
     }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `external_id`.
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -78919,6 +79584,21 @@ impl ListToolsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         crate::rt::push_query(&mut pairs, "api_format", &self.api_format, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `api_format`.
+    pub fn api_format(mut self, value: impl Into<ListToolsApiFormat>) -> Self {
+        self.api_format = Some(value.into());
+        self
     }
 }
 
@@ -79000,6 +79680,16 @@ impl ListInternEffectiveVaultSecretsQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         pairs
     }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listInternVaultSecrets` (`GET /vault/interns/{internId}/secrets`).
@@ -79023,6 +79713,16 @@ impl ListInternVaultSecretsQuery {
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         pairs
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
     }
 }
 
@@ -79048,6 +79748,16 @@ impl ListVaultSecretsQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         pairs
     }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listVideosContent` (`GET /videos/{jobId}/content`).
@@ -79067,6 +79777,11 @@ impl ListVideosContentQuery {
         let mut pairs = Vec::new();
         crate::rt::push_query(&mut pairs, "index", &self.index, true);
         pairs
+    }
+    /// Sets `index`.
+    pub fn index(mut self, value: impl Into<i64>) -> Self {
+        self.index = Some(value.into());
+        self
     }
 }
 
@@ -79091,6 +79806,16 @@ impl ListWorkspacesQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }
 
@@ -79117,6 +79842,11 @@ impl DeleteWorkspaceQuery {
         );
         pairs
     }
+    /// Sets `confirm_default_workspace_deletion`.
+    pub fn confirm_default_workspace_deletion(mut self, value: impl Into<bool>) -> Self {
+        self.confirm_default_workspace_deletion = Some(value.into());
+        self
+    }
 }
 
 /// Query parameters of `listWorkspaceMembers` (`GET /workspaces/{id}/members`).
@@ -79140,5 +79870,15 @@ impl ListWorkspaceMembersQuery {
         crate::rt::push_query(&mut pairs, "offset", &self.offset, true);
         crate::rt::push_query(&mut pairs, "limit", &self.limit, true);
         pairs
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
     }
 }

@@ -54,11 +54,9 @@ async fn offset_pagination_walks_pages_until_the_total() {
         }
     });
     let client = client(&server);
-    let mut query = ListWorkspacesQuery::default();
-    query.limit = Some(2);
     let ids: Vec<String> = client
         .workspaces()
-        .list(query)
+        .list(ListWorkspacesQuery::default().limit(2))
         .header("x-trace", "t1")
         .items()
         .map(|w| w.unwrap().id)
@@ -115,11 +113,9 @@ async fn cursor_pagination_follows_the_cursor_until_has_more_is_false() {
         Reply::json(200, page.to_string())
     });
     let client = client(&server);
-    let mut query = ListBatchesQuery::default();
-    query.limit = Some(2);
     let ids: Vec<String> = client
         .batch()
-        .list(query)
+        .list(ListBatchesQuery::default().limit(2))
         .items()
         .map(|b| b.unwrap().id)
         .collect()

@@ -1210,3 +1210,51 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
         _ => return None,
     })
 }
+
+/// Decodes an error body into the generated type the spec declares for it.
+pub(crate) fn decode_error(type_name: &str, body: &str) -> Result<(), String> {
+    match type_name {
+        "AnthropicMessagesErrorResponse" => {
+            example::<t::AnthropicMessagesErrorResponse>(body).map(drop)
+        }
+        "BadGatewayResponse" => example::<t::BadGatewayResponse>(body).map(drop),
+        "BadRequestResponse" => example::<t::BadRequestResponse>(body).map(drop),
+        "BatchErrorResponse" => example::<t::BatchErrorResponse>(body).map(drop),
+        "BatchPaymentRequiredResponse" => {
+            example::<t::BatchPaymentRequiredResponse>(body).map(drop)
+        }
+        "ClientClosedRequestResponse" => example::<t::ClientClosedRequestResponse>(body).map(drop),
+        "ConflictResponse" => example::<t::ConflictResponse>(body).map(drop),
+        "CreatePrivateEndpointError404" => {
+            example::<t::CreatePrivateEndpointError404>(body).map(drop)
+        }
+        "CreatePrivateEndpointError409" => {
+            example::<t::CreatePrivateEndpointError409>(body).map(drop)
+        }
+        "CreatePrivateEndpointError422" => {
+            example::<t::CreatePrivateEndpointError422>(body).map(drop)
+        }
+        "CreatePrivateEndpointError500" => {
+            example::<t::CreatePrivateEndpointError500>(body).map(drop)
+        }
+        "CreatePrivateEndpointError502" => {
+            example::<t::CreatePrivateEndpointError502>(body).map(drop)
+        }
+        "EdgeNetworkTimeoutResponse" => example::<t::EdgeNetworkTimeoutResponse>(body).map(drop),
+        "ForbiddenResponse" => example::<t::ForbiddenResponse>(body).map(drop),
+        "GatewayTimeoutResponse" => example::<t::GatewayTimeoutResponse>(body).map(drop),
+        "GoneResponse" => example::<t::GoneResponse>(body).map(drop),
+        "InternalServerResponse" => example::<t::InternalServerResponse>(body).map(drop),
+        "NotFoundResponse" => example::<t::NotFoundResponse>(body).map(drop),
+        "OAuthErrorResponse" => example::<t::OAuthErrorResponse>(body).map(drop),
+        "PayloadTooLargeResponse" => example::<t::PayloadTooLargeResponse>(body).map(drop),
+        "PaymentRequiredResponse" => example::<t::PaymentRequiredResponse>(body).map(drop),
+        "ProviderOverloadedResponse" => example::<t::ProviderOverloadedResponse>(body).map(drop),
+        "RequestTimeoutResponse" => example::<t::RequestTimeoutResponse>(body).map(drop),
+        "ServiceUnavailableResponse" => example::<t::ServiceUnavailableResponse>(body).map(drop),
+        "TooManyRequestsResponse" => example::<t::TooManyRequestsResponse>(body).map(drop),
+        "UnauthorizedResponse" => example::<t::UnauthorizedResponse>(body).map(drop),
+        "UnprocessableEntityResponse" => example::<t::UnprocessableEntityResponse>(body).map(drop),
+        other => Err(format!("no generated error type `{other}`")),
+    }
+}
