@@ -17,8 +17,9 @@
 #   PRISM_ARGS            extra arguments for `prism mock`, word-split (e.g. "--dynamic --seed 1")
 #   PRISM_STATE_DIR       where the PID file and the log go (default contract/.prism, git-ignored)
 #
-# Both commands are idempotent: `start` when our Prism already answers just prints its URL, and
-# `stop` when nothing runs does nothing. One Prism per state directory: to run two (e.g. a static and
+# Both commands are idempotent: `start` when our Prism already answers with the same port, spec and
+# PRISM_ARGS just prints its URL (with other settings it restarts it), and `stop` when nothing runs
+# does nothing. One Prism per state directory: to run two (e.g. a static and
 # a dynamic one), give each its own PRISM_STATE_DIR and PRISM_PORT.
 set -euo pipefail
 
@@ -28,6 +29,7 @@ PORT="${PRISM_PORT:-4010}"
 TIMEOUT="${PRISM_START_TIMEOUT:-120}"
 STATE_DIR="${PRISM_STATE_DIR:-$CONTRACT_DIR/.prism}"
 PID_FILE="$STATE_DIR/prism.pid"
+CONF_FILE="$STATE_DIR/prism.conf"
 LOG_FILE="$STATE_DIR/prism.log"
 BIN="$CONTRACT_DIR/node_modules/.bin/prism"
 # npm ci writes this stamp last, so a missing or different stamp means an absent, interrupted or
@@ -79,14 +81,16 @@ start() {
     spec="$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")"
     command -v curl >/dev/null || die "curl is not installed"
 
-    local pid
+    # What this start asks for; a running Prism started with anything else is restarted.
+    local conf pid
+    conf="port=$PORT spec=$spec args=${PRISM_ARGS:-}"
     if pid="$(running_pid)"; then
-        if answers; then
+        if answers && [[ "$(cat "$CONF_FILE" 2>/dev/null)" == "$conf" ]]; then
             say "already running (pid $pid)"
             printf '%s\n' "$BASE_URL"
             return 0
         fi
-        say "pid $pid from $PID_FILE does not answer on $BASE_URL; restarting it"
+        say "pid $pid from $PID_FILE was started differently or does not answer; restarting it"
         stop
     fi
     rm -f "$PID_FILE"
@@ -103,6 +107,7 @@ start() {
         >"$LOG_FILE" 2>&1 </dev/null &
     pid=$!
     printf '%s\n' "$pid" >"$PID_FILE"
+    printf '%s\n' "$conf" >"$CONF_FILE"
 
     local waited=0
     until grep -q 'Prism is listening' "$LOG_FILE" 2>/dev/null && answers; do
