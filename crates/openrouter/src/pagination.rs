@@ -2,7 +2,7 @@
 //! every item across them.
 //!
 //! The spec says how each operation pages (the operation table's
-//! [`Pagination`](openrouter_types::operation::Pagination)):
+//! [`Pagination`]):
 //!
 //! - **offset/limit**: the next page asks for `offset + items on this page`; the listing ends at
 //!   an empty page or when `total_count` (where the response has it) is reached.
