@@ -6,7 +6,8 @@
 For each operation the request has its path, query and header parameters filled from the spec's
 examples (else a placeholder of the right type), a request body taken from the spec's request
 example (else a minimal body built from the required properties), and `Authorization: Bearer`
-(left out with --no-auth).
+(left out with --no-auth). With --all-codes each operation is also called once per declared
+non-2xx status, with `Prefer: code=N`.
 Operations whose 200 response offers text/event-stream are called a second time with
 `Accept: text/event-stream` (and `"stream": true` in the body).
 
@@ -189,7 +190,7 @@ def violations(headers):
         return [{"location": ["?"], "message": raw[:300]}]
 
 
-def probe(spec, base, op_filter, prefer, auth):
+def probe(spec, base, op_filter, prefer, auth, all_codes):
     rows = []
     for path, item in spec.doc["paths"].items():
         for method in METHODS:
@@ -212,6 +213,10 @@ def probe(spec, base, op_filter, prefer, auth):
             if prefer:
                 headers["Prefer"] = prefer
             variants = [("", headers, body)]
+            if all_codes:
+                # One call per declared status (Prefer: code=N), to check every response example.
+                codes = [c for c in op["responses"] if c.isdigit() and not c.startswith("2")]
+                variants += [(f"code={c}", dict(headers, Prefer=f"code={c}"), body) for c in codes]
             ok = spec.deref(op["responses"].get("200", {})).get("content", {})
             if "text/event-stream" in ok:
                 stream_body = body
@@ -249,13 +254,14 @@ def main():
     ap.add_argument("--base-url", default="http://127.0.0.1:" + os.environ.get("PRISM_PORT", "4010"))
     ap.add_argument("--json", help="write the full table here")
     ap.add_argument("--prefer", help="a Prefer header for every call, e.g. 'dynamic=true, seed=1'")
+    ap.add_argument("--all-codes", action="store_true", help="also ask for each non-2xx status")
     ap.add_argument("--no-auth", action="store_true", help="send no Authorization header")
     ap.add_argument("--op", action="append", help="only this operationId (repeatable)")
     args = ap.parse_args()
     with open(args.spec, encoding="utf-8") as f:
         spec = Spec(json.load(f))
     auth = {} if args.no_auth else {"Authorization": "Bearer sk-or-v1-probe"}
-    rows = probe(spec, args.base_url, set(args.op or []), args.prefer, auth)
+    rows = probe(spec, args.base_url, set(args.op or []), args.prefer, auth, args.all_codes)
     for row in rows:
         viol = "; ".join(
             f"{'.'.join(map(str, v.get('location', [])))}: {v.get('message')}" for v in row["violations"] or []
