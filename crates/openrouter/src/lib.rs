@@ -35,8 +35,10 @@ mod call;
 mod client;
 pub mod config;
 pub mod defaults;
+mod download;
 mod error;
 pub mod headers;
+mod multipart;
 pub mod offline;
 mod retry;
 pub mod sse;
@@ -44,10 +46,12 @@ pub mod sse;
 pub use call::{Call, NoStream, RateLimit, Response, ResponseMeta, ResponseStream};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};
 pub use config::{RetryConfig, Setting, TimeoutConfig};
+pub use download::Download;
 pub use error::{
-    ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
+    ApiError, ConfigError, DecodeError, Error, IoError, StreamFailure, TimeoutError, TimeoutKind,
     TransportFailure,
 };
+pub use multipart::FilePart;
 pub use retry::RETRY_STATUSES;
 
 /// The README's examples, compiled (and the offline one run) as doc tests so the README stays

@@ -4,3 +4,7 @@
 
 pub mod chat;
 pub mod credits;
+pub mod files;
+pub mod speech;
+pub mod transcriptions;
+pub mod vault;

@@ -12,3 +12,4 @@ mod retries;
 mod security;
 mod sse;
 mod timeouts;
+mod transfer;
