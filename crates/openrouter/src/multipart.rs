@@ -69,10 +69,16 @@ pub struct FilePart {
     content_type: Option<String>,
 }
 
+/// A caller's reader, boxed.
+type Reader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// Where a reader waits until the first attempt whose body is polled takes it.
+type ReaderSlot = Arc<Mutex<Option<Reader>>>;
+
 enum Source {
     Bytes(Bytes),
     Path(PathBuf),
-    Reader(Pin<Box<dyn AsyncRead + Send>>),
+    Reader(Reader),
 }
 
 impl FilePart {
@@ -331,8 +337,9 @@ impl Multipart {
         let file_name = file.effective_file_name();
         let part_type = match &file.content_type {
             Some(ct) => {
-                // The type is written into the part's headers: it must be one header value.
-                if HeaderValue::try_from(ct.as_str()).is_err() || ct.contains(['\r', '\n']) {
+                // The type is written into the part's headers: it must be one header value
+                // (which rules out CR and LF).
+                if HeaderValue::try_from(ct.as_str()).is_err() {
                     return Err(ConfigError::new(format!(
                         "invalid content type for the file part `{}`",
                         self.file_field
@@ -433,7 +440,7 @@ pub(crate) struct Streamed {
 enum StreamedFile {
     Path(PathBuf),
     /// Taken by the first attempt whose body is polled; empty after that.
-    Reader(Arc<Mutex<Option<Pin<Box<dyn AsyncRead + Send>>>>>),
+    Reader(ReaderSlot),
 }
 
 impl Streamed {
@@ -457,7 +464,7 @@ impl Streamed {
                         path.display()
                     )));
                 }
-                let file: Pin<Box<dyn AsyncRead + Send>> = Box::pin(file);
+                let file: Reader = Box::pin(file);
                 (FileState::Reading(file), framed(meta.len()))
             }
             StreamedFile::Reader(slot) => (FileState::Slot(slot.clone()), None),
@@ -473,8 +480,8 @@ impl Streamed {
 }
 
 enum FileState {
-    Slot(Arc<Mutex<Option<Pin<Box<dyn AsyncRead + Send>>>>>),
-    Reading(Pin<Box<dyn AsyncRead + Send>>),
+    Slot(ReaderSlot),
+    Reading(Reader),
     Done,
 }
 

@@ -608,3 +608,25 @@ async fn an_error_body_on_an_empty_operation_is_an_api_error() {
     );
     assert_eq!(api(&err).message(), "in use");
 }
+
+/// Uploads and downloads can be sent from multi-threaded code.
+#[tokio::test]
+async fn transfer_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = openrouter::Client::builder().api_key(KEY).build().unwrap();
+    let upload = client
+        .files()
+        .upload(upload_form(b""), UploadFileQuery::default())
+        .file(FilePart::reader(&b"x"[..]))
+        .send();
+    assert_send(&upload);
+    let download = client
+        .files()
+        .download("f", DownloadFileContentQuery::default())
+        .send();
+    assert_send(&download);
+    fn assert_download_send(d: openrouter::Download) {
+        assert_send(&d.write_to_file("x"));
+    }
+    let _ = assert_download_send;
+}
