@@ -228,10 +228,6 @@ pub fn emit_client(model: &Model) -> String {
 }
 
 fn emit_method(s: &mut String, defs: &BTreeMap<&str, &Def>, op: &Operation) {
-    if matches!(op.response, Response::Binary { .. }) || matches!(op.body, Some(Body::Multipart(_)))
-    {
-        return; // PENDING: uploads and downloads land with the transfer module.
-    }
     let stream = stream_field(defs, op);
     // Doc: summary, the spec's description, then the notes.
     let summary = op.summary.clone().unwrap_or_else(|| op.id.clone());
@@ -304,6 +300,7 @@ fn emit_method(s: &mut String, defs: &BTreeMap<&str, &Def>, op: &Operation) {
         sig.push_str(p);
     }
     let _ = writeln!(s, "    pub fn {}({sig}) -> {ret} {{", op.method_name);
+    let mut prelude = String::new();
     let mut expr = format!(
         "Call::new(self.client, &op::{}, &[{}])",
         const_name(op),
@@ -327,28 +324,27 @@ fn emit_method(s: &mut String, defs: &BTreeMap<&str, &Def>, op: &Operation) {
             None => expr.push_str(".json_body(move |_| to_bytes(&body))"),
         },
         Some(Body::Form(_)) => expr.push_str(".form_body(&body)"),
-        Some(Body::Multipart(t)) => {
-            let field = file_field(defs, t)
-                .map(|f| (f.json.clone(), f.ident.clone(), wrap(f) == Ty::Binary));
-            match field {
-                Some((json, ident, true)) => {
-                    let _ = write!(
-                        expr,
-                        ".multipart_form(&body, {json:?}, Some(&body.{ident}))"
-                    );
-                }
-                Some((json, ident, false)) => {
-                    let _ = write!(
-                        expr,
-                        ".multipart_form(&body, {json:?}, body.{ident}.as_ref())"
-                    );
-                }
-                None => expr.push_str(".multipart_form(&body, \"\", None)"),
+        Some(Body::Multipart(t)) => match file_field(defs, t) {
+            // The file's bytes move out of the form into their own part.
+            Some(f) if wrap(f) == Ty::Binary => {
+                prelude = format!(
+                    "let mut body = body;\n        let file = std::mem::take(&mut body.{}.0);\n        ",
+                    f.ident
+                );
+                let _ = write!(expr, ".multipart_form(&body, {:?}, file)", f.json);
             }
-        }
+            Some(f) => {
+                prelude = format!(
+                    "let mut body = body;\n        let file = body.{}.take().map(|b| b.0).unwrap_or_default();\n        ",
+                    f.ident
+                );
+                let _ = write!(expr, ".multipart_form(&body, {:?}, file)", f.json);
+            }
+            None => expr.push_str(".multipart_form(&body, \"file\", Vec::new())"),
+        },
         None => {}
     }
-    let _ = writeln!(s, "        {expr}\n    }}\n");
+    let _ = writeln!(s, "        {prelude}{expr}\n    }}\n");
 }
 
 /// `Page` impls for the responses of paginated operations.

@@ -21,11 +21,13 @@ use serde::Serialize;
 
 use crate::client::{Attribution, Client};
 use crate::config::{RetryConfig, Setting, TimeoutConfig};
+use crate::download::Download;
 use crate::error::{
     ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
     TransportFailure,
 };
 use crate::headers;
+use crate::multipart::{BodySource, FilePart, Multipart};
 use crate::sse::{EventStream, SseStream, StreamOptions};
 use openrouter_transport::ResponseBody;
 
@@ -47,6 +49,16 @@ pub enum NoStream {}
 
 type BodyFn = Box<dyn FnOnce(bool) -> Result<Bytes, serde_json::Error> + Send>;
 
+/// The body of a call, before it is sent.
+enum CallBody {
+    None,
+    /// JSON, serialized when the call is sent (`true` for the streaming form).
+    Json(BodyFn),
+    /// `application/x-www-form-urlencoded`, already encoded.
+    Form(Bytes),
+    Multipart(Multipart),
+}
+
 /// One call of an operation, not yet sent: set per-call options, then `.send().await`.
 ///
 /// Options override the client's defaults for this call only (see [`TimeoutConfig`] for the
@@ -61,7 +73,7 @@ pub struct Call<T, S = NoStream> {
     operation: &'static Operation,
     path: String,
     query: Vec<(&'static str, String)>,
-    body: Option<(BodyFn, &'static str)>,
+    body: CallBody,
     options: RequestOptions,
     _marker: PhantomData<fn() -> (T, S)>,
 }
@@ -125,7 +137,7 @@ impl<T, S> Call<T, S> {
             operation,
             path,
             query: Vec::new(),
-            body: None,
+            body: CallBody::None,
             options: RequestOptions::default(),
             _marker: PhantomData,
         }
@@ -136,7 +148,57 @@ impl<T, S> Call<T, S> {
         mut self,
         body: impl FnOnce(bool) -> Result<Bytes, serde_json::Error> + Send + 'static,
     ) -> Self {
-        self.body = Some((Box::new(body), "application/json"));
+        self.body = CallBody::Json(Box::new(body));
+        self
+    }
+
+    /// Sets a `multipart/form-data` body (an upload).
+    #[allow(dead_code)]
+    pub(crate) fn multipart_body(mut self, m: Multipart) -> Self {
+        self.body = CallBody::Multipart(m);
+        self
+    }
+
+    /// Stores an error found while building the call; [`send`](Self::send) returns it.
+    #[allow(dead_code)]
+    pub(crate) fn with_error(mut self, error: ConfigError) -> Self {
+        self.options.error.get_or_insert(error);
+        self
+    }
+
+    /// Sets the file of an upload, replacing the one the form carried.
+    ///
+    /// Only operations that upload a file (`multipart/form-data`) take one; on any other call,
+    /// `send` returns [`Error::Config`] naming the operation.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use openrouter::FilePart;
+    /// use openrouter::types::generated::{UploadFileForm, UploadFileQuery};
+    /// use openrouter::types::Binary;
+    ///
+    /// # async fn run(client: openrouter::Client) -> Result<(), openrouter::Error> {
+    /// let form = UploadFileForm::new(Binary::default());
+    /// let uploaded = client
+    ///     .files()
+    ///     .upload(UploadFileQuery::default(), form)
+    ///     .file(FilePart::path("notes.txt"))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn file(mut self, part: FilePart) -> Self {
+        match &mut self.body {
+            CallBody::Multipart(m) => m.set_file(part),
+            _ => {
+                let message = format!(
+                    "`{}` does not upload a file: `Call::file` applies only to multipart operations",
+                    self.operation.id
+                );
+                self.options.error.get_or_insert(ConfigError::new(message));
+            }
+        }
         self
     }
 
@@ -150,12 +212,7 @@ impl<T, S> Call<T, S> {
     /// whose fields are strings, numbers or booleans; other values are sent as JSON text).
     pub(crate) fn form_body<F: Serialize>(mut self, form: &F) -> Self {
         match form_urlencoded(form) {
-            Ok(bytes) => {
-                self.body = Some((
-                    Box::new(move |_| Ok(bytes)),
-                    "application/x-www-form-urlencoded",
-                ))
-            }
+            Ok(bytes) => self.body = CallBody::Form(bytes),
             Err(e) => {
                 self.options.error.get_or_insert(ConfigError::new(format!(
                     "the request body cannot be serialized: {e}"
@@ -163,6 +220,21 @@ impl<T, S> Call<T, S> {
             }
         }
         self
+    }
+
+    /// Sets a `multipart/form-data` body: the form's fields as text parts, and `file` (the
+    /// bytes of its file field, taken out of the form) as the file part unless empty.
+    pub(crate) fn multipart_form<F: Serialize>(
+        self,
+        form: &F,
+        file_field: &'static str,
+        file: Vec<u8>,
+    ) -> Self {
+        match crate::multipart::Multipart::from_form(form, file_field) {
+            Ok(m) if file.is_empty() => self.multipart_body(m),
+            Ok(m) => self.multipart_body(m.file(crate::multipart::FilePart::bytes(file))),
+            Err(e) => self.with_error(e),
+        }
     }
 
     /// The query string pairs.
@@ -181,7 +253,7 @@ impl<T, S> Call<T, S> {
     /// The same call without its body (for the next page of a listing), or `None` when it has
     /// a body, which cannot be sent twice.
     pub(crate) fn clone_without_body(&self) -> Option<Self> {
-        if self.body.is_some() {
+        if !matches!(self.body, CallBody::None) {
             return None;
         }
         Some(Call {
@@ -189,7 +261,7 @@ impl<T, S> Call<T, S> {
             operation: self.operation,
             path: self.path.clone(),
             query: self.query.clone(),
-            body: None,
+            body: CallBody::None,
             options: self.options.clone(),
             _marker: PhantomData,
         })
@@ -320,13 +392,15 @@ impl<T, S> Call<T, S> {
         let method = Method::from_bytes(self.operation.http_method.as_bytes())
             .map_err(|_| ConfigError::new("invalid HTTP method in the operation table"))?;
         let body = match self.body {
-            Some((f, ct)) => Some((
-                f(stream).map_err(|e| {
-                    ConfigError::new(format!("the request body cannot be serialized: {e}"))
-                })?,
-                ct,
-            )),
-            None => None,
+            CallBody::None => None,
+            CallBody::Json(f) => Some(BodySource::json(f(stream).map_err(|e| {
+                ConfigError::new(format!("the request body cannot be serialized: {e}"))
+            })?)),
+            CallBody::Form(bytes) => Some(BodySource::Bytes {
+                bytes,
+                content_type: HeaderValue::from_static("application/x-www-form-urlencoded"),
+            }),
+            CallBody::Multipart(m) => Some(m.into_source()?),
         };
         let executed = self
             .client
@@ -343,7 +417,11 @@ impl<T: DeserializeOwned, S> Call<T, S> {
     /// [`Error::Api`] for an error status (or a 200 whose body is an error), [`Error::Timeout`],
     /// [`Error::Transport`], [`Error::Decode`] when the body is not a `T`, and [`Error::Config`]
     /// for an invalid option. Retries happen inside, per the call's policy.
+    ///
+    /// An operation whose success has no body (`204 No Content`) gives `Response<()>`; a body
+    /// holding an API error is still an [`Error::Api`].
     pub async fn send(self) -> Result<Response<T>, Error> {
+        let empty = matches!(self.operation.response, ResponseKind::Empty);
         let (executed, _) = self.execute(false, "application/json").await?;
         let attempts = executed.attempts;
         let (parts, body) = executed.response.into_parts();
@@ -353,8 +431,43 @@ impl<T: DeserializeOwned, S> Call<T, S> {
             headers: parts.headers,
             attempts,
         };
-        let data = decode_json::<T>(&meta, bytes)?;
+        let data = if empty {
+            decode_empty::<T>(&meta, bytes)?
+        } else {
+            decode_json::<T>(&meta, bytes)?
+        };
         Ok(Response { data, meta })
+    }
+}
+
+impl<S> Call<Download, S> {
+    /// Sends the call and returns the response body as a [`Download`], unread.
+    ///
+    /// The body is read as the caller polls the download (or calls [`Download::bytes`],
+    /// [`Download::write_to`], [`Download::write_to_file`]); nothing is retried once this
+    /// returns.
+    ///
+    /// # Errors
+    /// [`Error::Api`] for an error status, [`Error::Timeout`], [`Error::Transport`], and
+    /// [`Error::Config`] for an invalid option. Retries happen inside, per the call's policy.
+    pub async fn send(self) -> Result<Download, Error> {
+        let accept = match self.operation.response {
+            ResponseKind::Binary { content_type } => content_type,
+            _ => "*/*",
+        };
+        let (executed, _) = self.execute(false, accept).await?;
+        let (parts, body) = executed.response.into_parts();
+        let meta = ResponseMeta {
+            status: parts.status,
+            headers: parts.headers,
+            attempts: executed.attempts,
+        };
+        Ok(Download::new(
+            body,
+            meta,
+            executed.timeouts,
+            executed.deadline,
+        ))
     }
 }
 
@@ -388,6 +501,42 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
     headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
 }
 
+/// The API error carried by a successful response's body (`{"error": ...}`), if it is one.
+fn error_in_body(meta: &ResponseMeta, bytes: &Bytes) -> Option<Error> {
+    // A 200 can carry an error once the model has started; look for a top-level `error` object
+    // (a cheap byte scan first, a parse only when the word is there).
+    static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
+    error_key.find(bytes)?;
+    let body = serde_json::from_slice::<ErrorResponse>(bytes).ok()?;
+    if body.error.message.is_empty() && body.error.code == Default::default() {
+        return None;
+    }
+    let mut api = ApiError::new(meta.status, meta.headers.clone(), bytes);
+    api.attempts = meta.attempts;
+    Some(Error::Api(Box::new(api)))
+}
+
+/// Decodes the success of an operation that returns no body: whatever the body holds (usually
+/// nothing), `T` (usually `()`) is decoded from `null`, unless the body is an API error.
+fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
+    if let Some(e) = error_in_body(meta, &bytes) {
+        return Err(e);
+    }
+    T::deserialize(serde_json::Value::Null).map_err(|e| {
+        Error::Decode(Box::new(DecodeError {
+            type_name: std::any::type_name::<T>(),
+            path: ".".into(),
+            status: meta.status,
+            headers: meta.headers.clone(),
+            body: bytes,
+            content_type: content_type(&meta.headers).map(str::to_owned),
+            source: Some(e),
+            attempts: meta.attempts,
+        }))
+    })
+}
+
 /// Decodes a successful response body; an `{"error": ...}` body is an API error, and a body that
 /// is not JSON is a decode error that keeps it.
 fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
@@ -408,18 +557,8 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
     if !json_ct {
         return Err(decode_error(".".into(), None, bytes));
     }
-    // A 200 can carry an error once the model has started; look for a top-level `error` object
-    // (a cheap byte scan first, a parse only when the word is there).
-    static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
-    if error_key.find(&bytes).is_some() {
-        if let Ok(body) = serde_json::from_slice::<ErrorResponse>(&bytes) {
-            if !body.error.message.is_empty() || body.error.code != Default::default() {
-                let mut api = ApiError::new(meta.status, meta.headers.clone(), &bytes);
-                api.attempts = meta.attempts;
-                return Err(Error::Api(Box::new(api)));
-            }
-        }
+    if let Some(e) = error_in_body(meta, &bytes) {
+        return Err(e);
     }
     // The plain decoder first: tracking the path costs as much again as the decoding itself,
     // and the path is only needed for an error, so a body that fails is decoded again with it.

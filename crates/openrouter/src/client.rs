@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::call::RequestOptions;
 use crate::config::{ResolvedRetry, ResolvedTimeouts, RetryConfig, TimeoutConfig};
 use crate::error::{ApiError, ConfigError, Error, TimeoutError, TimeoutKind, TransportFailure};
+use crate::multipart::BodySource;
 use crate::{defaults, headers, retry};
 
 /// An OpenRouter API key. Its `Debug` and `Display` never show the key.
@@ -176,7 +177,7 @@ impl Client {
         &self,
         method: Method,
         path_and_query: &str,
-        body: Option<(Bytes, &'static str)>,
+        body: Option<BodySource>,
         options: &RequestOptions,
         accept: &'static str,
     ) -> Result<Executed, Error> {
@@ -192,8 +193,7 @@ impl Client {
         let uri: http::Uri = format!("{base}{path_and_query}")
             .parse()
             .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?;
-        let headers = self.headers(options, body.as_ref().map(|b| b.1), accept)?;
-        let body = body.map(|b| b.0);
+        let headers = self.headers(options, body.as_ref().map(BodySource::content_type), accept)?;
 
         let mut attempt = 0u32;
         loop {
@@ -202,12 +202,15 @@ impl Client {
             if let Some(h) = request.headers_mut() {
                 *h = headers.clone();
             }
+            // Each attempt gets a fresh body: in-memory bodies share their buffer; a streamed
+            // upload opens its file again (or hands over its reader, once).
+            let request_body = match &body {
+                None => RequestBody::empty(),
+                Some(BodySource::Bytes { bytes, .. }) => RequestBody::from(bytes.clone()),
+                Some(BodySource::Streamed(s)) => s.open().await?,
+            };
             let request = request
-                .body(
-                    body.clone()
-                        .map(RequestBody::from)
-                        .unwrap_or_else(RequestBody::empty),
-                )
+                .body(request_body)
                 .map_err(|e| ConfigError::new(format!("invalid request: {e}")))?;
 
             let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
@@ -281,13 +284,16 @@ impl Client {
                 }
             };
 
+            // A reader-backed upload that has started cannot be sent again.
+            let replayable = body.as_ref().is_none_or(BodySource::replayable);
             let Some(wait) = retry::decide(
                 &policy,
                 &method,
                 failure,
                 response_headers.as_ref(),
                 attempt,
-            ) else {
+            )
+            .filter(|_| replayable) else {
                 return Err(error);
             };
             if deadline.is_some_and(|d| Instant::now() + wait >= d) {
@@ -301,7 +307,7 @@ impl Client {
     fn headers(
         &self,
         options: &RequestOptions,
-        content_type: Option<&'static str>,
+        content_type: Option<&HeaderValue>,
         accept: &'static str,
     ) -> Result<HeaderMap, Error> {
         let mut h = self.inner.default_headers.clone();
@@ -321,7 +327,7 @@ impl Client {
         h.insert(USER_AGENT, self.inner.user_agent.clone());
         h.insert(ACCEPT, HeaderValue::from_static(accept));
         if let Some(ct) = content_type {
-            h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+            h.insert(CONTENT_TYPE, ct.clone());
         }
         let attribution = options.attribution.or(&self.inner.attribution);
         for (name, value) in [

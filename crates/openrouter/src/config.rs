@@ -65,9 +65,11 @@ pub struct TimeoutConfig {
     /// One attempt, from sending the request until the response headers arrive.
     pub attempt: Setting<Duration>,
     /// The whole call: every attempt and every backoff between them, and reading a
-    /// non-streamed body. A stream is bounded by it only until its headers arrive.
+    /// non-streamed body or a [`Download`](crate::Download). An event stream is bounded by it
+    /// only until its headers arrive.
     pub total: Setting<Duration>,
-    /// For streams: the longest wait between two data events. Keep-alive comments
+    /// For streams: the longest wait between two data events (for a
+    /// [`Download`](crate::Download), between two chunks). Keep-alive comments
     /// (`: OPENROUTER PROCESSING`) do not reset it.
     pub stream_idle: Setting<Duration>,
 }

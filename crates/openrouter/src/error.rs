@@ -36,6 +36,8 @@ pub enum Error {
     Stream(StreamFailure),
     /// The client or the call is misconfigured (a bad URL, header or key); nothing was sent.
     Config(ConfigError),
+    /// Writing a download to a local file or writer failed (the response itself was fine).
+    Io(IoError),
 }
 
 impl Error {
@@ -94,7 +96,7 @@ impl Error {
             Error::Transport(e) => e.attempts,
             Error::Decode(e) => e.attempts,
             Error::Stream(e) => e.attempts,
-            Error::Config(_) => 0,
+            Error::Config(_) | Error::Io(_) => 0,
         }
     }
 
@@ -122,6 +124,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => e.fmt(f),
             Error::Stream(e) => e.fmt(f),
             Error::Config(e) => e.fmt(f),
+            Error::Io(e) => e.fmt(f),
         }
     }
 }
@@ -131,6 +134,7 @@ impl StdError for Error {
         match self {
             Error::Api(_) | Error::Config(_) | Error::Timeout(_) => None,
             Error::Transport(e) => Some(&e.source),
+            Error::Io(e) => Some(&e.source),
             Error::Decode(e) => e.source.as_ref().map(|s| s as &(dyn StdError + 'static)),
             // The stream error's own message is part of this one's; skip to its cause.
             Error::Stream(e) => e.inner.source(),
@@ -501,5 +505,33 @@ impl fmt::Display for ConfigError {
 impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
         Error::Config(e)
+    }
+}
+
+/// Writing a download to a local file or writer failed.
+#[derive(Debug)]
+pub struct IoError {
+    pub(crate) source: std::io::Error,
+    pub(crate) path: Option<std::path::PathBuf>,
+}
+
+impl IoError {
+    /// The I/O error.
+    pub fn io_error(&self) -> &std::io::Error {
+        &self.source
+    }
+
+    /// The file being written, when there was one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "writing the download to `{}` failed", p.display()),
+            None => f.write_str("writing the download failed"),
+        }
     }
 }

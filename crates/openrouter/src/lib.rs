@@ -35,8 +35,10 @@ mod call;
 mod client;
 pub mod config;
 pub mod defaults;
+mod download;
 mod error;
 pub mod headers;
+mod multipart;
 pub mod offline;
 pub mod pagination;
 mod retry;
@@ -45,10 +47,12 @@ pub mod sse;
 pub use call::{Call, NoStream, RateLimit, Response, ResponseMeta, ResponseStream};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};
 pub use config::{RetryConfig, Setting, TimeoutConfig};
+pub use download::Download;
 pub use error::{
-    ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
+    ApiError, ConfigError, DecodeError, Error, IoError, StreamFailure, TimeoutError, TimeoutKind,
     TransportFailure,
 };
+pub use multipart::FilePart;
 pub use pagination::{Items, Page, Pages};
 pub use retry::RETRY_STATUSES;
 

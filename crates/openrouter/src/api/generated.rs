@@ -653,6 +653,28 @@ impl Containers<'_> {
         )
     }
 
+    /// Download container file content
+    ///
+    /// Streams the raw bytes of a file in a container.
+    ///
+    /// `GET /containers/{container_id}/files/{file_id}/content`
+    ///
+    /// Works with an API key.
+    /// Declared errors: 400, 401, 403, 404, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Answers with `application/octet-stream` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn download_container_file_content(
+        &self,
+        container_id: &str,
+        file_id: &str,
+    ) -> Call<crate::Download> {
+        Call::new(
+            self.client,
+            &op::DOWNLOAD_CONTAINER_FILE_CONTENT,
+            &[container_id, file_id],
+        )
+    }
+
     /// Promote a container file into workspace documents
     ///
     /// Copies a file from the container's sandbox prefix into the workspace's durable document storage, so it outlives the container. Returns the new document in the Files API shape, with a durable file id in the documents namespace. The copy counts against the workspace's storage quota. Unlike a direct upload, promoted files are downloadable.
@@ -977,6 +999,28 @@ impl Files<'_> {
         Call::new(self.client, &op::LIST_FILES, &[]).query(query.to_query_pairs())
     }
 
+    /// Upload a file
+    ///
+    /// Uploads a file to be referenced in future API calls. The file is stored under the workspace of the authenticating API key. Maximum file size: 100 MB; empty files are rejected. The file type is determined from the file contents — not the filename or the declared content type — and must be a PDF, a PNG/JPEG/GIF/WebP image, a DOCX/XLSX/PPTX document, an MP3/WAV/FLAC/OGG audio file, or UTF-8 text. Text is reported by its structure as `application/json`, `application/x-ndjson`, `text/csv`, `text/markdown`, or `text/plain`.
+    ///
+    /// `POST /files`
+    ///
+    /// Works with an API key.
+    /// Declared errors: 400, 401, 403, 413, 429, 499, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Sent as `multipart/form-data`; the form's file bytes can be replaced by a file read from a path or a reader with [`Call::file`](crate::Call::file).
+    pub fn upload(
+        &self,
+        query: t::UploadFileQuery,
+        body: t::UploadFileForm,
+    ) -> Call<t::FileResponse> {
+        let mut body = body;
+        let file = std::mem::take(&mut body.file.0);
+        Call::new(self.client, &op::UPLOAD_FILE, &[])
+            .query(query.to_query_pairs())
+            .multipart_form(&body, "file", file)
+    }
+
     /// Get file metadata
     ///
     /// Retrieves metadata for a single file owned by the requesting workspace.
@@ -999,6 +1043,24 @@ impl Files<'_> {
     /// Declared errors: 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn delete(&self, file_id: &str, query: t::DeleteFileQuery) -> Call<t::FileDeleteResponse> {
         Call::new(self.client, &op::DELETE_FILE, &[file_id]).query(query.to_query_pairs())
+    }
+
+    /// Download file content
+    ///
+    /// Downloads the raw bytes of a file. Only files created server-side are downloadable; uploaded files return 400.
+    ///
+    /// `GET /files/{file_id}/content`
+    ///
+    /// Works with an API key.
+    /// Declared errors: 400, 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Answers with `application/octet-stream` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn download(
+        &self,
+        file_id: &str,
+        query: t::DownloadFileContentQuery,
+    ) -> Call<crate::Download> {
+        Call::new(self.client, &op::DOWNLOAD_FILE_CONTENT, &[file_id]).query(query.to_query_pairs())
     }
 }
 
@@ -2158,7 +2220,21 @@ pub struct Speech<'c> {
     client: &'c Client,
 }
 
-impl Speech<'_> {}
+impl Speech<'_> {
+    /// Create speech
+    ///
+    /// Synthesizes audio from the input text. Returns a raw audio bytestream in the requested format (e.g. mp3, pcm, wav).
+    ///
+    /// `POST /audio/speech`
+    ///
+    /// Works with an API key.
+    /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Answers with `audio/*` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn create_speech(&self, body: t::SpeechRequest) -> Call<crate::Download> {
+        Call::new(self.client, &op::CREATE_AUDIO_SPEECH, &[]).json_body(move |_| to_bytes(&body))
+    }
+}
 
 /// The System One group of the API: `client.system_one()`.
 #[derive(Clone, Copy, Debug)]
@@ -2218,7 +2294,27 @@ pub struct Transcriptions<'c> {
     client: &'c Client,
 }
 
-impl Transcriptions<'_> {}
+impl Transcriptions<'_> {
+    /// Create transcription
+    ///
+    /// Transcribes audio into text. Accepts base64-encoded audio input as JSON, an OpenAI-style multipart/form-data file upload, or a URL the provider downloads directly, and returns the transcribed text.
+    ///
+    /// `POST /audio/transcriptions`
+    ///
+    /// Works with an API key.
+    /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 504, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Sent as `multipart/form-data`; the form's file bytes can be replaced by a file read from a path or a reader with [`Call::file`](crate::Call::file).
+    pub fn create_transcription(
+        &self,
+        body: t::CreateAudioTranscriptionsForm,
+    ) -> Call<t::SttResponse> {
+        let mut body = body;
+        let file = body.file.take().map(|b| b.0).unwrap_or_default();
+        Call::new(self.client, &op::CREATE_AUDIO_TRANSCRIPTIONS, &[])
+            .multipart_form(&body, "file", file)
+    }
+}
 
 /// The Vault group of the API: `client.vault()`.
 #[derive(Clone, Copy, Debug)]
@@ -2420,6 +2516,24 @@ impl VideoGeneration<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_generation(&self, job_id: &str) -> Call<t::VideoGenerationResponse> {
         Call::new(self.client, &op::GET_VIDEOS, &[job_id])
+    }
+
+    /// Download generated video content
+    ///
+    /// Streams the generated video content from the upstream provider
+    ///
+    /// `GET /videos/{jobId}/content`
+    ///
+    /// Works with an API key.
+    /// Declared errors: 400, 401, 403, 404, 409, 410, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Answers with `video/mp4` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn get_video_content(
+        &self,
+        job_id: &str,
+        query: t::ListVideosContentQuery,
+    ) -> Call<crate::Download> {
+        Call::new(self.client, &op::LIST_VIDEOS_CONTENT, &[job_id]).query(query.to_query_pairs())
     }
 }
 

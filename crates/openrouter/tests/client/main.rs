@@ -14,3 +14,4 @@ mod retries;
 mod security;
 mod sse;
 mod timeouts;
+mod transfer;
