@@ -581,6 +581,30 @@ fn const_name(op: &Operation) -> String {
     crate::names::bare(&crate::names::snake(&op.id)).to_ascii_uppercase()
 }
 
+/// Whether the success body's type has a top-level `error` field of its own (a batch's or a
+/// response object's error), so that field does not make the body an error answer.
+fn body_has_error_field(model: &Model, op: &Operation) -> bool {
+    let json = match &op.response {
+        Response::Json(t) | Response::JsonOrSse { json: t, .. } => t,
+        _ => return false,
+    };
+    let has = |ty: &Ty| -> bool {
+        let Ty::Named(n) = ty else { return false };
+        model.defs.iter().any(|d| {
+            d.name == *n
+                && matches!(&d.kind, Kind::Struct { fields, .. } if fields.iter().any(|f| f.json == "error"))
+        })
+    };
+    if has(json) {
+        return true;
+    }
+    let Ty::Named(n) = json else { return false };
+    model.defs.iter().any(|d| {
+        d.name == *n
+            && matches!(&d.kind, Kind::Union(u) if u.variants.iter().any(|v| v.payload.as_ref().is_some_and(|p| has(p))))
+    })
+}
+
 fn emit_operations(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str(
@@ -685,7 +709,7 @@ fn emit_operations(model: &Model) -> String {
              id: {id},\ngroup: {group},\nmethod_name: {mname},\nhttp_method: {hm},\npath: {path},\n\
              path_params: {pp},\nquery_type: {qt},\nheaders: {hd},\nbody: {body},\nsuccess_status: {ss},\n\
              response: {response},\nstream_field: {sf},\npagination: {pagination},\nerrors: &[{errors}],\n\
-             management_key: {mk},\ndeprecated: {dep},\nsummary: {sum},\n}};\n\n",
+             body_has_error_field: {bef},\nmanagement_key: {mk},\ndeprecated: {dep},\nsummary: {sum},\n}};\n\n",
             id = lit(&op.id),
             group = lit(&op.group),
             mname = lit(&op.method_name),
@@ -697,6 +721,7 @@ fn emit_operations(model: &Model) -> String {
             ss = op.success_status,
             sf = opt_str(op.stream_field.as_deref()),
             errors = errors.join(", "),
+            bef = body_has_error_field(model, op),
             mk = op.management_key,
             dep = op.deprecated,
             sum = lit(op.summary.as_deref().unwrap_or("")),

@@ -36,6 +36,10 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// The error statuses the spec declares, with the type of their body.
     pub errors: &'static [ErrorStatus],
+    /// Whether the success body's type has a top-level `error` field of its own (a batch's or a
+    /// response object's), so that a body with `error` beside its other fields is not an error
+    /// answer.
+    pub body_has_error_field: bool,
     /// Whether the operation needs a management key (the spec says so only in prose).
     pub management_key: bool,
     /// Whether the spec marks the operation deprecated.

@@ -422,6 +422,7 @@ impl<T: DeserializeOwned, S> Call<T, S> {
     /// holding an API error is still an [`Error::Api`].
     pub async fn send(self) -> Result<Response<T>, Error> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
+        let own_error_field = self.operation.body_has_error_field;
         let (executed, _) = self.execute(false, "application/json").await?;
         let attempts = executed.attempts;
         let (parts, body) = executed.response.into_parts();
@@ -434,7 +435,7 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let data = if empty {
             decode_empty::<T>(&meta, bytes)?
         } else {
-            decode_json::<T>(&meta, bytes)?
+            decode_json::<T>(&meta, bytes, own_error_field)?
         };
         Ok(Response { data, meta })
     }
@@ -451,11 +452,9 @@ impl<S> Call<Download, S> {
     /// [`Error::Api`] for an error status, [`Error::Timeout`], [`Error::Transport`], and
     /// [`Error::Config`] for an invalid option. Retries happen inside, per the call's policy.
     pub async fn send(self) -> Result<Download, Error> {
-        let accept = match self.operation.response {
-            ResponseKind::Binary { content_type } => content_type,
-            _ => "*/*",
-        };
-        let (executed, _) = self.execute(false, accept).await?;
+        // Any type: the success is the declared binary type, but an error is JSON (and a
+        // declared `audio/*` is not a type a server can answer with).
+        let (executed, _) = self.execute(false, "*/*").await?;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -502,12 +501,26 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The API error carried by a successful response's body (`{"error": ...}`), if it is one.
-fn error_in_body(meta: &ResponseMeta, bytes: &Bytes) -> Option<Error> {
+///
+/// When the success type has an `error` field of its own (`own_error_field`: a batch, a
+/// response object), a body is an error answer only if it holds nothing but the error (and the
+/// `user_id` / `openrouter_metadata` that OpenRouter may send beside it).
+fn error_in_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
     // A 200 can carry an error once the model has started; look for a top-level `error` object
     // (a cheap byte scan first, a parse only when the word is there).
     static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
     error_key.find(bytes)?;
+    if own_error_field {
+        let map =
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).ok()?;
+        let only_error = map
+            .keys()
+            .all(|k| matches!(k.as_str(), "error" | "user_id" | "openrouter_metadata"));
+        if !only_error {
+            return None;
+        }
+    }
     let body = serde_json::from_slice::<ErrorResponse>(bytes).ok()?;
     if body.error.message.is_empty() && body.error.code == Default::default() {
         return None;
@@ -520,7 +533,7 @@ fn error_in_body(meta: &ResponseMeta, bytes: &Bytes) -> Option<Error> {
 /// Decodes the success of an operation that returns no body: whatever the body holds (usually
 /// nothing), `T` (usually `()`) is decoded from `null`, unless the body is an API error.
 fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
-    if let Some(e) = error_in_body(meta, &bytes) {
+    if let Some(e) = error_in_body(meta, &bytes, false) {
         return Err(e);
     }
     T::deserialize(serde_json::Value::Null).map_err(|e| {
@@ -539,7 +552,11 @@ fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Resul
 
 /// Decodes a successful response body; an `{"error": ...}` body is an API error, and a body that
 /// is not JSON is a decode error that keeps it.
-fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
+fn decode_json<T: DeserializeOwned>(
+    meta: &ResponseMeta,
+    bytes: Bytes,
+    own_error_field: bool,
+) -> Result<T, Error> {
     let ct = content_type(&meta.headers);
     let json_ct = ct.is_none_or(|c| c.contains("json"));
     let decode_error = |path: String, source: Option<serde_json::Error>, bytes: Bytes| {
@@ -557,7 +574,7 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
     if !json_ct {
         return Err(decode_error(".".into(), None, bytes));
     }
-    if let Some(e) = error_in_body(meta, &bytes) {
+    if let Some(e) = error_in_body(meta, &bytes, own_error_field) {
         return Err(e);
     }
     // The plain decoder first: tracking the path costs as much again as the decoding itself,
@@ -611,7 +628,7 @@ impl<T, S: DeserializeOwned> Call<T, S> {
             // (within the call's total time, as `send` does).
             let bytes =
                 read_body(body, executed.deadline, executed.timeouts.total, attempts).await?;
-            decode_json::<serde_json::Value>(&meta, bytes.clone())?;
+            decode_json::<serde_json::Value>(&meta, bytes.clone(), false)?;
             return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),
                 path: ".".into(),

@@ -218,3 +218,34 @@ async fn an_empty_first_page_is_the_whole_listing() {
     assert!(items.is_empty());
     assert_eq!(server.count(), 1);
 }
+
+#[tokio::test]
+async fn an_error_field_of_the_resource_is_not_an_error_answer() {
+    // A batch has an `error` field of its own: a batch that failed is still a batch.
+    let mut failed = batch("b1");
+    failed["status"] = json!("failed");
+    failed["error"] = json!({"code": 0, "message": "input file invalid"});
+    let server = Server::start([
+        Reply::json(200, failed.to_string()),
+        // Nothing but an error: an error answer, even for an operation whose type has `error`.
+        Reply::json(
+            200,
+            r#"{"error":{"code":502,"message":"upstream failed"},"user_id":"u"}"#,
+        ),
+    ]);
+    let client = client(&server);
+    let batch = client.batch().get_batches("b1").send().await.unwrap();
+    assert_eq!(batch.id, "b1");
+    assert_eq!(
+        batch.error.as_ref().map(|e| e.message.as_str()),
+        Some("input file invalid")
+    );
+    let err = client
+        .batch()
+        .get_batches("b1")
+        .no_retry()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_api().map(|a| a.message()), Some("upstream failed"));
+}
