@@ -26,7 +26,7 @@ use crate::error::{
     TransportFailure,
 };
 use crate::headers;
-use crate::sse::{EventStream, SseStream, StreamOptions};
+use crate::sse::{EventStream, SseStream, StreamOptions, StreamedEvent};
 use openrouter_transport::ResponseBody;
 
 /// Options of one call. Each overrides the client's default for this call only.
@@ -391,13 +391,17 @@ fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result
     }
 }
 
-impl<T, S: DeserializeOwned> Call<T, S> {
+impl<T, S: StreamedEvent> Call<T, S> {
     /// Sends the call in its streaming form and returns the stream of events.
     ///
     /// The stream is polled by the caller (nothing is spawned); dropping it closes the
     /// connection, which stops the generation (and its billing) where the provider supports it.
     /// Nothing is retried once the stream has begun, and it is never re-opened behind the
     /// caller's back.
+    ///
+    /// How the stream ends and fails follows the event type `S`
+    /// ([`StreamedEvent::PROTOCOL`]: `response.completed` ends a `/responses` stream,
+    /// `message_stop` a `/messages` one), with the sentinel of the operation table.
     ///
     /// # Errors
     /// Errors before the first event are returned here, as for [`send`](Self::send); errors
@@ -437,6 +441,7 @@ impl<T, S: DeserializeOwned> Call<T, S> {
             })));
         }
         let options = StreamOptions::new()
+            .with_protocol(S::PROTOCOL)
             .with_done_sentinel(sentinel)
             .with_idle_timeout(executed.timeouts.stream_idle);
         let inner = SseStream::with_options(body, options).json::<S>();

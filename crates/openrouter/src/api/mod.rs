@@ -2,5 +2,7 @@
 //! operation, each built from the generated operation table
 //! ([`openrouter_types::generated::operations`]).
 
+pub mod anthropic_messages;
 pub mod chat;
 pub mod credits;
+pub mod responses;

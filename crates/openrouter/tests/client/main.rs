@@ -11,4 +11,5 @@ mod precedence;
 mod retries;
 mod security;
 mod sse;
+mod stream_events;
 mod timeouts;
