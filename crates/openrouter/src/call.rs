@@ -554,7 +554,9 @@ impl ResponseMeta {
 /// A stream of typed events from a streaming call, with the response's metadata.
 ///
 /// Yields `Err` for a mid-stream API error, a truncated stream, or the idle timeout, and then
-/// ends; a single event that does not decode yields `Err` and the stream goes on.
+/// ends; a single event that does not decode yields `Err` and the stream goes on. Which events
+/// end the stream and which are errors follows the protocol of `S`
+/// ([`StreamedEvent`](crate::sse::StreamedEvent)).
 pub struct ResponseStream<S> {
     inner: EventStream<S>,
     meta: ResponseMeta,

@@ -109,7 +109,8 @@ pub struct AccumulatedBlock {
     /// The concatenated `partial_json` of the block's `input_json_delta`s.
     pub partial_json: String,
     /// The tool input: parsed from [`partial_json`](Self::partial_json) at
-    /// `content_block_stop` (or the input of `content_block_start` when no delta came).
+    /// `content_block_stop` (or the input of `content_block_start` when no delta came); `None`
+    /// when the pieces do not parse (see [`input_error`](Self::input_error)).
     pub input: Option<Value>,
     /// Why [`partial_json`](Self::partial_json) did not parse, if it did not (a cut stream).
     pub input_error: Option<String>,
@@ -298,7 +299,12 @@ impl AccumulatedBlock {
                 self.input = Some(input);
                 self.input_error = None;
             }
-            Err(err) => self.input_error = Some(err.to_string()),
+            Err(err) => {
+                // Not the start's placeholder (`{}`): an input that did not arrive whole is
+                // no input.
+                self.input = None;
+                self.input_error = Some(err.to_string());
+            }
         }
     }
 }
@@ -326,4 +332,62 @@ fn block_mut(blocks: &mut Vec<AccumulatedBlock>, index: i64) -> &mut Accumulated
         }
     };
     &mut blocks[at]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn push(acc: &mut MessagesAccumulator, event: Value) {
+        acc.push(&serde_json::from_value::<MessagesStreamEvents>(event).unwrap());
+    }
+
+    #[test]
+    fn odd_streams_do_not_break_the_accumulator() {
+        let mut acc = MessagesAccumulator::new();
+        // A delta before its block start, and deltas of kinds that are not assembled.
+        push(
+            &mut acc,
+            json!({"type": "content_block_delta", "index": 1,
+                   "delta": {"type": "text_delta", "text": "late start"}}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "content_block_delta", "index": 1,
+                   "delta": {"type": "future_delta", "x": 1}}),
+        );
+        push(&mut acc, json!({"type": "brand_new_event"}));
+        // Tool input that is not valid JSON at its stop.
+        push(
+            &mut acc,
+            json!({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "tool_use", "id": "t", "name": "n",
+                                     "input": {}, "caller": {"type": "direct"}}}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "input_json_delta", "partial_json": "{\"a\": tru"}}),
+        );
+        push(&mut acc, json!({"type": "content_block_stop", "index": 0}));
+        // A tool block without deltas keeps the input it started with.
+        push(
+            &mut acc,
+            json!({"type": "content_block_start", "index": 2,
+                   "content_block": {"type": "tool_use", "id": "u", "name": "m",
+                                     "input": {"k": 1}, "caller": {"type": "direct"}}}),
+        );
+        push(&mut acc, json!({"type": "content_block_stop", "index": 2}));
+        let message = acc.finish();
+        assert_eq!(message.events, 8);
+        assert_eq!(message.content.len(), 3);
+        assert_eq!(message.text(), "late start");
+        let tools: Vec<_> = message.tool_uses().collect();
+        assert_eq!(tools.len(), 2);
+        assert_eq!(tools[0].input, None);
+        assert!(tools[0].input_error.is_some());
+        assert_eq!(tools[1].input, Some(json!({"k": 1})));
+        assert!(!message.stopped);
+    }
 }

@@ -352,3 +352,79 @@ fn item_mut(items: &mut Vec<AccumulatedOutputItem>, index: i64) -> &mut Accumula
     };
     &mut items[at]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn push(acc: &mut ResponsesAccumulator, event: Value) {
+        acc.push(&serde_json::from_value::<StreamEvents>(event).unwrap());
+    }
+
+    #[test]
+    fn deltas_without_announcements_and_repairs_by_done_events() {
+        let mut acc = ResponsesAccumulator::new();
+        // Deltas for items that were never announced still land in their item.
+        push(
+            &mut acc,
+            json!({"type": "response.function_call_arguments.delta", "output_index": 1,
+                   "item_id": "fc_1", "delta": "{\"a\":", "sequence_number": 1}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "response.reasoning_summary_text.delta", "output_index": 0,
+                   "item_id": "rs_1", "summary_index": 0, "delta": "First.",
+                   "sequence_number": 2}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "response.reasoning_summary_text.delta", "output_index": 0,
+                   "item_id": "rs_1", "summary_index": 1, "delta": "Second.",
+                   "sequence_number": 3}),
+        );
+        // A lost delta is repaired by the complete item.
+        push(
+            &mut acc,
+            json!({"type": "response.output_item.done", "output_index": 1, "sequence_number": 4,
+                   "item": {"type": "function_call", "id": "fc_1", "call_id": "call_1",
+                            "name": "f", "arguments": "{\"a\":1}", "status": "completed"}}),
+        );
+        // An event type this version does not know, and a web search item.
+        push(
+            &mut acc,
+            json!({"type": "response.something_new", "sequence_number": 5}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "response.output_item.added", "output_index": 2, "sequence_number": 6,
+                   "item": {"type": "web_search_call", "id": "ws_1", "status": "in_progress"}}),
+        );
+        let response = acc.finish();
+        assert_eq!(response.events, 6);
+        assert_eq!(response.items.len(), 3);
+        assert_eq!(response.items[0].id, "rs_1");
+        assert_eq!(response.items[0].reasoning_summary, "First.\n\nSecond.");
+        let call = response.function_calls().next().unwrap();
+        assert_eq!((call.call_id.as_str(), call.name.as_str()), ("call_1", "f"));
+        assert_eq!(call.parse_arguments::<Value>().unwrap(), json!({"a": 1}));
+        assert!(call.item.is_some());
+        assert_eq!(response.items[2].id, "ws_1");
+        assert!(!response.done);
+    }
+
+    #[test]
+    fn an_error_event_is_kept() {
+        let mut acc = ResponsesAccumulator::new();
+        push(
+            &mut acc,
+            json!({"type": "error", "code": "server_error", "message": "boom", "param": null,
+                   "sequence_number": 1}),
+        );
+        let response = acc.finish();
+        assert!(response.done);
+        let error = response.error.unwrap();
+        assert_eq!(error.code.to_string(), "server_error");
+        assert_eq!(error.message, "boom");
+    }
+}
