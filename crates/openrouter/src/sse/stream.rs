@@ -146,8 +146,9 @@ struct Timers {
 /// ([`StreamOptions::done_sentinel`]) ends the stream without being yielded; an end event of
 /// the [`StreamProtocol`] (such as `message_stop`) is yielded and ends it; the idle timeout
 /// and deadline of [`StreamOptions`] apply. After the end or an error, the stream yields
-/// `None` forever and the body has been dropped. Error events are not interpreted here (they
-/// are plain events); [`EventStream`] turns them into [`StreamError::Api`].
+/// `None` forever and the body has been dropped. Error events are yielded as plain events
+/// (under the `/responses` and `/messages` protocols they end the stream);
+/// [`EventStream`] turns them into [`StreamError::Api`].
 ///
 /// Use it for streams whose events are not all JSON of one type, or to see the `event:`
 /// names and ids. For JSON events use [`EventStream`], which is built on it.
