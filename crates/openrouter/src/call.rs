@@ -28,7 +28,7 @@ use crate::error::{
 };
 use crate::headers;
 use crate::multipart::{BodySource, FilePart, Multipart};
-use crate::sse::{EventStream, SseStream, StreamOptions};
+use crate::sse::{EventStream, SseStream, StreamOptions, StreamedEvent};
 use openrouter_transport::ResponseBody;
 
 /// Options of one call. Each overrides the client's default for this call only.
@@ -595,13 +595,17 @@ fn decode_json<T: DeserializeOwned>(
     }
 }
 
-impl<T, S: DeserializeOwned> Call<T, S> {
+impl<T, S: StreamedEvent> Call<T, S> {
     /// Sends the call in its streaming form and returns the stream of events.
     ///
     /// The stream is polled by the caller (nothing is spawned); dropping it closes the
     /// connection, which stops the generation (and its billing) where the provider supports it.
     /// Nothing is retried once the stream has begun, and it is never re-opened behind the
     /// caller's back.
+    ///
+    /// How the stream ends and fails follows the event type `S`
+    /// ([`StreamedEvent::PROTOCOL`]: `response.completed` ends a `/responses` stream,
+    /// `message_stop` a `/messages` one), with the sentinel of the operation table.
     ///
     /// # Errors
     /// Errors before the first event are returned here, as for [`send`](Self::send); errors
@@ -641,6 +645,7 @@ impl<T, S: DeserializeOwned> Call<T, S> {
             })));
         }
         let options = StreamOptions::new()
+            .with_protocol(S::PROTOCOL)
             .with_done_sentinel(sentinel)
             .with_idle_timeout(executed.timeouts.stream_idle);
         let inner = SseStream::with_options(body, options).json::<S>();
@@ -753,7 +758,9 @@ impl ResponseMeta {
 /// A stream of typed events from a streaming call, with the response's metadata.
 ///
 /// Yields `Err` for a mid-stream API error, a truncated stream, or the idle timeout, and then
-/// ends; a single event that does not decode yields `Err` and the stream goes on.
+/// ends; a single event that does not decode yields `Err` and the stream goes on. Which events
+/// end the stream and which are errors follows the protocol of `S`
+/// ([`StreamedEvent`](crate::sse::StreamedEvent)).
 pub struct ResponseStream<S> {
     inner: EventStream<S>,
     meta: ResponseMeta,

@@ -22,7 +22,7 @@
 //! let form = UploadFileForm::new(Binary::default());
 //! let file = client
 //!     .files()
-//!     .upload(form, UploadFileQuery::default())
+//!     .upload(UploadFileQuery::default(), form)
 //!     .file(FilePart::path("report.pdf"))
 //!     .send()
 //!     .await?;

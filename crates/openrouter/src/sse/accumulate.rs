@@ -1,13 +1,17 @@
 //! Assembling streamed chat chunks into the final message.
 
 use openrouter_types::chat::{StreamChunk, Usage};
-use openrouter_types::generated::{ChatFinishReasonEnum, ChatStreamChunkError, ChatStreamToolCall};
+use openrouter_types::generated::{
+    ChatFinishReasonEnum, ChatStreamChunkError, ChatStreamToolCall, ChatTokenLogprob,
+    ReasoningDetailUnion,
+};
 
 /// Builds the final chat completion from its streamed chunks.
 ///
 /// Push every [`StreamChunk`] as it arrives; read the result so far with
 /// [`current`](Self::current) or take it with [`finish`](Self::finish). Per choice (by its
-/// `index`) it concatenates the content, reasoning and refusal deltas, assembles tool calls
+/// `index`) it concatenates the content, reasoning and refusal deltas, collects the reasoning
+/// details and the token log probabilities, assembles tool calls
 /// from their deltas by tool-call `index` (the `id` and `name` come in the first delta of a
 /// call, the `arguments` string in pieces), and keeps the finish reason. The usage is the last
 /// one sent (OpenRouter sends it in the last chunk before `[DONE]`), and the id, model and
@@ -72,6 +76,14 @@ pub struct AccumulatedChoice {
     pub reasoning: String,
     /// The concatenated refusal.
     pub refusal: String,
+    /// The structured reasoning details, as sent, in order (a detail may arrive in several
+    /// pieces with the same `index`; encrypted and summary details are kept as they are, to be
+    /// sent back in a later turn).
+    pub reasoning_details: Vec<ReasoningDetailUnion>,
+    /// The log probabilities of the content tokens, when requested.
+    pub logprobs: Vec<ChatTokenLogprob>,
+    /// The log probabilities of the refusal tokens, when requested.
+    pub refusal_logprobs: Vec<ChatTokenLogprob>,
     /// The tool calls, by increasing tool-call index.
     pub tool_calls: Vec<AccumulatedToolCall>,
     /// Why the generation stopped, once known.
@@ -177,6 +189,17 @@ impl ChatAccumulator {
             }
             if let Some(refusal) = &delta.refusal {
                 choice.refusal.push_str(refusal);
+            }
+            if let Some(details) = &delta.reasoning_details {
+                choice.reasoning_details.extend(details.iter().cloned());
+            }
+            if let Some(logprobs) = &delta_choice.logprobs {
+                choice
+                    .logprobs
+                    .extend(logprobs.content.iter().flatten().cloned());
+                choice
+                    .refusal_logprobs
+                    .extend(logprobs.refusal.iter().flatten().cloned());
             }
             for call in delta.tool_calls.iter().flatten() {
                 push_tool_call(&mut choice.tool_calls, call);
@@ -376,6 +399,28 @@ mod tests {
         assert_eq!(chat.content(), "partial");
         assert_eq!(chat.finish_reason(), Some(&ChatFinishReasonEnum::Error));
         assert_eq!(chat.error.unwrap().message, "Provider disconnected");
+    }
+
+    #[test]
+    fn reasoning_details_and_logprobs_are_collected() {
+        let mut acc = ChatAccumulator::new();
+        acc.push(&chunk(json!([{"index":0,"delta":{"reasoning_details":[
+            {"type":"reasoning.text","text":"Let me ","index":0}]},
+            "logprobs":{"content":[{"token":"A","logprob":-0.5,"top_logprobs":[]}]}}])));
+        acc.push(&chunk(json!([{"index":0,"delta":{"reasoning_details":[
+            {"type":"reasoning.text","text":"think.","index":0},
+            {"type":"reasoning.encrypted","data":"opaque","index":1}]},
+            "logprobs":{"content":[{"token":"B","logprob":-1.0,"top_logprobs":[]}],"refusal":null}}])));
+        let chat = acc.finish();
+        let choice = chat.choice(0).unwrap();
+        assert_eq!(choice.reasoning_details.len(), 3);
+        assert!(matches!(
+            choice.reasoning_details[2],
+            ReasoningDetailUnion::ReasoningEncrypted(_)
+        ));
+        let tokens: Vec<_> = choice.logprobs.iter().map(|l| l.token.as_str()).collect();
+        assert_eq!(tokens, ["A", "B"]);
+        assert!(choice.refusal_logprobs.is_empty());
     }
 
     #[test]

@@ -26,12 +26,14 @@ pub enum StreamError {
     Transport(TransportError),
     /// A line of the stream is not valid UTF-8.
     InvalidUtf8(SseDecodeError),
-    /// The body ended before the end-of-stream sentinel (`data: [DONE]`): the response is
-    /// incomplete.
+    /// The body ended before the end of the stream: the sentinel (`data: [DONE]`) or the end
+    /// event of its [`StreamProtocol`](super::StreamProtocol) (`message_stop` for `/messages`).
+    /// The response is incomplete.
     Truncated,
     /// The server reported an error in the stream, after the HTTP status (200) was sent: an
-    /// event whose JSON has a top-level `error` object. For a chat completion this is a chunk
-    /// with `choices[0].finish_reason: "error"`.
+    /// event whose JSON has a top-level `error` object (for a chat completion, a chunk with
+    /// `choices[0].finish_reason: "error"`; for `/messages`, an `error` event, whose Anthropic
+    /// error type is the code), or a `/responses` `error` or `response.failed` event.
     Api(ErrorBody),
     /// An event's data is not valid JSON for the expected type. The stream goes on.
     Decode {
@@ -72,7 +74,7 @@ impl StreamError {
         )
     }
 
-    /// Whether the body ended before the end-of-stream sentinel.
+    /// Whether the body ended before the end of the stream (its sentinel or end event).
     pub fn is_truncated(&self) -> bool {
         matches!(self, StreamError::Truncated)
     }

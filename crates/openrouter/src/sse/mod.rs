@@ -1,4 +1,5 @@
-//! Server-sent events: the decoder, typed event streams, and chat-chunk accumulation.
+//! Server-sent events: the decoder, typed event streams, their end and error rules, and
+//! accumulators.
 //!
 //! # What
 //!
@@ -9,24 +10,35 @@
 //!   follows the WHATWG rules (LF, CR and CRLF line ends even when split across reads,
 //!   multi-line `data:`, comments, a leading byte order mark, `event:`, `id:`, `retry:`).
 //! - [`SseStream`]: a [`Stream`](futures_core::Stream) of raw [`SseEvent`]s read from a body,
-//!   with end-of-stream, truncation and timeout rules; for streams such as the
-//!   Anthropic-shaped `/messages` one, whose events are told apart by their `event:` name.
+//!   with end-of-stream, truncation and timeout rules; for streams whose events are not all
+//!   JSON of one type, or to see the `event:` names.
 //! - [`EventStream<T>`]: the same, with each event's data decoded as JSON of type `T`, such as
 //!   [`chat::StreamChunk`](openrouter_types::chat::StreamChunk).
-//! - [`ChatAccumulator`]: assembles chat chunks into the final message: content, reasoning,
-//!   tool calls, finish reasons and usage.
+//! - [`StreamProtocol`]: the end and error rules of each kind of stream. OpenRouter speaks
+//!   three: chat completions (and `/images`) end with `data: [DONE]`; `/responses` (OpenAI
+//!   Responses events) ends after `response.completed` or `response.incomplete` and fails with
+//!   `error` or `response.failed`; `/messages` (Anthropic events, no `[DONE]`) ends after
+//!   `message_stop` and fails with `error`. [`StreamedEvent`] ties each generated event type to
+//!   its protocol, which is how [`Call::stream`](crate::Call::stream) picks the rules.
+//! - [`ChatAccumulator`], [`ResponsesAccumulator`], [`MessagesAccumulator`]: assemble the
+//!   events into the final answer: text, reasoning, tool calls (their JSON arguments
+//!   assembled from pieces), stop reasons and usage.
 //!
 //! # Why
 //!
 //! A stream can fail in ways a plain response cannot, and each failure is reported as a
 //! distinct [`StreamError`] rather than as a silently short answer:
 //!
-//! - **Truncation.** OpenRouter ends every stream with `data: [DONE]`; a body that ends without
-//!   it was cut, and yields [`StreamError::Truncated`].
+//! - **Truncation.** Every stream has an end marker: `data: [DONE]`, or the protocol's end
+//!   event (`response.completed`, `message_stop`). A body that ends without one was cut, and
+//!   yields [`StreamError::Truncated`]. After an end event the stream ends at once, whatever
+//!   follows (a `[DONE]` is not waited for).
 //! - **Errors after the status.** Once the first token is sent the HTTP status is 200, so a
-//!   later failure arrives as an event with a top-level `error` object (whose `code` may be a
-//!   number or a string). It becomes [`StreamError::Api`] with the code, message and metadata;
-//!   a chunk that came with it is yielded first.
+//!   later failure arrives as an event: one with a top-level `error` object (whose `code` may
+//!   be a number or a string; Anthropic's has a `type` instead, which becomes the code), or a
+//!   Responses `error` or `response.failed` event. It becomes [`StreamError::Api`] with the
+//!   code, message and metadata; the event itself is yielded first when it decodes, so an
+//!   accumulator sees the partial answer.
 //! - **Stalls.** While a provider is slow, OpenRouter sends `: OPENROUTER PROCESSING` comments.
 //!   They are skipped and do not reset the idle timeout, so a stalled generation is detected
 //!   ([`StreamError::IdleTimeout`]) instead of being kept alive forever.
@@ -73,6 +85,38 @@
 //! # }
 //! ```
 //!
+//! The other streams work the same way with their own event type and accumulator; a stream
+//! built by hand takes its protocol from [`StreamOptions::for_protocol`]:
+//!
+//! ```
+//! use futures_util::StreamExt;
+//! use openrouter::sse::{
+//!     EventStream, MessagesAccumulator, StreamError, StreamOptions, StreamedEvent,
+//! };
+//! use openrouter::types::messages::StreamEvent;
+//! use openrouter_transport::ResponseBody;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), StreamError> {
+//! let body = ResponseBody::from(concat!(
+//!     "event: content_block_start\n",
+//!     r#"data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#, "\n\n",
+//!     "event: content_block_delta\n",
+//!     r#"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#, "\n\n",
+//!     "event: message_stop\n",
+//!     r#"data: {"type":"message_stop"}"#, "\n\n",
+//! ));
+//! let options = StreamOptions::for_protocol(StreamEvent::PROTOCOL);
+//! let mut stream = EventStream::<StreamEvent>::with_options(body, options);
+//! let mut acc = MessagesAccumulator::new();
+//! while let Some(event) = stream.next().await {
+//!     acc.push(&event?);
+//! }
+//! assert_eq!(acc.finish().text(), "Hi");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The decoder can also be driven by hand, for bytes that come from elsewhere:
 //!
 //! ```
@@ -85,11 +129,19 @@
 //! ```
 
 mod accumulate;
+mod accumulate_messages;
+mod accumulate_responses;
 mod decoder;
 mod error;
+mod protocol;
 mod stream;
 
 pub use accumulate::{AccumulatedChat, AccumulatedChoice, AccumulatedToolCall, ChatAccumulator};
+pub use accumulate_messages::{
+    AccumulatedBlock, AccumulatedMessage, MessageUsage, MessagesAccumulator,
+};
+pub use accumulate_responses::{AccumulatedOutputItem, AccumulatedResponse, ResponsesAccumulator};
 pub use decoder::{SseDecodeError, SseDecoder, SseEvent, SseItem};
 pub use error::StreamError;
+pub use protocol::{StreamProtocol, StreamedEvent};
 pub use stream::{EventStream, SseStream, StreamOptions};

@@ -4,7 +4,6 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::OnceLock;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -12,39 +11,42 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::Body;
 use openrouter_transport::{ResponseBody, TransportError};
-use openrouter_types::error::ErrorBody;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use tokio::time::{Instant, Sleep};
 
 use super::decoder::{SseDecoder, SseEvent, SseItem};
 use super::error::StreamError;
+use super::protocol::StreamProtocol;
 
 /// How an event stream ends and how long it may take.
 ///
-/// The default suits OpenRouter's OpenAI-shaped streams (`/chat/completions`, `/completions`,
-/// `/responses`): the stream ends with `data: [DONE]`, mid-stream `error` objects are detected,
-/// and there is no timeout.
+/// The default suits OpenRouter's OpenAI chat-shaped streams (`/chat/completions`, `/images`):
+/// the stream ends with `data: [DONE]`, mid-stream `error` objects are detected, and there is
+/// no timeout. [`for_protocol`](Self::for_protocol) gives the rules of the `/responses` and
+/// `/messages` streams ([`StreamProtocol`]).
 ///
 /// # Examples
 ///
 /// ```
 /// use std::time::Duration;
-/// use openrouter::sse::StreamOptions;
+/// use openrouter::sse::{StreamOptions, StreamProtocol};
 ///
-/// // Anthropic-shaped `/messages` streams have no `[DONE]`.
-/// let options = StreamOptions::new()
-///     .with_done_sentinel(None)
+/// // Anthropic-shaped `/messages` streams have no `[DONE]`: they end with `message_stop`.
+/// let options = StreamOptions::for_protocol(StreamProtocol::Messages)
 ///     .with_idle_timeout(Some(Duration::from_secs(60)));
 /// assert_eq!(options.done_sentinel, None);
+/// assert_eq!(options.protocol, StreamProtocol::Messages);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StreamOptions {
     /// The `data` of the event that ends the stream, not yielded. With `Some`, a body that ends
-    /// without it is [`StreamError::Truncated`]; with `None`, the end of the body is the end of
-    /// the stream. Default: `Some("[DONE]")`.
+    /// without it (or an end event of the [`protocol`](Self::protocol)) is
+    /// [`StreamError::Truncated`]; with `None`, the end of the body is the end of the stream
+    /// unless the protocol has end events of its own. Default: `Some("[DONE]")`.
     pub done_sentinel: Option<&'static str>,
+    /// Which events end the stream and which report errors. Default: [`StreamProtocol::Chat`].
+    pub protocol: StreamProtocol,
     /// The longest wait for the next event (from the creation of the stream for the first).
     /// Comments, such as the `: OPENROUTER PROCESSING` keep-alives, do not reset it, so a
     /// stalled generation cannot be kept alive by keep-alives forever. Default: none.
@@ -60,6 +62,7 @@ impl Default for StreamOptions {
     fn default() -> Self {
         StreamOptions {
             done_sentinel: Some(DONE),
+            protocol: StreamProtocol::Chat,
             idle_timeout: None,
             deadline: None,
             detect_api_errors: true,
@@ -74,6 +77,22 @@ impl StreamOptions {
     /// The default options.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The default options with `protocol` and its sentinel
+    /// ([`StreamProtocol::default_sentinel`]: none for `/messages`, `[DONE]` otherwise).
+    pub fn for_protocol(protocol: StreamProtocol) -> Self {
+        StreamOptions {
+            done_sentinel: protocol.default_sentinel(),
+            protocol,
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`protocol`](Self::protocol) (and nothing else: the sentinel stays as it is).
+    pub fn with_protocol(mut self, protocol: StreamProtocol) -> Self {
+        self.protocol = protocol;
+        self
     }
 
     /// Sets [`done_sentinel`](Self::done_sentinel).
@@ -124,13 +143,15 @@ struct Timers {
 /// It is polled by its caller, never spawned: nothing is read unless it is polled, and
 /// dropping it drops the body, which closes the connection. Comments are skipped (they are
 /// counted: [`comments_received`](Self::comments_received)). The sentinel event
-/// ([`StreamOptions::done_sentinel`]) ends the stream without being yielded; the idle timeout
+/// ([`StreamOptions::done_sentinel`]) ends the stream without being yielded; an end event of
+/// the [`StreamProtocol`] (such as `message_stop`) is yielded and ends it; the idle timeout
 /// and deadline of [`StreamOptions`] apply. After the end or an error, the stream yields
-/// `None` forever and the body has been dropped.
+/// `None` forever and the body has been dropped. Error events are yielded as plain events
+/// (under the `/responses` and `/messages` protocols they end the stream);
+/// [`EventStream`] turns them into [`StreamError::Api`].
 ///
-/// Use it for streams whose events are not all JSON of one type, such as the Anthropic-shaped
-/// `/messages` stream, whose events have `event:` names. For JSON events use
-/// [`EventStream`], which is built on it.
+/// Use it for streams whose events are not all JSON of one type, or to see the `event:`
+/// names and ids. For JSON events use [`EventStream`], which is built on it.
 ///
 /// The timeouts use tokio's timer: poll the stream inside a tokio runtime with the time
 /// driver enabled when a timeout is set.
@@ -244,6 +265,11 @@ impl<B> SseStream<B> {
             }
         }
         self.events += 1;
+        if self.options.protocol.is_end(&event) {
+            // Yield it, then end: nothing after an end event belongs to the response.
+            self.close();
+            return Some(Ok(event));
+        }
         if let Some(timeout) = self.options.idle_timeout {
             self.idle_due = Some(Instant::now() + timeout);
         }
@@ -323,8 +349,19 @@ where
             }
             if this.state == State::Eof {
                 let incomplete = this.decoder.finish();
+                if let Some(event) = incomplete
+                    .as_ref()
+                    .filter(|event| this.options.protocol.is_end(event))
+                {
+                    // An end event without the blank line that should dispatch it: accept it,
+                    // as the sentinel is accepted below.
+                    let event = event.clone();
+                    this.events += 1;
+                    this.close();
+                    return Poll::Ready(Some(Ok(event)));
+                }
                 let clean = match (this.options.done_sentinel, incomplete) {
-                    (None, _) => true,
+                    (None, _) => !this.options.protocol.has_end_event(),
                     // The sentinel without the blank line that should end it: accept it.
                     (Some(sentinel), Some(event)) => is_sentinel(&event.data, sentinel),
                     (Some(_), None) => false,
@@ -375,11 +412,15 @@ where
 /// - Data that is not valid JSON for `T` gives a [`StreamError::Decode`] naming the type, the
 ///   JSON path and the data; the stream **goes on** with the next event, so one odd chunk
 ///   does not lose the rest of a generation.
-/// - Data whose JSON has a top-level `error` object (a failure after the HTTP status was sent)
+/// - An event that reports a failure after the HTTP status was sent (a top-level `error`
+///   object; for [`StreamProtocol::Responses`], also an `error` or `response.failed` event)
 ///   gives [`StreamError::Api`] and ends the stream. When the same data also decodes as `T` (a
-///   chat chunk with `finish_reason: "error"` and perhaps a last bit of content), that value is
-///   yielded **first**, then the error: nothing the server sent is lost, and a
-///   [`ChatAccumulator`](super::ChatAccumulator) sees the `error` finish reason.
+///   chat chunk with `finish_reason: "error"` and perhaps a last bit of content, a
+///   `response.failed` event with the partial output), that value is yielded **first**, then
+///   the error: nothing the server sent is lost, and an accumulator such as
+///   [`ChatAccumulator`](super::ChatAccumulator) sees it.
+/// - An end event of the [`StreamProtocol`] (`response.completed`, `message_stop`) is yielded
+///   and ends the stream.
 ///
 /// # Examples
 ///
@@ -450,7 +491,7 @@ impl<T, B> EventStream<T, B> {
 impl<T: DeserializeOwned, B> EventStream<T, B> {
     fn decode(&mut self, event: SseEvent) -> Result<T, StreamError> {
         let api_error = if self.inner.options.detect_api_errors {
-            api_error(&event.data)
+            self.inner.options.protocol.api_error(&event.data)
         } else {
             None
         };
@@ -501,42 +542,6 @@ where
             _ => (pending, None),
         }
     }
-}
-
-/// The top-level `error` object of `data`, if it has one.
-///
-/// A quick substring search rules out almost every event before any parsing: a top-level
-/// `"error"` key cannot appear without the quoted word (inside a JSON string, quotes are
-/// escaped).
-fn api_error(data: &str) -> Option<ErrorBody> {
-    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
-    finder.find(data.as_bytes())?;
-
-    #[derive(Deserialize)]
-    struct Probe {
-        #[serde(default)]
-        error: Option<serde_json::Value>,
-    }
-    let value = serde_json::from_str::<Probe>(data).ok()?.error?;
-    if !value.is_object() {
-        return None;
-    }
-    Some(
-        serde_json::from_value::<ErrorBody>(value.clone()).unwrap_or_else(|_| {
-            // A code of an unexpected type: keep what there is.
-            let message = value
-                .get("message")
-                .and_then(|m| m.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            let mut body = ErrorBody::new(0i64, message);
-            if let serde_json::Value::Object(map) = value {
-                body.extra = map;
-            }
-            body
-        }),
-    )
 }
 
 /// Builds a decode error, locating the failure with `serde_path_to_error` (only on this slow

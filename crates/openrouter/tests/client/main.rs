@@ -13,5 +13,6 @@ mod precedence;
 mod retries;
 mod security;
 mod sse;
+mod stream_events;
 mod timeouts;
 mod transfer;
