@@ -1070,7 +1070,12 @@ async fn bench(s: Settings, filter: Option<String>) {
         };
         run(s.warmup.max(1)).await;
         let r = run(s.seq).await;
-        println!("{only} {}: {} requests, {:.0} req/s", scenario.name(), s.seq, r.rps());
+        println!(
+            "{only} {}: {} requests, {:.0} req/s",
+            scenario.name(),
+            s.seq,
+            r.rps()
+        );
         return;
     }
 
