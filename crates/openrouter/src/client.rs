@@ -761,6 +761,43 @@ mod tests {
         assert!(check_base_url("not a url", true).is_err());
     }
 
+    /// A URI assembled from the split base is the one format-and-parse gives.
+    #[test]
+    fn joined_uri_equals_parsed() {
+        for base in [
+            "https://openrouter.ai/api/v1",
+            "http://127.0.0.1:8080/api/v1",
+            "https://user@proxy.example:8443",
+            "http://[::1]:1/a/b/c",
+        ] {
+            let split = BaseUri::new(base).expect("splits");
+            for pq in ["/credits", "/keys/a%2Fb?x=1&y=%20", "/generation?id="] {
+                let joined = split.join(base, pq).unwrap().unwrap();
+                let parsed: http::Uri = format!("{base}{pq}").parse().unwrap();
+                assert_eq!(joined, parsed, "{base} {pq}");
+                assert_eq!(joined.to_string(), parsed.to_string());
+            }
+        }
+        // What the split would not give back exactly is left to format-and-parse.
+        assert!(BaseUri::new("https://openrouter.ai/api#v1").is_none());
+        let long = "x".repeat(usize::from(u16::MAX));
+        let split = BaseUri::new("https://openrouter.ai").unwrap();
+        assert!(split.join("https://openrouter.ai", &long).is_none());
+    }
+
+    /// A fixed key's cached header value is sensitive and not shown by `Client`'s `Debug`.
+    #[test]
+    fn cached_auth_is_sensitive() {
+        let client = Client::builder()
+            .api_key("sk-or-v1-secret")
+            .build()
+            .unwrap();
+        let auth = client.inner.fixed_auth.as_ref().unwrap();
+        assert!(auth.is_sensitive());
+        assert!(!format!("{client:?}").contains("secret"));
+        assert!(!format!("{auth:?}").contains("secret"));
+    }
+
     #[test]
     fn key_is_never_printed() {
         let key = ApiKey::new("sk-or-v1-secret");
