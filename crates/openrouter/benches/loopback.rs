@@ -54,6 +54,7 @@
 //! | `LOOPBACK_CLIENT_THREADS` | 1 | client runtime workers |
 //! | `LOOPBACK_INPROCESS` | 20000 | calls per client of the in-process measurement (0: skip) |
 //! | `LOOPBACK_SDK_NO_TIMEOUTS` | unset | set: the SDK client runs without its default timeouts |
+//! | `LOOPBACK_PROFILE` | unset | `sdk`, `bare` or `transport`: only that client runs `LOOPBACK_SEQ` requests of the filtered scenario (`credits` or `chat`; `conc` in the filter: at the concurrency level), after `LOOPBACK_WARMUP` of them, and nothing is measured; for profilers (`valgrind --tool=callgrind`) |
 //!
 //! A first argument that is not a flag filters the measurements by name (`credits`, `chat`,
 //! `seq`, `conc`, `stream`, `in-process`).
@@ -1044,6 +1045,39 @@ async fn bench(s: Settings, filter: Option<String>) {
         Target::Bare(bare.clone()),
         Target::Raw(bare.clone()),
     ];
+
+    if let Ok(only) = std::env::var("LOOPBACK_PROFILE") {
+        let target = requests
+            .iter()
+            .find(|t| t.name() == only)
+            .unwrap_or_else(|| panic!("LOOPBACK_PROFILE: no client `{only}`"))
+            .clone();
+        let f = filter.as_deref().unwrap_or("credits");
+        let scenario = if f.contains("chat") {
+            Scenario::Chat
+        } else {
+            Scenario::Credits
+        };
+        let run = |n| {
+            let (target, template) = (target.clone(), template.clone());
+            async move {
+                if f.contains("conc") {
+                    concurrent(&target, scenario, &template, n, s.concurrency).await
+                } else {
+                    sequential(&target, scenario, &template, n).await
+                }
+            }
+        };
+        run(s.warmup.max(1)).await;
+        let r = run(s.seq).await;
+        println!(
+            "{only} {}: {} requests, {:.0} req/s",
+            scenario.name(),
+            s.seq,
+            r.rps()
+        );
+        return;
+    }
 
     // Every client sees the same data.
     for t in &pair {

@@ -369,11 +369,9 @@ impl<T, S> Call<T, S> {
         self
     }
 
-    fn path_and_query(&self) -> String {
-        if self.query.is_empty() {
-            return self.path.clone();
-        }
-        let mut s = self.path.clone();
+    fn path_and_query(&mut self) -> String {
+        // The call is consumed by `execute`, so the path is taken rather than copied.
+        let mut s = std::mem::take(&mut self.path);
         for (i, (k, v)) in self.query.iter().enumerate() {
             s.push(if i == 0 { '?' } else { '&' });
             encode_component(k, &mut s);
@@ -384,7 +382,7 @@ impl<T, S> Call<T, S> {
     }
 
     async fn execute(
-        self,
+        mut self,
         stream: bool,
         accept: &'static str,
     ) -> Result<(crate::client::Executed, Client), Error> {

@@ -115,6 +115,70 @@ struct Inner {
     attribution: Attribution,
     user_agent: HeaderValue,
     default_headers: HeaderMap,
+    /// `Bearer <key>` of a fixed key, made once (and marked sensitive) rather than per call;
+    /// `None` with a key provider, or when the key is not a valid header value (each call then
+    /// reports that, as it would without the cache). Never printed: `Client`'s `Debug` does not
+    /// show it.
+    fixed_auth: Option<HeaderValue>,
+    /// `base_url` split into the parts of a `Uri`, so a call's URI is assembled rather than
+    /// formatted and parsed again; `None` when the split would not give back `base_url`
+    /// exactly (the call then formats and parses as before).
+    base_uri: Option<BaseUri>,
+}
+
+/// A base URL split once into the parts every request URI shares.
+struct BaseUri {
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    path: String,
+}
+
+impl BaseUri {
+    fn new(base_url: &str) -> Option<BaseUri> {
+        let uri: http::Uri = base_url.parse().ok()?;
+        let parts = uri.into_parts();
+        let (scheme, authority) = (parts.scheme?, parts.authority?);
+        let path = parts
+            .path_and_query
+            .as_ref()
+            .map_or("", |p| p.as_str())
+            .trim_end_matches('/')
+            .to_owned();
+        (format!("{scheme}://{authority}{path}") == base_url).then_some(BaseUri {
+            scheme,
+            authority,
+            path,
+        })
+    }
+
+    /// The URI of `path_and_query` under this base: the same as parsing
+    /// `format!("{base_url}{path_and_query}")`. `None` for a URI longer than `http` parses,
+    /// so that the caller's parse reports it as before.
+    fn join(&self, base_url: &str, path_and_query: &str) -> Option<Result<http::Uri, http::Error>> {
+        if base_url.len() + path_and_query.len() >= usize::from(u16::MAX) {
+            return None;
+        }
+        Some(self.join_parts(path_and_query))
+    }
+
+    fn join_parts(&self, path_and_query: &str) -> Result<http::Uri, http::Error> {
+        let mut pq = String::with_capacity(self.path.len() + path_and_query.len());
+        pq.push_str(&self.path);
+        pq.push_str(path_and_query);
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(http::uri::PathAndQuery::try_from(pq)?);
+        Ok(http::Uri::from_parts(parts)?)
+    }
+}
+
+/// `Authorization: Bearer <key>`, marked sensitive so that no `Debug` prints it.
+fn bearer(key: &ApiKey) -> Result<HeaderValue, ConfigError> {
+    let mut value = HeaderValue::try_from(format!("Bearer {}", key.expose()))
+        .map_err(|_| ConfigError::new("the API key contains characters not allowed in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// The OpenRouter client: every operation of the API, grouped as OpenRouter's own SDKs group
@@ -189,19 +253,30 @@ impl Client {
             Some(url) => Some(check_base_url(url, self.inner.allow_http)?),
             None => None,
         };
-        let base = call_base.as_deref().unwrap_or(&self.inner.base_url);
-        let uri: http::Uri = format!("{base}{path_and_query}")
-            .parse()
-            .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?;
-        let headers = self.headers(options, body.as_ref().map(BodySource::content_type), accept)?;
+        let joined = match (&call_base, &self.inner.base_uri) {
+            (None, Some(base)) => base.join(&self.inner.base_url, path_and_query),
+            _ => None,
+        };
+        let uri = match joined {
+            Some(uri) => uri.map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?,
+            None => {
+                let base = call_base.as_deref().unwrap_or(&self.inner.base_url);
+                format!("{base}{path_and_query}")
+                    .parse()
+                    .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?
+            }
+        };
+        // The key is resolved once per call (a provider is asked once); the header map is
+        // rebuilt from the same values for each attempt, which costs less than keeping one to
+        // clone.
+        let auth = self.auth()?;
+        if let Some(err) = &options.error {
+            return Err(Error::Config(err.clone()));
+        }
 
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let mut request = Request::builder().method(method.clone()).uri(uri.clone());
-            if let Some(h) = request.headers_mut() {
-                *h = headers.clone();
-            }
             // Each attempt gets a fresh body: in-memory bodies share their buffer; a streamed
             // upload opens its file again (or hands over its reader, once).
             let request_body = match &body {
@@ -209,9 +284,16 @@ impl Client {
                 Some(BodySource::Bytes { bytes, .. }) => RequestBody::from(bytes.clone()),
                 Some(BodySource::Streamed(s)) => s.open().await?,
             };
-            let request = request
-                .body(request_body)
-                .map_err(|e| ConfigError::new(format!("invalid request: {e}")))?;
+            // Assembled from typed parts, which cannot fail (unlike `Request::builder`).
+            let mut request = Request::new(request_body);
+            *request.method_mut() = method.clone();
+            *request.uri_mut() = uri.clone();
+            *request.headers_mut() = self.headers(
+                options,
+                body.as_ref().map(BodySource::content_type),
+                accept,
+                auth.as_ref(),
+            );
 
             let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
             let limit = earliest(attempt_deadline, deadline);
@@ -304,32 +386,57 @@ impl Client {
         }
     }
 
+    /// The `Authorization` value of a call, if the client has a key.
+    fn auth(&self) -> Result<Option<HeaderValue>, Error> {
+        Ok(match (&self.inner.key, &self.inner.fixed_auth) {
+            (KeySource::None, _) => None,
+            (KeySource::Fixed(_), Some(value)) => Some(value.clone()),
+            (KeySource::Fixed(k), None) => Some(bearer(k)?),
+            (KeySource::Provider(p), _) => Some(bearer(&p.api_key()?)?),
+        })
+    }
+
+    /// The headers of one attempt.
     fn headers(
         &self,
         options: &RequestOptions,
         content_type: Option<&HeaderValue>,
         accept: &'static str,
-    ) -> Result<HeaderMap, Error> {
-        let mut h = self.inner.default_headers.clone();
-        let key = match &self.inner.key {
-            KeySource::None => None,
-            KeySource::Fixed(k) => Some(k.clone()),
-            KeySource::Provider(p) => Some(p.api_key()?),
-        };
-        if let Some(key) = key {
-            let mut value =
-                HeaderValue::try_from(format!("Bearer {}", key.expose())).map_err(|_| {
-                    ConfigError::new("the API key contains characters not allowed in a header")
-                })?;
-            value.set_sensitive(true);
-            h.insert(AUTHORIZATION, value);
+        auth: Option<&HeaderValue>,
+    ) -> HeaderMap {
+        let attribution = options.attribution.or(&self.inner.attribution);
+        // Sized for what is inserted below and the `Host` the transport adds, so the map is
+        // allocated once and never grows (and stays small: a map sized for far more than it
+        // holds is a slower allocation).
+        let count = self.inner.default_headers.len()
+            + usize::from(auth.is_some())
+            + 3
+            + usize::from(content_type.is_some())
+            + [
+                &attribution.referer,
+                &attribution.title,
+                &attribution.categories,
+            ]
+            .iter()
+            .filter(|v| v.is_some())
+            .count()
+            + usize::from(options.metadata.is_some())
+            + options.headers.len();
+        let mut h = HeaderMap::with_capacity(count);
+        h.extend(
+            self.inner
+                .default_headers
+                .iter()
+                .map(|(name, value)| (name.clone(), value.clone())),
+        );
+        if let Some(value) = auth {
+            h.insert(AUTHORIZATION, value.clone());
         }
         h.insert(USER_AGENT, self.inner.user_agent.clone());
         h.insert(ACCEPT, HeaderValue::from_static(accept));
         if let Some(ct) = content_type {
             h.insert(CONTENT_TYPE, ct.clone());
         }
-        let attribution = options.attribution.or(&self.inner.attribution);
         for (name, value) in [
             (headers::HTTP_REFERER, attribution.referer),
             (headers::X_OPENROUTER_TITLE, attribution.title),
@@ -343,13 +450,10 @@ impl Client {
             let v = if on { "enabled" } else { "disabled" };
             h.insert(headers::X_OPENROUTER_METADATA, HeaderValue::from_static(v));
         }
-        if let Some(err) = &options.error {
-            return Err(Error::Config(err.clone()));
-        }
         for (name, value) in &options.headers {
             h.insert(name.clone(), value.clone());
         }
-        Ok(h)
+        h
     }
 }
 
@@ -567,10 +671,17 @@ impl ClientBuilder {
             .unwrap_or_else(|| concat!("openrouter-rust/", env!("CARGO_PKG_VERSION")).to_owned());
         let user_agent =
             HeaderValue::try_from(ua).map_err(|_| ConfigError::new("invalid User-Agent"))?;
+        let key = self.key.unwrap_or(KeySource::None);
+        let fixed_auth = match &key {
+            KeySource::Fixed(k) => bearer(k).ok(),
+            _ => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
-                key: self.key.unwrap_or(KeySource::None),
+                key,
+                base_uri: BaseUri::new(&base_url),
+                fixed_auth,
                 base_url,
                 allow_http: self.allow_http,
                 timeouts: self.timeouts,
@@ -658,6 +769,43 @@ mod tests {
         assert!(check_base_url("http://example.com/api/v1", true).is_ok());
         assert!(check_base_url("ftp://example.com", true).is_err());
         assert!(check_base_url("not a url", true).is_err());
+    }
+
+    /// A URI assembled from the split base is the one format-and-parse gives.
+    #[test]
+    fn joined_uri_equals_parsed() {
+        for base in [
+            "https://openrouter.ai/api/v1",
+            "http://127.0.0.1:8080/api/v1",
+            "https://user@proxy.example:8443",
+            "http://[::1]:1/a/b/c",
+        ] {
+            let split = BaseUri::new(base).expect("splits");
+            for pq in ["/credits", "/keys/a%2Fb?x=1&y=%20", "/generation?id="] {
+                let joined = split.join(base, pq).unwrap().unwrap();
+                let parsed: http::Uri = format!("{base}{pq}").parse().unwrap();
+                assert_eq!(joined, parsed, "{base} {pq}");
+                assert_eq!(joined.to_string(), parsed.to_string());
+            }
+        }
+        // What the split would not give back exactly is left to format-and-parse.
+        assert!(BaseUri::new("https://openrouter.ai/api#v1").is_none());
+        let long = "x".repeat(usize::from(u16::MAX));
+        let split = BaseUri::new("https://openrouter.ai").unwrap();
+        assert!(split.join("https://openrouter.ai", &long).is_none());
+    }
+
+    /// A fixed key's cached header value is sensitive and not shown by `Client`'s `Debug`.
+    #[test]
+    fn cached_auth_is_sensitive() {
+        let client = Client::builder()
+            .api_key("sk-or-v1-secret")
+            .build()
+            .unwrap();
+        let auth = client.inner.fixed_auth.as_ref().unwrap();
+        assert!(auth.is_sensitive());
+        assert!(!format!("{client:?}").contains("secret"));
+        assert!(!format!("{auth:?}").contains("secret"));
     }
 
     #[test]
