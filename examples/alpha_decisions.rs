@@ -1,0 +1,61 @@
+//! Decisions (alpha): ask a typed question about some state and read the typed answer.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_DECISIONS_MODEL` picks the
+//! model). Run with `cargo run --example alpha_decisions`.
+
+use std::collections::BTreeMap;
+
+use openrouter::types::generated::{
+    DecisionsChoiceQuestion, DecisionsRequest, DecisionsResponseAnswersValue,
+};
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+    let model = std::env::var("OPENROUTER_DECISIONS_MODEL")
+        .unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
+
+    // A "choice" question: the criteria map each allowed answer to what it means.
+    let criteria = BTreeMap::from([
+        (
+            "positive".to_owned(),
+            Some("The review recommends the product.".to_owned().into()),
+        ),
+        (
+            "negative".to_owned(),
+            Some("The review advises against it.".to_owned().into()),
+        ),
+    ]);
+    let sentiment = DecisionsChoiceQuestion::new(criteria, "Classify the review.".to_owned());
+    let questions = BTreeMap::from([("sentiment".to_owned(), sentiment.into())]);
+    let state = "Battery lasts two days and the screen is gorgeous. Would buy again.".to_owned();
+    let request = DecisionsRequest::new(model, questions, state);
+
+    match client.alpha_decisions().create(request).send().await {
+        Ok(response) => {
+            for (name, answer) in &response.answers {
+                match answer {
+                    DecisionsResponseAnswersValue::Choice(a) => {
+                        println!("{name}: {} (confidence {:?})", a.choice, a.confidence)
+                    }
+                    other => println!("{name}: {other:?}"),
+                }
+            }
+            let usage = &response.usage;
+            println!(
+                "model {}, tokens {} in / {} out, cost {:?}",
+                response.model, usage.input_tokens, usage.output_tokens, usage.cost
+            );
+        }
+        Err(e) => match e.as_api() {
+            Some(api) => eprintln!("create failed: {} {}", api.status(), api.message()),
+            None => eprintln!("create failed: {e}"),
+        },
+    }
+    Ok(())
+}

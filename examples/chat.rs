@@ -1,0 +1,87 @@
+//! Chat completions with a tool: the model asks for a function call, the example answers it,
+//! and the model uses the answer. (Streaming and `ChatAccumulator` are in `quickstart`.)
+//!
+//! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_MODEL` picks the model).
+//! Run with `cargo run --example chat`.
+
+use openrouter::types::chat::{ChatRequest, Message, Tool};
+use openrouter::types::generated::ChatAssistantMessageContent;
+use openrouter::{Client, Error};
+use serde_json::json;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+    let model =
+        std::env::var("OPENROUTER_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
+
+    let mut messages = vec![Message::user("What is the weather in Lisbon?")];
+    let weather = Tool::function(
+        "get_weather",
+        "Current weather in a city",
+        json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    );
+    let mut request = ChatRequest::new(model.clone(), messages.clone());
+    request.tools = Some(vec![weather.clone()]);
+
+    // `chat().send(body)` builds the call; `.send()` sends it.
+    let first = client
+        .chat()
+        .send(request)
+        .send()
+        .await
+        .inspect_err(report)?;
+    let Some(choice) = first.choices.first() else {
+        println!("no choices in the response");
+        return Ok(());
+    };
+    let calls = choice.message.tool_calls.clone().unwrap_or_default();
+    if calls.is_empty() {
+        println!(
+            "the model answered without the tool: {}",
+            text(&choice.message.content)
+        );
+        return Ok(());
+    }
+    // The assistant turn that asked for the calls goes back into the conversation, then one
+    // tool message per call.
+    messages.push(Message::Assistant(choice.message.clone()));
+    for call in &calls {
+        println!(
+            "tool call {}: {}({})",
+            call.id, call.function.name, call.function.arguments
+        );
+        let answer = json!({"temperature_c": 21, "sky": "clear"}).to_string();
+        messages.push(Message::tool(call.id.clone(), answer.as_str()));
+    }
+
+    let mut request = ChatRequest::new(model, messages);
+    request.tools = Some(vec![weather]);
+    let second = client.chat().send(request).send().await;
+    let second = second.inspect_err(report)?;
+    if let Some(choice) = second.choices.first() {
+        println!("answer: {}", text(&choice.message.content));
+        println!("finish reason: {:?}", choice.finish_reason);
+    }
+    println!("generation id: {:?}", second.meta().generation_id());
+    Ok(())
+}
+
+fn text(content: &Option<ChatAssistantMessageContent>) -> String {
+    match content {
+        Some(ChatAssistantMessageContent::String(s)) => s.clone(),
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    }
+}
+
+fn report(e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("request failed: {} {}", api.status(), api.message()),
+        None => eprintln!("request failed: {e}"),
+    }
+}

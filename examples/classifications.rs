@@ -1,0 +1,53 @@
+//! Task classifications: what OpenRouter traffic is used for, by category, with the share of
+//! tokens and requests of each.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example classifications`.
+
+use openrouter::types::generated::GetTaskClassificationsQuery;
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+
+    let query = GetTaskClassificationsQuery::default();
+    match client
+        .classifications()
+        .get_task_classifications(query)
+        .send()
+        .await
+    {
+        Ok(response) => {
+            let data = &response.data;
+            println!("last {} days, as of {}", data.window_days, data.as_of);
+            for category in &data.macro_categories {
+                println!(
+                    "{:<30} {:5.1}% of tokens",
+                    category.label,
+                    category.token_share * 100.0
+                );
+            }
+            for task in data.classifications.iter().take(10) {
+                println!(
+                    "  {:<28} {:5.1}% of tokens, {} models",
+                    task.display_name,
+                    task.token_share * 100.0,
+                    task.models.len()
+                );
+            }
+        }
+        Err(e) => match e.as_api() {
+            Some(api) => eprintln!(
+                "get_task_classifications failed: {} {}",
+                api.status(),
+                api.message()
+            ),
+            None => eprintln!("get_task_classifications failed: {e}"),
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Embeddings: embed two sentences and compare them, then list the embedding models.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_EMBEDDING_MODEL` picks the model).
+//! Run with `cargo run --example embeddings`.
+
+use futures_util::StreamExt;
+use openrouter::types::embeddings::Request;
+use openrouter::types::generated::{
+    CreateEmbeddingsResponseDataItemEmbedding, ListEmbeddingsModelsQuery,
+};
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+    let model = std::env::var("OPENROUTER_EMBEDDING_MODEL")
+        .unwrap_or_else(|_| "openai/text-embedding-3-small".to_owned());
+
+    let input = vec![
+        "The cat sat on the mat.".to_owned(),
+        "A kitten rests on a rug.".to_owned(),
+    ];
+    let response = client
+        .embeddings()
+        .generate(Request::new(input, model))
+        .send()
+        .await;
+    match response {
+        Ok(response) => {
+            let vectors: Vec<&[f64]> = response
+                .data
+                .iter()
+                .filter_map(|item| match &item.embedding {
+                    CreateEmbeddingsResponseDataItemEmbedding::NumberList(v) => Some(v.as_slice()),
+                    _ => None, // base64 when `encoding_format` asks for it
+                })
+                .collect();
+            println!(
+                "{} vectors of {} dimensions from {}",
+                vectors.len(),
+                vectors[0].len(),
+                response.model
+            );
+            if let [a, b] = vectors[..] {
+                println!("cosine similarity: {:.3}", cosine(a, b));
+            }
+            if let Some(usage) = &response.usage {
+                println!("tokens {}, cost {:?}", usage.total_tokens, usage.cost);
+            }
+        }
+        Err(e) => report("generate", &e),
+    }
+
+    let mut models = client
+        .embeddings()
+        .list_models(ListEmbeddingsModelsQuery::default())
+        .items();
+    let mut count = 0;
+    while let Some(model) = models.next().await {
+        match model {
+            Ok(model) if count < 5 => println!("  {}", model.id),
+            Ok(_) => {}
+            Err(e) => {
+                report("list_models", &e);
+                break;
+            }
+        }
+        count += 1;
+    }
+    println!("{count} embedding models");
+    Ok(())
+}
+
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    dot / (norm(a) * norm(b))
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}

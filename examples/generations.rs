@@ -1,0 +1,89 @@
+//! Generations: the cost and stats of one generation, and its stored content.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY`. The generation is `OPENROUTER_GENERATION_ID`,
+//! or else that of a one-word chat completion made here. Run with `cargo run --example generations`.
+
+use std::time::Duration;
+
+use openrouter::types::chat::{ChatRequest, Message};
+use openrouter::types::generated::{GetGenerationQuery, ListGenerationContentQuery};
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+
+    let id = match std::env::var("OPENROUTER_GENERATION_ID") {
+        Ok(id) => id,
+        Err(_) => {
+            let mut request =
+                ChatRequest::new("openai/gpt-4o-mini", vec![Message::user("Say hi.")]);
+            request.max_tokens = Some(5);
+            let response = client
+                .chat()
+                .send(request)
+                .send()
+                .await
+                .inspect_err(|e| report("chat", e))?;
+            // The `X-Generation-Id` header, or the body's id.
+            response
+                .meta()
+                .generation_id()
+                .map_or_else(|| response.id.clone(), str::to_owned)
+        }
+    };
+    println!("generation {id}");
+
+    // Stats are written shortly after the generation ends: a fresh id may answer 404 at first.
+    for attempt in 1..=5 {
+        match client
+            .generations()
+            .get_generation(GetGenerationQuery::new(id.clone()))
+            .send()
+            .await
+        {
+            Ok(g) => {
+                let g = &g.data;
+                println!(
+                    "{} via {:?}: {:?} prompt + {:?} completion tokens, cost ${:.6}, latency {:?} ms, finish {:?}",
+                    g.model, g.provider_name, g.tokens_prompt, g.tokens_completion, g.total_cost, g.latency, g.finish_reason
+                );
+                break;
+            }
+            Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) && attempt < 5 => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => {
+                report("get_generation", &e);
+                break;
+            }
+        }
+    }
+
+    // Stored only when the account keeps prompts and completions; otherwise an error explains why.
+    match client
+        .generations()
+        .list_generation_content(ListGenerationContentQuery::new(id))
+        .send()
+        .await
+    {
+        Ok(content) => println!(
+            "input: {:?}\noutput: {:?}",
+            content.data.input, content.data.output
+        ),
+        Err(e) => report("list_generation_content", &e),
+    }
+    // `submit_feedback` (management key) records feedback on a generation: not done here.
+    Ok(())
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}

@@ -1,0 +1,56 @@
+//! Private endpoints: the model endpoints you host behind OpenRouter, listed, then one fetched
+//! with its settings. Read-only: nothing is created, enabled, disabled or deleted.
+//!
+//! Needs a **management key** in `OPENROUTER_API_KEY`; `OPENROUTER_PRIVATE_ENDPOINT_ID` picks
+//! the endpoint to fetch (default: the first listed). Run with `cargo run --example private_endpoints`.
+
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+
+    let endpoints = client.private_endpoints().list().send().await;
+    let endpoints = endpoints.inspect_err(|e| report("list", e))?;
+    for e in &endpoints.data {
+        println!(
+            "{} {:<40} {:<20} {}",
+            e.id, e.model_permaslug, e.provider_name, e.status
+        );
+    }
+    let first = endpoints.data.first().map(|e| e.id.clone());
+    let Some(id) = std::env::var("OPENROUTER_PRIVATE_ENDPOINT_ID")
+        .ok()
+        .or(first)
+    else {
+        println!("no private endpoints");
+        return Ok(());
+    };
+
+    match client.private_endpoints().get(&id).send().await {
+        Ok(endpoint) => {
+            let e = &endpoint.data;
+            println!(
+                "{}: upstream model {}, base URL {:?}, region {:?}, ZDR {:?}",
+                e.id, e.upstream_model_id, e.base_url, e.declared_region, e.declared_zdr
+            );
+            println!(
+                "  declared parameters {:?}, tested {:?}",
+                e.declared_parameters, e.tested_parameters
+            );
+        }
+        Err(e) => report("get", &e),
+    }
+    Ok(())
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}

@@ -1,0 +1,33 @@
+//! Providers: every provider OpenRouter routes to, with its policies and headquarters.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example providers`.
+
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+
+    match client.providers().list().send().await {
+        Ok(providers) => {
+            println!("{} providers", providers.data.len());
+            for p in providers.data.iter().take(15) {
+                println!(
+                    "  {:<25} {:<25} privacy policy: {}",
+                    p.slug,
+                    p.name,
+                    p.privacy_policy_url.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Err(e) => match e.as_api() {
+            Some(api) => eprintln!("list failed: {} {}", api.status(), api.message()),
+            None => eprintln!("list failed: {e}"),
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! The Responses API: one non-streaming call, then the same request streamed, printing the
+//! events it needs and ignoring the rest.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_MODEL` picks the model).
+//! Run with `cargo run --example responses`.
+
+use std::io::Write;
+
+use futures_util::StreamExt;
+use openrouter::types::generated::{OutputItems, OutputMessageContentItem};
+use openrouter::types::responses::{Request, StreamEvent};
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+    let model =
+        std::env::var("OPENROUTER_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
+    let mut request = Request::new(model);
+    request.instructions = Some("Answer in one sentence.".to_owned());
+    request.input = Some("What is a Rust trait?".to_owned().into());
+    request.max_output_tokens = Some(200);
+
+    let response = client
+        .responses()
+        .send(request.clone())
+        .send()
+        .await
+        .inspect_err(report)?;
+    println!("[{}] status {}", response.id, response.status);
+    for item in &response.output {
+        if let OutputItems::Message(message) = item {
+            for part in &message.content {
+                if let OutputMessageContentItem::OutputText(text) = part {
+                    println!("{}", text.text);
+                }
+            }
+        }
+    }
+    if let Some(usage) = &response.usage {
+        println!(
+            "tokens: {} in, {} out, cost {:?}",
+            usage.input_tokens, usage.output_tokens, usage.cost
+        );
+    }
+
+    // Streamed: `.stream()` sets `stream: true` on the request.
+    let mut events = client
+        .responses()
+        .send(request)
+        .stream()
+        .await
+        .inspect_err(report)?;
+    while let Some(event) = events.next().await {
+        match event.inspect_err(report)? {
+            StreamEvent::ResponseCreated(e) => println!("created {}", e.response.id),
+            StreamEvent::ResponseOutputTextDelta(e) => {
+                print!("{}", e.delta);
+                let _ = std::io::stdout().flush();
+            }
+            StreamEvent::ResponseCompleted(e) => {
+                println!("\ncompleted: status {}", e.response.status);
+            }
+            StreamEvent::Error(e) => println!("\nerror event: {:?} {}", e.code, e.message),
+            _ => {} // reasoning, tool calls, annotations...: not needed here.
+        }
+    }
+    Ok(())
+}
+
+fn report(e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("request failed: {} {}", api.status(), api.message()),
+        None => eprintln!("request failed: {e}"),
+    }
+}

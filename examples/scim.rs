@@ -1,0 +1,78 @@
+//! SCIM: the directory groups synced from your identity provider and how they map to
+//! workspaces, and the status of a sync job. Read-only: no mapping or sync job is created.
+//!
+//! Needs a **management key** of an organization with SCIM in `OPENROUTER_API_KEY`;
+//! `OPENROUTER_SCIM_SYNC_JOB_ID` names a sync job to check. Run with `cargo run --example scim`.
+
+use futures_util::StreamExt;
+use openrouter::types::generated::{ListScimGroupMappingsQuery, ListScimGroupsQuery};
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+    let scim = client.scim();
+
+    let mut groups = scim
+        .list_groups(ListScimGroupsQuery::default().limit(50))
+        .items();
+    while let Some(group) = groups.next().await {
+        match group {
+            Ok(g) => println!(
+                "group {} {:<30} external id {:?}",
+                g.id, g.display_name, g.external_id
+            ),
+            Err(e) => {
+                report("list_groups", &e);
+                break;
+            }
+        }
+    }
+
+    let mappings = scim
+        .list_mappings(ListScimGroupMappingsQuery::default().limit(50))
+        .send()
+        .await;
+    let first = match mappings {
+        Ok(page) => {
+            println!("{} group mappings", page.total_count);
+            page.into_inner().data.into_iter().next()
+        }
+        Err(e) => {
+            report("list_mappings", &e);
+            None
+        }
+    };
+    if let Some(mapping) = first {
+        match scim.read(&mapping.id).send().await {
+            Ok(m) => println!(
+                "group {} -> workspace {} as {}",
+                m.data.scim_group_id, m.data.workspace_id, m.data.role
+            ),
+            Err(e) => report("read", &e),
+        }
+    }
+
+    match std::env::var("OPENROUTER_SCIM_SYNC_JOB_ID") {
+        Ok(id) => match scim.get_sync_job(&id).send().await {
+            Ok(job) => println!(
+                "sync job {}: {}, {:?} groups synced, error {:?}",
+                job.data.id, job.data.status, job.data.synced_groups, job.data.error_message
+            ),
+            Err(e) => report("get_sync_job", &e),
+        },
+        Err(_) => println!("Set OPENROUTER_SCIM_SYNC_JOB_ID to check a sync job."),
+    }
+    Ok(())
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}

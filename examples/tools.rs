@@ -1,0 +1,54 @@
+//! Tools: the server tools OpenRouter runs for models (web search, fetch, ...), and the details
+//! of one of them.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example tools`.
+
+use openrouter::types::generated::ListToolsQuery;
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+
+    let tools = client
+        .tools()
+        .list_tools(ListToolsQuery::default().limit(20))
+        .send()
+        .await;
+    let tools = tools.inspect_err(|e| report("list_tools", e))?;
+    println!("{} server tools", tools.total_count);
+    for tool in &tools.data {
+        println!("  {:<30} {:<10} {}", tool.name, tool.status, tool.summary);
+    }
+
+    // `get_tool` takes the tool's name.
+    let Some(first) = tools.data.first() else {
+        return Ok(());
+    };
+    match client.tools().get_tool(&first.name).send().await {
+        Ok(tool) => {
+            let tool = &tool.data;
+            let engines: Vec<_> = tool.engines.iter().map(|e| e.name.as_str()).collect();
+            println!(
+                "{}: {}\n  docs {}\n  engines {}",
+                tool.name,
+                tool.tool_description,
+                tool.docs_url,
+                engines.join(", ")
+            );
+        }
+        Err(e) => report("get_tool", &e),
+    }
+    Ok(())
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}

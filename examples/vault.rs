@@ -1,0 +1,84 @@
+//! Vault: the secret metadata of the key's workspace and, with `OPENROUTER_INTERN_ID`, of one
+//! intern (its secrets, the secrets it sees, its connections). Never secret values; read-only.
+//!
+//! Works with an API key in `OPENROUTER_API_KEY` that has access to the Intern API programme
+//! (other keys get 404). Run with `cargo run --example vault`.
+
+use openrouter::types::generated::{
+    ListInternEffectiveVaultSecretsQuery, ListInternVaultSecretsQuery, ListVaultSecretsQuery,
+};
+use openrouter::{Client, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let client = Client::from_env()?;
+    let vault = client.vault();
+
+    match vault
+        .list_vault_secrets(ListVaultSecretsQuery::default().limit(50))
+        .send()
+        .await
+    {
+        Ok(page) => {
+            for s in &page.data {
+                println!(
+                    "{:<30} hosts {:?}, fingerprint {:?}",
+                    s.name, s.hosts, s.fingerprint
+                );
+            }
+            println!(
+                "{} workspace secrets{}",
+                page.data.len(),
+                if page.has_more { " (more)" } else { "" }
+            );
+        }
+        Err(e) => report("list_vault_secrets", &e),
+    }
+
+    let Ok(intern) = std::env::var("OPENROUTER_INTERN_ID") else {
+        println!("Set OPENROUTER_INTERN_ID to list an intern's secrets and connections.");
+        return Ok(());
+    };
+    match vault
+        .list_intern_vault_secrets(&intern, ListInternVaultSecretsQuery::default())
+        .send()
+        .await
+    {
+        Ok(page) => page
+            .data
+            .iter()
+            .for_each(|s| println!("intern secret {}", s.name)),
+        Err(e) => report("list_intern_vault_secrets", &e),
+    }
+    let effective = ListInternEffectiveVaultSecretsQuery::default();
+    match vault
+        .list_intern_effective_vault_secrets(&intern, effective)
+        .send()
+        .await
+    {
+        Ok(page) => page
+            .data
+            .iter()
+            .for_each(|s| println!("effective {} ({})", s.name, s.scope)),
+        Err(e) => report("list_intern_effective_vault_secrets", &e),
+    }
+    match vault.list_intern_connections(&intern).send().await {
+        Ok(c) => {
+            let keys: Vec<_> = c.data.iter().map(|c| c.key.as_str()).collect();
+            println!("connections: {}", keys.join(", "));
+        }
+        Err(e) => report("list_intern_connections", &e),
+    }
+    Ok(())
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}
