@@ -567,6 +567,14 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
             "impl From<{from}> for {name} {{\nfn from(value: {from}) -> Self {{\nSelf::{}({wrap})\n}}\n}}",
             v.name
         );
+        // Text members take a `&str` too: `"Hello".into()`.
+        if *t == Ty::String {
+            let _ = writeln!(
+                s,
+                "impl From<&str> for {name} {{\nfn from(value: &str) -> Self {{\nSelf::{}(value.to_owned())\n}}\n}}",
+                v.name
+            );
+        }
     }
 }
 

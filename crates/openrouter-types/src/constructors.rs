@@ -10,24 +10,6 @@ use crate::generated::{
     ChatToolMessage, ChatToolMessageContent, ChatUserMessage, ChatUserMessageContent,
 };
 
-macro_rules! from_str_for_text_unions {
-    ($($ty:ty),*) => {$(
-        impl From<&str> for $ty {
-            fn from(text: &str) -> Self {
-                Self::String(text.to_owned())
-            }
-        }
-    )*};
-}
-
-from_str_for_text_unions!(
-    ChatUserMessageContent,
-    ChatSystemMessageContent,
-    ChatDeveloperMessageContent,
-    ChatAssistantMessageContent,
-    ChatToolMessageContent
-);
-
 impl ChatMessages {
     /// A user message: text, or content parts (`Vec<ChatContentItems>`).
     ///

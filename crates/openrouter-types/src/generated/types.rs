@@ -4238,6 +4238,11 @@ impl From<String> for AnthropicDocumentBlockParamSourceContentContent {
         Self::String(value)
     }
 }
+impl From<&str> for AnthropicDocumentBlockParamSourceContentContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<AnthropicDocumentBlockParamSourceContentContentObjectListItem>>
     for AnthropicDocumentBlockParamSourceContentContent
 {
@@ -8934,6 +8939,11 @@ impl From<String> for ArmorAutoModeAllowItem {
         Self::String(value)
     }
 }
+impl From<&str> for ArmorAutoModeAllowItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<ArmorRule> for ArmorAutoModeAllowItem {
     fn from(value: ArmorRule) -> Self {
         Self::Rule(value)
@@ -8984,6 +8994,11 @@ impl<'de> serde::Deserialize<'de> for ArmorAutoModeEnvironmentItem {
 impl From<String> for ArmorAutoModeEnvironmentItem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ArmorAutoModeEnvironmentItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<ArmorEnvironmentEntry> for ArmorAutoModeEnvironmentItem {
@@ -9038,6 +9053,11 @@ impl From<String> for ArmorAutoModeHardDenyItem {
         Self::String(value)
     }
 }
+impl From<&str> for ArmorAutoModeHardDenyItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<ArmorRule> for ArmorAutoModeHardDenyItem {
     fn from(value: ArmorRule) -> Self {
         Self::Rule(value)
@@ -9088,6 +9108,11 @@ impl<'de> serde::Deserialize<'de> for ArmorAutoModeSoftDenyItem {
 impl From<String> for ArmorAutoModeSoftDenyItem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ArmorAutoModeSoftDenyItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<ArmorRule> for ArmorAutoModeSoftDenyItem {
@@ -10913,6 +10938,11 @@ impl From<String> for BaseInputsObjectListItemMessageContent {
         Self::String(value)
     }
 }
+impl From<&str> for BaseInputsObjectListItemMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// The `BaseInputsObjectListItemMessagePhase` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -11328,6 +11358,11 @@ impl<'de> serde::Deserialize<'de> for BaseInputs {
 impl From<String> for BaseInputs {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for BaseInputs {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<BaseInputsObjectListItem>> for BaseInputs {
@@ -13590,6 +13625,11 @@ impl From<String> for BatchListTimestamp {
         Self::String(value)
     }
 }
+impl From<&str> for BatchListTimestamp {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<BatchListTimestampString2> for BatchListTimestamp {
     fn from(value: BatchListTimestampString2) -> Self {
         Self::String2(value)
@@ -15158,6 +15198,11 @@ impl From<String> for BatchObjectResultsItemResponseBodyListDataItemEmbedding {
         Self::String(value)
     }
 }
+impl From<&str> for BatchObjectResultsItemResponseBodyListDataItemEmbedding {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 crate::rt::open_enum! {
     /// The `BatchObjectResultsItemResponseBodyListDataItemObject` schema.
@@ -16118,6 +16163,11 @@ impl From<String> for BatchProviderPreferencesOnlyItem {
         Self::String(value)
     }
 }
+impl From<&str> for BatchProviderPreferencesOnlyItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// Batch provider routing preferences. Only `provider.only` and `provider.allow_fallbacks` are supported.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -16735,6 +16785,11 @@ impl<'de> serde::Deserialize<'de> for ChatAssistantMessageContent {
 impl From<String> for ChatAssistantMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ChatAssistantMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<ChatContentItems>> for ChatAssistantMessageContent {
@@ -17395,6 +17450,11 @@ impl<'de> serde::Deserialize<'de> for ChatDeveloperMessageContent {
 impl From<String> for ChatDeveloperMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ChatDeveloperMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<ChatContentText>> for ChatDeveloperMessageContent {
@@ -18754,6 +18814,11 @@ impl From<String> for ChatRequestStop {
         Self::String(value)
     }
 }
+impl From<&str> for ChatRequestStop {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<String>> for ChatRequestStop {
     fn from(value: Vec<String>) -> Self {
         Self::StringList(value)
@@ -19464,6 +19529,11 @@ impl From<String> for ChatSystemMessageContent {
         Self::String(value)
     }
 }
+impl From<&str> for ChatSystemMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<ChatContentText>> for ChatSystemMessageContent {
     fn from(value: Vec<ChatContentText>) -> Self {
         Self::ChatContentTextList(value)
@@ -19795,6 +19865,11 @@ impl From<String> for ChatToolMessageContent {
         Self::String(value)
     }
 }
+impl From<&str> for ChatToolMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<ChatContentItems>> for ChatToolMessageContent {
     fn from(value: Vec<ChatContentItems>) -> Self {
         Self::ChatContentItemsList(value)
@@ -19997,6 +20072,11 @@ impl<'de> serde::Deserialize<'de> for ChatUserMessageContent {
 impl From<String> for ChatUserMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ChatUserMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<ChatContentItems>> for ChatUserMessageContent {
@@ -20248,6 +20328,11 @@ impl From<String> for ClassifierScalarFilterValue {
         Self::String(value)
     }
 }
+impl From<&str> for ClassifierScalarFilterValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for ClassifierScalarFilterValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -20342,6 +20427,11 @@ impl<'de> serde::Deserialize<'de> for ClassifierSetFilterValueItem {
 impl From<String> for ClassifierSetFilterValueItem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ClassifierSetFilterValueItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<f64> for ClassifierSetFilterValueItem {
@@ -21104,6 +21194,11 @@ impl<'de> serde::Deserialize<'de> for CodeInterpreterServerToolContainer {
 impl From<String> for CodeInterpreterServerToolContainer {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for CodeInterpreterServerToolContainer {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<CodeInterpreterServerToolContainerObject> for CodeInterpreterServerToolContainer {
@@ -24175,6 +24270,11 @@ impl From<String> for CustomToolCallOutputItemOutput {
         Self::String(value)
     }
 }
+impl From<&str> for CustomToolCallOutputItemOutput {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<CustomToolCallOutputItemOutputObjectListItem>> for CustomToolCallOutputItemOutput {
     fn from(value: Vec<CustomToolCallOutputItemOutputObjectListItem>) -> Self {
         Self::ObjectList(value)
@@ -24566,6 +24666,11 @@ impl From<String> for DecisionsBoxQuestionInstructions {
         Self::String(value)
     }
 }
+impl From<&str> for DecisionsBoxQuestionInstructions {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsBoxQuestionInstructions {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
         Self::Object(value)
@@ -24723,6 +24828,11 @@ impl From<String> for DecisionsChoiceQuestionCriteriaValue {
         Self::String(value)
     }
 }
+impl From<&str> for DecisionsChoiceQuestionCriteriaValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsChoiceQuestionCriteriaValue {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
         Self::Object(value)
@@ -24788,6 +24898,11 @@ impl<'de> serde::Deserialize<'de> for DecisionsChoiceQuestionInstructions {
 impl From<String> for DecisionsChoiceQuestionInstructions {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for DecisionsChoiceQuestionInstructions {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsChoiceQuestionInstructions {
@@ -25007,6 +25122,11 @@ impl From<String> for DecisionsNoulQuestionCriteriaFalse {
         Self::String(value)
     }
 }
+impl From<&str> for DecisionsNoulQuestionCriteriaFalse {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsNoulQuestionCriteriaFalse {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
         Self::Object(value)
@@ -25072,6 +25192,11 @@ impl<'de> serde::Deserialize<'de> for DecisionsNoulQuestionCriteriaTrue {
 impl From<String> for DecisionsNoulQuestionCriteriaTrue {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for DecisionsNoulQuestionCriteriaTrue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsNoulQuestionCriteriaTrue {
@@ -25169,6 +25294,11 @@ impl<'de> serde::Deserialize<'de> for DecisionsNoulQuestionInstructions {
 impl From<String> for DecisionsNoulQuestionInstructions {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for DecisionsNoulQuestionInstructions {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsNoulQuestionInstructions {
@@ -25381,6 +25511,11 @@ impl<'de> serde::Deserialize<'de> for DecisionsRequestState {
 impl From<String> for DecisionsRequestState {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for DecisionsRequestState {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsRequestState {
@@ -25677,6 +25812,11 @@ impl From<String> for DecisionsScoreAnswerLegendValue {
         Self::String(value)
     }
 }
+impl From<&str> for DecisionsScoreAnswerLegendValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsScoreAnswerLegendValue {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
         Self::Object(value)
@@ -25797,6 +25937,11 @@ impl From<String> for DecisionsScoreQuestionCriteriaItem {
         Self::String(value)
     }
 }
+impl From<&str> for DecisionsScoreQuestionCriteriaItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsScoreQuestionCriteriaItem {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
         Self::Object(value)
@@ -25862,6 +26007,11 @@ impl<'de> serde::Deserialize<'de> for DecisionsScoreQuestionInstructions {
 impl From<String> for DecisionsScoreQuestionInstructions {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for DecisionsScoreQuestionInstructions {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<serde_json::Map<String, serde_json::Value>> for DecisionsScoreQuestionInstructions {
@@ -26626,6 +26776,11 @@ impl From<Vec<EasyInputMessageContentObjectListItem>> for EasyInputMessageConten
 impl From<String> for EasyInputMessageContent {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for EasyInputMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 
@@ -27530,6 +27685,11 @@ impl From<String> for FileSearchServerToolFiltersEqValueObjectListItem {
         Self::String(value)
     }
 }
+impl From<&str> for FileSearchServerToolFiltersEqValueObjectListItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for FileSearchServerToolFiltersEqValueObjectListItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -27599,6 +27759,11 @@ impl<'de> serde::Deserialize<'de> for FileSearchServerToolFiltersEqValue {
 impl From<String> for FileSearchServerToolFiltersEqValue {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for FileSearchServerToolFiltersEqValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<f64> for FileSearchServerToolFiltersEqValue {
@@ -28587,6 +28752,11 @@ impl From<String> for FunctionCallOutputItemOutput {
         Self::String(value)
     }
 }
+impl From<&str> for FunctionCallOutputItemOutput {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<FunctionCallOutputItemOutputObjectListItem>> for FunctionCallOutputItemOutput {
     fn from(value: Vec<FunctionCallOutputItemOutputObjectListItem>) -> Self {
         Self::ObjectList(value)
@@ -29433,6 +29603,11 @@ impl From<String> for FusionPluginToolsItemParametersValueObjectListItem {
         Self::String(value)
     }
 }
+impl From<&str> for FusionPluginToolsItemParametersValueObjectListItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for FusionPluginToolsItemParametersValueObjectListItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -29496,6 +29671,11 @@ impl<'de> serde::Deserialize<'de> for FusionPluginToolsItemParametersValueObject
 impl From<String> for FusionPluginToolsItemParametersValueObjectValue {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for FusionPluginToolsItemParametersValueObjectValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<f64> for FusionPluginToolsItemParametersValueObjectValue {
@@ -29588,6 +29768,11 @@ impl<'de> serde::Deserialize<'de> for FusionPluginToolsItemParametersValue {
 impl From<String> for FusionPluginToolsItemParametersValue {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for FusionPluginToolsItemParametersValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<f64> for FusionPluginToolsItemParametersValue {
@@ -30923,6 +31108,11 @@ impl From<String> for ImageConfigValue {
         Self::String(value)
     }
 }
+impl From<&str> for ImageConfigValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for ImageConfigValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -31479,6 +31669,11 @@ impl From<String> for ImageGenerationProviderPreferencesIgnoreItem {
         Self::String(value)
     }
 }
+impl From<&str> for ImageGenerationProviderPreferencesIgnoreItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// The `ImageGenerationProviderPreferencesOnlyItem` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -31531,6 +31726,11 @@ impl From<String> for ImageGenerationProviderPreferencesOnlyItem {
         Self::String(value)
     }
 }
+impl From<&str> for ImageGenerationProviderPreferencesOnlyItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// The `ImageGenerationProviderPreferencesOrderItem` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -31581,6 +31781,11 @@ impl From<ProviderName> for ImageGenerationProviderPreferencesOrderItem {
 impl From<String> for ImageGenerationProviderPreferencesOrderItem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ImageGenerationProviderPreferencesOrderItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 
@@ -33457,6 +33662,11 @@ impl From<String> for InputsObjectListItemOutputMessageContent {
         Self::String(value)
     }
 }
+impl From<&str> for InputsObjectListItemOutputMessageContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// The phase of an assistant message. Use `commentary` for an intermediate assistant message and `final_answer` for the final assistant message. For follow-up requests with models like `gpt-5.3-codex` and later, preserve and resend phase on all assistant messages. Omitting it can degrade performance. Not used for user messages.
 #[derive(Clone, Debug, PartialEq)]
@@ -34683,6 +34893,11 @@ impl<'de> serde::Deserialize<'de> for Inputs {
 impl From<String> for Inputs {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for Inputs {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<InputsObjectListItem>> for Inputs {
@@ -36613,6 +36828,11 @@ impl From<String> for McpToolCallError {
         Self::String(value)
     }
 }
+impl From<&str> for McpToolCallError {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<McpProtocolError> for McpToolCallError {
     fn from(value: McpProtocolError) -> Self {
         Self::McpProtocolError(value)
@@ -38356,6 +38576,11 @@ impl From<String> for MessagesMessageParamContentObjectListItemToolResultContent
         Self::String(value)
     }
 }
+impl From<&str> for MessagesMessageParamContentObjectListItemToolResultContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<MessagesMessageParamContentObjectListItemToolResultContentObjectListItem>>
     for MessagesMessageParamContentObjectListItemToolResultContent
 {
@@ -39155,6 +39380,11 @@ impl<'de> serde::Deserialize<'de> for MessagesMessageParamContent {
 impl From<String> for MessagesMessageParamContent {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for MessagesMessageParamContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<MessagesMessageParamContentObjectListItem>> for MessagesMessageParamContent {
@@ -40180,6 +40410,11 @@ impl<'de> serde::Deserialize<'de> for MessagesRequestSystem {
 impl From<String> for MessagesRequestSystem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for MessagesRequestSystem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<AnthropicTextBlockParam>> for MessagesRequestSystem {
@@ -45970,6 +46205,11 @@ impl From<String> for ObservabilityFilterRuleGroupRulesItemValue {
         Self::String(value)
     }
 }
+impl From<&str> for ObservabilityFilterRuleGroupRulesItemValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for ObservabilityFilterRuleGroupRulesItemValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -48450,6 +48690,11 @@ impl From<String> for OpenAiResponseCustomToolCallOutputOutput {
         Self::String(value)
     }
 }
+impl From<&str> for OpenAiResponseCustomToolCallOutputOutput {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<OpenAiResponseCustomToolCallOutputOutputObjectListItem>>
     for OpenAiResponseCustomToolCallOutputOutput
 {
@@ -48726,6 +48971,11 @@ impl<'de> serde::Deserialize<'de> for OpenAiResponseFunctionToolCallOutputOutput
 impl From<String> for OpenAiResponseFunctionToolCallOutputOutput {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for OpenAiResponseFunctionToolCallOutputOutput {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<OpenAiResponseFunctionToolCallOutputOutputObjectListItem>>
@@ -55816,6 +56066,11 @@ impl From<String> for PredictionContent {
         Self::String(value)
     }
 }
+impl From<&str> for PredictionContent {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<PredictionContentText>> for PredictionContent {
     fn from(value: Vec<PredictionContentText>) -> Self {
         Self::PredictionContentTextList(value)
@@ -58226,6 +58481,11 @@ impl From<String> for ProviderPreferencesIgnoreItem {
         Self::String(value)
     }
 }
+impl From<&str> for ProviderPreferencesIgnoreItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// The object specifying the maximum price you want to pay for this request. USD price per million tokens, for prompt and completion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -58304,6 +58564,11 @@ impl From<String> for ProviderPreferencesOnlyItem {
         Self::String(value)
     }
 }
+impl From<&str> for ProviderPreferencesOnlyItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 
 /// The `ProviderPreferencesOrderItem` schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -58354,6 +58619,11 @@ impl From<ProviderName> for ProviderPreferencesOrderItem {
 impl From<String> for ProviderPreferencesOrderItem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for ProviderPreferencesOrderItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 
@@ -61169,6 +61439,11 @@ impl From<String> for ResponsesRequestStop {
         Self::String(value)
     }
 }
+impl From<&str> for ResponsesRequestStop {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<String>> for ResponsesRequestStop {
     fn from(value: Vec<String>) -> Self {
         Self::StringList(value)
@@ -62575,6 +62850,11 @@ impl From<String> for ScalarFilterValue {
         Self::String(value)
     }
 }
+impl From<&str> for ScalarFilterValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for ScalarFilterValue {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -63666,6 +63946,11 @@ impl From<String> for SetFilterValueItem {
         Self::String(value)
     }
 }
+impl From<&str> for SetFilterValueItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<f64> for SetFilterValueItem {
     fn from(value: f64) -> Self {
         Self::Number(value)
@@ -64313,6 +64598,11 @@ impl<'de> serde::Deserialize<'de> for SpeechInput {
 impl From<String> for SpeechInput {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for SpeechInput {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<SpeechTurn>> for SpeechInput {
@@ -65121,6 +65411,11 @@ impl<'de> serde::Deserialize<'de> for StoredPromptTemplateVariablesValue {
 impl From<String> for StoredPromptTemplateVariablesValue {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for StoredPromptTemplateVariablesValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<InputText> for StoredPromptTemplateVariablesValue {
@@ -74894,6 +75189,11 @@ impl From<String> for CreateEmbeddingsRequestInput {
         Self::String(value)
     }
 }
+impl From<&str> for CreateEmbeddingsRequestInput {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
 impl From<Vec<String>> for CreateEmbeddingsRequestInput {
     fn from(value: Vec<String>) -> Self {
         Self::StringList(value)
@@ -75019,6 +75319,11 @@ impl From<Vec<f64>> for CreateEmbeddingsResponseDataItemEmbedding {
 impl From<String> for CreateEmbeddingsResponseDataItemEmbedding {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for CreateEmbeddingsResponseDataItemEmbedding {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 
@@ -79206,6 +79511,11 @@ impl<'de> serde::Deserialize<'de> for CreateRerankRequestDocumentsItem {
 impl From<String> for CreateRerankRequestDocumentsItem {
     fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for CreateRerankRequestDocumentsItem {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<CreateRerankRequestDocumentsItemObject> for CreateRerankRequestDocumentsItem {
