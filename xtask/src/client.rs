@@ -166,6 +166,11 @@ fn method_notes(op: &Operation, streams: bool) -> String {
                 "    ///\n    /// The optional `X-OpenRouter-Metadata` header is set with \
                  [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).\n",
             );
+        } else if h.name.eq_ignore_ascii_case("idempotency-key") {
+            s.push_str(
+                "    ///\n    /// The optional `Idempotency-Key` header is set with \
+                 [`Call::idempotency_key`](crate::Call::idempotency_key).\n",
+            );
         } else if !h.required {
             let _ = writeln!(
                 s,

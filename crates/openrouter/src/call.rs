@@ -321,6 +321,13 @@ impl<T, S> Call<T, S> {
         self
     }
 
+    /// Sets the `Idempotency-Key` header, for operations that declare it (creating a private
+    /// endpoint): a repeated request with the same key returns what the first one created, so
+    /// such a call can be retried safely.
+    pub fn idempotency_key(self, key: impl AsRef<str>) -> Self {
+        self.header("Idempotency-Key", key)
+    }
+
     /// Sends this call to another base URL (including `/api/v1`).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.options.base_url = Some(url.into().trim_end_matches('/').to_owned());

@@ -1795,7 +1795,7 @@ impl PrivateEndpoints<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// The optional `idempotency-key` header is set with [`Call::header`](crate::Call::header).
+    /// The optional `Idempotency-Key` header is set with [`Call::idempotency_key`](crate::Call::idempotency_key).
     pub fn create(
         &self,
         body: t::CreatePrivateEndpointRequest,
