@@ -805,6 +805,9 @@ fn form_urlencoded<F: Serialize>(form: &F) -> Result<Bytes, serde_json::Error> {
     let serde_json::Value::Object(fields) = serde_json::to_value(form)? else {
         return Err(serde_json::Error::custom("a form body must be an object"));
     };
+    // In name order, whatever the map type behind `serde_json::Map`.
+    let mut fields: Vec<(String, serde_json::Value)> = fields.into_iter().collect();
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::new();
     for (name, value) in fields {
         let text = match value {

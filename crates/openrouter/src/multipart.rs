@@ -260,7 +260,11 @@ impl Multipart {
             file_field,
             file: None,
         };
-        for (name, value) in &fields {
+        // In name order, whatever the map type behind `serde_json::Map` (its order depends on
+        // a feature another crate of the build may enable).
+        let mut fields: Vec<(&String, &serde_json::Value)> = fields.iter().collect();
+        fields.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in fields {
             if name == file_field {
                 continue;
             }
