@@ -1,0 +1,87 @@
+//! Containers: list the files of a code-execution container page by page (cursor `after` =
+//! the previous page's `last_id`), fetch one file's metadata, and download its content chunk
+//! by chunk, polling the `Download` stream with `StreamExt`.
+//!
+//! Works with any API key in `OPENROUTER_API_KEY`. The container id (as returned in bash/shell
+//! tool results) comes from `OPENROUTER_CONTAINER_ID`. Run with `cargo run --example containers`.
+
+use futures_util::StreamExt;
+use openrouter::types::containers::ListContainerFilesQuery;
+use openrouter::{Client, Error};
+
+const MAX_PAGES: usize = 5;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
+        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
+        return Ok(());
+    }
+    let Some(container) = std::env::var("OPENROUTER_CONTAINER_ID")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        println!("Set OPENROUTER_CONTAINER_ID to a container id to list its files.");
+        return Ok(());
+    };
+    let client = Client::from_env()?;
+    let containers = client.containers();
+
+    // A page can be empty yet `has_more`: follow `last_id` while it says so (bounded here).
+    let mut query = ListContainerFilesQuery::default().limit(100);
+    let mut first = None;
+    for _ in 0..MAX_PAGES {
+        let page = containers
+            .list_container_files(&container, query.clone())
+            .send()
+            .await
+            .inspect_err(|e| report("list_container_files", e))?;
+        for file in &page.data {
+            println!("  {:<50} {:>10} bytes  {}", file.path, file.bytes, file.id);
+        }
+        first = first.or_else(|| page.data.first().map(|f| f.id.clone()));
+        match (&page.last_id, page.has_more) {
+            (Some(last), true) => query = query.after(last.clone()),
+            _ => break,
+        }
+    }
+    let Some(file_id) = first else {
+        println!("the container has no files");
+        return Ok(());
+    };
+
+    let file = containers
+        .get_container_file(&container, &file_id)
+        .send()
+        .await;
+    match file {
+        Ok(file) => println!(
+            "{}: {} bytes, created at {}",
+            file.path, file.bytes, file.created_at
+        ),
+        Err(e) => report("get_container_file", &e),
+    }
+
+    // The content is a stream of `Bytes` chunks; nothing is held beyond the current chunk.
+    let mut content = containers
+        .download_container_file_content(&container, &file_id)
+        .send()
+        .await
+        .inspect_err(|e| report("download_container_file_content", e))?;
+    println!("content type {:?}", content.content_type());
+    let (mut chunks, mut total) = (0, 0);
+    while let Some(chunk) = content.next().await {
+        let chunk = chunk.inspect_err(|e| report("read", e))?;
+        chunks += 1;
+        total += chunk.len();
+    }
+    println!("downloaded {total} bytes in {chunks} chunks");
+    Ok(())
+}
+
+fn report(what: &str, e: &Error) {
+    match e.as_api() {
+        Some(api) => eprintln!("{what} failed: {} {}", api.status(), api.message()),
+        None => eprintln!("{what} failed: {e}"),
+    }
+}
