@@ -69,8 +69,18 @@ ensure_installed() {
     if [[ ! -x "$BIN" || "$want" != "$have" ]]; then
         say "installing Prism (npm ci in $CONTRACT_DIR)"
         # No install scripts: the only one in the tree is a telemetry ping (@scarf/scarf).
-        SCARF_ANALYTICS=false npm ci --prefix "$CONTRACT_DIR" --ignore-scripts --no-audit --no-fund \
-            --loglevel=error >&2
+        # Once more from scratch if it fails: an interrupted extraction can leave a tree that
+        # makes npm ci fail with ENOENT.
+        local attempt
+        for attempt in 1 2; do
+            if SCARF_ANALYTICS=false npm ci --prefix "$CONTRACT_DIR" --ignore-scripts --no-audit \
+                --no-fund --loglevel=error >&2; then
+                break
+            fi
+            [[ "$attempt" == 2 ]] && die "npm ci failed twice"
+            say "npm ci failed; removing node_modules and trying again"
+            rm -rf "$CONTRACT_DIR/node_modules"
+        done
         printf '%s\n' "$want" >"$STAMP"
     fi
 }
