@@ -259,10 +259,7 @@ impl HyperTransportBuilder {
         } else {
             protocols.wrap_connector(http)
         };
-        let connector = ConnectTimeout {
-            inner: https,
-            timeout: self.connect_timeout,
-        };
+        let connector = ConnectTimeout::new(https, self.connect_timeout);
 
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(self.pool_idle_timeout)
@@ -336,10 +333,34 @@ fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, TransportErr
 /// Wraps the HTTPS connector so that the connect timeout covers the TLS handshake as well as
 /// the TCP connect (hyper-util's own timeout stops at TCP, and a stalled handshake would
 /// otherwise wait forever).
-#[derive(Clone)]
+///
+/// hyper-util clones its connector for every request, twice (with the client, and for the
+/// connection the request might open), even when a pooled connection serves it; behind one
+/// `Arc` that is one reference-count increment rather than one per shared part of the HTTPS
+/// connector. The connector itself is cloned only to open a connection.
 struct ConnectTimeout<C> {
-    inner: C,
+    inner: Arc<ConnectConfig<C>>,
+}
+
+struct ConnectConfig<C> {
+    connector: C,
     timeout: Option<Duration>,
+}
+
+impl<C> ConnectTimeout<C> {
+    fn new(connector: C, timeout: Option<Duration>) -> Self {
+        ConnectTimeout {
+            inner: Arc::new(ConnectConfig { connector, timeout }),
+        }
+    }
+}
+
+impl<C> Clone for ConnectTimeout<C> {
+    fn clone(&self) -> Self {
+        ConnectTimeout {
+            inner: Arc::clone(&self.inner),
+        }
+    }
 }
 
 type Stream = MaybeHttpsStream<TokioIo<TcpStream>>;
@@ -347,23 +368,27 @@ type ConnectFuture = Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Sen
 
 impl<C> tower_service::Service<Uri> for ConnectTimeout<C>
 where
-    C: tower_service::Service<Uri, Response = Stream, Error = BoxError>,
+    C: tower_service::Service<Uri, Response = Stream, Error = BoxError> + Clone + Send + 'static,
     C::Future: Send + 'static,
 {
     type Response = Stream;
     type Error = BoxError;
     type Future = ConnectFuture;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        // The connector's own readiness is awaited by `call`'s future, on the clone it uses.
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, uri: Uri) -> ConnectFuture {
-        let connecting = self.inner.call(uri);
-        let Some(timeout) = self.timeout else {
-            return Box::pin(connecting);
-        };
+        let mut connector = self.inner.connector.clone();
+        let timeout = self.inner.timeout;
         Box::pin(async move {
+            std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
+            let connecting = connector.call(uri);
+            let Some(timeout) = timeout else {
+                return connecting.await;
+            };
             match tokio::time::timeout(timeout, connecting).await {
                 Ok(result) => result,
                 Err(_elapsed) => Err(Box::new(ConnectTimedOut(timeout)) as BoxError),

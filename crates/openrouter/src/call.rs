@@ -563,7 +563,9 @@ fn decode_json<T: DeserializeOwned>(
     own_error_field: bool,
 ) -> Result<T, Error> {
     let ct = content_type(&meta.headers);
-    let json_ct = ct.is_none_or(|c| c.contains("json"));
+    // `application/json` itself is checked first: a substring search costs more than the
+    // comparison, and nearly every answer has exactly that type.
+    let json_ct = ct.is_none_or(|c| c.starts_with("application/json") || c.contains("json"));
     let decode_error = |path: String, source: Option<serde_json::Error>, bytes: Bytes| {
         Error::Decode(Box::new(DecodeError {
             type_name: std::any::type_name::<T>(),

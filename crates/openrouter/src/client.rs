@@ -253,26 +253,20 @@ impl Client {
             Some(url) => Some(check_base_url(url, self.inner.allow_http)?),
             None => None,
         };
-        let joined = match (&call_base, &self.inner.base_uri) {
-            (None, Some(base)) => base.join(&self.inner.base_url, path_and_query),
-            _ => None,
-        };
-        let uri = match joined {
-            Some(uri) => uri.map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?,
-            None => {
-                let base = call_base.as_deref().unwrap_or(&self.inner.base_url);
-                format!("{base}{path_and_query}")
-                    .parse()
-                    .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?
-            }
-        };
-        // The key is resolved once per call (a provider is asked once); the header map is
-        // rebuilt from the same values for each attempt, which costs less than keeping one to
-        // clone.
+        let uri = self.request_uri(call_base.as_deref(), path_and_query)?;
+        // The key is resolved once per call (a provider is asked once).
         let auth = self.auth()?;
         if let Some(err) = &options.error {
             return Err(Error::Config(err.clone()));
         }
+        let content_type = body.as_ref().map(BodySource::content_type);
+        // The first attempt takes the URI and the header map as they are; a retry builds them
+        // again from the same values (cloning them up front for a retry that rarely comes
+        // would cost every call a copy).
+        let mut first = Some((
+            uri,
+            self.headers(options, content_type, accept, auth.as_ref()),
+        ));
 
         let mut attempt = 0u32;
         loop {
@@ -284,16 +278,18 @@ impl Client {
                 Some(BodySource::Bytes { bytes, .. }) => RequestBody::from(bytes.clone()),
                 Some(BodySource::Streamed(s)) => s.open().await?,
             };
+            let (uri, headers) = match first.take() {
+                Some(prepared) => prepared,
+                None => (
+                    self.request_uri(call_base.as_deref(), path_and_query)?,
+                    self.headers(options, content_type, accept, auth.as_ref()),
+                ),
+            };
             // Assembled from typed parts, which cannot fail (unlike `Request::builder`).
             let mut request = Request::new(request_body);
             *request.method_mut() = method.clone();
-            *request.uri_mut() = uri.clone();
-            *request.headers_mut() = self.headers(
-                options,
-                body.as_ref().map(BodySource::content_type),
-                accept,
-                auth.as_ref(),
-            );
+            *request.uri_mut() = uri;
+            *request.headers_mut() = headers;
 
             let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
             let limit = earliest(attempt_deadline, deadline);
@@ -384,6 +380,28 @@ impl Client {
             }
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// The URI of `path_and_query` under the call's base URL (`call_base`) or the client's.
+    fn request_uri(
+        &self,
+        call_base: Option<&str>,
+        path_and_query: &str,
+    ) -> Result<http::Uri, Error> {
+        let joined = match (call_base, &self.inner.base_uri) {
+            (None, Some(base)) => base.join(&self.inner.base_url, path_and_query),
+            _ => None,
+        };
+        let uri = match joined {
+            Some(uri) => uri.map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?,
+            None => {
+                let base = call_base.unwrap_or(&self.inner.base_url);
+                format!("{base}{path_and_query}")
+                    .parse()
+                    .map_err(|e| ConfigError::new(format!("invalid request URL: {e}")))?
+            }
+        };
+        Ok(uri)
     }
 
     /// The `Authorization` value of a call, if the client has a key.
