@@ -271,7 +271,7 @@ pub fn emit_contract(spec: &Value, model: &Model) -> String {
         };
         let _ = writeln!(
             s,
-            "            {runner}(client.{}().{}({}), prefer).await\n        }}",
+            "            Box::pin({runner}(client.{}().{}({}), prefer)).await\n        }}",
             op.group,
             op.method_name,
             args.join(", ")

@@ -17,9 +17,15 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.analytics().get_user_activity(query), prefer).await
+            Box::pin(run_json(
+                client.analytics().get_user_activity(query),
+                prefer,
+            ))
+            .await
         }
-        "getAnalyticsMeta" => run_json(client.analytics().get_analytics_meta(), prefer).await,
+        "getAnalyticsMeta" => {
+            Box::pin(run_json(client.analytics().get_analytics_meta(), prefer)).await
+        }
         "queryAnalytics" => {
             let body: t::QueryAnalyticsRequest = match example(
                 r#"{"dimensions":["model"],"granularity":"day","limit":100,"metrics":["request_count"],"time_range":{"end":"2025-01-08T00:00:00Z","start":"2025-01-01T00:00:00Z"}}"#,
@@ -27,7 +33,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.analytics().query_analytics(body), prefer).await
+            Box::pin(run_json(client.analytics().query_analytics(body), prefer)).await
         }
         "createApiAlphaDecisions" => {
             let body: t::DecisionsRequest = match example(
@@ -36,7 +42,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.alpha_decisions().create(body), prefer).await
+            Box::pin(run_json(client.alpha_decisions().create(body), prefer)).await
         }
         "createAudioSpeech" => {
             let body: t::SpeechRequest = match example(
@@ -45,7 +51,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_download(client.speech().create_speech(body), prefer).await
+            Box::pin(run_download(client.speech().create_speech(body), prefer)).await
         }
         "createAudioTranscriptions" => {
             let body: t::CreateAudioTranscriptionsForm = match example(
@@ -54,7 +60,11 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.transcriptions().create_transcription(body), prefer).await
+            Box::pin(run_json(
+                client.transcriptions().create_transcription(body),
+                prefer,
+            ))
+            .await
         }
         "exchangeAuthCodeForAPIKey" => {
             let body: t::ExchangeAuthCodeForApiKeyRequest = match example(
@@ -63,7 +73,11 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.oauth().exchange_auth_code_for_api_key(body), prefer).await
+            Box::pin(run_json(
+                client.oauth().exchange_auth_code_for_api_key(body),
+                prefer,
+            ))
+            .await
         }
         "createAuthKeysCode" => {
             let body: t::CreateAuthKeysCodeRequest = match example(
@@ -72,14 +86,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.oauth().create_auth_code(body), prefer).await
+            Box::pin(run_json(client.oauth().create_auth_code(body), prefer)).await
         }
         "listBatches" => {
             let query: t::ListBatchesQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.batch().list(query), prefer).await
+            Box::pin(run_json(client.batch().list(query), prefer)).await
         }
         "createBatches" => {
             let body: t::BatchSubmitBody = match example(
@@ -88,23 +102,25 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.batch().create_batches(body), prefer).await
+            Box::pin(run_json(client.batch().create_batches(body), prefer)).await
         }
-        "getBatches" => run_json(client.batch().get_batches("batch_abc123"), prefer).await,
-        "deleteBatch" => run_json(client.batch().delete("batch_abc123"), prefer).await,
+        "getBatches" => {
+            Box::pin(run_json(client.batch().get_batches("batch_abc123"), prefer)).await
+        }
+        "deleteBatch" => Box::pin(run_json(client.batch().delete("batch_abc123"), prefer)).await,
         "getBenchmarks" => {
             let query: t::GetBenchmarksQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.benchmarks().get_benchmarks(query), prefer).await
+            Box::pin(run_json(client.benchmarks().get_benchmarks(query), prefer)).await
         }
         "listBYOKKeys" => {
             let query: t::ListByokKeysQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.byok().list(query), prefer).await
+            Box::pin(run_json(client.byok().list(query), prefer)).await
         }
         "createBYOKKey" => {
             let body: t::CreateByokKeyRequest = match example(
@@ -113,20 +129,20 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.byok().create(body), prefer).await
+            Box::pin(run_json(client.byok().create(body), prefer)).await
         }
         "getBYOKKey" => {
-            run_json(
+            Box::pin(run_json(
                 client.byok().get("11111111-2222-3333-4444-555555555555"),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteBYOKKey" => {
-            run_json(
+            Box::pin(run_json(
                 client.byok().delete("11111111-2222-3333-4444-555555555555"),
                 prefer,
-            )
+            ))
             .await
         }
         "updateBYOKKey" => {
@@ -135,12 +151,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .byok()
                     .update("11111111-2222-3333-4444-555555555555", body),
                 prefer,
-            )
+            ))
             .await
         }
         "sendChatCompletionRequest" => {
@@ -150,17 +166,17 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.chat().send(body), prefer).await
+            Box::pin(run_json(client.chat().send(body), prefer)).await
         }
         "getTaskClassifications" => {
             let query: t::GetTaskClassificationsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.classifications().get_task_classifications(query),
                 prefer,
-            )
+            ))
             .await
         }
         "listContainerFiles" => {
@@ -168,63 +184,69 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .containers()
                     .list_container_files("sess_abc123", query),
                 prefer,
-            )
+            ))
             .await
         }
         "getContainerFile" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .containers()
                     .get_container_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
                 prefer,
-            )
+            ))
             .await
         }
         "downloadContainerFileContent" => {
-            run_download(
+            Box::pin(run_download(
                 client
                     .containers()
                     .download_container_file_content("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
                 prefer,
-            )
+            ))
             .await
         }
         "promoteContainerFile" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .containers()
                     .promote_container_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
                 prefer,
-            )
+            ))
             .await
         }
-        "getCredits" => run_json(client.credits().get_credits(), prefer).await,
-        "createCoinbaseCharge" => run_json(client.credits().create_coinbase_charge(), prefer).await,
+        "getCredits" => Box::pin(run_json(client.credits().get_credits(), prefer)).await,
+        "createCoinbaseCharge" => {
+            Box::pin(run_json(client.credits().create_coinbase_charge(), prefer)).await
+        }
         "getAppRankings" => {
             let query: t::GetAppRankingsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.datasets().get_app_rankings(query), prefer).await
+            Box::pin(run_json(client.datasets().get_app_rankings(query), prefer)).await
         }
         "getRankingsDaily" => {
             let query: t::GetRankingsDailyQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.datasets().get_rankings_daily(query), prefer).await
+            Box::pin(run_json(
+                client.datasets().get_rankings_daily(query),
+                prefer,
+            ))
+            .await
         }
         "getSessionCost" => {
             let query: t::GetSessionCostQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.datasets().get_session_cost(query), prefer).await
+            Box::pin(run_json(client.datasets().get_session_cost(query), prefer)).await
         }
         "createEmbeddings" => {
             let body: t::CreateEmbeddingsRequest = match example(
@@ -233,47 +255,63 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.embeddings().generate(body), prefer).await
+            Box::pin(run_json(client.embeddings().generate(body), prefer)).await
         }
         "listEmbeddingsModels" => {
             let query: t::ListEmbeddingsModelsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.embeddings().list_models(query), prefer).await
+            Box::pin(run_json(client.embeddings().list_models(query), prefer)).await
         }
-        "listEndpointsZdr" => run_json(client.endpoints().list_zdr_endpoints(), prefer).await,
+        "listEndpointsZdr" => {
+            Box::pin(run_json(client.endpoints().list_zdr_endpoints(), prefer)).await
+        }
         "listExternalUsers" => {
             let query: t::ListExternalUsersQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.external_users().list(query), prefer).await
+            Box::pin(run_json(client.external_users().list(query), prefer)).await
         }
         "createExternalUser" => {
             let body: t::CreateExternalUserRequest = match example(r#"{"user":"employee_123"}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.external_users().create(body), prefer).await
+            Box::pin(run_json(client.external_users().create(body), prefer)).await
         }
-        "getExternalUser" => run_json(client.external_users().get("employee_123"), prefer).await,
+        "getExternalUser" => {
+            Box::pin(run_json(
+                client.external_users().get("employee_123"),
+                prefer,
+            ))
+            .await
+        }
         "deleteExternalUser" => {
-            run_json(client.external_users().delete("employee_123"), prefer).await
+            Box::pin(run_json(
+                client.external_users().delete("employee_123"),
+                prefer,
+            ))
+            .await
         }
         "updateExternalUser" => {
             let body: t::UpdateExternalUserRequest = match example(r#"{"is_active":true}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.external_users().update("employee_123", body), prefer).await
+            Box::pin(run_json(
+                client.external_users().update("employee_123", body),
+                prefer,
+            ))
+            .await
         }
         "listFiles" => {
             let query: t::ListFilesQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.files().list(query), prefer).await
+            Box::pin(run_json(client.files().list(query), prefer)).await
         }
         "uploadFile" => {
             let query: t::UploadFileQuery = match example(r#"{}"#) {
@@ -284,19 +322,19 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.files().upload(query, body), prefer).await
+            Box::pin(run_json(client.files().upload(query, body), prefer)).await
         }
         "getFileMetadata" => {
             let query: t::GetFileMetadataQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .files()
                     .retrieve("or_file_011CNha8iCJcU1wXNR6q4V8w", query),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteFile" => {
@@ -304,12 +342,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .files()
                     .delete("or_file_011CNha8iCJcU1wXNR6q4V8w", query),
                 prefer,
-            )
+            ))
             .await
         }
         "downloadFileContent" => {
@@ -317,12 +355,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_download(
+            Box::pin(run_download(
                 client
                     .files()
                     .download("or_file_011CNha8iCJcU1wXNR6q4V8w", query),
                 prefer,
-            )
+            ))
             .await
         }
         "getGeneration" => {
@@ -330,14 +368,18 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.generations().get_generation(query), prefer).await
+            Box::pin(run_json(client.generations().get_generation(query), prefer)).await
         }
         "listGenerationContent" => {
             let query: t::ListGenerationContentQuery = match example(r#"{"id":"gen-1234567890"}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.generations().list_generation_content(query), prefer).await
+            Box::pin(run_json(
+                client.generations().list_generation_content(query),
+                prefer,
+            ))
+            .await
         }
         "submitGenerationFeedback" => {
             let body: t::SubmitGenerationFeedbackRequest = match example(
@@ -346,14 +388,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.generations().submit_feedback(body), prefer).await
+            Box::pin(run_json(client.generations().submit_feedback(body), prefer)).await
         }
         "listGuardrails" => {
             let query: t::ListGuardrailsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.guardrails().list(query), prefer).await
+            Box::pin(run_json(client.guardrails().list(query), prefer)).await
         }
         "createGuardrail" => {
             let body: t::CreateGuardrailRequest = match example(
@@ -362,38 +404,46 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.guardrails().create(body), prefer).await
+            Box::pin(run_json(client.guardrails().create(body), prefer)).await
         }
         "listKeyAssignments" => {
             let query: t::ListKeyAssignmentsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.guardrails().list_key_assignments(query), prefer).await
+            Box::pin(run_json(
+                client.guardrails().list_key_assignments(query),
+                prefer,
+            ))
+            .await
         }
         "listMemberAssignments" => {
             let query: t::ListMemberAssignmentsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.guardrails().list_member_assignments(query), prefer).await
+            Box::pin(run_json(
+                client.guardrails().list_member_assignments(query),
+                prefer,
+            ))
+            .await
         }
         "getGuardrail" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .get("550e8400-e29b-41d4-a716-446655440000"),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteGuardrail" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .delete("550e8400-e29b-41d4-a716-446655440000"),
                 prefer,
-            )
+            ))
             .await
         }
         "updateGuardrail" => {
@@ -403,12 +453,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .update("550e8400-e29b-41d4-a716-446655440000", body),
                 prefer,
-            )
+            ))
             .await
         }
         "listGuardrailKeyAssignments" => {
@@ -416,12 +466,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .list_guardrail_key_assignments("550e8400-e29b-41d4-a716-446655440000", query),
                 prefer,
-            )
+            ))
             .await
         }
         "bulkAssignKeysToGuardrail" => {
@@ -431,12 +481,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .bulk_assign_keys("550e8400-e29b-41d4-a716-446655440000", body),
                 prefer,
-            )
+            ))
             .await
         }
         "bulkUnassignKeysFromGuardrail" => {
@@ -446,12 +496,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .bulk_unassign_keys("550e8400-e29b-41d4-a716-446655440000", body),
                 prefer,
-            )
+            ))
             .await
         }
         "listGuardrailMemberAssignments" => {
@@ -459,13 +509,13 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.guardrails().list_guardrail_member_assignments(
                     "550e8400-e29b-41d4-a716-446655440000",
                     query,
                 ),
                 prefer,
-            )
+            ))
             .await
         }
         "bulkAssignMembersToGuardrail" => {
@@ -474,12 +524,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .bulk_assign_members("550e8400-e29b-41d4-a716-446655440000", body),
                 prefer,
-            )
+            ))
             .await
         }
         "bulkUnassignMembersFromGuardrail" => {
@@ -488,12 +538,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .guardrails()
                     .bulk_unassign_members("550e8400-e29b-41d4-a716-446655440000", body),
                 prefer,
-            )
+            ))
             .await
         }
         "createImages" => {
@@ -503,25 +553,31 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.images().generate(body), prefer).await
+            Box::pin(run_json(client.images().generate(body), prefer)).await
         }
-        "listImageModels" => run_json(client.images().list_models(), prefer).await,
+        "listImageModels" => Box::pin(run_json(client.images().list_models(), prefer)).await,
         "listImageModelEndpoints" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .images()
                     .list_model_endpoints("bytedance-seed", "seedream-4.5"),
                 prefer,
-            )
+            ))
             .await
         }
-        "getCurrentKey" => run_json(client.api_keys().get_current_key_metadata(), prefer).await,
+        "getCurrentKey" => {
+            Box::pin(run_json(
+                client.api_keys().get_current_key_metadata(),
+                prefer,
+            ))
+            .await
+        }
         "list" => {
             let query: t::ListQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.api_keys().list(query), prefer).await
+            Box::pin(run_json(client.api_keys().list(query), prefer)).await
         }
         "createKeys" => {
             let body: t::CreateKeysRequest = match example(
@@ -530,24 +586,24 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.api_keys().create(body), prefer).await
+            Box::pin(run_json(client.api_keys().create(body), prefer)).await
         }
         "getKey" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .api_keys()
                     .get("f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943"),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteKeys" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .api_keys()
                     .delete("f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943"),
                 prefer,
-            )
+            ))
             .await
         }
         "updateKeys" => {
@@ -557,13 +613,13 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.api_keys().update(
                     "f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943",
                     body,
                 ),
                 prefer,
-            )
+            ))
             .await
         }
         "createMessages" => {
@@ -573,32 +629,34 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.anthropic_messages().create(body), prefer).await
+            Box::pin(run_json(client.anthropic_messages().create(body), prefer)).await
         }
-        "getModel" => run_json(client.models().get("openai", "gpt-4"), prefer).await,
+        "getModel" => Box::pin(run_json(client.models().get("openai", "gpt-4"), prefer)).await,
         "getModels" => {
             let query: t::GetModelsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.models().list(query), prefer).await
+            Box::pin(run_json(client.models().list(query), prefer)).await
         }
         "listModelsCount" => {
             let query: t::ListModelsCountQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.models().count(query), prefer).await
+            Box::pin(run_json(client.models().count(query), prefer)).await
         }
         "listModelsUser" => {
             let query: t::ListModelsUserQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.models().list_for_user(query), prefer).await
+            Box::pin(run_json(client.models().list_for_user(query), prefer)).await
         }
-        "listEndpoints" => run_json(client.endpoints().list("openai", "gpt-4"), prefer).await,
-        "listOauthJwks" => run_json(client.oauth().list_oauth_jwks(), prefer).await,
+        "listEndpoints" => {
+            Box::pin(run_json(client.endpoints().list("openai", "gpt-4"), prefer)).await
+        }
+        "listOauthJwks" => Box::pin(run_json(client.oauth().list_oauth_jwks(), prefer)).await,
         "createOauthToken" => {
             let body: t::TokenExchangeRequest = match example(
                 r#"{"federation_policy_id":"4b2f7d1e-8c3a-4e5f-9a6b-1c2d3e4f5a6b","grant_type":"urn:ietf:params:oauth:grant-type:token-exchange","subject_token":"<jwt from your identity provider>","subject_token_type":"urn:ietf:params:oauth:token-type:jwt"}"#,
@@ -606,14 +664,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.oauth().create_oauth_token(body), prefer).await
+            Box::pin(run_json(client.oauth().create_oauth_token(body), prefer)).await
         }
         "listObservabilityDestinations" => {
             let query: t::ListObservabilityDestinationsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.observability().list(query), prefer).await
+            Box::pin(run_json(client.observability().list(query), prefer)).await
         }
         "createObservabilityDestination" => {
             let body: t::CreateObservabilityDestinationRequest = match example(
@@ -622,24 +680,24 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.observability().create(body), prefer).await
+            Box::pin(run_json(client.observability().create(body), prefer)).await
         }
         "getObservabilityDestination" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .observability()
                     .get("99999999-aaaa-bbbb-cccc-dddddddddddd"),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteObservabilityDestination" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .observability()
                     .delete("99999999-aaaa-bbbb-cccc-dddddddddddd"),
                 prefer,
-            )
+            ))
             .await
         }
         "updateObservabilityDestination" => {
@@ -648,12 +706,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .observability()
                     .update("99999999-aaaa-bbbb-cccc-dddddddddddd", body),
                 prefer,
-            )
+            ))
             .await
         }
         "listOrganizationMembers" => {
@@ -661,25 +719,31 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.organization().list_members(query), prefer).await
+            Box::pin(run_json(client.organization().list_members(query), prefer)).await
         }
-        "getOrganizationSettings" => run_json(client.organization().get_settings(), prefer).await,
+        "getOrganizationSettings" => {
+            Box::pin(run_json(client.organization().get_settings(), prefer)).await
+        }
         "updateOrganizationSettings" => {
             let body: t::UpdateOrganizationSettingsRequest =
                 match example(r#"{"is_filtered_model_catalog_enabled":true}"#) {
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(client.organization().update_settings(body), prefer).await
+            Box::pin(run_json(
+                client.organization().update_settings(body),
+                prefer,
+            ))
+            .await
         }
         "listPresets" => {
             let query: t::ListPresetsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.presets().list(query), prefer).await
+            Box::pin(run_json(client.presets().list(query), prefer)).await
         }
-        "getPreset" => run_json(client.presets().get("my-preset"), prefer).await,
+        "getPreset" => Box::pin(run_json(client.presets().get("my-preset"), prefer)).await,
         "createPresetsChatCompletions" => {
             let body: t::ChatRequest = match example(
                 r#"{"messages":[{"content":"You are a helpful assistant.","role":"system"},{"content":"Hello!","role":"user"}],"model":"openai/gpt-5.4","temperature":0.7}"#,
@@ -687,12 +751,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .presets()
                     .create_presets_chat_completions("my-preset", body),
                 prefer,
-            )
+            ))
             .await
         }
         "createPresetsMessages" => {
@@ -702,10 +766,10 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.presets().create_presets_messages("my-preset", body),
                 prefer,
-            )
+            ))
             .await
         }
         "createPresetsResponses" => {
@@ -715,10 +779,10 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.presets().create_presets_responses("my-preset", body),
                 prefer,
-            )
+            ))
             .await
         }
         "listPresetVersions" => {
@@ -726,12 +790,22 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.presets().list_versions("my-preset", query), prefer).await
+            Box::pin(run_json(
+                client.presets().list_versions("my-preset", query),
+                prefer,
+            ))
+            .await
         }
         "getPresetVersion" => {
-            run_json(client.presets().get_version("my-preset", "1"), prefer).await
+            Box::pin(run_json(
+                client.presets().get_version("my-preset", "1"),
+                prefer,
+            ))
+            .await
         }
-        "listPrivateEndpoints" => run_json(client.private_endpoints().list(), prefer).await,
+        "listPrivateEndpoints" => {
+            Box::pin(run_json(client.private_endpoints().list(), prefer)).await
+        }
         "createPrivateEndpoint" => {
             let body: t::CreatePrivateEndpointRequest = match example(
                 r#"{"model_permaslug":"openai/gpt-4o-2024-08-06","provider_slug":"azure","upstream_model_id":"gpt-4o-prod"}"#,
@@ -739,15 +813,15 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.private_endpoints().create(body), prefer).await
+            Box::pin(run_json(client.private_endpoints().create(body), prefer)).await
         }
         "getPrivateEndpoint" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .get("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11"),
                 prefer,
-            )
+            ))
             .await
         }
         "deletePrivateEndpoint" => {
@@ -755,12 +829,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .delete("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11", query),
                 prefer,
-            )
+            ))
             .await
         }
         "updatePrivateEndpoint" => {
@@ -770,39 +844,39 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .update("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11", body),
                 prefer,
-            )
+            ))
             .await
         }
         "activatePrivateEndpoint" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .activate("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11"),
                 prefer,
-            )
+            ))
             .await
         }
         "disablePrivateEndpoint" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .disable("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11"),
                 prefer,
-            )
+            ))
             .await
         }
         "enablePrivateEndpoint" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .enable("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11"),
                 prefer,
-            )
+            ))
             .await
         }
         "updatePrivateEndpointParameters" => {
@@ -811,12 +885,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .update_parameters("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11", body),
                 prefer,
-            )
+            ))
             .await
         }
         "updatePrivateEndpointPricing" => {
@@ -826,12 +900,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .update_pricing("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11", body),
                 prefer,
-            )
+            ))
             .await
         }
         "validatePrivateEndpoint" => {
@@ -840,34 +914,42 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .private_endpoints()
                     .validate("5b1c4c4e-7d0a-4a8e-9f3a-2d6c1b0e8a11", body),
                 prefer,
-            )
+            ))
             .await
         }
-        "listPrivateProviders" => run_json(client.private_providers().list(), prefer).await,
+        "listPrivateProviders" => {
+            Box::pin(run_json(client.private_providers().list(), prefer)).await
+        }
         "createPrivateProvider" => {
             let body: t::CreatePrivateProviderRequest = match example(r#"{"name":"Acme"}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.private_providers().create(body), prefer).await
+            Box::pin(run_json(client.private_providers().create(body), prefer)).await
         }
-        "getPrivateProvider" => run_json(client.private_providers().get("acme"), prefer).await,
+        "getPrivateProvider" => {
+            Box::pin(run_json(client.private_providers().get("acme"), prefer)).await
+        }
         "deletePrivateProvider" => {
-            run_json(client.private_providers().delete("acme"), prefer).await
+            Box::pin(run_json(client.private_providers().delete("acme"), prefer)).await
         }
         "updatePrivateProvider" => {
             let body: t::UpdatePrivateProviderRequest = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.private_providers().update("acme", body), prefer).await
+            Box::pin(run_json(
+                client.private_providers().update("acme", body),
+                prefer,
+            ))
+            .await
         }
-        "listProviders" => run_json(client.providers().list(), prefer).await,
+        "listProviders" => Box::pin(run_json(client.providers().list(), prefer)).await,
         "createRerank" => {
             let body: t::CreateRerankRequest = match example(
                 r#"{"documents":["Paris is the capital of France.","Berlin is the capital of Germany."],"model":"cohere/rerank-v3.5","query":"What is the capital of France?","top_n":3}"#,
@@ -875,7 +957,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.rerank().rerank(body), prefer).await
+            Box::pin(run_json(client.rerank().rerank(body), prefer)).await
         }
         "createResponses" => {
             let body: t::ResponsesRequest =
@@ -883,14 +965,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(client.responses().send(body), prefer).await
+            Box::pin(run_json(client.responses().send(body), prefer)).await
         }
         "listScimGroupMappings" => {
             let query: t::ListScimGroupMappingsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.scim().list_mappings(query), prefer).await
+            Box::pin(run_json(client.scim().list_mappings(query), prefer)).await
         }
         "createScimGroupMapping" => {
             let body: t::CreateScimGroupMappingRequest = match example(
@@ -899,13 +981,13 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.scim().create(body), prefer).await
+            Box::pin(run_json(client.scim().create(body), prefer)).await
         }
         "getScimGroupMapping" => {
-            run_json(
+            Box::pin(run_json(
                 client.scim().read("00000000-0000-4000-8000-000000000000"),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteScimGroupMapping" => {
@@ -913,12 +995,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .scim()
                     .delete("00000000-0000-4000-8000-000000000000", query),
                 prefer,
-            )
+            ))
             .await
         }
         "updateScimGroupMapping" => {
@@ -926,12 +1008,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .scim()
                     .update("00000000-0000-4000-8000-000000000000", body),
                 prefer,
-            )
+            ))
             .await
         }
         "listScimGroups" => {
@@ -939,16 +1021,16 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.scim().list_groups(query), prefer).await
+            Box::pin(run_json(client.scim().list_groups(query), prefer)).await
         }
-        "createScimSyncJob" => run_json(client.scim().create_sync_job(), prefer).await,
+        "createScimSyncJob" => Box::pin(run_json(client.scim().create_sync_job(), prefer)).await,
         "getScimSyncJob" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .scim()
                     .get_sync_job("00000000-0000-4000-8000-000000000000"),
                 prefer,
-            )
+            ))
             .await
         }
         "createSystemone" => {
@@ -958,23 +1040,29 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.system_one().create(body), prefer).await
+            Box::pin(run_json(client.system_one().create(body), prefer)).await
         }
         "listTools" => {
             let query: t::ListToolsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.tools().list_tools(query), prefer).await
+            Box::pin(run_json(client.tools().list_tools(query), prefer)).await
         }
-        "getTool" => run_json(client.tools().get_tool("openrouter:web_search"), prefer).await,
+        "getTool" => {
+            Box::pin(run_json(
+                client.tools().get_tool("openrouter:web_search"),
+                prefer,
+            ))
+            .await
+        }
         "listInternConnections" => {
-            run_json(
+            Box::pin(run_json(
                 client
                     .vault()
                     .list_intern_connections("7c9e6679-7425-40de-944b-e07fc1f90ae7"),
                 prefer,
-            )
+            ))
             .await
         }
         "listInternEffectiveVaultSecrets" => {
@@ -982,13 +1070,13 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.vault().list_intern_effective_vault_secrets(
                     "7c9e6679-7425-40de-944b-e07fc1f90ae7",
                     query,
                 ),
                 prefer,
-            )
+            ))
             .await
         }
         "listInternVaultSecrets" => {
@@ -996,12 +1084,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .vault()
                     .list_intern_vault_secrets("7c9e6679-7425-40de-944b-e07fc1f90ae7", query),
                 prefer,
-            )
+            ))
             .await
         }
         "copyVaultSecretsToIntern" => {
@@ -1009,12 +1097,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client
                     .vault()
                     .copy_vault_secrets_to_intern("7c9e6679-7425-40de-944b-e07fc1f90ae7", body),
                 prefer,
-            )
+            ))
             .await
         }
         "storeInternVaultSecret" => {
@@ -1023,24 +1111,24 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client.vault().store_intern_vault_secret(
                     "7c9e6679-7425-40de-944b-e07fc1f90ae7",
                     "github_token",
                     body,
                 ),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteInternVaultSecret" => {
-            run_json(
+            Box::pin(run_json(
                 client.vault().delete_intern_vault_secret(
                     "7c9e6679-7425-40de-944b-e07fc1f90ae7",
                     "github_token",
                 ),
                 prefer,
-            )
+            ))
             .await
         }
         "listVaultSecrets" => {
@@ -1048,7 +1136,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.vault().list_vault_secrets(query), prefer).await
+            Box::pin(run_json(client.vault().list_vault_secrets(query), prefer)).await
         }
         "storeVaultSecret" => {
             let body: t::VaultSecretWriteRequest =
@@ -1056,14 +1144,18 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client.vault().store_vault_secret("github_token", body),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteVaultSecret" => {
-            run_json(client.vault().delete_vault_secret("github_token"), prefer).await
+            Box::pin(run_json(
+                client.vault().delete_vault_secret("github_token"),
+                prefer,
+            ))
+            .await
         }
         "createVideos" => {
             let body: t::VideoGenerationRequest = match example(
@@ -1072,16 +1164,20 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.video_generation().generate(body), prefer).await
+            Box::pin(run_json(client.video_generation().generate(body), prefer)).await
         }
         "listVideosModels" => {
-            run_json(client.video_generation().list_videos_models(), prefer).await
+            Box::pin(run_json(
+                client.video_generation().list_videos_models(),
+                prefer,
+            ))
+            .await
         }
         "getVideos" => {
-            run_json(
+            Box::pin(run_json(
                 client.video_generation().get_generation("job-abc123"),
                 prefer,
-            )
+            ))
             .await
         }
         "listVideosContent" => {
@@ -1089,12 +1185,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_download(
+            Box::pin(run_download(
                 client
                     .video_generation()
                     .get_video_content("job-abc123", query),
                 prefer,
-            )
+            ))
             .await
         }
         "listWorkspaces" => {
@@ -1102,7 +1198,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.workspaces().list(query), prefer).await
+            Box::pin(run_json(client.workspaces().list(query), prefer)).await
         }
         "createWorkspace" => {
             let body: t::CreateWorkspaceRequest = match example(
@@ -1111,15 +1207,19 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.workspaces().create(body), prefer).await
+            Box::pin(run_json(client.workspaces().create(body), prefer)).await
         }
-        "getWorkspace" => run_json(client.workspaces().get("production"), prefer).await,
+        "getWorkspace" => Box::pin(run_json(client.workspaces().get("production"), prefer)).await,
         "deleteWorkspace" => {
             let query: t::DeleteWorkspaceQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(client.workspaces().delete("production", query), prefer).await
+            Box::pin(run_json(
+                client.workspaces().delete("production", query),
+                prefer,
+            ))
+            .await
         }
         "updateWorkspace" => {
             let body: t::UpdateWorkspaceRequest =
@@ -1127,17 +1227,21 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(client.workspaces().update("production", body), prefer).await
+            Box::pin(run_json(
+                client.workspaces().update("production", body),
+                prefer,
+            ))
+            .await
         }
         "listWorkspaceMembers" => {
             let query: t::ListWorkspaceMembersQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.workspaces().list_members("production", query),
                 prefer,
-            )
+            ))
             .await
         }
         "bulkAddWorkspaceMembers" => {
@@ -1146,10 +1250,10 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client.workspaces().bulk_add_members("production", body),
                 prefer,
-            )
+            ))
             .await
         }
         "bulkRemoveWorkspaceMembers" => {
@@ -1158,24 +1262,28 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client.workspaces().bulk_remove_members("production", body),
                 prefer,
-            )
+            ))
             .await
         }
         "listWorkspaceBudgets" => {
-            run_json(client.workspaces().list_budgets("production"), prefer).await
+            Box::pin(run_json(
+                client.workspaces().list_budgets("production"),
+                prefer,
+            ))
+            .await
         }
         "getWorkspaceBudget" => {
             let interval: t::WorkspaceBudgetInterval = match example(r#""monthly""#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.workspaces().get_budget("production", &interval),
                 prefer,
-            )
+            ))
             .await
         }
         "upsertWorkspaceBudget" => {
@@ -1188,12 +1296,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            run_json(
+            Box::pin(run_json(
                 client
                     .workspaces()
                     .set_budget("production", &interval, body),
                 prefer,
-            )
+            ))
             .await
         }
         "deleteWorkspaceBudget" => {
@@ -1201,10 +1309,10 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            run_json(
+            Box::pin(run_json(
                 client.workspaces().delete_budget("production", &interval),
                 prefer,
-            )
+            ))
             .await
         }
         _ => return None,

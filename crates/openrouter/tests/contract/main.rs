@@ -252,8 +252,28 @@ impl Tally {
 /// Seeds of the randomly generated responses (`Prefer: dynamic=true, seed=N`).
 const SEEDS: [u32; 3] = [1, 2, 3];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_operation_against_prism() {
+/// Runs on a thread with a large stack: the generated types are deep, and a debug build
+/// decodes them with large stack frames.
+#[test]
+fn every_operation_against_prism() {
+    std::thread::Builder::new()
+        .name("contract".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_stack_size(64 * 1024 * 1024)
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(contract())
+        })
+        .expect("contract thread")
+        .join()
+        .expect("the contract test panicked");
+}
+
+async fn contract() {
     let Ok(base) = std::env::var("OPENROUTER_PRISM_URL") else {
         assert!(
             std::env::var_os("OPENROUTER_CONTRACT_REQUIRED").is_none(),
