@@ -59,10 +59,6 @@ impl Outcome {
     }
 
     fn from_error(e: Error) -> Outcome {
-        let violations = |h: &http::HeaderMap| {
-            h.get("sl-violations")
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        };
         match e {
             Error::Api(api) => Outcome {
                 violations: violations(api.headers()),
@@ -93,6 +89,13 @@ impl Outcome {
     }
 }
 
+/// Prism's `sl-violations` header, as text.
+fn violations(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get("sl-violations")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+}
+
 /// Decodes an example input of the spec.
 pub(crate) fn example<T: DeserializeOwned>(json: &str) -> Result<T, String> {
     serde_json::from_str(json).map_err(|e| format!("{}: {e}", std::any::type_name::<T>()))
@@ -110,11 +113,7 @@ fn prefer<T, S>(call: Call<T, S>, prefer: &str) -> Call<T, S> {
 pub(crate) async fn run_json<T: DeserializeOwned, S>(call: Call<T, S>, p: &str) -> Outcome {
     match prefer(call, p).send().await {
         Ok(response) => Outcome {
-            violations: response
-                .meta()
-                .headers()
-                .get("sl-violations")
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            violations: violations(response.meta().headers()),
             result: Ok(()),
         },
         Err(e) => Outcome::from_error(e),
@@ -124,11 +123,7 @@ pub(crate) async fn run_json<T: DeserializeOwned, S>(call: Call<T, S>, p: &str) 
 pub(crate) async fn run_download<S>(call: Call<Download, S>, p: &str) -> Outcome {
     match prefer(call, p).send().await {
         Ok(download) => {
-            let violations = download
-                .meta()
-                .headers()
-                .get("sl-violations")
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let violations = violations(download.meta().headers());
             let result = download
                 .bytes()
                 .await
