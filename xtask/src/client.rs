@@ -223,7 +223,14 @@ pub fn emit_client(model: &Model) -> String {
         );
         let _ = writeln!(s, "impl {name}<'_> {{");
         for op in ops {
-            emit_method(&mut s, &defs, op);
+            // The operation's position in the types crate's `OPERATIONS` (emitted in model
+            // order), which keys the client's cache of fixed request URIs.
+            let index = model
+                .operations
+                .iter()
+                .position(|o| std::ptr::eq(o, *op))
+                .expect("an operation of the model");
+            emit_method(&mut s, &defs, op, index);
         }
         s.push_str("}\n\n");
     }
@@ -232,7 +239,7 @@ pub fn emit_client(model: &Model) -> String {
     s
 }
 
-fn emit_method(s: &mut String, defs: &BTreeMap<&str, &Def>, op: &Operation) {
+fn emit_method(s: &mut String, defs: &BTreeMap<&str, &Def>, op: &Operation, index: usize) {
     let stream = stream_field(defs, op);
     // Doc: summary, the spec's description, then the notes.
     let summary = op.summary.clone().unwrap_or_else(|| op.id.clone());
@@ -306,11 +313,16 @@ fn emit_method(s: &mut String, defs: &BTreeMap<&str, &Def>, op: &Operation) {
     }
     let _ = writeln!(s, "    pub fn {}({sig}) -> {ret} {{", op.method_name);
     let mut prelude = String::new();
-    let mut expr = format!(
-        "Call::new(self.client, &op::{}, &[{}])",
-        const_name(op),
-        path_args.join(", ")
-    );
+    let mut expr = if path_args.is_empty() {
+        // A path without parameters: the call's URI can be cached by the client.
+        format!("Call::fixed(self.client, &op::{}, {index})", const_name(op))
+    } else {
+        format!(
+            "Call::new(self.client, &op::{}, &[{}])",
+            const_name(op),
+            path_args.join(", ")
+        )
+    };
     if op.query.is_some() {
         expr.push_str(".query(query.to_query_pairs())");
     }

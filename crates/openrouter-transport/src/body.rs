@@ -289,6 +289,10 @@ pub struct ResponseBody {
 enum Repr {
     // In-memory variants avoid a box for canned and empty responses.
     Bytes(Bytes),
+    // hyper's body is held as it is (no box, no error-mapping layer): it is the body of
+    // nearly every response the default transport reads.
+    #[cfg(feature = "hyper")]
+    Hyper(hyper::body::Incoming),
     Boxed(SyncBoxBody<TransportError>),
 }
 
@@ -322,6 +326,14 @@ impl ResponseBody {
         }
     }
 
+    /// Wraps the body of a response hyper received, without boxing it.
+    #[cfg(feature = "hyper")]
+    pub(crate) fn from_hyper(body: hyper::body::Incoming) -> Self {
+        ResponseBody {
+            repr: Repr::Hyper(body),
+        }
+    }
+
     /// Reads the whole body into memory.
     ///
     /// # Errors
@@ -331,6 +343,11 @@ impl ResponseBody {
     pub async fn collect(self) -> Result<Bytes, TransportError> {
         match self.repr {
             Repr::Bytes(bytes) => Ok(bytes),
+            #[cfg(feature = "hyper")]
+            Repr::Hyper(body) => Ok(BodyExt::collect(body)
+                .await
+                .map_err(TransportError::body_read)?
+                .to_bytes()),
             Repr::Boxed(_) => Ok(BodyExt::collect(self).await?.to_bytes()),
         }
     }
@@ -354,6 +371,8 @@ impl fmt::Debug for ResponseBody {
         let mut d = f.debug_struct("ResponseBody");
         match &self.repr {
             Repr::Bytes(bytes) => d.field("len", &bytes.len()),
+            #[cfg(feature = "hyper")]
+            Repr::Hyper(body) => d.field("size_hint", &body.size_hint()),
             Repr::Boxed(body) => d.field("size_hint", &body.size_hint()),
         };
         d.finish()
@@ -407,6 +426,10 @@ impl Body for ResponseBody {
                     Poll::Ready(Some(Ok(Frame::data(bytes))))
                 }
             }
+            #[cfg(feature = "hyper")]
+            Repr::Hyper(body) => Pin::new(body)
+                .poll_frame(cx)
+                .map_err(TransportError::body_read),
             Repr::Boxed(body) => body.poll_frame(cx),
         }
     }
@@ -414,6 +437,8 @@ impl Body for ResponseBody {
     fn is_end_stream(&self) -> bool {
         match &self.repr {
             Repr::Bytes(bytes) => bytes.is_empty(),
+            #[cfg(feature = "hyper")]
+            Repr::Hyper(body) => body.is_end_stream(),
             Repr::Boxed(body) => body.is_end_stream(),
         }
     }
@@ -421,6 +446,8 @@ impl Body for ResponseBody {
     fn size_hint(&self) -> SizeHint {
         match &self.repr {
             Repr::Bytes(bytes) => SizeHint::with_exact(bytes.len() as u64),
+            #[cfg(feature = "hyper")]
+            Repr::Hyper(body) => body.size_hint(),
             Repr::Boxed(body) => body.size_hint(),
         }
     }

@@ -105,7 +105,7 @@ impl Transport for HyperTransport {
         let response = self.inner.client.request(request);
         Box::pin(async move {
             let response = response.await.map_err(map_client_error)?;
-            Ok(response.map(ResponseBody::new))
+            Ok(response.map(ResponseBody::from_hyper))
         })
     }
 }

@@ -1026,6 +1026,12 @@ async fn bench(s: Settings, filter: Option<String>) {
     }
     let sdk = builder.build().expect("client");
     let bare = Arc::new(Bare::new(&base));
+    println!(
+        "future sizes: sdk get_credits {} B, sdk chat {} B, bare credits {} B",
+        std::mem::size_of_val(&sdk.credits().get_credits().send()),
+        std::mem::size_of_val(&sdk.chat().send(ChatRequest::new(MODEL, Vec::new())).send()),
+        std::mem::size_of_val(&bare.credits(false)),
+    );
     let template = Arc::new(ChatRequest::new(
         MODEL,
         vec![

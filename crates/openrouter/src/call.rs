@@ -2,6 +2,7 @@
 //! and ends in [`send`](Call::send) (or [`stream`](Call::stream)); [`Response`] carries the typed
 //! body with the response metadata.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -15,12 +16,13 @@ use futures_core::Stream;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{HeaderMap, Method, StatusCode};
 use openrouter_types::error::ErrorResponse;
+use openrouter_types::generated::operations::OPERATIONS;
 use openrouter_types::operation::{Operation, ResponseKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{Attribution, Client};
-use crate::config::{RetryConfig, Setting, TimeoutConfig};
+use crate::client::{race, Attribution, Client};
+use crate::config::{ResolvedTimeouts, RetryConfig, Setting, TimeoutConfig};
 use crate::download::Download;
 use crate::error::{
     ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
@@ -30,17 +32,52 @@ use crate::headers;
 use crate::multipart::{BodySource, FilePart, Multipart};
 use crate::sse::{EventStream, SseStream, StreamOptions, StreamedEvent};
 use openrouter_transport::ResponseBody;
+use tokio::time::{Instant, Sleep};
 
 /// Options of one call. Each overrides the client's default for this call only.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RequestOptions {
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) retry: RetryConfig,
+    /// Options most calls do not set, boxed so that a call (and every future that holds it)
+    /// stays small; allocated when the first of them is set.
+    pub(crate) extras: Option<Box<CallExtras>>,
+}
+
+/// The less common options of a call.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallExtras {
     pub(crate) headers: HeaderMap,
     pub(crate) base_url: Option<String>,
     pub(crate) metadata: Option<bool>,
     pub(crate) attribution: Attribution,
     pub(crate) error: Option<ConfigError>,
+}
+
+impl RequestOptions {
+    pub(crate) fn extras_mut(&mut self) -> &mut CallExtras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// The first error found while building the call.
+    pub(crate) fn error(&self) -> Option<&ConfigError> {
+        self.extras.as_ref()?.error.as_ref()
+    }
+
+    /// Keeps the first error found while building the call.
+    pub(crate) fn set_error(&mut self, error: ConfigError) {
+        self.extras_mut().error.get_or_insert(error);
+    }
+}
+
+/// A call taken apart, as [`Client::execute`] runs it.
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) path_and_query: Cow<'static, str>,
+    /// Where the client may cache this call's URI (the same for every call of the operation).
+    pub(crate) uri_slot: Option<usize>,
+    pub(crate) body: Option<BodySource>,
+    pub(crate) options: RequestOptions,
 }
 
 /// Marks a [`Call`] whose operation does not stream.
@@ -71,7 +108,12 @@ enum CallBody {
 pub struct Call<T, S = NoStream> {
     client: Client,
     operation: &'static Operation,
-    path: String,
+    /// The path relative to the base URL: the operation's own when it has no parameters.
+    path: Cow<'static, str>,
+    /// For an operation without path parameters, its position in
+    /// [`OPERATIONS`](openrouter_types::generated::operations::OPERATIONS), where the client caches its
+    /// URI.
+    uri_slot: Option<usize>,
     query: Vec<(&'static str, String)>,
     body: CallBody,
     options: RequestOptions,
@@ -110,6 +152,24 @@ pub(crate) fn encode_component(s: &str, out: &mut String) {
 }
 
 impl<T, S> Call<T, S> {
+    /// A call of an operation whose path has no parameters; `index` is its position in
+    /// `OPERATIONS` (checked: a wrong index only forgoes the client's URI cache).
+    pub(crate) fn fixed(client: &Client, operation: &'static Operation, index: usize) -> Self {
+        let listed = OPERATIONS
+            .get(index)
+            .is_some_and(|o| std::ptr::eq(*o, operation));
+        Call {
+            client: client.clone(),
+            operation,
+            path: Cow::Borrowed(operation.path),
+            uri_slot: listed.then_some(index),
+            query: Vec::new(),
+            body: CallBody::None,
+            options: RequestOptions::default(),
+            _marker: PhantomData,
+        }
+    }
+
     /// A call of `operation` with its path parameters (in the order the path names them).
     pub(crate) fn new(
         client: &Client,
@@ -135,7 +195,8 @@ impl<T, S> Call<T, S> {
         Call {
             client: client.clone(),
             operation,
-            path,
+            path: Cow::Owned(path),
+            uri_slot: None,
             query: Vec::new(),
             body: CallBody::None,
             options: RequestOptions::default(),
@@ -162,7 +223,7 @@ impl<T, S> Call<T, S> {
     /// Stores an error found while building the call; [`send`](Self::send) returns it.
     #[allow(dead_code)]
     pub(crate) fn with_error(mut self, error: ConfigError) -> Self {
-        self.options.error.get_or_insert(error);
+        self.options.set_error(error);
         self
     }
 
@@ -196,7 +257,7 @@ impl<T, S> Call<T, S> {
                     "`{}` does not upload a file: `Call::file` applies only to multipart operations",
                     self.operation.id
                 );
-                self.options.error.get_or_insert(ConfigError::new(message));
+                self.options.set_error(ConfigError::new(message));
             }
         }
         self
@@ -214,7 +275,7 @@ impl<T, S> Call<T, S> {
         match form_urlencoded(form) {
             Ok(bytes) => self.body = CallBody::Form(bytes),
             Err(e) => {
-                self.options.error.get_or_insert(ConfigError::new(format!(
+                self.options.set_error(ConfigError::new(format!(
                     "the request body cannot be serialized: {e}"
                 )));
             }
@@ -260,6 +321,7 @@ impl<T, S> Call<T, S> {
             client: self.client.clone(),
             operation: self.operation,
             path: self.path.clone(),
+            uri_slot: self.uri_slot,
             query: self.query.clone(),
             body: CallBody::None,
             options: self.options.clone(),
@@ -309,10 +371,10 @@ impl<T, S> Call<T, S> {
             HeaderValue::try_from(value.as_ref()),
         ) {
             (Ok(n), Ok(v)) => {
-                self.options.headers.insert(n, v);
+                self.options.extras_mut().headers.insert(n, v);
             }
             _ => {
-                self.options.error.get_or_insert(ConfigError::new(format!(
+                self.options.set_error(ConfigError::new(format!(
                     "invalid header `{}`",
                     name.as_ref()
                 )));
@@ -330,13 +392,13 @@ impl<T, S> Call<T, S> {
 
     /// Sends this call to another base URL (including `/api/v1`).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.options.base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self.options.extras_mut().base_url = Some(url.into().trim_end_matches('/').to_owned());
         self
     }
 
     /// Asks for (or declines) `openrouter_metadata` in the result (`X-OpenRouter-Metadata`).
     pub fn openrouter_metadata(mut self, enabled: bool) -> Self {
-        self.options.metadata = Some(enabled);
+        self.options.extras_mut().metadata = Some(enabled);
         self
     }
 
@@ -366,33 +428,36 @@ impl<T, S> Call<T, S> {
         set: impl FnOnce(&mut Attribution, HeaderValue),
     ) -> Self {
         match HeaderValue::try_from(value) {
-            Ok(v) => set(&mut self.options.attribution, v),
+            Ok(v) => set(&mut self.options.extras_mut().attribution, v),
             Err(_) => {
                 self.options
-                    .error
-                    .get_or_insert(ConfigError::new(format!("invalid {name} header value")));
+                    .set_error(ConfigError::new(format!("invalid {name} header value")));
             }
         }
         self
     }
 
-    fn path_and_query(&mut self) -> String {
+    fn path_and_query(&mut self) -> Cow<'static, str> {
         // The call is consumed by `execute`, so the path is taken rather than copied.
-        let mut s = std::mem::take(&mut self.path);
+        let path = std::mem::take(&mut self.path);
+        if self.query.is_empty() {
+            return path;
+        }
+        let mut s = path.into_owned();
         for (i, (k, v)) in self.query.iter().enumerate() {
             s.push(if i == 0 { '?' } else { '&' });
             encode_component(k, &mut s);
             s.push('=');
             encode_component(v, &mut s);
         }
-        s
+        Cow::Owned(s)
     }
 
-    async fn execute(
-        mut self,
-        stream: bool,
-        accept: &'static str,
-    ) -> Result<(crate::client::Executed, Client), Error> {
+    /// Takes the call apart for [`Client::execute`] (synchronously: an `async fn` here would
+    /// add one more copy of the call to every call's future).
+    fn prepare(mut self, stream: bool) -> Result<(Client, Prepared), Error> {
+        // A query string makes the URI the call's own.
+        let uri_slot = self.uri_slot.filter(|_| self.query.is_empty());
         let path_and_query = self.path_and_query();
         let method = Method::from_bytes(self.operation.http_method.as_bytes())
             .map_err(|_| ConfigError::new("invalid HTTP method in the operation table"))?;
@@ -407,11 +472,14 @@ impl<T, S> Call<T, S> {
             }),
             CallBody::Multipart(m) => Some(m.into_source()?),
         };
-        let executed = self
-            .client
-            .execute(method, &path_and_query, body, &self.options, accept)
-            .await?;
-        Ok((executed, self.client))
+        let prepared = Prepared {
+            method,
+            path_and_query,
+            uri_slot,
+            body,
+            options: self.options,
+        };
+        Ok((self.client, prepared))
     }
 }
 
@@ -428,10 +496,18 @@ impl<T: DeserializeOwned, S> Call<T, S> {
     pub async fn send(self) -> Result<Response<T>, Error> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
         let own_error_field = self.operation.body_has_error_field;
-        let (executed, _) = self.execute(false, "application/json").await?;
+        let (client, prepared) = self.prepare(false)?;
+        let executed = client.execute(prepared, "application/json").await?;
         let attempts = executed.attempts;
         let (parts, body) = executed.response.into_parts();
-        let bytes = read_body(body, executed.deadline, executed.timeouts.total, attempts).await?;
+        let bytes = read_body(
+            body,
+            executed.timer,
+            executed.deadline,
+            executed.timeouts,
+            attempts,
+        )
+        .await?;
         let meta = ResponseMeta {
             status: parts.status,
             headers: parts.headers,
@@ -459,7 +535,8 @@ impl<S> Call<Download, S> {
     pub async fn send(self) -> Result<Download, Error> {
         // Any type: the success is the declared binary type, but an error is JSON (and a
         // declared `audio/*` is not a type a server can answer with).
-        let (executed, _) = self.execute(false, "*/*").await?;
+        let (client, prepared) = self.prepare(false)?;
+        let executed = client.execute(prepared, "*/*").await?;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -475,22 +552,34 @@ impl<S> Call<Download, S> {
     }
 }
 
-/// Reads a whole response body within the call's total deadline.
+/// Reads a whole non-streamed body within the limit of the attempt that received its head
+/// (the attempt timeout or the call's deadline, whichever comes first), on the call's timer,
+/// which is still armed there.
 async fn read_body(
     body: ResponseBody,
-    deadline: Option<tokio::time::Instant>,
-    total: Option<Duration>,
+    timer: Option<Pin<Box<Sleep>>>,
+    deadline: Option<Instant>,
+    timeouts: ResolvedTimeouts,
     attempts: u32,
 ) -> Result<Bytes, Error> {
     let read = body.collect();
-    let result = match deadline {
-        Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| {
-            Error::Timeout(TimeoutError {
-                kind: TimeoutKind::Total,
-                limit: total,
-                attempts,
-            })
-        })?,
+    let result = match timer {
+        Some(mut sleep) => match race(read, sleep.as_mut()).await {
+            Some(result) => result,
+            None => {
+                let total = deadline.is_some_and(|d| sleep.deadline() >= d);
+                let (kind, limit) = if total {
+                    (TimeoutKind::Total, timeouts.total)
+                } else {
+                    (TimeoutKind::Attempt, timeouts.attempt)
+                };
+                return Err(Error::Timeout(TimeoutError {
+                    kind,
+                    limit,
+                    attempts,
+                }));
+            }
+        },
         None => read.await,
     };
     result.map_err(|e| {
@@ -624,7 +713,8 @@ impl<T, S: StreamedEvent> Call<T, S> {
             }
             _ => None,
         };
-        let (executed, _) = self.execute(true, "text/event-stream").await?;
+        let (client, prepared) = self.prepare(true)?;
+        let executed = client.execute(prepared, "text/event-stream").await?;
         let attempts = executed.attempts;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
@@ -637,8 +727,14 @@ impl<T, S: StreamedEvent> Call<T, S> {
         if !is_sse {
             // Not a stream: an error body, or something unexpected; either way, read it
             // (within the call's total time, as `send` does).
-            let bytes =
-                read_body(body, executed.deadline, executed.timeouts.total, attempts).await?;
+            let bytes = read_body(
+                body,
+                executed.timer,
+                executed.deadline,
+                executed.timeouts,
+                attempts,
+            )
+            .await?;
             decode_json::<serde_json::Value>(&meta, bytes.clone(), false)?;
             return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),

@@ -1,24 +1,31 @@
 //! The [`Client`], its builder, and the one orchestration loop every call goes through.
 
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
 };
-use http::{Method, Request};
+use http::Request;
 use openrouter_transport::{
     RequestBody, ResponseBody, SharedTransport, Transport, TransportErrorKind,
 };
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
-use crate::call::RequestOptions;
+use crate::call::{Prepared, RequestOptions};
 use crate::config::{ResolvedRetry, ResolvedTimeouts, RetryConfig, TimeoutConfig};
 use crate::error::{ApiError, ConfigError, Error, TimeoutError, TimeoutKind, TransportFailure};
 use crate::multipart::BodySource;
 use crate::{defaults, headers, retry};
+use openrouter_types::generated::operations::OPERATIONS;
+
+/// The `Accept` of every JSON call, which the header template carries.
+const JSON: &str = "application/json";
 
 /// An OpenRouter API key. Its `Debug` and `Display` never show the key.
 #[derive(Clone, PartialEq, Eq)]
@@ -96,11 +103,16 @@ pub(crate) struct Attribution {
 }
 
 impl Attribution {
-    fn or(&self, lower: &Attribution) -> Attribution {
-        Attribution {
-            referer: self.referer.clone().or_else(|| lower.referer.clone()),
-            title: self.title.clone().or_else(|| lower.title.clone()),
-            categories: self.categories.clone().or_else(|| lower.categories.clone()),
+    /// Inserts the headers that are set.
+    fn insert_into(&self, h: &mut HeaderMap) {
+        for (name, value) in [
+            (headers::HTTP_REFERER, &self.referer),
+            (headers::X_OPENROUTER_TITLE, &self.title),
+            (headers::X_OPENROUTER_CATEGORIES, &self.categories),
+        ] {
+            if let Some(v) = value {
+                h.insert(name, v.clone());
+            }
         }
     }
 }
@@ -112,9 +124,10 @@ struct Inner {
     allow_http: bool,
     timeouts: TimeoutConfig,
     retry: RetryConfig,
-    attribution: Attribution,
-    user_agent: HeaderValue,
-    default_headers: HeaderMap,
+    /// The headers every call starts from, made once: the default headers, then the
+    /// `Authorization` of a fixed key, `User-Agent`, `Accept: application/json` and the
+    /// attribution headers that are set. A call clones it and adds what is its own.
+    header_template: HeaderMap,
     /// `Bearer <key>` of a fixed key, made once (and marked sensitive) rather than per call;
     /// `None` with a key provider, or when the key is not a valid header value (each call then
     /// reports that, as it would without the cache). Never printed: `Client`'s `Debug` does not
@@ -124,6 +137,10 @@ struct Inner {
     /// formatted and parsed again; `None` when the split would not give back `base_url`
     /// exactly (the call then formats and parses as before).
     base_uri: Option<BaseUri>,
+    /// The URIs of operations without path parameters, by their position in `OPERATIONS`,
+    /// made on first use: such a call (without a query string or a base URL of its own) clones
+    /// one instead of assembling and validating it. Empty when `base_uri` is `None`.
+    fixed_uris: Box<[OnceLock<http::Uri>]>,
 }
 
 /// A base URL split once into the parts every request URI shares.
@@ -239,24 +256,28 @@ impl Client {
     /// the unread body; nothing is retried after this returns.
     pub(crate) async fn execute(
         &self,
-        method: Method,
-        path_and_query: &str,
-        body: Option<BodySource>,
-        options: &RequestOptions,
+        call: Prepared,
         accept: &'static str,
     ) -> Result<Executed, Error> {
+        // Used in place: moving the fields out would store them twice in this future.
+        let (method, path_and_query, body, options) = (
+            &call.method,
+            &*call.path_and_query,
+            &call.body,
+            &call.options,
+        );
         let timeouts = ResolvedTimeouts::resolve(options.timeouts, self.inner.timeouts);
         let policy = ResolvedRetry::resolve(options.retry, self.inner.retry);
         let deadline = timeouts.total.map(|d| Instant::now() + d);
         // A call's base URL follows the client's rules (no plain http to another host).
-        let call_base = match &options.base_url {
+        let call_base = match options.extras.as_ref().and_then(|e| e.base_url.as_ref()) {
             Some(url) => Some(check_base_url(url, self.inner.allow_http)?),
             None => None,
         };
-        let uri = self.request_uri(call_base.as_deref(), path_and_query)?;
+        let uri = self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)?;
         // The key is resolved once per call (a provider is asked once).
         let auth = self.auth()?;
-        if let Some(err) = &options.error {
+        if let Some(err) = options.error() {
             return Err(Error::Config(err.clone()));
         }
         let content_type = body.as_ref().map(BodySource::content_type);
@@ -268,20 +289,25 @@ impl Client {
             self.headers(options, content_type, accept, auth.as_ref()),
         ));
 
+        // One timer per call, re-armed for each attempt: registering a timer costs a lock and a
+        // wheel insertion, and a non-streamed body is read under the last attempt's limit on
+        // the same timer.
+        let mut timer: Option<Pin<Box<Sleep>>> = None;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             // Each attempt gets a fresh body: in-memory bodies share their buffer; a streamed
             // upload opens its file again (or hands over its reader, once).
-            let request_body = match &body {
+            let request_body = match body {
                 None => RequestBody::empty(),
                 Some(BodySource::Bytes { bytes, .. }) => RequestBody::from(bytes.clone()),
-                Some(BodySource::Streamed(s)) => s.open().await?,
+                // Boxed: uploads are rare, and the opening future would grow every call's.
+                Some(BodySource::Streamed(s)) => Box::pin(s.open()).await?,
             };
             let (uri, headers) = match first.take() {
                 Some(prepared) => prepared,
                 None => (
-                    self.request_uri(call_base.as_deref(), path_and_query)?,
+                    self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)?,
                     self.headers(options, content_type, accept, auth.as_ref()),
                 ),
             };
@@ -295,8 +321,11 @@ impl Client {
             let limit = earliest(attempt_deadline, deadline);
             let sent = self.inner.transport.send(request);
             let outcome = match limit {
-                Some(at) => tokio::time::timeout_at(at, sent).await.ok(),
-                None => Some(sent.await),
+                Some(at) => race(sent, arm(&mut timer, at).as_mut()).await,
+                None => {
+                    timer = None;
+                    Some(sent.await)
+                }
             };
 
             // Classify the attempt: a response to return, or an error with its retry class.
@@ -309,11 +338,14 @@ impl Client {
                             attempts: attempt,
                             timeouts,
                             deadline,
+                            timer,
                         });
                     }
                     let (parts, body) = response.into_parts();
                     // Bounded like the attempt: a stalled error body must not hang the call.
-                    let bytes = read_error_body(body, limit).await;
+                    // Boxed, as an error is the uncommon path and its future is large.
+                    let bytes =
+                        Box::pin(read_error_body(body, timer.as_mut().map(Pin::as_mut))).await;
                     let mut api = ApiError::new(status, parts.headers.clone(), &bytes);
                     api.attempts = attempt;
                     (
@@ -364,22 +396,43 @@ impl Client {
 
             // A reader-backed upload that has started cannot be sent again.
             let replayable = body.as_ref().is_none_or(BodySource::replayable);
-            let Some(wait) = retry::decide(
-                &policy,
-                &method,
-                failure,
-                response_headers.as_ref(),
-                attempt,
-            )
-            .filter(|_| replayable) else {
+            let Some(wait) =
+                retry::decide(&policy, method, failure, response_headers.as_ref(), attempt)
+                    .filter(|_| replayable)
+            else {
                 return Err(error);
             };
             if deadline.is_some_and(|d| Instant::now() + wait >= d) {
                 // Waiting would use up the call's budget: report the last failure instead.
                 return Err(error);
             }
-            tokio::time::sleep(wait).await;
+            // Nothing of the failed attempt is kept across the wait.
+            drop((error, response_headers));
+            arm(&mut timer, Instant::now() + wait).as_mut().await;
         }
+    }
+
+    /// The URI of a call. That of an operation without path parameters (at `slot` in
+    /// `OPERATIONS`), sent without a query string under the client's base URL, is cached: it
+    /// is the same for every call.
+    fn call_uri(
+        &self,
+        call_base: Option<&str>,
+        slot: Option<usize>,
+        path_and_query: &str,
+    ) -> Result<http::Uri, Error> {
+        let cell = match (call_base, slot) {
+            (None, Some(slot)) => self.inner.fixed_uris.get(slot),
+            _ => None,
+        };
+        let Some(cell) = cell else {
+            return self.request_uri(call_base, path_and_query);
+        };
+        if let Some(uri) = cell.get() {
+            return Ok(uri.clone());
+        }
+        let uri = self.request_uri(None, path_and_query)?;
+        Ok(cell.get_or_init(|| uri).clone())
     }
 
     /// The URI of `path_and_query` under the call's base URL (`call_base`) or the client's.
@@ -404,17 +457,18 @@ impl Client {
         Ok(uri)
     }
 
-    /// The `Authorization` value of a call, if the client has a key.
+    /// The `Authorization` value a call adds to the header template: `None` when the
+    /// template has it (a fixed key) or the client has no key.
     fn auth(&self) -> Result<Option<HeaderValue>, Error> {
         Ok(match (&self.inner.key, &self.inner.fixed_auth) {
-            (KeySource::None, _) => None,
-            (KeySource::Fixed(_), Some(value)) => Some(value.clone()),
+            (KeySource::None, _) | (KeySource::Fixed(_), Some(_)) => None,
             (KeySource::Fixed(k), None) => Some(bearer(k)?),
             (KeySource::Provider(p), _) => Some(bearer(&p.api_key()?)?),
         })
     }
 
-    /// The headers of one attempt.
+    /// The headers of one attempt: the client's template with what the call adds or
+    /// overrides (a call's header of the same name replaces the client's).
     fn headers(
         &self,
         options: &RequestOptions,
@@ -422,57 +476,53 @@ impl Client {
         accept: &'static str,
         auth: Option<&HeaderValue>,
     ) -> HeaderMap {
-        let attribution = options.attribution.or(&self.inner.attribution);
-        // Sized for what is inserted below and the `Host` the transport adds, so the map is
-        // allocated once and never grows (and stays small: a map sized for far more than it
-        // holds is a slower allocation).
-        let count = self.inner.default_headers.len()
-            + usize::from(auth.is_some())
-            + 3
-            + usize::from(content_type.is_some())
-            + [
-                &attribution.referer,
-                &attribution.title,
-                &attribution.categories,
-            ]
-            .iter()
-            .filter(|v| v.is_some())
-            .count()
-            + usize::from(options.metadata.is_some())
-            + options.headers.len();
-        let mut h = HeaderMap::with_capacity(count);
-        h.extend(
-            self.inner
-                .default_headers
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone())),
-        );
+        let mut h = self.inner.header_template.clone();
         if let Some(value) = auth {
             h.insert(AUTHORIZATION, value.clone());
         }
-        h.insert(USER_AGENT, self.inner.user_agent.clone());
-        h.insert(ACCEPT, HeaderValue::from_static(accept));
+        if accept != JSON {
+            h.insert(ACCEPT, HeaderValue::from_static(accept));
+        }
         if let Some(ct) = content_type {
             h.insert(CONTENT_TYPE, ct.clone());
         }
-        for (name, value) in [
-            (headers::HTTP_REFERER, attribution.referer),
-            (headers::X_OPENROUTER_TITLE, attribution.title),
-            (headers::X_OPENROUTER_CATEGORIES, attribution.categories),
-        ] {
-            if let Some(v) = value {
-                h.insert(name, v);
+        if let Some(extras) = options.extras.as_deref() {
+            extras.attribution.insert_into(&mut h);
+            if let Some(on) = extras.metadata {
+                let v = if on { "enabled" } else { "disabled" };
+                h.insert(headers::X_OPENROUTER_METADATA, HeaderValue::from_static(v));
             }
-        }
-        if let Some(on) = options.metadata {
-            let v = if on { "enabled" } else { "disabled" };
-            h.insert(headers::X_OPENROUTER_METADATA, HeaderValue::from_static(v));
-        }
-        for (name, value) in &options.headers {
-            h.insert(name.clone(), value.clone());
+            for (name, value) in &extras.headers {
+                h.insert(name.clone(), value.clone());
+            }
         }
         h
     }
+}
+
+/// The call's timer, armed at `at` (created on first use).
+fn arm(timer: &mut Option<Pin<Box<Sleep>>>, at: Instant) -> &mut Pin<Box<Sleep>> {
+    match timer {
+        Some(sleep) => {
+            if sleep.deadline() != at {
+                sleep.as_mut().reset(at);
+            }
+            sleep
+        }
+        None => timer.insert(Box::pin(tokio::time::sleep_until(at))),
+    }
+}
+
+/// Runs `future` until it completes (`Some`) or `sleep` fires first (`None`).
+pub(crate) async fn race<F: Future>(future: F, mut sleep: Pin<&mut Sleep>) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        sleep.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
 
 fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
@@ -482,16 +532,13 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-/// Reads an error body, bounded by the attempt's limit (its attempt timeout or the call's
-/// deadline, whichever is first); what cannot be read in time is left out (the status alone
-/// still makes the error).
-async fn read_error_body(body: ResponseBody, deadline: Option<Instant>) -> Bytes {
+/// Reads an error body, bounded by the attempt's limit (the call's timer, armed at its attempt
+/// timeout or the call's deadline, whichever is first); what cannot be read in time is left out
+/// (the status alone still makes the error).
+async fn read_error_body(body: ResponseBody, timer: Option<Pin<&mut Sleep>>) -> Bytes {
     let read = body.collect();
-    let bytes = match deadline {
-        Some(d) => tokio::time::timeout_at(d, read)
-            .await
-            .ok()
-            .and_then(Result::ok),
+    let bytes = match timer {
+        Some(sleep) => race(read, sleep).await.and_then(Result::ok),
         None => read.await.ok(),
     };
     bytes.unwrap_or_default()
@@ -503,6 +550,9 @@ pub(crate) struct Executed {
     pub(crate) attempts: u32,
     pub(crate) timeouts: ResolvedTimeouts,
     pub(crate) deadline: Option<Instant>,
+    /// The call's timer, armed at the last attempt's limit (`None`: neither an attempt timeout
+    /// nor a total timeout applies).
+    pub(crate) timer: Option<Pin<Box<Sleep>>>,
 }
 
 /// Builds a [`Client`]. Every setter consumes and returns the builder; an invalid value is
@@ -694,19 +744,33 @@ impl ClientBuilder {
             KeySource::Fixed(k) => bearer(k).ok(),
             _ => None,
         };
+        // Room for the template, and what a call usually adds: `Content-Type` and the `Host`
+        // the transport inserts.
+        let mut header_template = HeaderMap::with_capacity(self.default_headers.len() + 8);
+        header_template.extend(self.default_headers);
+        if let Some(auth) = &fixed_auth {
+            header_template.insert(AUTHORIZATION, auth.clone());
+        }
+        header_template.insert(USER_AGENT, user_agent);
+        header_template.insert(ACCEPT, HeaderValue::from_static(JSON));
+        self.attribution.insert_into(&mut header_template);
+        let base_uri = BaseUri::new(&base_url);
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
                 key,
-                base_uri: BaseUri::new(&base_url),
+                fixed_uris: if base_uri.is_some() {
+                    OPERATIONS.iter().map(|_| OnceLock::new()).collect()
+                } else {
+                    Box::default()
+                },
+                base_uri,
                 fixed_auth,
                 base_url,
                 allow_http: self.allow_http,
                 timeouts: self.timeouts,
                 retry: self.retry,
-                attribution: self.attribution,
-                user_agent,
-                default_headers: self.default_headers,
+                header_template,
             }),
         })
     }

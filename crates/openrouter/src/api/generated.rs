@@ -212,7 +212,7 @@ impl AlphaDecisions<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::DecisionsRequest) -> Call<t::DecisionsResponse> {
-        Call::new(self.client, &op::CREATE_API_ALPHA_DECISIONS, &[])
+        Call::fixed(self.client, &op::CREATE_API_ALPHA_DECISIONS, 3)
             .json_body(move |_| to_bytes(&body))
     }
 }
@@ -233,7 +233,7 @@ impl Analytics<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_user_activity(&self, query: t::GetUserActivityQuery) -> Call<t::ActivityResponse> {
-        Call::new(self.client, &op::GET_USER_ACTIVITY, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_USER_ACTIVITY, 0).query(query.to_query_pairs())
     }
 
     /// Get available analytics metrics and dimensions
@@ -245,7 +245,7 @@ impl Analytics<'_> {
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_analytics_meta(&self) -> Call<t::GetAnalyticsMetaResponse> {
-        Call::new(self.client, &op::GET_ANALYTICS_META, &[])
+        Call::fixed(self.client, &op::GET_ANALYTICS_META, 1)
     }
 
     /// Query analytics data
@@ -260,7 +260,7 @@ impl Analytics<'_> {
         &self,
         body: t::QueryAnalyticsRequest,
     ) -> Call<t::QueryAnalyticsResponse> {
-        Call::new(self.client, &op::QUERY_ANALYTICS, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::QUERY_ANALYTICS, 2).json_body(move |_| to_bytes(&body))
     }
 }
 
@@ -287,7 +287,7 @@ impl AnthropicMessages<'_> {
         &self,
         body: t::MessagesRequest,
     ) -> Call<t::MessagesResult, t::MessagesStreamEvents> {
-        Call::new(self.client, &op::CREATE_MESSAGES, &[]).json_body(move |stream| {
+        Call::fixed(self.client, &op::CREATE_MESSAGES, 67).json_body(move |stream| {
             let mut body = body;
             if stream {
                 body.stream = Some(true);
@@ -315,7 +315,7 @@ impl ApiKeys<'_> {
     /// Works with an API key.
     /// Declared errors: 401, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_current_key_metadata(&self) -> Call<t::GetCurrentKeyResponse> {
-        Call::new(self.client, &op::GET_CURRENT_KEY, &[])
+        Call::fixed(self.client, &op::GET_CURRENT_KEY, 61)
     }
 
     /// List API keys
@@ -327,7 +327,7 @@ impl ApiKeys<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 404, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list(&self, query: t::ListQuery) -> Call<t::ListResponse> {
-        Call::new(self.client, &op::LIST, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST, 62).query(query.to_query_pairs())
     }
 
     /// Create a new API key
@@ -339,7 +339,7 @@ impl ApiKeys<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::CreateKeysRequest) -> Call<t::CreateKeysResponse> {
-        Call::new(self.client, &op::CREATE_KEYS, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_KEYS, 63).json_body(move |_| to_bytes(&body))
     }
 
     /// Get a single API key
@@ -403,7 +403,7 @@ impl Batch<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListBatchesQuery) -> Call<t::BatchListResponse> {
-        Call::new(self.client, &op::LIST_BATCHES, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_BATCHES, 8).query(query.to_query_pairs())
     }
 
     /// Create a batch
@@ -415,7 +415,7 @@ impl Batch<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 422, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create_batches(&self, body: t::BatchSubmitBody) -> Call<t::BatchObject> {
-        Call::new(self.client, &op::CREATE_BATCHES, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_BATCHES, 9).json_body(move |_| to_bytes(&body))
     }
 
     /// Get a batch
@@ -462,7 +462,7 @@ impl Benchmarks<'_> {
         &self,
         query: t::GetBenchmarksQuery,
     ) -> Call<t::UnifiedBenchmarksResponse> {
-        Call::new(self.client, &op::GET_BENCHMARKS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_BENCHMARKS, 12).query(query.to_query_pairs())
     }
 }
 
@@ -484,7 +484,7 @@ impl Byok<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListByokKeysQuery) -> Call<t::ListByokKeysResponse> {
-        Call::new(self.client, &op::LIST_BYOK_KEYS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_BYOK_KEYS, 13).query(query.to_query_pairs())
     }
 
     /// Create a BYOK provider credential
@@ -496,7 +496,7 @@ impl Byok<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::CreateByokKeyRequest) -> Call<t::CreateByokKeyResponse> {
-        Call::new(self.client, &op::CREATE_BYOK_KEY, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_BYOK_KEY, 14).json_body(move |_| to_bytes(&body))
     }
 
     /// Get a BYOK provider credential
@@ -560,7 +560,7 @@ impl Chat<'_> {
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
     pub fn send(&self, body: t::ChatRequest) -> Call<t::ChatResult, t::ChatStreamChunk> {
-        Call::new(self.client, &op::SEND_CHAT_COMPLETION_REQUEST, &[]).json_body(move |stream| {
+        Call::fixed(self.client, &op::SEND_CHAT_COMPLETION_REQUEST, 18).json_body(move |stream| {
             let mut body = body;
             if stream {
                 body.stream = Some(true);
@@ -609,7 +609,7 @@ impl Classifications<'_> {
         &self,
         query: t::GetTaskClassificationsQuery,
     ) -> Call<t::TaskClassificationResponse> {
-        Call::new(self.client, &op::GET_TASK_CLASSIFICATIONS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_TASK_CLASSIFICATIONS, 19).query(query.to_query_pairs())
     }
 }
 
@@ -712,7 +712,7 @@ impl Credits<'_> {
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_credits(&self) -> Call<t::GetCreditsResponse> {
-        Call::new(self.client, &op::GET_CREDITS, &[])
+        Call::fixed(self.client, &op::GET_CREDITS, 24)
     }
 
     /// Deprecated Coinbase Commerce charge endpoint
@@ -727,7 +727,7 @@ impl Credits<'_> {
     /// **Deprecated** by the API.
     #[deprecated(note = "deprecated by the API")]
     pub fn create_coinbase_charge(&self) -> Call<()> {
-        Call::new(self.client, &op::CREATE_COINBASE_CHARGE, &[])
+        Call::fixed(self.client, &op::CREATE_COINBASE_CHARGE, 25)
     }
 }
 
@@ -773,7 +773,7 @@ impl Datasets<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn get_app_rankings(&self, query: t::GetAppRankingsQuery) -> Call<t::AppRankingsResponse> {
-        Call::new(self.client, &op::GET_APP_RANKINGS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_APP_RANKINGS, 26).query(query.to_query_pairs())
     }
 
     /// Daily token totals for top 50 models
@@ -815,7 +815,7 @@ impl Datasets<'_> {
         &self,
         query: t::GetRankingsDailyQuery,
     ) -> Call<t::RankingsDailyResponse> {
-        Call::new(self.client, &op::GET_RANKINGS_DAILY, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_RANKINGS_DAILY, 27).query(query.to_query_pairs())
     }
 
     /// Cost per session by harness and model
@@ -837,7 +837,7 @@ impl Datasets<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn get_session_cost(&self, query: t::GetSessionCostQuery) -> Call<t::SessionCostResponse> {
-        Call::new(self.client, &op::GET_SESSION_COST, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_SESSION_COST, 28).query(query.to_query_pairs())
     }
 }
 
@@ -857,7 +857,7 @@ impl Embeddings<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 408, 413, 429, 499, 500, 502, 503, 504, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn generate(&self, body: t::CreateEmbeddingsRequest) -> Call<t::CreateEmbeddingsResponse> {
-        Call::new(self.client, &op::CREATE_EMBEDDINGS, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_EMBEDDINGS, 29).json_body(move |_| to_bytes(&body))
     }
 
     /// List all embeddings models
@@ -871,7 +871,7 @@ impl Embeddings<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_models(&self, query: t::ListEmbeddingsModelsQuery) -> Call<t::ModelsListResponse> {
-        Call::new(self.client, &op::LIST_EMBEDDINGS_MODELS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_EMBEDDINGS_MODELS, 30).query(query.to_query_pairs())
     }
 }
 
@@ -889,7 +889,7 @@ impl Endpoints<'_> {
     /// Works with an API key.
     /// Declared errors: 403, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list_zdr_endpoints(&self) -> Call<t::ListEndpointsZdrResponse> {
-        Call::new(self.client, &op::LIST_ENDPOINTS_ZDR, &[])
+        Call::fixed(self.client, &op::LIST_ENDPOINTS_ZDR, 31)
     }
 
     /// List all endpoints for a model
@@ -921,7 +921,7 @@ impl ExternalUsers<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListExternalUsersQuery) -> Call<t::ListExternalUsersResponse> {
-        Call::new(self.client, &op::LIST_EXTERNAL_USERS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_EXTERNAL_USERS, 32).query(query.to_query_pairs())
     }
 
     /// Register an external user
@@ -933,7 +933,7 @@ impl ExternalUsers<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::CreateExternalUserRequest) -> Call<t::ExternalUserResponse> {
-        Call::new(self.client, &op::CREATE_EXTERNAL_USER, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_EXTERNAL_USER, 33).json_body(move |_| to_bytes(&body))
     }
 
     /// Get a registered external user
@@ -996,7 +996,7 @@ impl Files<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListFilesQuery) -> Call<t::FileListResponse> {
-        Call::new(self.client, &op::LIST_FILES, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_FILES, 37).query(query.to_query_pairs())
     }
 
     /// Upload a file
@@ -1016,7 +1016,7 @@ impl Files<'_> {
     ) -> Call<t::FileResponse> {
         let mut body = body;
         let file = std::mem::take(&mut body.file.0);
-        Call::new(self.client, &op::UPLOAD_FILE, &[])
+        Call::fixed(self.client, &op::UPLOAD_FILE, 38)
             .query(query.to_query_pairs())
             .multipart_form(&body, "file", file)
     }
@@ -1078,7 +1078,7 @@ impl Generations<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_generation(&self, query: t::GetGenerationQuery) -> Call<t::GenerationResponse> {
-        Call::new(self.client, &op::GET_GENERATION, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_GENERATION, 42).query(query.to_query_pairs())
     }
 
     /// Get stored prompt, completion, and error content for a generation
@@ -1091,7 +1091,7 @@ impl Generations<'_> {
         &self,
         query: t::ListGenerationContentQuery,
     ) -> Call<t::GenerationContentResponse> {
-        Call::new(self.client, &op::LIST_GENERATION_CONTENT, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_GENERATION_CONTENT, 43).query(query.to_query_pairs())
     }
 
     /// Submit feedback for a generation
@@ -1106,7 +1106,7 @@ impl Generations<'_> {
         &self,
         body: t::SubmitGenerationFeedbackRequest,
     ) -> Call<t::SubmitGenerationFeedbackResponse> {
-        Call::new(self.client, &op::SUBMIT_GENERATION_FEEDBACK, &[])
+        Call::fixed(self.client, &op::SUBMIT_GENERATION_FEEDBACK, 44)
             .json_body(move |_| to_bytes(&body))
     }
 }
@@ -1129,7 +1129,7 @@ impl Guardrails<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListGuardrailsQuery) -> Call<t::ListGuardrailsResponse> {
-        Call::new(self.client, &op::LIST_GUARDRAILS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_GUARDRAILS, 45).query(query.to_query_pairs())
     }
 
     /// Create a guardrail
@@ -1141,7 +1141,7 @@ impl Guardrails<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::CreateGuardrailRequest) -> Call<t::CreateGuardrailResponse> {
-        Call::new(self.client, &op::CREATE_GUARDRAIL, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_GUARDRAIL, 46).json_body(move |_| to_bytes(&body))
     }
 
     /// List all key assignments
@@ -1158,7 +1158,7 @@ impl Guardrails<'_> {
         &self,
         query: t::ListKeyAssignmentsQuery,
     ) -> Call<t::ListKeyAssignmentsResponse> {
-        Call::new(self.client, &op::LIST_KEY_ASSIGNMENTS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_KEY_ASSIGNMENTS, 47).query(query.to_query_pairs())
     }
 
     /// List all member assignments
@@ -1175,7 +1175,7 @@ impl Guardrails<'_> {
         &self,
         query: t::ListMemberAssignmentsQuery,
     ) -> Call<t::ListMemberAssignmentsResponse> {
-        Call::new(self.client, &op::LIST_MEMBER_ASSIGNMENTS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_MEMBER_ASSIGNMENTS, 48).query(query.to_query_pairs())
     }
 
     /// Get a guardrail
@@ -1350,7 +1350,7 @@ impl Images<'_> {
         &self,
         body: t::ImageGenerationRequest,
     ) -> Call<t::ImageGenerationResponse, t::ImageStreamingResponseData> {
-        Call::new(self.client, &op::CREATE_IMAGES, &[]).json_body(move |stream| {
+        Call::fixed(self.client, &op::CREATE_IMAGES, 58).json_body(move |stream| {
             let mut body = body;
             if stream {
                 body.stream = Some(true);
@@ -1370,7 +1370,7 @@ impl Images<'_> {
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list_models(&self) -> Call<t::ImageModelsListResponse> {
-        Call::new(self.client, &op::LIST_IMAGE_MODELS, &[])
+        Call::fixed(self.client, &op::LIST_IMAGE_MODELS, 59)
     }
 
     /// List endpoints for an image model
@@ -1422,7 +1422,7 @@ impl Models<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::GetModelsQuery) -> Call<t::ModelsListResponse> {
-        Call::new(self.client, &op::GET_MODELS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::GET_MODELS, 69).query(query.to_query_pairs())
     }
 
     /// Get total count of available models
@@ -1432,7 +1432,7 @@ impl Models<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn count(&self, query: t::ListModelsCountQuery) -> Call<t::ModelsCountResponse> {
-        Call::new(self.client, &op::LIST_MODELS_COUNT, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_MODELS_COUNT, 70).query(query.to_query_pairs())
     }
 
     /// List models filtered by user provider preferences, privacy settings, and guardrails
@@ -1446,7 +1446,7 @@ impl Models<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_for_user(&self, query: t::ListModelsUserQuery) -> Call<t::ModelsListResponse> {
-        Call::new(self.client, &op::LIST_MODELS_USER, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_MODELS_USER, 71).query(query.to_query_pairs())
     }
 }
 
@@ -1469,7 +1469,7 @@ impl Oauth<'_> {
         &self,
         body: t::ExchangeAuthCodeForApiKeyRequest,
     ) -> Call<t::ExchangeAuthCodeForApiKeyResponse> {
-        Call::new(self.client, &op::EXCHANGE_AUTH_CODE_FOR_API_KEY, &[])
+        Call::fixed(self.client, &op::EXCHANGE_AUTH_CODE_FOR_API_KEY, 6)
             .json_body(move |_| to_bytes(&body))
     }
 
@@ -1485,7 +1485,7 @@ impl Oauth<'_> {
         &self,
         body: t::CreateAuthKeysCodeRequest,
     ) -> Call<t::CreateAuthKeysCodeResponse> {
-        Call::new(self.client, &op::CREATE_AUTH_KEYS_CODE, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_AUTH_KEYS_CODE, 7).json_body(move |_| to_bytes(&body))
     }
 
     /// OpenRouter access token signing keys
@@ -1497,7 +1497,7 @@ impl Oauth<'_> {
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list_oauth_jwks(&self) -> Call<t::OAuthJwks> {
-        Call::new(self.client, &op::LIST_OAUTH_JWKS, &[])
+        Call::fixed(self.client, &op::LIST_OAUTH_JWKS, 73)
     }
 
     /// Exchange a workload identity token
@@ -1512,7 +1512,7 @@ impl Oauth<'_> {
         &self,
         body: t::TokenExchangeRequest,
     ) -> Call<t::TokenExchangeResponse> {
-        Call::new(self.client, &op::CREATE_OAUTH_TOKEN, &[]).form_body(&body)
+        Call::fixed(self.client, &op::CREATE_OAUTH_TOKEN, 74).form_body(&body)
     }
 }
 
@@ -1537,7 +1537,7 @@ impl Observability<'_> {
         &self,
         query: t::ListObservabilityDestinationsQuery,
     ) -> Call<t::ListObservabilityDestinationsResponse> {
-        Call::new(self.client, &op::LIST_OBSERVABILITY_DESTINATIONS, &[])
+        Call::fixed(self.client, &op::LIST_OBSERVABILITY_DESTINATIONS, 75)
             .query(query.to_query_pairs())
     }
 
@@ -1553,7 +1553,7 @@ impl Observability<'_> {
         &self,
         body: t::CreateObservabilityDestinationRequest,
     ) -> Call<t::CreateObservabilityDestinationResponse> {
-        Call::new(self.client, &op::CREATE_OBSERVABILITY_DESTINATION, &[])
+        Call::fixed(self.client, &op::CREATE_OBSERVABILITY_DESTINATION, 76)
             .json_body(move |_| to_bytes(&body))
     }
 
@@ -1620,7 +1620,7 @@ impl Organization<'_> {
         &self,
         query: t::ListOrganizationMembersQuery,
     ) -> Call<t::ListOrganizationMembersResponse> {
-        Call::new(self.client, &op::LIST_ORGANIZATION_MEMBERS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_ORGANIZATION_MEMBERS, 80).query(query.to_query_pairs())
     }
 
     /// Get organization settings
@@ -1632,7 +1632,7 @@ impl Organization<'_> {
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn get_settings(&self) -> Call<t::GetOrganizationSettingsResponse> {
-        Call::new(self.client, &op::GET_ORGANIZATION_SETTINGS, &[])
+        Call::fixed(self.client, &op::GET_ORGANIZATION_SETTINGS, 81)
     }
 
     /// Update organization settings
@@ -1647,7 +1647,7 @@ impl Organization<'_> {
         &self,
         body: t::UpdateOrganizationSettingsRequest,
     ) -> Call<t::UpdateOrganizationSettingsResponse> {
-        Call::new(self.client, &op::UPDATE_ORGANIZATION_SETTINGS, &[])
+        Call::fixed(self.client, &op::UPDATE_ORGANIZATION_SETTINGS, 82)
             .json_body(move |_| to_bytes(&body))
     }
 }
@@ -1670,7 +1670,7 @@ impl Presets<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListPresetsQuery) -> Call<t::ListPresetsResponse> {
-        Call::new(self.client, &op::LIST_PRESETS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_PRESETS, 83).query(query.to_query_pairs())
     }
 
     /// Get a preset
@@ -1783,7 +1783,7 @@ impl PrivateEndpoints<'_> {
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 408, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list(&self) -> Call<t::ListPrivateEndpointsResponse> {
-        Call::new(self.client, &op::LIST_PRIVATE_ENDPOINTS, &[])
+        Call::fixed(self.client, &op::LIST_PRIVATE_ENDPOINTS, 90)
     }
 
     /// Create a private endpoint
@@ -1800,7 +1800,7 @@ impl PrivateEndpoints<'_> {
         &self,
         body: t::CreatePrivateEndpointRequest,
     ) -> Call<t::ManagedPrivateEndpointResponse> {
-        Call::new(self.client, &op::CREATE_PRIVATE_ENDPOINT, &[])
+        Call::fixed(self.client, &op::CREATE_PRIVATE_ENDPOINT, 91)
             .json_body(move |_| to_bytes(&body))
     }
 
@@ -1959,7 +1959,7 @@ impl PrivateProviders<'_> {
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list(&self) -> Call<t::ListPrivateProvidersResponse> {
-        Call::new(self.client, &op::LIST_PRIVATE_PROVIDERS, &[])
+        Call::fixed(self.client, &op::LIST_PRIVATE_PROVIDERS, 101)
     }
 
     /// Create a private provider
@@ -1974,7 +1974,7 @@ impl PrivateProviders<'_> {
         &self,
         body: t::CreatePrivateProviderRequest,
     ) -> Call<t::CreatePrivateProviderResponse> {
-        Call::new(self.client, &op::CREATE_PRIVATE_PROVIDER, &[])
+        Call::fixed(self.client, &op::CREATE_PRIVATE_PROVIDER, 102)
             .json_body(move |_| to_bytes(&body))
     }
 
@@ -2034,7 +2034,7 @@ impl Providers<'_> {
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list(&self) -> Call<t::ListProvidersResponse> {
-        Call::new(self.client, &op::LIST_PROVIDERS, &[])
+        Call::fixed(self.client, &op::LIST_PROVIDERS, 106)
     }
 }
 
@@ -2054,7 +2054,7 @@ impl Rerank<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn rerank(&self, body: t::CreateRerankRequest) -> Call<t::CreateRerankResponse> {
-        Call::new(self.client, &op::CREATE_RERANK, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_RERANK, 107).json_body(move |_| to_bytes(&body))
     }
 }
 
@@ -2078,7 +2078,7 @@ impl Responses<'_> {
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
     pub fn send(&self, body: t::ResponsesRequest) -> Call<t::OpenResponsesResult, t::StreamEvents> {
-        Call::new(self.client, &op::CREATE_RESPONSES, &[]).json_body(move |stream| {
+        Call::fixed(self.client, &op::CREATE_RESPONSES, 108).json_body(move |stream| {
             let mut body = body;
             if stream {
                 body.stream = Some(true);
@@ -2111,7 +2111,7 @@ impl Scim<'_> {
         &self,
         query: t::ListScimGroupMappingsQuery,
     ) -> Call<t::ListScimGroupMappingsResponse> {
-        Call::new(self.client, &op::LIST_SCIM_GROUP_MAPPINGS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_SCIM_GROUP_MAPPINGS, 109).query(query.to_query_pairs())
     }
 
     /// Create a SCIM group mapping
@@ -2126,7 +2126,7 @@ impl Scim<'_> {
         &self,
         body: t::CreateScimGroupMappingRequest,
     ) -> Call<t::CreateScimGroupMappingResponse> {
-        Call::new(self.client, &op::CREATE_SCIM_GROUP_MAPPING, &[])
+        Call::fixed(self.client, &op::CREATE_SCIM_GROUP_MAPPING, 110)
             .json_body(move |_| to_bytes(&body))
     }
 
@@ -2186,7 +2186,7 @@ impl Scim<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_groups(&self, query: t::ListScimGroupsQuery) -> Call<t::ListScimGroupsResponse> {
-        Call::new(self.client, &op::LIST_SCIM_GROUPS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_SCIM_GROUPS, 114).query(query.to_query_pairs())
     }
 
     /// Start a SCIM directory sync
@@ -2198,7 +2198,7 @@ impl Scim<'_> {
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create_sync_job(&self) -> Call<t::CreateScimSyncJobResponse> {
-        Call::new(self.client, &op::CREATE_SCIM_SYNC_JOB, &[])
+        Call::fixed(self.client, &op::CREATE_SCIM_SYNC_JOB, 115)
     }
 
     /// Get SCIM directory sync status
@@ -2232,7 +2232,7 @@ impl Speech<'_> {
     ///
     /// Answers with `audio/*` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
     pub fn create_speech(&self, body: t::SpeechRequest) -> Call<crate::Download> {
-        Call::new(self.client, &op::CREATE_AUDIO_SPEECH, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_AUDIO_SPEECH, 4).json_body(move |_| to_bytes(&body))
     }
 }
 
@@ -2252,7 +2252,7 @@ impl SystemOne<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::DecisionsRequest) -> Call<t::DecisionsResponse> {
-        Call::new(self.client, &op::CREATE_SYSTEMONE, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_SYSTEMONE, 117).json_body(move |_| to_bytes(&body))
     }
 }
 
@@ -2272,7 +2272,7 @@ impl Tools<'_> {
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list_tools(&self, query: t::ListToolsQuery) -> Call<t::ListToolsResponse> {
-        Call::new(self.client, &op::LIST_TOOLS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_TOOLS, 118).query(query.to_query_pairs())
     }
 
     /// Get a server tool
@@ -2311,7 +2311,7 @@ impl Transcriptions<'_> {
     ) -> Call<t::SttResponse> {
         let mut body = body;
         let file = body.file.take().map(|b| b.0).unwrap_or_default();
-        Call::new(self.client, &op::CREATE_AUDIO_TRANSCRIPTIONS, &[])
+        Call::fixed(self.client, &op::CREATE_AUDIO_TRANSCRIPTIONS, 5)
             .multipart_form(&body, "file", file)
     }
 }
@@ -2443,7 +2443,7 @@ impl Vault<'_> {
         &self,
         query: t::ListVaultSecretsQuery,
     ) -> Call<t::VaultSecretListResponse> {
-        Call::new(self.client, &op::LIST_VAULT_SECRETS, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_VAULT_SECRETS, 126).query(query.to_query_pairs())
     }
 
     /// Store a workspace secret
@@ -2491,7 +2491,7 @@ impl VideoGeneration<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 499, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn generate(&self, body: t::VideoGenerationRequest) -> Call<t::VideoGenerationResponse> {
-        Call::new(self.client, &op::CREATE_VIDEOS, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_VIDEOS, 129).json_body(move |_| to_bytes(&body))
     }
 
     /// List all video generation models
@@ -2503,7 +2503,7 @@ impl VideoGeneration<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn list_videos_models(&self) -> Call<t::VideoModelsListResponse> {
-        Call::new(self.client, &op::LIST_VIDEOS_MODELS, &[])
+        Call::fixed(self.client, &op::LIST_VIDEOS_MODELS, 130)
     }
 
     /// Poll video generation status
@@ -2555,7 +2555,7 @@ impl Workspaces<'_> {
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListWorkspacesQuery) -> Call<t::ListWorkspacesResponse> {
-        Call::new(self.client, &op::LIST_WORKSPACES, &[]).query(query.to_query_pairs())
+        Call::fixed(self.client, &op::LIST_WORKSPACES, 133).query(query.to_query_pairs())
     }
 
     /// Create a workspace
@@ -2567,7 +2567,7 @@ impl Workspaces<'_> {
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     pub fn create(&self, body: t::CreateWorkspaceRequest) -> Call<t::CreateWorkspaceResponse> {
-        Call::new(self.client, &op::CREATE_WORKSPACE, &[]).json_body(move |_| to_bytes(&body))
+        Call::fixed(self.client, &op::CREATE_WORKSPACE, 134).json_body(move |_| to_bytes(&body))
     }
 
     /// Get a workspace
