@@ -340,7 +340,7 @@ impl<T, S> Call<T, S> {
         self
     }
 
-    /// Limits each attempt (until response headers) to `d`.
+    /// Limits each attempt (until response headers, and a body read whole) to `d`.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
         self.options.timeouts.attempt = Setting::Set(d);
         self

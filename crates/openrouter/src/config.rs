@@ -62,7 +62,9 @@ impl<T: Copy> Setting<T> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TimeoutConfig {
-    /// One attempt, from sending the request until the response headers arrive.
+    /// One attempt, from sending the request until the response headers arrive, and, for a
+    /// call whose body is read whole (not a stream or a [`Download`](crate::Download)), until
+    /// that body is read. Nothing is retried once the headers of a success have arrived.
     pub attempt: Setting<Duration>,
     /// The whole call: every attempt and every backoff between them, and reading a
     /// non-streamed body or a [`Download`](crate::Download). An event stream is bounded by it
@@ -80,7 +82,7 @@ impl TimeoutConfig {
         Self::default()
     }
 
-    /// Limits each attempt (until response headers) to `d`.
+    /// Limits each attempt (until response headers, and a body read whole) to `d`.
     pub fn attempt(mut self, d: Duration) -> Self {
         self.attempt = Setting::Set(d);
         self

@@ -19,7 +19,7 @@ use crate::config::{RetryConfig, Setting, TimeoutConfig};
 /// OpenRouter's API base URL.
 pub const BASE_URL: &str = "https://openrouter.ai/api/v1";
 
-/// Per-attempt timeout (until response headers).
+/// Per-attempt timeout (until response headers, and a body read whole).
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Longest wait between two data events of a stream.

@@ -287,7 +287,8 @@ impl fmt::Display for ApiError {
 pub enum TimeoutKind {
     /// Connecting took too long (the transport's connect timeout); nothing was sent.
     Connect,
-    /// One attempt got no response headers in time.
+    /// One attempt got no response headers in time (or, for a body read whole, not all of its
+    /// body).
     Attempt,
     /// The whole call ran out of time.
     Total,

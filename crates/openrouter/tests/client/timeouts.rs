@@ -351,6 +351,46 @@ async fn a_stalled_error_body_does_not_hang_the_call() {
 }
 
 #[tokio::test]
+async fn a_stalled_success_body_is_bounded_by_the_attempt_timeout() {
+    // The head of a 200 arrives, its body stops half-way and no total timeout is set: the
+    // attempt's limit still ends the call, as an attempt timeout, without a retry (the head
+    // had arrived).
+    let server = Server::always(
+        Reply::status(200)
+            .header("content-type", "application/json")
+            .chunk(r#"{"data":{"total_credits":"#)
+            .stall(),
+    );
+    let client = client(&server);
+    let start = Instant::now();
+    let err = bounded(
+        client
+            .credits()
+            .get_credits()
+            .attempt_timeout(ms(200))
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(timeout(&err), (TimeoutKind::Attempt, Some(ms(200)), 1));
+    assert!(start.elapsed() >= ms(200), "{:?}", start.elapsed());
+    assert_eq!(server.count(), 1);
+
+    // With a total deadline before the attempt's, the total one is reported.
+    let err = bounded(
+        client
+            .credits()
+            .get_credits()
+            .attempt_timeout(Duration::from_secs(10))
+            .total_timeout(ms(150))
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(timeout(&err), (TimeoutKind::Total, Some(ms(150)), 1));
+}
+
+#[tokio::test]
 async fn the_total_timeout_bounds_a_non_sse_answer_to_a_stream() {
     let server = Server::always(
         Reply::status(200)
