@@ -110,7 +110,11 @@ impl Transport for HyperTransport {
     }
 }
 
-/// Which certificate authorities [`HyperTransport`] trusts.
+/// Which built-in set of certificate authorities [`HyperTransport`] trusts.
+///
+/// Certificates added with [`add_root_certificate`](HyperTransportBuilder::add_root_certificate)
+/// or [`add_root_certificates_pem`](HyperTransportBuilder::add_root_certificates_pem) are
+/// trusted on top of the chosen set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlsRoots {
@@ -122,6 +126,10 @@ pub enum TlsRoots {
     /// `native-roots`). Picks up corporate roots installed on the machine.
     #[cfg(feature = "native-roots")]
     Native,
+    /// No built-in set: only the certificates added to the builder are trusted, for a private
+    /// certificate authority or a pinned self-signed server. The default when neither roots
+    /// feature is enabled.
+    AddedOnly,
 }
 
 /// Configures and builds a [`HyperTransport`].
@@ -134,7 +142,8 @@ pub enum TlsRoots {
 /// | [`http2`](Self::http2) | offered by ALPN |
 /// | [`tcp_nodelay`](Self::tcp_nodelay) | on |
 /// | [`https_only`](Self::https_only) | off: `http://` is allowed |
-/// | [`tls_roots`](Self::tls_roots) | [`TlsRoots::WebPki`] when that feature is on, else [`TlsRoots`]`::Native` |
+/// | [`tls_roots`](Self::tls_roots) | [`TlsRoots::WebPki`] when that feature is on, else [`TlsRoots`]`::Native` when that one is, else [`TlsRoots::AddedOnly`] |
+/// | [`add_root_certificate`](Self::add_root_certificate), [`add_root_certificates_pem`](Self::add_root_certificates_pem) | none added |
 ///
 /// The TLS crypto provider is `aws-lc-rs` when that feature is enabled, else `ring` when
 /// enabled, else the process-wide rustls default provider.
@@ -147,7 +156,25 @@ pub struct HyperTransportBuilder {
     http2: bool,
     tcp_nodelay: bool,
     https_only: bool,
-    tls_roots: Option<TlsRoots>,
+    tls_roots: TlsRoots,
+    added_roots: Vec<AddedRoot>,
+}
+
+/// A root certificate given to the builder, parsed only by `build`, which reports a bad one.
+#[derive(Clone)]
+enum AddedRoot {
+    Der(Vec<u8>),
+    Pem(Vec<u8>),
+}
+
+impl fmt::Debug for AddedRoot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The bytes themselves say nothing useful in a log line.
+        match self {
+            AddedRoot::Der(der) => write!(f, "Der({} bytes)", der.len()),
+            AddedRoot::Pem(pem) => write!(f, "Pem({} bytes)", pem.len()),
+        }
+    }
 }
 
 impl Default for HyperTransportBuilder {
@@ -160,17 +187,18 @@ impl Default for HyperTransportBuilder {
             tcp_nodelay: true,
             https_only: false,
             tls_roots: default_roots(),
+            added_roots: Vec::new(),
         }
     }
 }
 
 #[allow(unreachable_code)]
-fn default_roots() -> Option<TlsRoots> {
+fn default_roots() -> TlsRoots {
     #[cfg(feature = "webpki-roots")]
-    return Some(TlsRoots::WebPki);
+    return TlsRoots::WebPki;
     #[cfg(feature = "native-roots")]
-    return Some(TlsRoots::Native);
-    None
+    return TlsRoots::Native;
+    TlsRoots::AddedOnly
 }
 
 impl HyperTransportBuilder {
@@ -204,8 +232,11 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Sets whether HTTP/2 is offered by ALPN on TLS connections. HTTP/1.1 is always offered;
-    /// plain `http://` connections always use HTTP/1.1.
+    /// Sets whether HTTP/2 is offered by ALPN on TLS connections.
+    ///
+    /// When on, the client offers `h2` and `http/1.1` and uses what the server picks (HTTP/1.1
+    /// if it picks nothing). When off, it sends no ALPN extension and speaks HTTP/1.1. Plain
+    /// `http://` connections always use HTTP/1.1.
     pub fn http2(mut self, enabled: bool) -> Self {
         self.http2 = enabled;
         self
@@ -224,9 +255,70 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Chooses which certificate authorities to trust.
+    /// Chooses the built-in set of certificate authorities to trust. Certificates added with
+    /// [`add_root_certificate`](Self::add_root_certificate) are trusted as well, whichever set
+    /// is chosen; [`TlsRoots::AddedOnly`] trusts those alone.
     pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
-        self.tls_roots = Some(roots);
+        self.tls_roots = roots;
+        self
+    }
+
+    /// Also trusts this root certificate, given as DER bytes (the binary form; for the
+    /// `-----BEGIN CERTIFICATE-----` text form use
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem)).
+    ///
+    /// The certificate is added on top of the [`tls_roots`](Self::tls_roots) set: for a
+    /// private certificate authority (a corporate proxy, a test server), or a self-signed
+    /// server certificate. Call it once per certificate.
+    ///
+    /// The bytes are parsed by [`build`](Self::build), which fails with a
+    /// [`Tls`](TransportErrorKind::Tls) error if they are not a certificate usable as a trust
+    /// anchor.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use openrouter_transport::HyperTransport;
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let der = std::fs::read("corporate-root.der")?;
+    /// let transport = HyperTransport::builder().add_root_certificate(der).build()?;
+    /// # let _ = transport;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.added_roots.push(AddedRoot::Der(der.into()));
+        self
+    }
+
+    /// Also trusts every certificate in this PEM text (one or more
+    /// `-----BEGIN CERTIFICATE-----` sections, as in a CA bundle file); sections of other
+    /// kinds, such as keys, are ignored.
+    ///
+    /// As [`add_root_certificate`](Self::add_root_certificate), the certificates are added on
+    /// top of the [`tls_roots`](Self::tls_roots) set, and [`build`](Self::build) fails with a
+    /// [`Tls`](TransportErrorKind::Tls) error if the text is not valid PEM, holds no
+    /// certificate, or holds a certificate that cannot be used as a trust anchor.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use openrouter_transport::{HyperTransport, TlsRoots};
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// // Trust only the private authority, not the public ones.
+    /// let pem = std::fs::read("internal-ca.pem")?;
+    /// let transport = HyperTransport::builder()
+    ///     .tls_roots(TlsRoots::AddedOnly)
+    ///     .add_root_certificates_pem(pem)
+    ///     .build()?;
+    /// # let _ = transport;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.added_roots.push(AddedRoot::Pem(pem.as_ref().to_vec()));
         self
     }
 
@@ -235,8 +327,9 @@ impl HyperTransportBuilder {
     /// # Errors
     ///
     /// Returns a [`Tls`](TransportErrorKind::Tls) error when the TLS configuration cannot be
-    /// made: no root certificates could be loaded from the operating system, no roots feature
-    /// is enabled, or no rustls crypto provider is available.
+    /// made: no root certificates could be loaded from the operating system, an added root
+    /// certificate is invalid, there is no root certificate at all (no roots feature is
+    /// enabled and none was added), or no rustls crypto provider is available.
     pub fn build(self) -> Result<HyperTransport, TransportError> {
         let tls = self.tls_config()?;
 
@@ -276,37 +369,107 @@ impl HyperTransportBuilder {
         })
     }
 
-    // With no roots feature, `TlsRoots` is empty and the code after its match is unreachable.
-    #[cfg_attr(
-        not(any(feature = "webpki-roots", feature = "native-roots")),
-        allow(unreachable_code, unused_variables)
-    )]
     fn tls_config(&self) -> Result<rustls::ClientConfig, TransportError> {
-        let tls_error = |message: String| {
-            TransportError::with_message(TransportErrorKind::Tls, message)
-                .with_may_have_reached_server(false)
-        };
         let versions = rustls::ClientConfig::builder_with_provider(crypto_provider()?)
             .with_safe_default_protocol_versions()
             .map_err(|e| tls_error(format!("invalid TLS configuration: {e}")))?;
-        let Some(roots) = self.tls_roots else {
-            return Err(tls_error(
-                "no TLS roots: enable the `webpki-roots` or `native-roots` feature".into(),
-            ));
-        };
-        let with_roots: rustls::ConfigBuilder<_, rustls::client::WantsClientCert> = match roots {
+        let mut roots = rustls::RootCertStore::empty();
+        match self.tls_roots {
             #[cfg(feature = "webpki-roots")]
-            TlsRoots::WebPki => hyper_rustls::ConfigBuilderExt::with_webpki_roots(versions),
+            TlsRoots::WebPki => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
             #[cfg(feature = "native-roots")]
-            TlsRoots::Native => hyper_rustls::ConfigBuilderExt::with_native_roots(versions)
-                .map_err(|e| {
-                    TransportError::new(TransportErrorKind::Tls, e)
-                        .context("could not load the operating system's root certificates")
-                        .with_may_have_reached_server(false)
-                })?,
-        };
-        Ok(with_roots.with_no_client_auth())
+            TlsRoots::Native => add_native_roots(&mut roots)?,
+            TlsRoots::AddedOnly => {}
+        }
+        for (index, root) in self.added_roots.iter().enumerate() {
+            add_root(&mut roots, index + 1, root)?;
+        }
+        if roots.is_empty() {
+            return Err(tls_error(
+                "no TLS root certificates: enable the `webpki-roots` or `native-roots` feature, \
+                 or add root certificates to the builder"
+                    .into(),
+            ));
+        }
+        Ok(versions.with_root_certificates(roots).with_no_client_auth())
     }
+}
+
+/// A TLS configuration error, raised by `build`, before anything is sent.
+fn tls_error(message: String) -> TransportError {
+    TransportError::with_message(TransportErrorKind::Tls, message)
+        .with_may_have_reached_server(false)
+}
+
+/// As [`tls_error`], keeping `source` as the cause.
+fn tls_error_from(source: impl Into<BoxError>, message: String) -> TransportError {
+    TransportError::new(TransportErrorKind::Tls, source)
+        .context(message)
+        .with_may_have_reached_server(false)
+}
+
+/// Adds the `number`th root given to the builder (counting from 1, as the error says).
+fn add_root(
+    roots: &mut rustls::RootCertStore,
+    number: usize,
+    root: &AddedRoot,
+) -> Result<(), TransportError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+
+    match root {
+        AddedRoot::Der(der) => roots
+            .add(CertificateDer::from(der.as_slice()))
+            .map_err(|e| {
+                tls_error_from(
+                    e,
+                    format!("added root certificate {number} (DER) is not a valid certificate"),
+                )
+            }),
+        AddedRoot::Pem(pem) => {
+            let mut found = 0;
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert = cert.map_err(|e| {
+                    tls_error_from(
+                        e,
+                        format!("added root certificates {number} (PEM) are not valid PEM"),
+                    )
+                })?;
+                found += 1;
+                roots.add(cert).map_err(|e| {
+                    tls_error_from(
+                        e,
+                        format!(
+                            "certificate {found} of added root certificates {number} (PEM) \
+                             is not a valid certificate"
+                        ),
+                    )
+                })?;
+            }
+            if found == 0 {
+                return Err(tls_error(format!(
+                    "added root certificates {number} (PEM) contain no CERTIFICATE section"
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Adds the operating system's root certificates, skipping those rustls cannot parse (large
+/// stores often hold a few); fails if none is usable.
+#[cfg(feature = "native-roots")]
+fn add_native_roots(roots: &mut rustls::RootCertStore) -> Result<(), TransportError> {
+    let loaded = rustls_native_certs::load_native_certs();
+    let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
+    if added > 0 {
+        return Ok(());
+    }
+    let message = "could not load the operating system's root certificates: none found".into();
+    Err(match loaded.errors.into_iter().next() {
+        Some(first) => tls_error_from(first, message),
+        None => tls_error(message),
+    })
 }
 
 /// The crypto provider named by the enabled features, else the process default.
@@ -501,6 +664,19 @@ mod tests {
         assert_eq!(b.connect_timeout, Some(Duration::from_secs(10)));
         assert_eq!(b.pool_idle_timeout, Some(Duration::from_secs(90)));
         assert!(b.http2 && b.tcp_nodelay && !b.https_only);
+        assert!(b.added_roots.is_empty());
+    }
+
+    #[test]
+    fn builder_debug_shows_added_roots_by_size() {
+        let b = HyperTransportBuilder::default()
+            .add_root_certificate(vec![1, 2, 3])
+            .add_root_certificates_pem("pem");
+        let debug = format!("{b:?}");
+        assert!(
+            debug.contains("added_roots: [Der(3 bytes), Pem(3 bytes)]"),
+            "{debug}"
+        );
     }
 
     #[test]

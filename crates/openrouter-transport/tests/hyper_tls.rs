@@ -1,0 +1,393 @@
+//! `HyperTransport` over TLS against local HTTPS servers: ALPN picks HTTP/2 or HTTP/1.1, added
+//! root certificates are trusted, an unknown authority is a TLS error.
+//!
+//! Each test makes its own certificate authority with rcgen (on `ring`), a server certificate
+//! for `localhost` and `127.0.0.1` signed by it, and an HTTPS server on an ephemeral port of
+//! 127.0.0.1 (tokio-rustls with hyper-util's auto server, which speaks HTTP/1.1 and HTTP/2).
+//! Nothing leaves the machine.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use openrouter_transport::{
+    HyperTransport, HyperTransportBuilder, RequestBody, TlsRoots, Transport, TransportErrorKind,
+};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+use tokio::net::TcpListener;
+use tokio::sync::Barrier;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::TlsAcceptor;
+
+const H2: &[u8] = b"h2";
+const H1: &[u8] = b"http/1.1";
+
+/// A certificate authority and a server certificate it signed, made at test time.
+struct Pki {
+    ca_der: CertificateDer<'static>,
+    ca_pem: String,
+    /// The server's chain: its own certificate, then the authority's.
+    server_chain: Vec<CertificateDer<'static>>,
+    server_key: PrivatePkcs8KeyDer<'static>,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "openrouter-transport test CA");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+
+        let server_key = KeyPair::generate().unwrap();
+        let mut server_params =
+            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        server_params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
+
+        Pki {
+            ca_der: ca.der().clone(),
+            ca_pem: ca.pem(),
+            server_chain: vec![server_cert.der().clone(), ca.der().clone()],
+            server_key: PrivatePkcs8KeyDer::from(server_key.serialize_der()),
+        }
+    }
+
+    fn server_config(&self, alpn: &[&[u8]]) -> rustls::ServerConfig {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                self.server_chain.clone(),
+                PrivateKeyDer::Pkcs8(self.server_key.clone_key()),
+            )
+            .unwrap();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        config
+    }
+}
+
+/// An HTTPS server on 127.0.0.1 that counts the TCP connections it accepts and the requests it
+/// answers. Each response body reads `<version seen by the server> alpn=<negotiated protocol>`.
+/// Requests to `/together` wait until `together` of them are in flight at once (or 5 s pass,
+/// which gives a 504).
+struct TlsServer {
+    addr: SocketAddr,
+    connections: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
+}
+
+impl TlsServer {
+    async fn start(pki: &Pki, alpn: &[&[u8]]) -> TlsServer {
+        Self::start_with_barrier(pki, alpn, 1).await
+    }
+
+    async fn start_with_barrier(pki: &Pki, alpn: &[&[u8]], together: usize) -> TlsServer {
+        let acceptor = TlsAcceptor::from(Arc::new(pki.server_config(alpn)));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let barrier = Arc::new(Barrier::new(together));
+        let (connection_count, request_count) = (connections.clone(), requests.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                connection_count.fetch_add(1, Ordering::SeqCst);
+                let acceptor = acceptor.clone();
+                let requests = request_count.clone();
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    // A client that rejects the certificate ends the handshake here.
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let alpn = match tls.get_ref().1.alpn_protocol() {
+                        Some(protocol) => String::from_utf8_lossy(protocol).into_owned(),
+                        None => "none".to_string(),
+                    };
+                    let service = service_fn(move |request: http::Request<Incoming>| {
+                        requests.fetch_add(1, Ordering::SeqCst);
+                        let body = format!("{:?} alpn={alpn}", request.version());
+                        let barrier = barrier.clone();
+                        async move {
+                            let mut status = http::StatusCode::OK;
+                            if request.uri().path() == "/together"
+                                && tokio::time::timeout(Duration::from_secs(5), barrier.wait())
+                                    .await
+                                    .is_err()
+                            {
+                                status = http::StatusCode::GATEWAY_TIMEOUT;
+                            }
+                            let response = http::Response::builder()
+                                .status(status)
+                                .body(Full::new(Bytes::from(body)))
+                                .unwrap();
+                            Ok::<_, Infallible>(response)
+                        }
+                    });
+                    // The auto server reads the connection preface, so it would accept HTTP/2
+                    // even without ALPN: which protocol is used is the client's choice.
+                    let _ = auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tls), service)
+                        .await;
+                });
+            }
+        });
+        TlsServer {
+            addr,
+            connections,
+            requests,
+        }
+    }
+
+    fn url(&self, host: &str, path: &str) -> String {
+        format!("https://{host}:{}{path}", self.addr.port())
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// The default settings plus a connect timeout, so that a broken test fails instead of hanging.
+fn builder() -> HyperTransportBuilder {
+    HyperTransport::builder().connect_timeout(Duration::from_secs(5))
+}
+
+fn get(url: &str) -> http::Request<RequestBody> {
+    http::Request::get(url).body(RequestBody::empty()).unwrap()
+}
+
+/// Sends a GET and returns the version of the response and its body.
+async fn fetch(transport: &HyperTransport, url: &str) -> (http::Version, String) {
+    let response = transport.send(get(url)).await.unwrap();
+    assert_eq!(response.status(), http::StatusCode::OK, "{url}");
+    let version = response.version();
+    let body = response.into_body().collect().await.unwrap();
+    (version, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn alpn_picks_http2_with_an_added_root() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    // By name: the certificate is checked against `localhost` (sent by SNI).
+    let (version, body) = fetch(&transport, &server.url("localhost", "/")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+    assert_eq!(body, "HTTP/2.0 alpn=h2");
+
+    // By address: checked against the certificate's IP address.
+    let (version, body) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+    assert_eq!(body, "HTTP/2.0 alpn=h2");
+}
+
+#[tokio::test]
+async fn http2_disabled_gives_http1() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .http2(false)
+        .build()
+        .unwrap();
+
+    let (version, body) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
+    assert_eq!(version, http::Version::HTTP_11);
+    // hyper-rustls sends no ALPN extension when HTTP/2 is off.
+    assert_eq!(body, "HTTP/1.1 alpn=none");
+}
+
+#[tokio::test]
+async fn server_without_h2_gives_http1() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H1]).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    let (version, body) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
+    assert_eq!(version, http::Version::HTTP_11);
+    assert_eq!(body, "HTTP/1.1 alpn=http/1.1");
+}
+
+#[tokio::test]
+async fn unknown_authority_is_a_tls_error_before_sending() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    // The default roots (Mozilla's) do not include the test authority.
+    let transport = builder().build().unwrap();
+
+    let err = transport
+        .send(get(&server.url("127.0.0.1", "/")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Tls, "{err:?}");
+    assert!(err.is_tls() && err.is_connect(), "{err:?}");
+    assert!(!err.may_have_reached_server(), "{err:?}");
+    assert_eq!(server.connections(), 1);
+    assert_eq!(server.requests(), 0);
+}
+
+#[tokio::test]
+async fn another_authority_is_not_trusted() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    let other = Pki::new();
+    let transport = builder()
+        .tls_roots(TlsRoots::AddedOnly)
+        .add_root_certificate(other.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    let err = transport
+        .send(get(&server.url("localhost", "/")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Tls, "{err:?}");
+    assert!(!err.may_have_reached_server(), "{err:?}");
+    assert_eq!(server.requests(), 0);
+}
+
+#[tokio::test]
+async fn concurrent_requests_share_one_http2_connection() {
+    const REQUESTS: usize = 8;
+    let pki = Pki::new();
+    let server = TlsServer::start_with_barrier(&pki, &[H2, H1], REQUESTS).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    // One request first, so the pool holds an HTTP/2 connection. (Requests that all start
+    // before any connection exists may each begin a handshake; hyper-util then keeps one.)
+    let (version, _) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+
+    // Every request waits in the server until all are in flight, so they are answered only if
+    // they are all sent at once; on one connection, that takes HTTP/2 streams.
+    let url = server.url("127.0.0.1", "/together");
+    let tasks: Vec<_> = (0..REQUESTS)
+        .map(|_| {
+            let (transport, url) = (transport.clone(), url.clone());
+            tokio::spawn(async move { fetch(&transport, &url).await })
+        })
+        .collect();
+    for task in tasks {
+        let (version, body) = task.await.unwrap();
+        assert_eq!(version, http::Version::HTTP_2);
+        assert_eq!(body, "HTTP/2.0 alpn=h2");
+    }
+    assert_eq!(server.requests(), REQUESTS + 1);
+    assert_eq!(
+        server.connections(),
+        1,
+        "HTTP/2 requests should share one connection"
+    );
+}
+
+#[tokio::test]
+async fn pem_roots_alone_are_trusted() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    // A bundle as found on disk: a key section (ignored) and the authority's certificate.
+    let bundle = format!(
+        "{}{}",
+        KeyPair::generate().unwrap().serialize_pem(),
+        pki.ca_pem
+    );
+    let transport = builder()
+        .tls_roots(TlsRoots::AddedOnly)
+        .add_root_certificates_pem(bundle)
+        .build()
+        .unwrap();
+
+    let (version, _) = fetch(&transport, &server.url("localhost", "/")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+}
+
+/// Builds and returns the error, which must be a TLS error raised before anything is sent.
+fn build_error(builder: HyperTransportBuilder) -> openrouter_transport::TransportError {
+    let err = builder.build().unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Tls, "{err:?}");
+    assert!(!err.may_have_reached_server(), "{err:?}");
+    err
+}
+
+#[test]
+fn invalid_der_root_fails_build() {
+    let pki = Pki::new();
+    let err = build_error(
+        builder()
+            .add_root_certificate(pki.ca_der.to_vec())
+            .add_root_certificate(b"not a certificate".to_vec()),
+    );
+    let message = err.message().unwrap();
+    assert!(message.contains("root certificate 2 (DER)"), "{message}");
+    assert!(std::error::Error::source(&err).is_some());
+
+    // Truncated DER: parsing must fail cleanly, not panic.
+    let mut truncated = pki.ca_der.to_vec();
+    truncated.truncate(truncated.len() / 2);
+    build_error(builder().add_root_certificate(truncated));
+    build_error(builder().add_root_certificate(Vec::new()));
+}
+
+#[test]
+fn pem_without_a_certificate_fails_build() {
+    let key_only = KeyPair::generate().unwrap().serialize_pem();
+    let err = build_error(builder().add_root_certificates_pem(key_only));
+    let message = err.message().unwrap();
+    assert!(message.contains("no CERTIFICATE section"), "{message}");
+
+    build_error(builder().add_root_certificates_pem("not PEM at all"));
+}
+
+#[test]
+fn malformed_pem_fails_build() {
+    let pem = "-----BEGIN CERTIFICATE-----\n%%%% not base64 %%%%\n-----END CERTIFICATE-----\n";
+    let err = build_error(builder().add_root_certificates_pem(pem));
+    assert!(err.message().unwrap().contains("not valid PEM"), "{err:?}");
+
+    let unterminated = "-----BEGIN CERTIFICATE-----\nAAAA\n";
+    build_error(builder().add_root_certificates_pem(unterminated));
+}
+
+#[test]
+fn added_only_needs_a_root() {
+    let err = build_error(builder().tls_roots(TlsRoots::AddedOnly));
+    assert!(
+        err.message().unwrap().contains("no TLS root certificates"),
+        "{err:?}"
+    );
+}
