@@ -645,16 +645,23 @@ fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Resul
 }
 
 /// Decodes a successful response body; an `{"error": ...}` body is an API error, and a body that
-/// is not JSON is a decode error that keeps it.
+/// does not decode is a decode error that keeps it (with no JSON path when its content type is
+/// not JSON). A body that decodes is accepted whatever its declared content type.
 fn decode_json<T: DeserializeOwned>(
     meta: &ResponseMeta,
     bytes: Bytes,
     own_error_field: bool,
 ) -> Result<T, Error> {
+    if let Some(e) = error_in_body(meta, &bytes, own_error_field) {
+        return Err(e);
+    }
+    // The plain decoder first: tracking the path costs as much again as the decoding itself,
+    // and the path (like the content type) is only needed for an error, so a body that fails
+    // is decoded again with it.
+    if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
+        return Ok(v);
+    }
     let ct = content_type(&meta.headers);
-    // `application/json` itself is checked first: a substring search costs more than the
-    // comparison, and nearly every answer has exactly that type.
-    let json_ct = ct.is_none_or(|c| c.starts_with("application/json") || c.contains("json"));
     let decode_error = |path: String, source: Option<serde_json::Error>, bytes: Bytes| {
         Error::Decode(Box::new(DecodeError {
             type_name: std::any::type_name::<T>(),
@@ -667,16 +674,10 @@ fn decode_json<T: DeserializeOwned>(
             attempts: meta.attempts,
         }))
     };
-    if !json_ct {
+    // A body that is not JSON by its type (an HTML page from a proxy) is reported as such,
+    // without a JSON path.
+    if !ct.is_none_or(|c| c.contains("json")) {
         return Err(decode_error(".".into(), None, bytes));
-    }
-    if let Some(e) = error_in_body(meta, &bytes, own_error_field) {
-        return Err(e);
-    }
-    // The plain decoder first: tracking the path costs as much again as the decoding itself,
-    // and the path is only needed for an error, so a body that fails is decoded again with it.
-    if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
-        return Ok(v);
     }
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
