@@ -385,7 +385,9 @@ impl<T, S> Call<T, S> {
 
     /// Sets the `Idempotency-Key` header, for operations that declare it (creating a private
     /// endpoint): a repeated request with the same key returns what the first one created, so
-    /// such a call can be retried safely.
+    /// such a call is retried, like a `GET`, even after a failure that may have reached the
+    /// server (a timeout, a reset connection), which the default policy does not retry for a
+    /// `POST`. The same holds for an `Idempotency-Key` set with [`header`](Self::header).
     pub fn idempotency_key(self, key: impl AsRef<str>) -> Self {
         self.header("Idempotency-Key", key)
     }

@@ -281,6 +281,14 @@ impl Client {
             return Err(Error::Config(err.clone()));
         }
         let content_type = body.as_ref().map(BodySource::content_type);
+        // A request that may have reached the server is sent again only when a second copy
+        // has no second effect: an idempotent method, or a call with an `Idempotency-Key`
+        // (the server answers a repeat with what the first one did).
+        let repeatable = retry::is_idempotent(method)
+            || options
+                .extras
+                .as_ref()
+                .is_some_and(|e| e.headers.contains_key(headers::IDEMPOTENCY_KEY));
         // The first attempt takes the URI and the header map as they are; a retry builds them
         // again from the same values (cloning them up front for a retry that rarely comes
         // would cost every call a copy).
@@ -396,10 +404,14 @@ impl Client {
 
             // A reader-backed upload that has started cannot be sent again.
             let replayable = body.as_ref().is_none_or(BodySource::replayable);
-            let Some(wait) =
-                retry::decide(&policy, method, failure, response_headers.as_ref(), attempt)
-                    .filter(|_| replayable)
-            else {
+            let Some(wait) = retry::decide(
+                &policy,
+                repeatable,
+                failure,
+                response_headers.as_ref(),
+                attempt,
+            )
+            .filter(|_| replayable) else {
                 return Err(error);
             };
             if deadline.is_some_and(|d| Instant::now() + wait >= d) {

@@ -134,7 +134,9 @@ impl TimeoutConfig {
 /// connection failures that never reached the server; 408, 429, 500, 502, 503, 504, 524 and 529
 /// responses; 402 when it carries `Retry-After` (an in-flight budget, not an empty account). A
 /// request that may have reached the server without an answer (a read timeout) is retried only
-/// for idempotent methods, or when [`retry_maybe_sent`](Self::retry_maybe_sent) allows it.
+/// for idempotent methods, for a call with an `Idempotency-Key`
+/// ([`Call::idempotency_key`](crate::Call::idempotency_key)), or when
+/// [`retry_maybe_sent`](Self::retry_maybe_sent) allows it.
 /// Nothing is retried once a response body has started to reach the caller.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]

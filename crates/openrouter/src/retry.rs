@@ -76,10 +76,12 @@ pub(crate) enum Failure {
     Status(StatusCode),
 }
 
-/// Whether to retry, and after how long. `attempt` counts from 1 (the attempt that failed).
+/// Whether to retry, and after how long. `attempt` counts from 1 (the attempt that failed);
+/// `repeatable` says whether the request may be sent twice without a second effect (an
+/// idempotent method, or an `Idempotency-Key`).
 pub(crate) fn decide(
     policy: &ResolvedRetry,
-    method: &Method,
+    repeatable: bool,
     failure: Failure,
     headers: Option<&HeaderMap>,
     attempt: u32,
@@ -89,7 +91,7 @@ pub(crate) fn decide(
     }
     let retry = match failure {
         Failure::NotSent => true,
-        Failure::MaybeSent => is_idempotent(method) || policy.retry_maybe_sent,
+        Failure::MaybeSent => repeatable || policy.retry_maybe_sent,
         Failure::Status(s) => status_is_retryable(s, headers.unwrap_or(&HeaderMap::new())),
     };
     if !retry {
@@ -145,56 +147,91 @@ mod tests {
         for s in RETRY_STATUSES {
             let st = StatusCode::from_u16(*s).unwrap();
             assert!(
-                decide(&p, &Method::POST, Failure::Status(st), Some(&none), 1).is_some(),
+                decide(
+                    &p,
+                    is_idempotent(&Method::POST),
+                    Failure::Status(st),
+                    Some(&none),
+                    1
+                )
+                .is_some(),
                 "{s}"
             );
         }
         for s in [400u16, 401, 403, 404, 409, 413, 422, 402, 501] {
             let st = StatusCode::from_u16(s).unwrap();
             assert!(
-                decide(&p, &Method::POST, Failure::Status(st), Some(&none), 1).is_none(),
+                decide(
+                    &p,
+                    is_idempotent(&Method::POST),
+                    Failure::Status(st),
+                    Some(&none),
+                    1
+                )
+                .is_none(),
                 "{s}"
             );
         }
         let with_retry_after = headers(&[("retry-after", "1")]);
         assert!(decide(
             &p,
-            &Method::POST,
+            is_idempotent(&Method::POST),
             Failure::Status(StatusCode::PAYMENT_REQUIRED),
             Some(&with_retry_after),
             1
         )
         .is_some());
-        assert!(decide(&p, &Method::POST, Failure::NotSent, None, 1).is_some());
+        assert!(decide(&p, is_idempotent(&Method::POST), Failure::NotSent, None, 1).is_some());
         assert!(
-            decide(&p, &Method::POST, Failure::MaybeSent, None, 1).is_none(),
+            decide(
+                &p,
+                is_idempotent(&Method::POST),
+                Failure::MaybeSent,
+                None,
+                1
+            )
+            .is_none(),
             "maybe-sent POST"
         );
         assert!(
-            decide(&p, &Method::PATCH, Failure::MaybeSent, None, 1).is_none(),
+            decide(
+                &p,
+                is_idempotent(&Method::PATCH),
+                Failure::MaybeSent,
+                None,
+                1
+            )
+            .is_none(),
             "maybe-sent PATCH"
         );
         assert!(
-            decide(&p, &Method::GET, Failure::MaybeSent, None, 1).is_some(),
+            decide(&p, is_idempotent(&Method::GET), Failure::MaybeSent, None, 1).is_some(),
             "maybe-sent GET"
         );
         let opt_in = ResolvedRetry {
             retry_maybe_sent: true,
             ..p
         };
-        assert!(decide(&opt_in, &Method::POST, Failure::MaybeSent, None, 1).is_some());
+        assert!(decide(
+            &opt_in,
+            is_idempotent(&Method::POST),
+            Failure::MaybeSent,
+            None,
+            1
+        )
+        .is_some());
     }
 
     #[test]
     fn max_attempts() {
         let p = policy();
-        assert!(decide(&p, &Method::GET, Failure::NotSent, None, 3).is_some());
-        assert!(decide(&p, &Method::GET, Failure::NotSent, None, 4).is_none());
+        assert!(decide(&p, is_idempotent(&Method::GET), Failure::NotSent, None, 3).is_some());
+        assert!(decide(&p, is_idempotent(&Method::GET), Failure::NotSent, None, 4).is_none());
         let off = ResolvedRetry {
             max_retries: 0,
             ..p
         };
-        assert!(decide(&off, &Method::GET, Failure::NotSent, None, 1).is_none());
+        assert!(decide(&off, is_idempotent(&Method::GET), Failure::NotSent, None, 1).is_none());
     }
 
     #[test]
@@ -237,7 +274,7 @@ mod tests {
         let h = headers(&[("retry-after", "3600")]);
         let wait = decide(
             &p,
-            &Method::GET,
+            is_idempotent(&Method::GET),
             Failure::Status(StatusCode::TOO_MANY_REQUESTS),
             Some(&h),
             1,

@@ -96,6 +96,29 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     );
     assert_eq!(timeout(&err).2, 3);
     assert_eq!(server.count(), 3);
+
+    // So does an Idempotency-Key: the server answers a repeat with the first outcome. Each
+    // attempt carries the same key.
+    let server = Server::always(Reply::hang());
+    let err = expect_err(
+        client
+            .chat()
+            .send(chat_request())
+            .base_url(server.url())
+            .idempotency_key("order-42")
+            .attempt_timeout(ms(100))
+            .retry(RetryConfig::new().max_retries(2))
+            .send()
+            .await,
+    );
+    assert_eq!(timeout(&err).2, 3);
+    assert_eq!(server.count(), 3);
+    let keys: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.headers.get("idempotency-key").cloned())
+        .collect();
+    assert_eq!(keys, vec![Some("order-42".parse().unwrap()); 3]);
 }
 
 #[tokio::test]
