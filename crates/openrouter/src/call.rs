@@ -554,6 +554,28 @@ impl<S> Call<Download, S> {
     }
 }
 
+/// The timer fired while a body was read: the total timeout when it was armed at the call's
+/// deadline, else the attempt's.
+#[cold]
+#[inline(never)]
+fn body_timed_out(
+    timer: &Sleep,
+    deadline: Option<Instant>,
+    timeouts: &ResolvedTimeouts,
+    attempts: u32,
+) -> Error {
+    let (kind, limit) = if deadline.is_some_and(|d| timer.deadline() >= d) {
+        (TimeoutKind::Total, timeouts.total)
+    } else {
+        (TimeoutKind::Attempt, timeouts.attempt)
+    };
+    Error::Timeout(TimeoutError {
+        kind,
+        limit,
+        attempts,
+    })
+}
+
 /// Reads a whole non-streamed body within the limit of the attempt that received its head
 /// (the attempt timeout or the call's deadline, whichever comes first), on the call's timer,
 /// which is still armed there.
@@ -568,19 +590,7 @@ async fn read_body(
     let result = match timer {
         Some(mut sleep) => match race(read, sleep.as_mut()).await {
             Some(result) => result,
-            None => {
-                let total = deadline.is_some_and(|d| sleep.deadline() >= d);
-                let (kind, limit) = if total {
-                    (TimeoutKind::Total, timeouts.total)
-                } else {
-                    (TimeoutKind::Attempt, timeouts.attempt)
-                };
-                return Err(Error::Timeout(TimeoutError {
-                    kind,
-                    limit,
-                    attempts,
-                }));
-            }
+            None => return Err(body_timed_out(&sleep, deadline, &timeouts, attempts)),
         },
         None => read.await,
     };
@@ -607,6 +617,13 @@ fn error_in_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> O
     static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
     error_key.find(bytes)?;
+    parse_error_body(meta, bytes, own_error_field)
+}
+
+/// The API error in a successful body that mentions `"error"`, if it is one.
+#[cold]
+#[inline(never)]
+fn parse_error_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
     if own_error_field {
         let map =
             serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).ok()?;
@@ -663,6 +680,14 @@ fn decode_json<T: DeserializeOwned>(
     if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
         return Ok(v);
     }
+    decode_failure(meta, bytes)
+}
+
+/// A successful response body that does not decode into `T`: the decode error, with the JSON
+/// path where it failed (out of line: only failures track the path).
+#[cold]
+#[inline(never)]
+fn decode_failure<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
     let ct = content_type(&meta.headers);
     let decode_error = |path: String, source: Option<serde_json::Error>, bytes: Bytes| {
         Error::Decode(Box::new(DecodeError {

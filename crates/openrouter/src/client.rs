@@ -354,70 +354,32 @@ impl Client {
                     // Boxed, as an error is the uncommon path and its future is large.
                     let bytes =
                         Box::pin(read_error_body(body, timer.as_mut().map(Pin::as_mut))).await;
-                    let mut api = ApiError::new(status, parts.headers.clone(), &bytes);
-                    api.attempts = attempt;
-                    (
-                        Error::Api(Box::new(api)),
-                        retry::Failure::Status(status),
-                        Some(parts.headers),
-                    )
+                    status_failure(status, parts.headers, &bytes, attempt)
                 }
-                Some(Err(e)) => {
-                    let failure = if e.may_have_reached_server() {
-                        retry::Failure::MaybeSent
-                    } else {
-                        retry::Failure::NotSent
-                    };
-                    let error = if e.kind() == TransportErrorKind::Timeout
-                        && !e.may_have_reached_server()
-                    {
-                        Error::Timeout(TimeoutError {
-                            kind: TimeoutKind::Connect,
-                            limit: None,
-                            attempts: attempt,
-                        })
-                    } else {
-                        Error::Transport(TransportFailure {
-                            source: e,
-                            attempts: attempt,
-                        })
-                    };
-                    (error, failure, None)
-                }
-                None => {
-                    let total_expired = deadline.is_some_and(|d| Instant::now() >= d);
-                    if total_expired {
-                        return Err(Error::Timeout(TimeoutError {
-                            kind: TimeoutKind::Total,
-                            limit: timeouts.total,
-                            attempts: attempt,
-                        }));
-                    }
-                    let error = Error::Timeout(TimeoutError {
-                        kind: TimeoutKind::Attempt,
-                        limit: timeouts.attempt,
-                        attempts: attempt,
-                    });
-                    (error, retry::Failure::MaybeSent, None)
-                }
+                Some(Err(e)) => transport_failure(e, attempt),
+                None => match timed_out(deadline, &timeouts, attempt) {
+                    Ok(attempt_timeout) => attempt_timeout,
+                    Err(total) => return Err(total),
+                },
             };
 
             // A reader-backed upload that has started cannot be sent again.
             let replayable = body.as_ref().is_none_or(BodySource::replayable);
-            let Some(wait) = retry::decide(
-                &policy,
-                repeatable,
-                failure,
-                response_headers.as_ref(),
-                attempt,
-            )
-            .filter(|_| replayable) else {
+            let wait = if replayable {
+                next_wait(
+                    &policy,
+                    repeatable,
+                    failure,
+                    response_headers.as_ref(),
+                    attempt,
+                    deadline,
+                )
+            } else {
+                None
+            };
+            let Some(wait) = wait else {
                 return Err(error);
             };
-            if deadline.is_some_and(|d| Instant::now() + wait >= d) {
-                // Waiting would use up the call's budget: report the last failure instead.
-                return Err(error);
-            }
             // Nothing of the failed attempt is kept across the wait.
             drop((error, response_headers));
             arm(&mut timer, Instant::now() + wait).as_mut().await;
@@ -510,6 +472,94 @@ impl Client {
         }
         h
     }
+}
+
+// The failure paths of `Client::execute`, out of line: they are rare, and keeping them out of
+// the loop keeps the code every call runs compact.
+
+/// An attempt answered with an error status.
+#[cold]
+#[inline(never)]
+fn status_failure(
+    status: http::StatusCode,
+    headers: HeaderMap,
+    body: &Bytes,
+    attempt: u32,
+) -> (Error, retry::Failure, Option<HeaderMap>) {
+    let mut api = ApiError::new(status, headers.clone(), body);
+    api.attempts = attempt;
+    (
+        Error::Api(Box::new(api)),
+        retry::Failure::Status(status),
+        Some(headers),
+    )
+}
+
+/// An attempt failed in the transport.
+#[cold]
+#[inline(never)]
+fn transport_failure(
+    e: openrouter_transport::TransportError,
+    attempt: u32,
+) -> (Error, retry::Failure, Option<HeaderMap>) {
+    let failure = if e.may_have_reached_server() {
+        retry::Failure::MaybeSent
+    } else {
+        retry::Failure::NotSent
+    };
+    let error = if e.kind() == TransportErrorKind::Timeout && !e.may_have_reached_server() {
+        Error::Timeout(TimeoutError {
+            kind: TimeoutKind::Connect,
+            limit: None,
+            attempts: attempt,
+        })
+    } else {
+        Error::Transport(TransportFailure {
+            source: e,
+            attempts: attempt,
+        })
+    };
+    (error, failure, None)
+}
+
+/// The call's timer fired during an attempt: an attempt timeout to classify (`Ok`), or the end
+/// of the call's time (`Err`).
+#[cold]
+#[inline(never)]
+fn timed_out(
+    deadline: Option<Instant>,
+    timeouts: &ResolvedTimeouts,
+    attempt: u32,
+) -> Result<(Error, retry::Failure, Option<HeaderMap>), Error> {
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        return Err(Error::Timeout(TimeoutError {
+            kind: TimeoutKind::Total,
+            limit: timeouts.total,
+            attempts: attempt,
+        }));
+    }
+    let error = Error::Timeout(TimeoutError {
+        kind: TimeoutKind::Attempt,
+        limit: timeouts.attempt,
+        attempts: attempt,
+    });
+    Ok((error, retry::Failure::MaybeSent, None))
+}
+
+/// How long to wait before the next attempt, or `None` to give up: the policy says no, or
+/// waiting would use up the call's budget (the last failure is then reported instead).
+#[cold]
+#[inline(never)]
+fn next_wait(
+    policy: &ResolvedRetry,
+    repeatable: bool,
+    failure: retry::Failure,
+    headers: Option<&HeaderMap>,
+    attempt: u32,
+    deadline: Option<Instant>,
+) -> Option<Duration> {
+    let wait = retry::decide(policy, repeatable, failure, headers, attempt)?;
+    (!deadline.is_some_and(|d| Instant::now() + wait >= d)).then_some(wait)
 }
 
 /// The call's timer, armed at `at` (created on first use).
