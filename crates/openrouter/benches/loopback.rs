@@ -34,6 +34,9 @@
 //! same `http::Request` and decoding the same bytes with `serde_json` by hand; the difference is
 //! the SDK's own cost per call.
 //!
+//! The first lines printed give the payloads, the settings and the size in bytes of one
+//! call's future for each client (memory every request in flight holds).
+//!
 //! Each measurement is run in `LOOPBACK_ROUNDS` rounds that alternate the order of the clients
 //! (sdk, bare, transport, then transport, bare, sdk, ...) because the machine is shared and
 //! noisy; the table shows the median over rounds of each figure, and the ratios are the medians
@@ -54,7 +57,7 @@
 //! | `LOOPBACK_CLIENT_THREADS` | 1 | client runtime workers |
 //! | `LOOPBACK_INPROCESS` | 20000 | calls per client of the in-process measurement (0: skip) |
 //! | `LOOPBACK_SDK_NO_TIMEOUTS` | unset | set: the SDK client runs without its default timeouts |
-//! | `LOOPBACK_PROFILE` | unset | `sdk`, `bare` or `transport`: only that client runs `LOOPBACK_SEQ` requests of the filtered scenario (`credits` or `chat`; `conc` in the filter: at the concurrency level), after `LOOPBACK_WARMUP` of them, and nothing is measured; for profilers (`valgrind --tool=callgrind`) |
+//! | `LOOPBACK_PROFILE` | unset | `sdk`, `bare` or `transport`: only that client runs `LOOPBACK_SEQ` requests of the filtered scenario (`credits` or `chat`; `conc` in the filter: at the concurrency level), after `LOOPBACK_WARMUP` of them, and nothing is measured; for profilers (`valgrind --tool=callgrind --separate-threads=yes` separates the client thread from the server's) |
 //!
 //! A first argument that is not a flag filters the measurements by name (`credits`, `chat`,
 //! `seq`, `conc`, `stream`, `in-process`).

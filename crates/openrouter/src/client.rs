@@ -7,11 +7,12 @@ use std::sync::{Arc, OnceLock};
 use std::task::Poll;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
 };
 use http::Request;
+use http_body::Body as _;
 use openrouter_transport::{
     RequestBody, ResponseBody, SharedTransport, Transport, TransportErrorKind,
 };
@@ -594,16 +595,39 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-/// Reads an error body, bounded by the attempt's limit (the call's timer, armed at its attempt
-/// timeout or the call's deadline, whichever is first); what cannot be read in time is left out
-/// (the status alone still makes the error).
+/// The most of an error body that is read: far more than any JSON error OpenRouter sends; a
+/// larger body (a proxy's page, or one that never ends) is cut here, and of a body that is not
+/// JSON only the first [`MAX_ERROR_BODY`](defaults::MAX_ERROR_BODY) bytes are kept as text.
+const MAX_ERROR_READ: usize = 64 * 1024;
+
+/// Reads an error body, at most [`MAX_ERROR_READ`] bytes of it, bounded by the attempt's limit
+/// (the call's timer, armed at its attempt timeout or the call's deadline, whichever is first).
+/// What was read when the limit passes or the body fails is kept (the status alone still makes
+/// the error).
 async fn read_error_body(body: ResponseBody, timer: Option<Pin<&mut Sleep>>) -> Bytes {
-    let read = body.collect();
-    let bytes = match timer {
-        Some(sleep) => race(read, sleep).await.and_then(Result::ok),
-        None => read.await.ok(),
-    };
-    bytes.unwrap_or_default()
+    let mut read = BytesMut::new();
+    let reading = read_up_to(body, MAX_ERROR_READ, &mut read);
+    match timer {
+        Some(sleep) => {
+            race(reading, sleep).await;
+        }
+        None => reading.await,
+    }
+    read.freeze()
+}
+
+/// Appends the body's data to `out` until it ends, fails, or `out` holds `cap` bytes.
+async fn read_up_to(mut body: ResponseBody, cap: usize, out: &mut BytesMut) {
+    while out.len() < cap {
+        let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        let Some(Ok(frame)) = next else {
+            return;
+        };
+        if let Ok(data) = frame.into_data() {
+            let room = cap - out.len();
+            out.extend_from_slice(&data[..data.len().min(room)]);
+        }
+    }
 }
 
 /// A successful response head with its unread body, and what the call resolved.

@@ -161,6 +161,35 @@ async fn an_html_502_page_is_an_api_error_with_the_raw_body() {
 }
 
 #[tokio::test]
+async fn an_endless_error_page_is_read_only_up_to_a_bound() {
+    // A proxy's page that never ends: the error comes as soon as the bound is read, long
+    // before the attempt timeout, with the first 16 KiB as text.
+    let kib = "x".repeat(1024);
+    let mut reply = Reply::status(502).header("content-type", "text/html");
+    for _ in 0..100 {
+        reply = reply.chunk(kib.clone());
+    }
+    let server = Server::always(reply.stall());
+    let start = std::time::Instant::now();
+    let err = client(&server)
+        .credits()
+        .get_credits()
+        .attempt_timeout(std::time::Duration::from_secs(20))
+        .no_retry()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    let e = api(&err);
+    assert_eq!(e.status(), 502);
+    assert_eq!(e.raw_body().map(str::len), Some(16 * 1024));
+}
+
+#[tokio::test]
 async fn an_empty_error_body_still_makes_an_api_error() {
     let err = credits(Reply::status(500)).await.unwrap_err();
     assert_eq!(api(&err).status(), 500);
