@@ -573,6 +573,7 @@ fn body_timed_out(
         kind,
         limit,
         attempts,
+        repeatable: false,
     })
 }
 
@@ -598,6 +599,7 @@ async fn read_body(
         Error::Transport(TransportFailure {
             source: e,
             attempts,
+            repeatable: false,
         })
     })
 }

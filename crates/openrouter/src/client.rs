@@ -357,8 +357,8 @@ impl Client {
                         Box::pin(read_error_body(body, timer.as_mut().map(Pin::as_mut))).await;
                     status_failure(status, parts.headers, &bytes, attempt)
                 }
-                Some(Err(e)) => transport_failure(e, attempt),
-                None => match timed_out(deadline, &timeouts, attempt) {
+                Some(Err(e)) => transport_failure(e, attempt, repeatable),
+                None => match timed_out(deadline, &timeouts, attempt, repeatable) {
                     Ok(attempt_timeout) => attempt_timeout,
                     Err(total) => return Err(total),
                 },
@@ -502,6 +502,7 @@ fn status_failure(
 fn transport_failure(
     e: openrouter_transport::TransportError,
     attempt: u32,
+    repeatable: bool,
 ) -> (Error, retry::Failure, Option<HeaderMap>) {
     let failure = if e.may_have_reached_server() {
         retry::Failure::MaybeSent
@@ -513,11 +514,13 @@ fn transport_failure(
             kind: TimeoutKind::Connect,
             limit: None,
             attempts: attempt,
+            repeatable,
         })
     } else {
         Error::Transport(TransportFailure {
             source: e,
             attempts: attempt,
+            repeatable,
         })
     };
     (error, failure, None)
@@ -531,18 +534,21 @@ fn timed_out(
     deadline: Option<Instant>,
     timeouts: &ResolvedTimeouts,
     attempt: u32,
+    repeatable: bool,
 ) -> Result<(Error, retry::Failure, Option<HeaderMap>), Error> {
     if deadline.is_some_and(|d| Instant::now() >= d) {
         return Err(Error::Timeout(TimeoutError {
             kind: TimeoutKind::Total,
             limit: timeouts.total,
             attempts: attempt,
+            repeatable: false,
         }));
     }
     let error = Error::Timeout(TimeoutError {
         kind: TimeoutKind::Attempt,
         limit: timeouts.attempt,
         attempts: attempt,
+        repeatable,
     });
     Ok((error, retry::Failure::MaybeSent, None))
 }
@@ -872,6 +878,7 @@ fn default_transport(connect_timeout: Option<Duration>) -> Result<SharedTranspor
         Error::Transport(TransportFailure {
             source: e,
             attempts: 0,
+            repeatable: false,
         })
     })?;
     Ok(SharedTransport::new(t))

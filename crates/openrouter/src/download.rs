@@ -210,6 +210,7 @@ impl Stream for Download {
                     kind: TimeoutKind::Total,
                     limit,
                     attempts,
+                    repeatable: false,
                 }));
             }
         }

@@ -53,11 +53,20 @@ impl Error {
     /// Whether the default retry policy would retry this error (see
     /// [`RetryConfig`](crate::RetryConfig)). After the client gives up this still says whether
     /// trying again later may help.
+    ///
+    /// A failure that may have reached the server (an attempt timeout, a connection reset
+    /// after sending) is retryable only for a request that can be sent twice: an idempotent
+    /// method, or a call with an `Idempotency-Key`. A failure after the response head arrived
+    /// (reading the body, a stream) is not.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.is_retryable(),
-            Error::Transport(e) => !e.source.may_have_reached_server(),
-            Error::Timeout(e) => e.kind == TimeoutKind::Connect,
+            Error::Transport(e) => !e.source.may_have_reached_server() || e.repeatable,
+            Error::Timeout(e) => match e.kind {
+                TimeoutKind::Connect => true,
+                TimeoutKind::Attempt => e.repeatable,
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -300,6 +309,9 @@ pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) limit: Option<Duration>,
     pub(crate) attempts: u32,
+    /// The request may be sent twice without a second effect (an idempotent method, an
+    /// `Idempotency-Key`): an attempt timeout is then retryable.
+    pub(crate) repeatable: bool,
 }
 
 impl TimeoutError {
@@ -343,6 +355,9 @@ impl fmt::Display for TimeoutError {
 pub struct TransportFailure {
     pub(crate) source: TransportError,
     pub(crate) attempts: u32,
+    /// As for [`TimeoutError`]: a failure that may have reached the server is retryable when
+    /// the request is repeatable.
+    pub(crate) repeatable: bool,
 }
 
 impl TransportFailure {

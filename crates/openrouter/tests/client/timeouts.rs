@@ -66,6 +66,7 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     );
     assert_eq!(timeout(&err), (TimeoutKind::Attempt, Some(ms(100)), 3));
     assert_eq!(server.count(), 3);
+    assert!(err.is_retryable(), "a GET can be sent again");
 
     let server = Server::always(Reply::hang());
     let err = expect_err(
@@ -113,6 +114,10 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     );
     assert_eq!(timeout(&err).2, 3);
     assert_eq!(server.count(), 3);
+    assert!(
+        err.is_retryable(),
+        "a POST with an Idempotency-Key can be sent again"
+    );
     let keys: Vec<_> = server
         .requests()
         .iter()
