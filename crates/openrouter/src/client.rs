@@ -305,13 +305,26 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
+            let limit = earliest(attempt_deadline, deadline);
             // Each attempt gets a fresh body: in-memory bodies share their buffer; a streamed
-            // upload opens its file again (or hands over its reader, once).
+            // upload opens its file again (or hands over its reader, once), within the
+            // attempt's limit.
             let request_body = match body {
                 None => RequestBody::empty(),
                 Some(BodySource::Bytes { bytes, .. }) => RequestBody::from(bytes.clone()),
                 // Boxed: uploads are rare, and the opening future would grow every call's.
-                Some(BodySource::Streamed(s)) => Box::pin(s.open()).await?,
+                Some(BodySource::Streamed(s)) => {
+                    let opening = Box::pin(s.open());
+                    let opened = match limit {
+                        Some(at) => race(opening, arm(&mut timer, at).as_mut()).await,
+                        None => Some(opening.await),
+                    };
+                    match opened {
+                        Some(body) => body?,
+                        None => return Err(opening_timed_out(deadline, &timeouts, attempt)),
+                    }
+                }
             };
             let (uri, headers) = match first.take() {
                 Some(prepared) => prepared,
@@ -326,8 +339,6 @@ impl Client {
             *request.uri_mut() = uri;
             *request.headers_mut() = headers;
 
-            let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
-            let limit = earliest(attempt_deadline, deadline);
             let sent = self.inner.transport.send(request);
             let outcome = match limit {
                 Some(at) => race(sent, arm(&mut timer, at).as_mut()).await,
@@ -551,6 +562,32 @@ fn timed_out(
         repeatable,
     });
     Ok((error, retry::Failure::MaybeSent, None))
+}
+
+/// Opening a file to upload took longer than the attempt's limit (nothing was sent; the file
+/// is local, so this is not retried).
+#[cold]
+#[inline(never)]
+fn opening_timed_out(
+    deadline: Option<Instant>,
+    timeouts: &ResolvedTimeouts,
+    attempt: u32,
+) -> Error {
+    let total = deadline.is_some_and(|d| Instant::now() >= d);
+    Error::Timeout(TimeoutError {
+        kind: if total {
+            TimeoutKind::Total
+        } else {
+            TimeoutKind::Attempt
+        },
+        limit: if total {
+            timeouts.total
+        } else {
+            timeouts.attempt
+        },
+        attempts: attempt,
+        repeatable: false,
+    })
 }
 
 /// How long to wait before the next attempt, or `None` to give up: the policy says no, or

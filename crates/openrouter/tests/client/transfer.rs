@@ -351,6 +351,39 @@ async fn a_missing_file_is_a_config_error_and_nothing_is_sent() {
     assert_eq!(server.count(), 0);
 }
 
+/// Opening a file that never opens (a FIFO with no writer) is bounded by the attempt timeout.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn opening_an_upload_is_bounded_by_the_attempt_timeout() {
+    let server = Server::always(Reply::json(200, FILE_OK));
+    let dir = std::env::temp_dir().join(format!("openrouter-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("upload.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let start = std::time::Instant::now();
+    let err = expect_err(
+        client(&server)
+            .files()
+            .upload(UploadFileQuery::default(), upload_form(b""))
+            .file(FilePart::path(&fifo))
+            .attempt_timeout(ms(200))
+            .send()
+            .await,
+    );
+    let elapsed = start.elapsed();
+    // Release the blocked open (a writer arrives), so the runtime can shut down.
+    let _writer = std::fs::OpenOptions::new().write(true).open(&fifo);
+    let _ = std::fs::remove_dir_all(&dir);
+    let Error::Timeout(t) = &err else {
+        panic!("expected a timeout, got {err:?}")
+    };
+    assert_eq!(t.kind(), openrouter::TimeoutKind::Attempt);
+    assert!(elapsed >= ms(200) && elapsed < ms(5000), "{elapsed:?}");
+    assert_eq!(server.count(), 0, "nothing was sent");
+}
+
 #[tokio::test]
 async fn a_bad_part_content_type_is_a_config_error() {
     let server = Server::always(Reply::json(200, FILE_OK));
