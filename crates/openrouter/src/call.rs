@@ -756,7 +756,7 @@ impl<T, S: StreamedEvent> Call<T, S> {
             content_type(&meta.headers).is_some_and(|c| c.starts_with("text/event-stream"));
         if !is_sse {
             // Not a stream: an error body, or something unexpected; either way, read it
-            // (within the call's total time, as `send` does).
+            // (within the attempt's limit, as `send` does).
             let bytes = read_body(
                 body,
                 executed.timer,
