@@ -299,7 +299,8 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         let ptr = format!("#/components/schemas/{}", esc(name));
         g.component_def(&rust, schema, &ptr);
     }
-    let operations = g.operations()?;
+    let mut operations = g.operations()?;
+    infer_pagination(&mut operations, &g.defs);
     g.box_recursion();
     let registry = g.registry.into_iter().collect();
     Ok(Model {
@@ -308,6 +309,50 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         registry,
         component_count: schemas.len(),
     })
+}
+
+/// Pagination for the listings the spec does not mark with `x-speakeasy-pagination` but that
+/// page in the same way: a `GET` with an `offset` query parameter whose JSON answer has a `data`
+/// array pages by offset; one with an `after` parameter whose answer has `data`, `has_more` and
+/// `last_id` pages by cursor (`after` = the last id of the page before).
+fn infer_pagination(operations: &mut [Operation], defs: &[Def]) {
+    let struct_fields = |name: &str| {
+        defs.iter()
+            .find(|d| d.name == name)
+            .and_then(|d| match &d.kind {
+                Kind::Struct { fields, .. } => Some(fields),
+                _ => None,
+            })
+    };
+    for op in operations.iter_mut() {
+        if op.pagination.is_some() || op.http_method != "GET" {
+            continue;
+        }
+        let (Some(query), Response::Json(Ty::Named(response))) = (&op.query, &op.response) else {
+            continue;
+        };
+        let (Some(query), Some(fields)) = (struct_fields(query), struct_fields(response)) else {
+            continue;
+        };
+        let has = |fields: &[Field], json: &str| fields.iter().any(|f| f.json == json);
+        let data_is_array = fields
+            .iter()
+            .any(|f| f.json == "data" && matches!(f.ty, Ty::Vec(_)));
+        if !data_is_array {
+            continue;
+        }
+        if has(query, "offset") {
+            op.pagination = Some(Pagination::OffsetLimit {
+                results: "$.data".into(),
+            });
+        } else if has(query, "after") && has(fields, "has_more") && has(fields, "last_id") {
+            op.pagination = Some(Pagination::Cursor {
+                param: "after".into(),
+                next: "$.last_id".into(),
+                results: "$.data".into(),
+            });
+        }
+    }
 }
 
 impl<'a> Gen<'a> {

@@ -1,11 +1,14 @@
 //! Pagination: [`Call::pages`] streams the pages of a paginated operation and [`Call::items`]
 //! every item across them.
 //!
-//! The spec says how each operation pages (the operation table's
-//! [`Pagination`]):
+//! The operation table's [`Pagination`] says how each operation pages: as the spec marks it
+//! (`x-speakeasy-pagination`), or, for a listing the spec leaves unmarked, as its parameters
+//! show (a `GET` with `offset` and a `data` array pages by offset; one with `after`, `has_more`
+//! and `last_id` by cursor).
 //!
 //! - **offset/limit**: the next page asks for `offset + items on this page`; the listing ends at
-//!   an empty page or when `total_count` (where the response has it) is reached.
+//!   an empty page, when `has_more` is `false`, or when `total_count` (where the response has
+//!   them) is reached.
 //! - **cursor**: the next page sends the cursor read from this one (`last_id`, `cursor`); the
 //!   listing ends when there is none, when `has_more` is `false`, or at an empty page.
 //!

@@ -1116,7 +1116,11 @@ pub static LIST_CONTAINER_FILES: Operation = Operation {
         rust_type: "ContainerFileListResponse",
     },
     stream_field: None,
-    pagination: None,
+    pagination: Some(Pagination::Cursor {
+        param: "after",
+        next_cursor: "$.last_id",
+        results: "$.data",
+    }),
     errors: &[
         ErrorStatus {
             status: 400,
@@ -3234,7 +3238,7 @@ pub static LIST: Operation = Operation {
         rust_type: "ListResponse",
     },
     stream_field: None,
-    pagination: None,
+    pagination: Some(Pagination::OffsetLimit { results: "$.data" }),
     errors: &[
         ErrorStatus {
             status: 400,
@@ -6253,7 +6257,7 @@ pub static LIST_TOOLS: Operation = Operation {
         rust_type: "ListToolsResponse",
     },
     stream_field: None,
-    pagination: None,
+    pagination: Some(Pagination::OffsetLimit { results: "$.data" }),
     errors: &[
         ErrorStatus {
             status: 401,
@@ -6412,7 +6416,7 @@ pub static LIST_INTERN_EFFECTIVE_VAULT_SECRETS: Operation = Operation {
         rust_type: "VaultEffectiveSecretListResponse",
     },
     stream_field: None,
-    pagination: None,
+    pagination: Some(Pagination::OffsetLimit { results: "$.data" }),
     errors: &[
         ErrorStatus {
             status: 400,
@@ -6481,7 +6485,7 @@ pub static LIST_INTERN_VAULT_SECRETS: Operation = Operation {
         rust_type: "VaultSecretListResponse",
     },
     stream_field: None,
-    pagination: None,
+    pagination: Some(Pagination::OffsetLimit { results: "$.data" }),
     errors: &[
         ErrorStatus {
             status: 400,
@@ -6793,7 +6797,7 @@ pub static LIST_VAULT_SECRETS: Operation = Operation {
         rust_type: "VaultSecretListResponse",
     },
     stream_field: None,
-    pagination: None,
+    pagination: Some(Pagination::OffsetLimit { results: "$.data" }),
     errors: &[
         ErrorStatus {
             status: 400,

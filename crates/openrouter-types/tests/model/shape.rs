@@ -29,8 +29,8 @@ operations: 145
 streaming: 6
 multipart: 2
 binary responses: 4
-offset-paginated: 20
-cursor-paginated: 2
+offset-paginated: 25
+cursor-paginated: 3
 management key: 77
 deprecated: 3
 groups: 37";

@@ -326,6 +326,8 @@ impl ApiKeys<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 404, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list(&self, query: t::ListQuery) -> Call<t::ListResponse> {
         Call::fixed(self.client, &op::LIST, 62).query(query.to_query_pairs())
     }
@@ -628,6 +630,8 @@ impl Containers<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_container_files(
         &self,
         container_id: &str,
@@ -2271,6 +2275,8 @@ impl Tools<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_tools(&self, query: t::ListToolsQuery) -> Call<t::ListToolsResponse> {
         Call::fixed(self.client, &op::LIST_TOOLS, 118).query(query.to_query_pairs())
     }
@@ -2346,6 +2352,8 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_intern_effective_vault_secrets(
         &self,
         intern_id: &str,
@@ -2367,6 +2375,8 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_intern_vault_secrets(
         &self,
         intern_id: &str,
@@ -2439,6 +2449,8 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    ///
+    /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
     pub fn list_vault_secrets(
         &self,
         query: t::ListVaultSecretsQuery,
@@ -2770,6 +2782,22 @@ impl crate::pagination::Page for t::ListByokKeysResponse {
     }
 }
 
+impl crate::pagination::Page for t::ContainerFileListResponse {
+    type Item = t::ContainerFile;
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data
+    }
+    fn item_count(&self) -> usize {
+        self.data.len()
+    }
+    fn has_more(&self) -> Option<bool> {
+        Some(self.has_more)
+    }
+    fn next_cursor(&self) -> Option<String> {
+        self.last_id.clone()
+    }
+}
+
 impl crate::pagination::Page for t::AppRankingsResponse {
     type Item = t::AppRankingsItem;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2871,6 +2899,16 @@ impl crate::pagination::Page for t::ListMemberAssignmentsResponse {
     }
 }
 
+impl crate::pagination::Page for t::ListResponse {
+    type Item = t::ListResponseDataItem;
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data
+    }
+    fn item_count(&self) -> usize {
+        self.data.len()
+    }
+}
+
 impl crate::pagination::Page for t::ListObservabilityDestinationsResponse {
     type Item = t::ObservabilityDestination;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2946,6 +2984,45 @@ impl crate::pagination::Page for t::ListScimGroupsResponse {
     }
     fn total_count(&self) -> Option<u64> {
         u64::try_from(self.total_count).ok()
+    }
+}
+
+impl crate::pagination::Page for t::ListToolsResponse {
+    type Item = t::ServerTool;
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data
+    }
+    fn item_count(&self) -> usize {
+        self.data.len()
+    }
+    fn total_count(&self) -> Option<u64> {
+        u64::try_from(self.total_count).ok()
+    }
+}
+
+impl crate::pagination::Page for t::VaultEffectiveSecretListResponse {
+    type Item = t::VaultEffectiveSecret;
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data
+    }
+    fn item_count(&self) -> usize {
+        self.data.len()
+    }
+    fn has_more(&self) -> Option<bool> {
+        Some(self.has_more)
+    }
+}
+
+impl crate::pagination::Page for t::VaultSecretListResponse {
+    type Item = t::VaultSecret;
+    fn into_items(self) -> Vec<Self::Item> {
+        self.data
+    }
+    fn item_count(&self) -> usize {
+        self.data.len()
+    }
+    fn has_more(&self) -> Option<bool> {
+        Some(self.has_more)
     }
 }
 

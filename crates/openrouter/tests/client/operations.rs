@@ -102,6 +102,49 @@ async fn offset_pagination_stops_at_an_empty_page_without_a_total() {
     assert_eq!(server.count(), 2);
 }
 
+/// The spec does not mark `GET /keys` as paginated, but it pages by `offset` like the
+/// listings it marks: the generator infers it, so `.items()` walks every page.
+#[tokio::test]
+async fn an_unmarked_offset_listing_pages_too() {
+    fn key(hash: &str) -> serde_json::Value {
+        json!({"byok_usage": 0, "byok_usage_daily": 0, "byok_usage_monthly": 0,
+            "byok_usage_weekly": 0, "created_at": "2025-08-24T10:30:00Z",
+            "creator_user_id": null, "disabled": false, "expires_at": null, "hash": hash,
+            "include_byok_in_limit": false, "label": "k", "last_used_at": null, "limit": null,
+            "limit_remaining": null, "limit_reset": null, "name": hash,
+            "updated_at": null, "usage": 0, "usage_daily": 0, "usage_monthly": 0,
+            "usage_weekly": 0, "workspace_id": "w"})
+    }
+    let server = Server::with(|req, _| {
+        let page = if req.uri.contains("offset=3") {
+            json!({"data": []})
+        } else if req.uri.contains("offset=2") {
+            json!({"data": [key("k3")]})
+        } else {
+            json!({"data": [key("k1"), key("k2")]})
+        };
+        Reply::json(200, page.to_string())
+    });
+    let client = client(&server);
+    let hashes: Vec<String> = client
+        .api_keys()
+        .list(Default::default())
+        .items()
+        .map(|k| k.unwrap().hash)
+        .collect()
+        .await;
+    assert_eq!(hashes, ["k1", "k2", "k3"]);
+    let uris: Vec<String> = server.requests().iter().map(|r| r.uri.clone()).collect();
+    assert_eq!(
+        uris,
+        [
+            "/api/v1/keys",
+            "/api/v1/keys?offset=2",
+            "/api/v1/keys?offset=3"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn cursor_pagination_follows_the_cursor_until_has_more_is_false() {
     let server = Server::with(|req, _| {
