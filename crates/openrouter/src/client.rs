@@ -603,7 +603,9 @@ fn next_wait(
     deadline: Option<Instant>,
 ) -> Option<Duration> {
     let wait = retry::decide(policy, repeatable, failure, headers, attempt)?;
-    (!deadline.is_some_and(|d| Instant::now() + wait >= d)).then_some(wait)
+    deadline
+        .is_none_or(|d| Instant::now() + wait < d)
+        .then_some(wait)
 }
 
 /// The call's timer, armed at `at` (created on first use).

@@ -77,7 +77,7 @@ impl Outcome {
                     "{} at `{}`: {} (body: {})",
                     d.type_name(),
                     d.path(),
-                    d.to_string(),
+                    d,
                     String::from_utf8_lossy(&d.body()[..d.body().len().min(300)])
                 ))),
             },
