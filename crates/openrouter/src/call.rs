@@ -21,18 +21,13 @@ use openrouter_types::operation::{Operation, ResponseKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{race, Attribution, Client};
-use crate::config::{ResolvedTimeouts, RetryConfig, Setting, TimeoutConfig};
+use crate::client::{Attribution, Client};
+use crate::config::{RetryConfig, Setting, TimeoutConfig};
 use crate::download::Download;
-use crate::error::{
-    ApiError, ConfigError, DecodeError, Error, StreamFailure, TimeoutError, TimeoutKind,
-    TransportFailure,
-};
+use crate::error::{ApiError, ConfigError, DecodeError, Error, StreamFailure};
 use crate::headers;
 use crate::multipart::{BodySource, FilePart, Multipart};
 use crate::sse::{EventStream, SseStream, StreamOptions, StreamedEvent};
-use openrouter_transport::ResponseBody;
-use tokio::time::{Instant, Sleep};
 
 /// Options of one call. Each overrides the client's default for this call only.
 #[derive(Clone, Debug, Default)]
@@ -500,16 +495,9 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let own_error_field = self.operation.body_has_error_field;
         let (client, prepared) = self.prepare(false)?;
         let executed = client.execute(prepared, "application/json").await?;
-        let attempts = executed.attempts;
+        let attempts = executed.rest.attempts;
         let (parts, body) = executed.response.into_parts();
-        let bytes = read_body(
-            body,
-            executed.timer,
-            executed.deadline,
-            executed.timeouts,
-            attempts,
-        )
-        .await?;
+        let bytes = executed.rest.read_body(body).await?;
         let meta = ResponseMeta {
             status: parts.status,
             headers: parts.headers,
@@ -543,65 +531,15 @@ impl<S> Call<Download, S> {
         let meta = ResponseMeta {
             status: parts.status,
             headers: parts.headers,
-            attempts: executed.attempts,
+            attempts: executed.rest.attempts,
         };
         Ok(Download::new(
             body,
             meta,
-            executed.timeouts,
-            executed.deadline,
+            executed.rest.timeouts,
+            executed.rest.deadline,
         ))
     }
-}
-
-/// The timer fired while a body was read: the total timeout when it was armed at the call's
-/// deadline, else the attempt's.
-#[cold]
-#[inline(never)]
-fn body_timed_out(
-    timer: &Sleep,
-    deadline: Option<Instant>,
-    timeouts: &ResolvedTimeouts,
-    attempts: u32,
-) -> Error {
-    let (kind, limit) = if deadline.is_some_and(|d| timer.deadline() >= d) {
-        (TimeoutKind::Total, timeouts.total)
-    } else {
-        (TimeoutKind::Attempt, timeouts.attempt)
-    };
-    Error::Timeout(TimeoutError {
-        kind,
-        limit,
-        attempts,
-        repeatable: false,
-    })
-}
-
-/// Reads a whole non-streamed body within the limit of the attempt that received its head
-/// (the attempt timeout or the call's deadline, whichever comes first), on the call's timer,
-/// which is still armed there.
-async fn read_body(
-    body: ResponseBody,
-    timer: Option<Pin<Box<Sleep>>>,
-    deadline: Option<Instant>,
-    timeouts: ResolvedTimeouts,
-    attempts: u32,
-) -> Result<Bytes, Error> {
-    let read = body.collect();
-    let result = match timer {
-        Some(mut sleep) => match race(read, sleep.as_mut()).await {
-            Some(result) => result,
-            None => return Err(body_timed_out(&sleep, deadline, &timeouts, attempts)),
-        },
-        None => read.await,
-    };
-    result.map_err(|e| {
-        Error::Transport(TransportFailure {
-            source: e,
-            attempts,
-            repeatable: false,
-        })
-    })
 }
 
 fn content_type(headers: &HeaderMap) -> Option<&str> {
@@ -745,7 +683,8 @@ impl<T, S: StreamedEvent> Call<T, S> {
         };
         let (client, prepared) = self.prepare(true)?;
         let executed = client.execute(prepared, "text/event-stream").await?;
-        let attempts = executed.attempts;
+        let attempts = executed.rest.attempts;
+        let stream_idle = executed.rest.timeouts.stream_idle;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -757,14 +696,7 @@ impl<T, S: StreamedEvent> Call<T, S> {
         if !is_sse {
             // Not a stream: an error body, or something unexpected; either way, read it
             // (within the attempt's limit, as `send` does).
-            let bytes = read_body(
-                body,
-                executed.timer,
-                executed.deadline,
-                executed.timeouts,
-                attempts,
-            )
-            .await?;
+            let bytes = executed.rest.read_body(body).await?;
             decode_json::<serde_json::Value>(&meta, bytes.clone(), false)?;
             return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),
@@ -780,7 +712,7 @@ impl<T, S: StreamedEvent> Call<T, S> {
         let options = StreamOptions::new()
             .with_protocol(S::PROTOCOL)
             .with_done_sentinel(sentinel)
-            .with_idle_timeout(executed.timeouts.stream_idle);
+            .with_idle_timeout(stream_idle);
         let inner = SseStream::with_options(body, options).json::<S>();
         Ok(ResponseStream { inner, meta })
     }

@@ -355,10 +355,12 @@ impl Client {
                     if status.is_success() {
                         return Ok(Executed {
                             response,
-                            attempts: attempt,
-                            timeouts,
-                            deadline,
-                            timer,
+                            rest: AfterHead {
+                                attempts: attempt,
+                                timeouts,
+                                deadline,
+                                timer,
+                            },
                         });
                     }
                     let (parts, body) = response.into_parts();
@@ -548,19 +550,9 @@ fn timed_out(
     repeatable: bool,
 ) -> Result<(Error, retry::Failure, Option<HeaderMap>), Error> {
     if deadline.is_some_and(|d| Instant::now() >= d) {
-        return Err(Error::Timeout(TimeoutError {
-            kind: TimeoutKind::Total,
-            limit: timeouts.total,
-            attempts: attempt,
-            repeatable: false,
-        }));
+        return Err(timeout_error(true, timeouts, attempt, false));
     }
-    let error = Error::Timeout(TimeoutError {
-        kind: TimeoutKind::Attempt,
-        limit: timeouts.attempt,
-        attempts: attempt,
-        repeatable,
-    });
+    let error = timeout_error(false, timeouts, attempt, repeatable);
     Ok((error, retry::Failure::MaybeSent, None))
 }
 
@@ -574,20 +566,7 @@ fn opening_timed_out(
     attempt: u32,
 ) -> Error {
     let total = deadline.is_some_and(|d| Instant::now() >= d);
-    Error::Timeout(TimeoutError {
-        kind: if total {
-            TimeoutKind::Total
-        } else {
-            TimeoutKind::Attempt
-        },
-        limit: if total {
-            timeouts.total
-        } else {
-            timeouts.attempt
-        },
-        attempts: attempt,
-        repeatable: false,
-    })
+    timeout_error(total, timeouts, attempt, false)
 }
 
 /// How long to wait before the next attempt, or `None` to give up: the policy says no, or
@@ -622,7 +601,7 @@ fn arm(timer: &mut Option<Pin<Box<Sleep>>>, at: Instant) -> &mut Pin<Box<Sleep>>
 }
 
 /// Runs `future` until it completes (`Some`) or `sleep` fires first (`None`).
-pub(crate) async fn race<F: Future>(future: F, mut sleep: Pin<&mut Sleep>) -> Option<F::Output> {
+async fn race<F: Future>(future: F, mut sleep: Pin<&mut Sleep>) -> Option<F::Output> {
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(|cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
@@ -675,15 +654,69 @@ async fn read_up_to(mut body: ResponseBody, cap: usize, out: &mut BytesMut) {
     }
 }
 
-/// A successful response head with its unread body, and what the call resolved.
+/// A successful response head with its unread body, and what bounds the rest of the call.
 pub(crate) struct Executed {
     pub(crate) response: http::Response<ResponseBody>,
+    pub(crate) rest: AfterHead,
+}
+
+/// What a call resolved that still applies once its head is in.
+pub(crate) struct AfterHead {
     pub(crate) attempts: u32,
     pub(crate) timeouts: ResolvedTimeouts,
     pub(crate) deadline: Option<Instant>,
     /// The call's timer, armed at the last attempt's limit (`None`: neither an attempt timeout
     /// nor a total timeout applies).
     pub(crate) timer: Option<Pin<Box<Sleep>>>,
+}
+
+impl AfterHead {
+    /// Reads a whole non-streamed body within the limit of the attempt that received its head
+    /// (the attempt timeout or the call's deadline, whichever comes first), on the call's
+    /// timer, which is still armed there.
+    pub(crate) async fn read_body(self, body: ResponseBody) -> Result<Bytes, Error> {
+        let read = body.collect();
+        let result = match self.timer {
+            Some(mut sleep) => match race(read, sleep.as_mut()).await {
+                Some(result) => result,
+                None => {
+                    let total = self.deadline.is_some_and(|d| sleep.deadline() >= d);
+                    return Err(timeout_error(total, &self.timeouts, self.attempts, false));
+                }
+            },
+            None => read.await,
+        };
+        result.map_err(|e| {
+            Error::Transport(TransportFailure {
+                source: e,
+                attempts: self.attempts,
+                repeatable: false,
+            })
+        })
+    }
+}
+
+/// The attempt's or (`total`) the call's timeout, reached after `attempts` attempts.
+#[cold]
+#[inline(never)]
+fn timeout_error(
+    total: bool,
+    timeouts: &ResolvedTimeouts,
+    attempts: u32,
+    repeatable: bool,
+) -> Error {
+    let (kind, limit) = if total {
+        (TimeoutKind::Total, timeouts.total)
+    } else {
+        (TimeoutKind::Attempt, timeouts.attempt)
+    };
+    Error::Timeout(TimeoutError {
+        kind,
+        limit,
+        attempts,
+        // Only an attempt's timeout can be retried; the call's budget is spent.
+        repeatable: repeatable && !total,
+    })
 }
 
 /// Builds a [`Client`]. Every setter consumes and returns the builder; an invalid value is
