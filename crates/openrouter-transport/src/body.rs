@@ -289,10 +289,11 @@ pub struct ResponseBody {
 enum Repr {
     // In-memory variants avoid a box for canned and empty responses.
     Bytes(Bytes),
-    // hyper's body is held as it is (no box, no error-mapping layer): it is the body of
-    // nearly every response the default transport reads.
+    // The default transport's body (hyper's, with the connection to return to the pool) is
+    // held as it is, with no box and no error-mapping layer: it is the body of nearly every
+    // response the SDK reads.
     #[cfg(feature = "hyper")]
-    Hyper(hyper::body::Incoming),
+    Hyper(crate::pool::PooledBody),
     Boxed(SyncBoxBody<TransportError>),
 }
 
@@ -328,7 +329,7 @@ impl ResponseBody {
 
     /// Wraps the body of a response hyper received, without boxing it.
     #[cfg(feature = "hyper")]
-    pub(crate) fn from_hyper(body: hyper::body::Incoming) -> Self {
+    pub(crate) fn from_hyper(body: crate::pool::PooledBody) -> Self {
         ResponseBody {
             repr: Repr::Hyper(body),
         }

@@ -6,25 +6,18 @@
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http::Uri;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder, MaybeHttpsStream};
+use http::uri::Scheme;
+use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use tokio::net::TcpStream;
 
-use crate::body::{RequestBody, ResponseBody};
+use crate::body::RequestBody;
 use crate::error::{chain, BoxError, TransportError, TransportErrorKind};
+use crate::pool::{ConnectTimedOut, Limits, Pool};
 use crate::transport::{Transport, TransportFuture};
-
-type Connector = ConnectTimeout<HttpsConnector<HttpConnector>>;
 
 /// The default [`Transport`]: a pooled HTTP/1.1 and HTTP/2 client over rustls.
 ///
@@ -62,7 +55,7 @@ pub struct HyperTransport {
 }
 
 struct Inner {
-    client: Client<Connector, RequestBody>,
+    pool: Pool,
     config: HyperTransportBuilder,
 }
 
@@ -92,22 +85,37 @@ impl fmt::Debug for HyperTransport {
 
 impl Transport for HyperTransport {
     fn send(&self, request: http::Request<RequestBody>) -> TransportFuture<'_> {
-        // hyper-util reports a relative URI as a request error, which would read as "may have
-        // reached the server"; catch it here, where it is certain nothing was sent.
-        if request.uri().scheme().is_none() || request.uri().authority().is_none() {
-            let err = TransportError::with_message(
+        let uri = request.uri();
+        if uri.authority().is_none() {
+            return refuse(
                 TransportErrorKind::Other,
-                "request URI must be absolute (scheme and host)",
-            )
-            .with_may_have_reached_server(false);
-            return Box::pin(std::future::ready(Err(err)));
+                "request URI must be absolute (scheme and host)".into(),
+            );
         }
-        let response = self.inner.client.request(request);
-        Box::pin(async move {
-            let response = response.await.map_err(map_client_error)?;
-            Ok(response.map(ResponseBody::from_hyper))
-        })
+        match uri.scheme() {
+            Some(scheme) if *scheme == Scheme::HTTPS || *scheme == Scheme::HTTP => {}
+            Some(scheme) => {
+                let message = format!("unsupported URI scheme `{scheme}`: only http and https");
+                return refuse(TransportErrorKind::Connect, message.into());
+            }
+            None => {
+                return refuse(
+                    TransportErrorKind::Other,
+                    "request URI must be absolute (scheme and host)".into(),
+                );
+            }
+        }
+        Box::pin(self.inner.pool.send(request))
     }
+}
+
+/// Fails a request that cannot be sent at all, before anything is sent.
+fn refuse(
+    kind: TransportErrorKind,
+    message: std::borrow::Cow<'static, str>,
+) -> TransportFuture<'static> {
+    let err = TransportError::with_message(kind, message).with_may_have_reached_server(false);
+    Box::pin(std::future::ready(Err(err)))
 }
 
 /// Which built-in set of certificate authorities [`HyperTransport`] trusts.
@@ -337,7 +345,7 @@ impl HyperTransportBuilder {
         // hyper-rustls needs to see https URIs; it checks the scheme itself.
         http.enforce_http(false);
         http.set_nodelay(self.tcp_nodelay);
-        // The timeout is applied around TCP and TLS together, by `ConnectTimeout`.
+        // The timeout is applied around TCP and TLS together, by the pool.
         http.set_connect_timeout(None);
 
         let schemes = HttpsConnectorBuilder::new().with_tls_config(tls);
@@ -352,20 +360,14 @@ impl HyperTransportBuilder {
         } else {
             protocols.wrap_connector(http)
         };
-        let connector = ConnectTimeout::new(https, self.connect_timeout);
-
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(connector);
+        let limits = Limits {
+            idle_timeout: self.pool_idle_timeout,
+            max_idle_per_host: self.pool_max_idle_per_host,
+        };
+        let pool = Pool::new(https, self.connect_timeout, limits);
 
         Ok(HyperTransport {
-            inner: Arc::new(Inner {
-                client,
-                config: self,
-            }),
+            inner: Arc::new(Inner { pool, config: self }),
         })
     }
 
@@ -493,101 +495,8 @@ fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, TransportErr
         })
 }
 
-/// Wraps the HTTPS connector so that the connect timeout covers the TLS handshake as well as
-/// the TCP connect (hyper-util's own timeout stops at TCP, and a stalled handshake would
-/// otherwise wait forever).
-///
-/// hyper-util clones its connector for every request, twice (with the client, and for the
-/// connection the request might open), even when a pooled connection serves it; behind one
-/// `Arc` that is one reference-count increment rather than one per shared part of the HTTPS
-/// connector. The connector itself is cloned only to open a connection.
-struct ConnectTimeout<C> {
-    inner: Arc<ConnectConfig<C>>,
-}
-
-struct ConnectConfig<C> {
-    connector: C,
-    timeout: Option<Duration>,
-}
-
-impl<C> ConnectTimeout<C> {
-    fn new(connector: C, timeout: Option<Duration>) -> Self {
-        ConnectTimeout {
-            inner: Arc::new(ConnectConfig { connector, timeout }),
-        }
-    }
-}
-
-impl<C> Clone for ConnectTimeout<C> {
-    fn clone(&self) -> Self {
-        ConnectTimeout {
-            inner: Arc::clone(&self.inner),
-        }
-    }
-}
-
-type Stream = MaybeHttpsStream<TokioIo<TcpStream>>;
-type ConnectFuture = Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Send>>;
-
-impl<C> tower_service::Service<Uri> for ConnectTimeout<C>
-where
-    C: tower_service::Service<Uri, Response = Stream, Error = BoxError> + Clone + Send + 'static,
-    C::Future: Send + 'static,
-{
-    type Response = Stream;
-    type Error = BoxError;
-    type Future = ConnectFuture;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        // The connector's own readiness is awaited by `call`'s future, on the clone it uses.
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, uri: Uri) -> ConnectFuture {
-        let mut connector = self.inner.connector.clone();
-        let timeout = self.inner.timeout;
-        Box::pin(async move {
-            std::future::poll_fn(|cx| connector.poll_ready(cx)).await?;
-            let connecting = connector.call(uri);
-            let Some(timeout) = timeout else {
-                return connecting.await;
-            };
-            match tokio::time::timeout(timeout, connecting).await {
-                Ok(result) => result,
-                Err(_elapsed) => Err(Box::new(ConnectTimedOut(timeout)) as BoxError),
-            }
-        })
-    }
-}
-
-/// The connect timeout passed; recognised by type in [`classify`].
-#[derive(Debug)]
-struct ConnectTimedOut(Duration);
-
-impl fmt::Display for ConnectTimedOut {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "connect timed out after {:?}", self.0)
-    }
-}
-
-impl StdError for ConnectTimedOut {}
-
-/// Converts a hyper-util client error into a [`TransportError`], keeping it as the source.
-fn map_client_error(err: hyper_util::client::legacy::Error) -> TransportError {
-    // hyper-util marks every failure of the connector (DNS, TCP, TLS, our timeout) as a
-    // connect error; the request is only written once a connection exists.
-    let connect = err.is_connect();
-    let kind = classify(&err, connect);
-    let err = TransportError::new(kind, err);
-    if connect {
-        err.during_connect()
-    } else {
-        err
-    }
-}
-
 /// Picks the kind by walking the error and its causes.
-fn classify(err: &(dyn StdError + 'static), connect: bool) -> TransportErrorKind {
+pub(crate) fn classify(err: &(dyn StdError + 'static), connect: bool) -> TransportErrorKind {
     let mut from_hyper = None;
     let mut saw_hyper = false;
     let mut from_io = None;

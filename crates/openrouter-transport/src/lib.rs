@@ -13,7 +13,7 @@
 //!   the request [may have reached the server](TransportError::may_have_reached_server).
 #![cfg_attr(
     feature = "hyper",
-    doc = "- [`HyperTransport`], the default: hyper-util's pooled client over rustls."
+    doc = "- [`HyperTransport`], the default: a pooled HTTP/1.1 and HTTP/2 client on hyper and rustls."
 )]
 #![cfg_attr(
     feature = "test-util",
@@ -64,6 +64,8 @@ mod body;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
+#[cfg(feature = "hyper")]
+mod pool;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod transport;

@@ -1,0 +1,492 @@
+//! The connection pool behind [`HyperTransport`](crate::HyperTransport), on hyper's
+//! connection API (`hyper::client::conn`).
+//!
+//! Connections are grouped by origin (scheme and authority) in a [`Host`]:
+//!
+//! - An HTTP/1.1 connection serves one request at a time. It is taken out of its host for
+//!   the request and put back when the response body has been read to the end, once hyper
+//!   says it is ready for the next request ([`PooledBody`]). A body dropped before its end
+//!   takes the connection with it (hyper closes it), so a half-read response never reaches
+//!   the next request.
+//! - An HTTP/2 connection (chosen by ALPN) is shared: every request to the host clones its
+//!   handle while it is open.
+//!
+//! A connection the server closed while idle is noticed at checkout; a request that a
+//! reused connection hands back unsent (hyper's `TrySendError` with the message) is sent
+//! again on the next connection, so a stale keep-alive connection never fails a request.
+//! Idle connections past the idle timeout are dropped by a reaper task that runs only while
+//! the host has idle connections, and are skipped at checkout in any case.
+//!
+//! Compared with hyper-util's pooled client this does less per request: no hashing of the
+//! pool key (a short list of hosts compared by authority), no checkout/connect race, and no
+//! task spawned per request to wait for the connection to become idle again.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::HOST;
+use http::uri::{Authority, Scheme};
+use http::{HeaderValue, Request, Response, Uri};
+use http_body::{Body, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::{Connection, HttpConnector};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tower_service::Service;
+
+use crate::body::{RequestBody, ResponseBody};
+use crate::error::{BoxError, TransportError, TransportErrorKind};
+use crate::hyper_transport::classify;
+
+/// How many origins the pool keeps an entry for before it drops unused ones.
+const HOSTS_BEFORE_PRUNING: usize = 8;
+
+/// Pool limits, copied into every [`Host`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) max_idle_per_host: usize,
+}
+
+pub(crate) struct Pool {
+    connector: HttpsConnector<HttpConnector>,
+    connect_timeout: Option<Duration>,
+    h1: http1::Builder,
+    h2: http2::Builder<TokioExecutor>,
+    limits: Limits,
+    hosts: Mutex<Vec<Arc<Host>>>,
+}
+
+impl Pool {
+    pub(crate) fn new(
+        connector: HttpsConnector<HttpConnector>,
+        connect_timeout: Option<Duration>,
+        limits: Limits,
+    ) -> Self {
+        let mut h2 = http2::Builder::new(TokioExecutor::new());
+        h2.timer(TokioTimer::new());
+        Pool {
+            connector,
+            connect_timeout,
+            h1: http1::Builder::new(),
+            h2,
+            limits,
+            hosts: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Sends one request. The URI must be absolute with an `http` or `https` scheme.
+    pub(crate) async fn send(
+        &self,
+        mut request: Request<RequestBody>,
+    ) -> Result<Response<ResponseBody>, TransportError> {
+        let host = self.host(request.uri());
+        loop {
+            let (conn, reused) = match host.checkout() {
+                Some(conn) => (conn, true),
+                None => (Box::pin(self.connect(&host, request.uri())).await?, false),
+            };
+            let (error, unsent) = match conn {
+                Conn::H2(mut sender) => match sender.try_send_request(request).await {
+                    Ok(response) => return Ok(response.map(PooledBody::shared)),
+                    Err(mut err) => {
+                        let unsent = err.take_message();
+                        if unsent.is_some() {
+                            host.forget_h2();
+                        }
+                        (err.into_error(), unsent)
+                    }
+                },
+                Conn::H1(mut sender) => {
+                    // HTTP/1.1 wants the origin form (`/path?query`) and a `Host` header; the
+                    // absolute URI is kept in case the request comes back unsent.
+                    let absolute = host.prepare_h1(&mut request);
+                    match sender.try_send_request(request).await {
+                        Ok(response) => {
+                            let checkin = (self.limits.max_idle_per_host > 0).then(|| Checkin {
+                                host: Arc::clone(&host),
+                                sender,
+                            });
+                            return Ok(response.map(|body| PooledBody::h1(body, checkin)));
+                        }
+                        Err(mut err) => {
+                            let unsent = err.take_message().map(|mut request| {
+                                *request.uri_mut() = absolute;
+                                request
+                            });
+                            (err.into_error(), unsent)
+                        }
+                    }
+                }
+            };
+            match unsent {
+                // A pooled connection closed before the request was written: try the next.
+                Some(unsent) if reused => request = unsent,
+                Some(_) => return Err(send_error(error).with_may_have_reached_server(false)),
+                None => return Err(send_error(error)),
+            }
+        }
+    }
+
+    /// The entry for the request's origin, created on first use.
+    fn host(&self, uri: &Uri) -> Arc<Host> {
+        let scheme = uri.scheme();
+        let authority = uri.authority();
+        let mut hosts = lock(&self.hosts);
+        if let Some(host) = hosts
+            .iter()
+            .find(|host| Some(&host.authority) == authority && Some(&host.scheme) == scheme)
+        {
+            return Arc::clone(host);
+        }
+        if hosts.len() >= HOSTS_BEFORE_PRUNING {
+            // Forget origins that hold no connection and are not in use.
+            hosts.retain(|host| Arc::strong_count(host) > 1 || !lock(&host.state).is_empty());
+        }
+        let host = Arc::new(Host::new(uri, self.limits));
+        hosts.push(Arc::clone(&host));
+        host
+    }
+
+    /// Opens a connection to the host, bounded by the connect timeout, and hands it out
+    /// (an HTTP/2 one is also shared through the host).
+    async fn connect(&self, host: &Arc<Host>, uri: &Uri) -> Result<Conn, TransportError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(TransportError::with_message(
+                TransportErrorKind::Other,
+                "HyperTransport needs a tokio runtime (with IO and time enabled) to send",
+            )
+            .with_may_have_reached_server(false));
+        }
+        let mut connector = self.connector.clone();
+        let stream = async {
+            poll_fn(|cx| connector.poll_ready(cx)).await?;
+            connector.call(uri.clone()).await
+        };
+        let stream = match self.connect_timeout {
+            None => stream.await,
+            Some(timeout) => match tokio::time::timeout(timeout, stream).await {
+                Ok(result) => result,
+                Err(_elapsed) => Err(Box::new(ConnectTimedOut(timeout)) as BoxError),
+            },
+        }
+        .map_err(connect_error)?;
+
+        if stream.connected().is_negotiated_h2() {
+            let (mut sender, connection) =
+                self.h2.handshake(stream).await.map_err(handshake_error)?;
+            tokio::spawn(connection);
+            sender.ready().await.map_err(handshake_error)?;
+            host.offer_h2(&sender);
+            Ok(Conn::H2(sender))
+        } else {
+            let (mut sender, connection) =
+                self.h1.handshake(stream).await.map_err(handshake_error)?;
+            tokio::spawn(connection);
+            sender.ready().await.map_err(handshake_error)?;
+            Ok(Conn::H1(sender))
+        }
+    }
+}
+
+/// A connection handed out for one request.
+enum Conn {
+    H1(http1::SendRequest<RequestBody>),
+    H2(http2::SendRequest<RequestBody>),
+}
+
+/// The connections to one origin.
+pub(crate) struct Host {
+    scheme: Scheme,
+    authority: Authority,
+    /// The `Host` header for HTTP/1.1, made once: the host, and the port unless it is the
+    /// scheme's default.
+    host_header: HeaderValue,
+    limits: Limits,
+    state: Mutex<HostState>,
+}
+
+#[derive(Default)]
+struct HostState {
+    /// Idle HTTP/1.1 connections, the most recently used last.
+    idle: Vec<Idle>,
+    /// The shared HTTP/2 connection, if one is open.
+    h2: Option<http2::SendRequest<RequestBody>>,
+    /// Whether a task is dropping idle connections as they expire.
+    reaping: bool,
+}
+
+impl HostState {
+    fn is_empty(&self) -> bool {
+        self.idle.is_empty() && self.h2.is_none()
+    }
+}
+
+struct Idle {
+    sender: http1::SendRequest<RequestBody>,
+    since: Instant,
+}
+
+impl Host {
+    fn new(uri: &Uri, limits: Limits) -> Self {
+        let scheme = uri.scheme().cloned().unwrap_or(Scheme::HTTPS);
+        let authority = uri
+            .authority()
+            .cloned()
+            .unwrap_or_else(|| Authority::from_static("localhost"));
+        let default_port = if scheme == Scheme::HTTPS { 443 } else { 80 };
+        let host_header = match authority.port_u16() {
+            Some(port) if port != default_port => format!("{}:{port}", authority.host()),
+            _ => authority.host().to_owned(),
+        };
+        Host {
+            host_header: HeaderValue::from_maybe_shared(Bytes::from(host_header))
+                .expect("a URI's host and port are a valid header value"),
+            scheme,
+            authority,
+            limits,
+            state: Mutex::new(HostState::default()),
+        }
+    }
+
+    /// An open connection from the pool: the shared HTTP/2 one, else the most recently used
+    /// idle HTTP/1.1 one.
+    fn checkout(&self) -> Option<Conn> {
+        let mut state = lock(&self.state);
+        if let Some(h2) = &state.h2 {
+            if !h2.is_closed() {
+                return Some(Conn::H2(h2.clone()));
+            }
+            state.h2 = None;
+        }
+        let now = self.limits.idle_timeout.map(|_| Instant::now());
+        while let Some(idle) = state.idle.pop() {
+            if self.expired(&idle, now) {
+                // The rest are older still.
+                state.idle.clear();
+                break;
+            }
+            if !idle.sender.is_closed() {
+                return Some(Conn::H1(idle.sender));
+            }
+        }
+        None
+    }
+
+    fn expired(&self, idle: &Idle, now: Option<Instant>) -> bool {
+        match (self.limits.idle_timeout, now) {
+            (Some(timeout), Some(now)) => now.saturating_duration_since(idle.since) >= timeout,
+            _ => false,
+        }
+    }
+
+    /// Turns an absolute request into the HTTP/1.1 form; returns the absolute URI.
+    fn prepare_h1(&self, request: &mut Request<RequestBody>) -> Uri {
+        if !request.headers().contains_key(HOST) {
+            request.headers_mut().insert(HOST, self.host_header.clone());
+        }
+        let origin = match request.uri().path_and_query() {
+            Some(path) if path.as_str() != "/" => {
+                let mut parts = http::uri::Parts::default();
+                parts.path_and_query = Some(path.clone());
+                Uri::from_parts(parts).expect("a path and query alone are a valid URI")
+            }
+            _ => Uri::default(),
+        };
+        std::mem::replace(request.uri_mut(), origin)
+    }
+
+    /// Shares a new HTTP/2 connection, unless one is already open.
+    fn offer_h2(&self, sender: &http2::SendRequest<RequestBody>) {
+        let mut state = lock(&self.state);
+        if state.h2.as_ref().is_none_or(|h2| h2.is_closed()) {
+            state.h2 = Some(sender.clone());
+        }
+    }
+
+    /// Stops sharing the HTTP/2 connection: it handed a request back unsent.
+    fn forget_h2(&self) {
+        lock(&self.state).h2 = None;
+    }
+
+    /// Puts an HTTP/1.1 connection that is ready for a request back in the pool.
+    fn checkin(self: &Arc<Self>, sender: http1::SendRequest<RequestBody>) {
+        if sender.is_closed() {
+            return;
+        }
+        let mut state = lock(&self.state);
+        if state.idle.len() >= self.limits.max_idle_per_host {
+            return;
+        }
+        state.idle.push(Idle {
+            sender,
+            since: Instant::now(),
+        });
+        if let Some(timeout) = self.limits.idle_timeout {
+            if !state.reaping {
+                // Outside a runtime (a body dropped after it shut down) nothing is spawned:
+                // expired connections are then skipped at checkout.
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    state.reaping = true;
+                    runtime.spawn(reap(Arc::downgrade(self), timeout));
+                }
+            }
+        }
+    }
+}
+
+/// Drops the host's idle connections as they expire; ends when none is left.
+async fn reap(host: Weak<Host>, timeout: Duration) {
+    let mut wake = Instant::now() + timeout;
+    loop {
+        tokio::time::sleep_until(wake.into()).await;
+        let Some(host) = host.upgrade() else {
+            return;
+        };
+        let mut state = lock(&host.state);
+        let now = Instant::now();
+        state.idle.retain(|idle| {
+            now.saturating_duration_since(idle.since) < timeout && !idle.sender.is_closed()
+        });
+        match state.idle.first() {
+            Some(oldest) => wake = oldest.since + timeout,
+            None => {
+                state.reaping = false;
+                return;
+            }
+        }
+    }
+}
+
+/// An HTTP/1.1 connection on its way back to the pool.
+struct Checkin {
+    host: Arc<Host>,
+    sender: http1::SendRequest<RequestBody>,
+}
+
+impl Checkin {
+    /// Returns the connection once hyper says it can take the next request: at once if it
+    /// already can (the usual case when the body has been read), else from a task that
+    /// waits for it.
+    fn run(mut self) {
+        if self.sender.is_ready() {
+            self.host.checkin(self.sender);
+        } else if !self.sender.is_closed() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if poll_fn(|cx| self.sender.poll_ready(cx)).await.is_ok() {
+                        self.host.checkin(self.sender);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// hyper's response body, and for HTTP/1.1 the connection to return when it has been read.
+pub(crate) struct PooledBody {
+    body: Incoming,
+    checkin: Option<Checkin>,
+}
+
+impl PooledBody {
+    fn h1(body: Incoming, checkin: Option<Checkin>) -> ResponseBody {
+        let mut body = PooledBody { body, checkin };
+        if body.body.is_end_stream() {
+            // No body (a 204, a HEAD, `Content-Length: 0`): the connection is free now.
+            body.finish();
+        }
+        ResponseBody::from_hyper(body)
+    }
+
+    fn shared(body: Incoming) -> ResponseBody {
+        ResponseBody::from_hyper(PooledBody {
+            body,
+            checkin: None,
+        })
+    }
+
+    fn finish(&mut self) {
+        if let Some(checkin) = self.checkin.take() {
+            checkin.run();
+        }
+    }
+}
+
+impl Body for PooledBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = &mut *self;
+        let polled = Pin::new(&mut this.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => this.finish(),
+            Poll::Ready(Some(Ok(_))) if this.body.is_end_stream() => this.finish(),
+            // A connection whose response failed is not reused.
+            Poll::Ready(Some(Err(_))) => this.checkin = None,
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl Drop for PooledBody {
+    fn drop(&mut self) {
+        // Read to the end without a last poll: still reusable. Dropped part-way: the
+        // connection goes with the body, and hyper closes it.
+        if self.body.is_end_stream() {
+            self.finish();
+        }
+    }
+}
+
+/// The connect timeout passed; recognised by type when errors are classified.
+#[derive(Debug)]
+pub(crate) struct ConnectTimedOut(pub(crate) Duration);
+
+impl std::fmt::Display for ConnectTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "connect timed out after {:?}", self.0)
+    }
+}
+
+impl std::error::Error for ConnectTimedOut {}
+
+/// A failure to connect (DNS, TCP, TLS, the connect timeout): nothing was sent.
+fn connect_error(err: BoxError) -> TransportError {
+    let kind = classify(&*err, true);
+    TransportError::new(kind, err).during_connect()
+}
+
+/// A failure of hyper's handshake on a new connection: nothing was sent.
+fn handshake_error(err: hyper::Error) -> TransportError {
+    let kind = classify(&err, false);
+    TransportError::new(kind, err).during_connect()
+}
+
+/// A failure while sending the request or reading the response head.
+fn send_error(err: hyper::Error) -> TransportError {
+    let kind = classify(&err, false);
+    TransportError::new(kind, err)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
