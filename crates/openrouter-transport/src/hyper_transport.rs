@@ -1,7 +1,8 @@
-//! The default transport: hyper-util's pooled client over rustls.
+//! The default transport: hyper's HTTP/1.1 and HTTP/2 connections, pooled (`crate::pool`),
+//! over rustls.
 //!
 //! Nothing here names hyper, hyper-util or rustls in a public signature: the builder takes
-//! plain values, errors are [`TransportError`]s, and bodies are [`ResponseBody`]s. That keeps
+//! plain values, errors are [`TransportError`]s, and bodies are [`ResponseBody`](crate::ResponseBody)s. That keeps
 //! those crates' major versions out of this crate's API.
 
 use std::error::Error as StdError;
@@ -21,8 +22,11 @@ use crate::transport::{Transport, TransportFuture};
 
 /// The default [`Transport`]: a pooled HTTP/1.1 and HTTP/2 client over rustls.
 ///
-/// Built on hyper-util's pooled client and hyper-rustls. HTTP/2 is chosen by ALPN when the
-/// server offers it. Plain `http://` URLs are accepted too (for local proxies and tests)
+/// Built on hyper's connections, a pool of this crate's own, and hyper-rustls. HTTP/2 is
+/// chosen by ALPN when the server offers it, and one HTTP/2 connection per origin is shared
+/// by concurrent requests; an HTTP/1.1 connection serves one request at a time and returns to
+/// the pool when its response body has been read to the end (dropping a body before its end
+/// closes the connection instead). Plain `http://` URLs are accepted too (for local proxies and tests)
 /// unless [`https_only`](HyperTransportBuilder::https_only) is set.
 ///
 /// Build it once and reuse it: clones share one connection pool, and cloning is a
