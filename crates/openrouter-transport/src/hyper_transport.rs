@@ -25,8 +25,9 @@ use crate::transport::{Transport, TransportFuture};
 /// Built on hyper's connections, a pool of this crate's own, and hyper-rustls. HTTP/2 is
 /// chosen by ALPN when the server offers it, and one HTTP/2 connection per origin is shared
 /// by concurrent requests; an HTTP/1.1 connection serves one request at a time and returns to
-/// the pool when its response body has been read to the end (dropping a body before its end
-/// closes the connection instead). Plain `http://` URLs are accepted too (for local proxies and tests)
+/// the pool when its response body has been read to the end (when a body is dropped before
+/// its end, the connection is reused only if the rest of it had already arrived; otherwise it
+/// is closed). Plain `http://` URLs are accepted too (for local proxies and tests)
 /// unless [`https_only`](HyperTransportBuilder::https_only) is set.
 ///
 /// Build it once and reuse it: clones share one connection pool, and cloning is a

@@ -5,9 +5,10 @@
 //!
 //! - An HTTP/1.1 connection serves one request at a time. It is taken out of its host for
 //!   the request and put back when the response body has been read to the end, once hyper
-//!   says it is ready for the next request ([`PooledBody`]). A body dropped before its end
-//!   takes the connection with it (hyper closes it), so a half-read response never reaches
-//!   the next request.
+//!   says it is ready for the next request ([`PooledBody`]). When a body is dropped before
+//!   its end, hyper reads the rest if it has already arrived (an SSE stream dropped after
+//!   `[DONE]`) and closes the connection otherwise; the connection is checked in only once
+//!   hyper says it is ready, so a half-read response never reaches the next request.
 //! - An HTTP/2 connection (chosen by ALPN) is shared: every request to the host clones its
 //!   handle while it is open.
 //!
@@ -449,11 +450,10 @@ impl Body for PooledBody {
 
 impl Drop for PooledBody {
     fn drop(&mut self) {
-        // Read to the end without a last poll: still reusable. Dropped part-way: the
-        // connection goes with the body, and hyper closes it.
-        if self.body.is_end_stream() {
-            self.finish();
-        }
+        // Dropped before its end, the body's remainder is hyper's: it reads what has already
+        // arrived, and closes the connection if that is not the end. The connection is ready
+        // for the next request (and checked in) only in the first case.
+        self.finish();
     }
 }
 

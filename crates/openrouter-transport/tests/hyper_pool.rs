@@ -162,6 +162,25 @@ impl Body for Endless {
     }
 }
 
+/// A body of these frames (popped from the end), with no length: sent chunked.
+struct Frames(Vec<&'static [u8]>);
+
+impl Body for Frames {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(
+            self.0
+                .pop()
+                .map(|data| Ok(Frame::data(Bytes::from_static(data)))),
+        )
+    }
+}
+
 fn builder() -> HyperTransportBuilder {
     HyperTransport::builder().connect_timeout(LIMIT)
 }
@@ -422,4 +441,64 @@ async fn explicit_host_header_is_kept() {
         .unwrap();
     let response = fetch(&transport(), request).await;
     assert_eq!(response.body(), "/models\napi.example.test");
+}
+
+#[tokio::test]
+async fn body_dropped_after_its_data_keeps_the_connection() {
+    // As an SSE stream whose reader stops at `[DONE]` and drops the body before reading the
+    // chunked terminator behind it.
+    let server = TestServer::start(|_request: http::Request<Incoming>| async {
+        let frames = Frames(vec![b"data: [DONE]\n\n", b"data: 1\n\n"]);
+        http::Response::new(frames.boxed())
+    })
+    .await;
+    let transport = transport();
+
+    let response = within_limit(transport.send(get(&server.url("/stream"))))
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["transfer-encoding"], "chunked");
+    let mut body = response.into_body();
+    for expected in ["data: 1\n\n", "data: [DONE]\n\n"] {
+        let frame = within_limit(body.frame()).await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), expected);
+    }
+    // Let the terminator arrive, then drop the body without reading it.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(body);
+
+    let next = fetch(&transport, get(&server.url("/"))).await;
+    assert_eq!(next.body(), "data: 1\n\ndata: [DONE]\n\n");
+    assert_eq!(server.connections().await, 1);
+}
+
+#[tokio::test]
+async fn pool_max_idle_per_host_limits_the_connections_kept() {
+    // Each answer is held for 50 ms so that the requests of a batch overlap.
+    let server = TestServer::start(|_request: http::Request<Incoming>| async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        http::Response::new(full("ok"))
+    })
+    .await;
+    let transport = builder().pool_max_idle_per_host(1).build().unwrap();
+    let batch = || {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let transport = transport.clone();
+                let request = get(&server.url("/"));
+                tokio::spawn(async move { fetch(&transport, request).await })
+            })
+            .collect();
+        async move {
+            for task in tasks {
+                assert_eq!(task.await.unwrap().body(), "ok");
+            }
+        }
+    };
+
+    batch().await;
+    assert_eq!(server.connections().await, 4);
+    // One connection was kept: the next batch reuses it and opens three.
+    batch().await;
+    assert_eq!(server.connections().await, 7);
 }
