@@ -13,8 +13,9 @@
 //!
 //! The clients run on a multi-thread runtime (`LOOPBACK_CLIENT_THREADS` workers, default 1):
 //!
-//! - `sdk`: `openrouter::Client` with its default transport (hyper-util's pooled client behind
-//!   rustls' `https_or_http` connector), default timeouts and retry policy;
+//! - `sdk`: `openrouter::Client` with its default transport (`HyperTransport`: its own pool on
+//!   hyper's connections, behind rustls' `https_or_http` connector), default timeouts and retry
+//!   policy;
 //! - `bare`: `hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>` with the same
 //!   pool settings and `TCP_NODELAY`, the same request headers (authorization, content-type,
 //!   accept, user-agent), a URI and header values prepared once; it serializes the same
@@ -57,7 +58,7 @@
 //! | `LOOPBACK_CLIENT_THREADS` | 1 | client runtime workers |
 //! | `LOOPBACK_INPROCESS` | 20000 | calls per client of the in-process measurement (0: skip) |
 //! | `LOOPBACK_SDK_NO_TIMEOUTS` | unset | set: the SDK client runs without its default timeouts |
-//! | `LOOPBACK_PROFILE` | unset | `sdk`, `bare` or `transport`: only that client runs `LOOPBACK_SEQ` requests of the filtered scenario (`credits` or `chat`; `conc` in the filter: at the concurrency level), after `LOOPBACK_WARMUP` of them, and nothing is measured; for profilers (`valgrind --tool=callgrind --separate-threads=yes` separates the client thread from the server's) |
+//! | `LOOPBACK_PROFILE` | unset | `sdk`, `bare` or `transport`: only that client runs `LOOPBACK_SEQ` requests of the filtered scenario (`credits` or `chat`; `conc` in the filter: at the concurrency level; `stream`: that many streams, also for `raw`), after `LOOPBACK_WARMUP` of them, and nothing is measured; for profilers (`valgrind --tool=callgrind --separate-threads=yes` separates the client thread from the server's) |
 //!
 //! A first argument that is not a flag filters the measurements by name (`credits`, `chat`,
 //! `seq`, `conc`, `stream`, `in-process`).
@@ -1056,6 +1057,26 @@ async fn bench(s: Settings, filter: Option<String>) {
     ];
 
     if let Ok(only) = std::env::var("LOOPBACK_PROFILE") {
+        if filter.as_deref().is_some_and(|f| f.contains("stream")) {
+            let target = trio
+                .iter()
+                .find(|t| t.name() == only)
+                .unwrap_or_else(|| panic!("LOOPBACK_PROFILE: no streaming client `{only}`"));
+            for _ in 0..s.warmup.max(1) {
+                one_stream(target, &template).await;
+            }
+            let start = Instant::now();
+            for _ in 0..s.seq {
+                one_stream(target, &template).await;
+            }
+            let elapsed = start.elapsed().as_secs_f64();
+            println!(
+                "{only} stream: {} streams, {:.0} streams/s",
+                s.seq,
+                s.seq as f64 / elapsed
+            );
+            return;
+        }
         let target = requests
             .iter()
             .find(|t| t.name() == only)

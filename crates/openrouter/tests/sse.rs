@@ -574,6 +574,49 @@ async fn deadline_ends_a_stream_that_keeps_sending() {
     assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
 
+/// Real time, because a body that is always ready never lets paused time advance.
+#[tokio::test]
+async fn idle_timeout_fires_on_a_comment_flood_that_is_always_ready() {
+    let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, ": flood\n\n");
+    let options = StreamOptions::new().with_idle_timeout(Some(Duration::from_millis(100)));
+    let mut stream = SseStream::with_options(body, options);
+    let start = Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the idle timeout ends a stream that only ever sends comments")
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, StreamError::IdleTimeout { .. }), "{err:?}");
+    assert!(start.elapsed() >= Duration::from_millis(100));
+    assert!(stream.comments_received() > 16);
+}
+
+/// Real time, as above: every poll of this stream finds an event, so the task never yields.
+#[tokio::test]
+async fn deadline_ends_an_event_flood_that_is_always_ready() {
+    let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, "data: 1\n\n");
+    let options = StreamOptions::new().with_deadline(Some(Duration::from_millis(100)));
+    let mut stream = EventStream::<u32, _>::with_options(body, options);
+    let start = Instant::now();
+    let mut events = 0;
+    let err = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.next().await {
+                Some(Ok(1)) => events += 1,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the deadline ends a stream that is always ready")
+    .unwrap()
+    .unwrap_err();
+    assert!(matches!(err, StreamError::Deadline { .. }), "{err:?}");
+    assert!(start.elapsed() >= Duration::from_millis(100));
+    assert!(events > 0);
+    assert!(stream.next().await.is_none());
+}
+
 #[tokio::test]
 async fn dropping_the_stream_drops_the_body() {
     let body = TestBody::new(["data: 1\n\n"]).then_forever(Duration::from_secs(3600), ": x\n\n");

@@ -167,6 +167,8 @@ pub struct SseStream<B = ResponseBody> {
     /// When the idle timer is due, moved forward by every event.
     idle_due: Option<Instant>,
     timers: Option<Timers>,
+    /// Body frames read since the timers were last polled.
+    frames_unchecked: u32,
     events: u64,
     comments: u64,
 }
@@ -204,6 +206,7 @@ where
             created,
             idle_due: options.idle_timeout.map(|t| created + t),
             timers: None,
+            frames_unchecked: 0,
             events: 0,
             comments: 0,
         }
@@ -284,6 +287,18 @@ impl<B> SseStream<B> {
         let created = self.created;
         let options = self.options;
         let idle_due = self.idle_due;
+        // The clock is read as well as the timers polled: a timer fires only when the runtime
+        // gets to run its driver, which a task that is always handed data may not let it do.
+        let now = Instant::now();
+        if let Some(deadline) = options.deadline.filter(|d| now >= created + *d) {
+            return Some(StreamError::Deadline { deadline });
+        }
+        if let Some(timeout) = options
+            .idle_timeout
+            .filter(|_| idle_due.is_some_and(|due| now >= due))
+        {
+            return Some(StreamError::IdleTimeout { timeout });
+        }
         let timers = self.timers.get_or_insert_with(|| Timers {
             idle: options
                 .idle_timeout
@@ -301,19 +316,14 @@ impl<B> SseStream<B> {
             }
         }
         if let (Some((sleep, timeout)), Some(due)) = (&mut timers.idle, idle_due) {
-            loop {
-                if sleep.deadline() < due {
-                    // Events arrived since the timer was armed: move it (this also
-                    // registers the waker at the next poll).
-                    sleep.as_mut().reset(due);
+            // The timer stays where it was armed while events move `idle_due` on; only when
+            // it fires is it moved to the latest due time (one reset per idle period, not one
+            // per event).
+            while sleep.as_mut().poll(cx).is_ready() {
+                if sleep.deadline() >= due {
+                    return Some(StreamError::IdleTimeout { timeout: *timeout });
                 }
-                match sleep.as_mut().poll(cx) {
-                    Poll::Ready(()) if sleep.deadline() >= due => {
-                        return Some(StreamError::IdleTimeout { timeout: *timeout });
-                    }
-                    Poll::Ready(()) => continue,
-                    Poll::Pending => break,
-                }
+                sleep.as_mut().reset(due);
             }
         }
         None
@@ -321,8 +331,14 @@ impl<B> SseStream<B> {
 }
 
 fn is_sentinel(data: &str, sentinel: &str) -> bool {
-    data.len() >= sentinel.len() && data.trim() == sentinel
+    // The prefix test fails at once for a JSON event; only then is the whole data trimmed.
+    data.len() >= sentinel.len()
+        && data.trim_start().starts_with(sentinel)
+        && data.trim() == sentinel
 }
+
+/// How many body frames may be read in a row without polling the timers.
+const FRAMES_BETWEEN_TIMER_CHECKS: u32 = 16;
 
 impl<B> Stream for SseStream<B>
 where
@@ -333,6 +349,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        let mut read_in_call = 0;
         loop {
             if this.state == State::Done {
                 return Poll::Ready(None);
@@ -373,14 +390,28 @@ where
                     Some(Err(StreamError::Truncated))
                 });
             }
-            if let Some(err) = this.poll_timers(cx) {
-                return Poll::Ready(this.fail(err));
+            // The timers are polled when the body has nothing (which also registers their
+            // wakers before `Pending`), and after every few frames, so that a body that is
+            // always ready still meets them; not for every event of a stream that flows.
+            if this.frames_unchecked >= FRAMES_BETWEEN_TIMER_CHECKS {
+                this.frames_unchecked = 0;
+                if let Some(err) = this.poll_timers(cx) {
+                    return Poll::Ready(this.fail(err));
+                }
+                if read_in_call >= FRAMES_BETWEEN_TIMER_CHECKS {
+                    // Many frames and no event (a flood of keep-alive comments): yield to the
+                    // runtime, whose timers could not fire while this poll went on.
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
             }
             let Some(body) = this.body.as_mut() else {
                 return Poll::Ready(None);
             };
             match Pin::new(body).poll_frame(cx) {
                 Poll::Ready(Some(Ok(frame))) => {
+                    this.frames_unchecked += 1;
+                    read_in_call += 1;
                     // Trailers carry no events.
                     if let Ok(data) = frame.into_data() {
                         this.decoder.push(&data);
@@ -390,7 +421,13 @@ where
                     return Poll::Ready(this.fail(StreamError::Transport(err.into())));
                 }
                 Poll::Ready(None) => this.state = State::Eof,
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    this.frames_unchecked = 0;
+                    if let Some(err) = this.poll_timers(cx) {
+                        return Poll::Ready(this.fail(err));
+                    }
+                    return Poll::Pending;
+                }
             }
         }
     }
