@@ -267,6 +267,15 @@ impl SseDecoder {
         self.bom_checked
     }
 
+    /// Hands back the data of an event this decoder produced, once the caller is done with
+    /// it, so that the next event's data reuses its allocation.
+    pub(crate) fn recycle(&mut self, mut data: String) {
+        if self.data.capacity() == 0 {
+            data.clear();
+            self.data = data;
+        }
+    }
+
     fn take_event(&mut self) -> SseEvent {
         self.has_data = false;
         SseEvent {

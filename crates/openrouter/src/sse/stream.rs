@@ -538,6 +538,7 @@ impl<T: DeserializeOwned, B> EventStream<T, B> {
                     self.inner.close();
                     self.pending = Some(StreamError::Api(body));
                 }
+                self.inner.decoder.recycle(event.data);
                 Ok(value)
             }
             Err(err) => {
