@@ -7,18 +7,15 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame};
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use openrouter_transport::{
     HyperTransport, RequestBody, SharedTransport, Transport, TransportErrorKind,
 };
@@ -26,53 +23,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-type ServerBody = BoxBody<Bytes, Infallible>;
+mod support;
 
-/// A hyper HTTP/1.1 server on 127.0.0.1 that answers with `handler` and counts connections.
-struct TestServer {
-    addr: SocketAddr,
-    connections: Arc<AtomicUsize>,
-}
-
-impl TestServer {
-    async fn start<F, Fut>(handler: F) -> TestServer
-    where
-        F: Fn(http::Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
-        Fut: std::future::Future<Output = http::Response<ServerBody>> + Send + 'static,
-    {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let counter = connections.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                counter.fetch_add(1, Ordering::SeqCst);
-                let handler = handler.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| {
-                        let response = handler(request);
-                        async move { Ok::<_, Infallible>(response.await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        TestServer { addr, connections }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
-    }
-}
-
-fn full(body: impl Into<Bytes>) -> ServerBody {
-    Full::new(body.into()).boxed()
-}
+use support::{full, TestServer};
 
 fn transport() -> HyperTransport {
     HyperTransport::builder()

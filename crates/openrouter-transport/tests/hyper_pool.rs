@@ -14,7 +14,6 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,55 +22,20 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame};
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use openrouter_transport::{HyperTransport, HyperTransportBuilder, RequestBody, Transport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-type ServerBody = BoxBody<Bytes, Infallible>;
+mod support;
+
+use support::{full, ServerBody, TestServer};
 
 /// How long any one exchange may take before the test fails.
 const LIMIT: Duration = Duration::from_secs(5);
 
-/// A server on 127.0.0.1 that counts the TCP connections it accepts.
-struct TestServer {
-    addr: SocketAddr,
-    connections: Arc<AtomicUsize>,
-}
-
 impl TestServer {
-    /// A hyper HTTP/1.1 server that answers every request with `handler`.
-    async fn start<F, Fut>(handler: F) -> TestServer
-    where
-        F: Fn(http::Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
-        Fut: Future<Output = http::Response<ServerBody>> + Send + 'static,
-    {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let counter = connections.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                counter.fetch_add(1, Ordering::SeqCst);
-                let handler = handler.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| {
-                        let response = handler(request);
-                        async move { Ok::<_, Infallible>(response.await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        TestServer { addr, connections }
-    }
-
     /// A raw TCP server that answers one request per connection with a keep-alive response
     /// (naming the connection: `connection 1`, `connection 2`, ...), then closes the socket
     /// 50 ms later without having announced it.
@@ -101,10 +65,6 @@ impl TestServer {
         TestServer { addr, connections }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
-    }
-
     /// The connections accepted so far, read after a short pause so that one the client
     /// opened in the background (and might not use) is counted too.
     async fn connections(&self) -> usize {
@@ -124,10 +84,6 @@ async fn read_request_head(stream: &mut TcpStream) -> bool {
         }
     }
     true
-}
-
-fn full(body: impl Into<Bytes>) -> ServerBody {
-    Full::new(body.into()).boxed()
 }
 
 /// A handler that answers `ok`.
@@ -212,6 +168,29 @@ async fn fetch(
     .await
 }
 
+/// A server that holds each answer (`ok`) for 50 ms, so that concurrent requests overlap.
+async fn slow_server() -> TestServer {
+    TestServer::start(|_request: http::Request<Incoming>| async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        http::Response::new(full("ok"))
+    })
+    .await
+}
+
+/// Sends `n` GETs of `url` at once and checks that each is answered `ok`.
+async fn concurrent_gets(transport: &HyperTransport, url: &str, n: usize) {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let transport = transport.clone();
+            let request = get(url);
+            tokio::spawn(async move { fetch(&transport, request).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().body(), "ok");
+    }
+}
+
 #[tokio::test]
 async fn sequential_requests_reuse_one_connection() {
     let server = TestServer::start(ok).await;
@@ -225,24 +204,10 @@ async fn sequential_requests_reuse_one_connection() {
 
 #[tokio::test]
 async fn concurrent_requests_then_reuse() {
-    // Each answer is held for 50 ms so that the concurrent requests overlap.
-    let server = TestServer::start(|_request: http::Request<Incoming>| async {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        http::Response::new(full("ok"))
-    })
-    .await;
+    let server = slow_server().await;
     let transport = transport();
 
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
-            let transport = transport.clone();
-            let request = get(&server.url("/"));
-            tokio::spawn(async move { fetch(&transport, request).await })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap().body(), "ok");
-    }
+    concurrent_gets(&transport, &server.url("/"), 8).await;
     let concurrent = server.connections().await;
     assert!(
         (1..=8).contains(&concurrent),
@@ -474,31 +439,12 @@ async fn body_dropped_after_its_data_keeps_the_connection() {
 
 #[tokio::test]
 async fn pool_max_idle_per_host_limits_the_connections_kept() {
-    // Each answer is held for 50 ms so that the requests of a batch overlap.
-    let server = TestServer::start(|_request: http::Request<Incoming>| async {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        http::Response::new(full("ok"))
-    })
-    .await;
+    let server = slow_server().await;
     let transport = builder().pool_max_idle_per_host(1).build().unwrap();
-    let batch = || {
-        let tasks: Vec<_> = (0..4)
-            .map(|_| {
-                let transport = transport.clone();
-                let request = get(&server.url("/"));
-                tokio::spawn(async move { fetch(&transport, request).await })
-            })
-            .collect();
-        async move {
-            for task in tasks {
-                assert_eq!(task.await.unwrap().body(), "ok");
-            }
-        }
-    };
 
-    batch().await;
+    concurrent_gets(&transport, &server.url("/"), 4).await;
     assert_eq!(server.connections().await, 4);
     // One connection was kept: the next batch reuses it and opens three.
-    batch().await;
+    concurrent_gets(&transport, &server.url("/"), 4).await;
     assert_eq!(server.connections().await, 7);
 }
