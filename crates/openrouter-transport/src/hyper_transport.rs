@@ -24,7 +24,8 @@ use crate::transport::{Transport, TransportFuture};
 ///
 /// Built on hyper's connections, a pool of this crate's own, and hyper-rustls. HTTP/2 is
 /// chosen by ALPN when the server offers it, and one HTTP/2 connection per origin is shared
-/// by concurrent requests; an HTTP/1.1 connection serves one request at a time and returns to
+/// by concurrent requests (requests that start while the first connection to an `https` origin
+/// is being opened wait for it rather than open their own); an HTTP/1.1 connection serves one request at a time and returns to
 /// the pool when its response body has been read to the end (when a body is dropped before
 /// its end, the connection is reused only if the rest of it had already arrived; otherwise it
 /// is closed). Plain `http://` URLs are accepted too (for local proxies and tests)
@@ -368,6 +369,7 @@ impl HyperTransportBuilder {
         let limits = Limits {
             idle_timeout: self.pool_idle_timeout,
             max_idle_per_host: self.pool_max_idle_per_host,
+            http2: self.http2,
         };
         let pool = Pool::new(https, self.connect_timeout, limits);
 

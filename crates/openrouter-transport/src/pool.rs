@@ -12,6 +12,11 @@
 //! - An HTTP/2 connection (chosen by ALPN) is shared: every request to the host clones its
 //!   handle while it is open.
 //!
+//! Requests that find no connection to an `https` origin while another request is opening one
+//! wait for it (once) when it may turn out to be HTTP/2, so a burst of first requests shares
+//! one connection instead of opening one each; once an origin has answered with HTTP/1.1, nobody
+//! waits.
+//!
 //! A connection the server closed while idle is noticed at checkout; a request that a
 //! reused connection hands back unsent (hyper's `TrySendError` with the message) is sent
 //! again on the next connection, so a stale keep-alive connection never fails a request.
@@ -23,7 +28,7 @@
 //! task spawned per request to wait for the connection to become idle again.
 
 use std::future::poll_fn;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -38,6 +43,7 @@ use hyper::client::conn::{http1, http2};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::{Connection, HttpConnector};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::sync::Notify;
 use tower_service::Service;
 
 use crate::body::{RequestBody, ResponseBody};
@@ -47,11 +53,13 @@ use crate::hyper_transport::classify;
 /// How many origins the pool keeps an entry for before it drops unused ones.
 const HOSTS_BEFORE_PRUNING: usize = 8;
 
-/// Pool limits, copied into every [`Host`].
+/// Pool settings, copied into every [`Host`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_idle_per_host: usize,
+    /// Whether HTTP/2 is offered by ALPN (on `https` origins).
+    pub(crate) http2: bool,
 }
 
 pub(crate) struct Pool {
@@ -87,9 +95,16 @@ impl Pool {
         mut request: Request<RequestBody>,
     ) -> Result<Response<ResponseBody>, TransportError> {
         let host = self.host(request.uri());
+        let mut waited = false;
         loop {
             let (conn, reused) = match host.checkout() {
                 Some(conn) => (conn, true),
+                // Another request is opening a connection that may be HTTP/2: wait for it (once)
+                // rather than open a second one, then look again.
+                None if !waited && host.wait_for_connect().await => {
+                    waited = true;
+                    continue;
+                }
                 None => (Box::pin(self.connect(&host, request.uri())).await?, false),
             };
             let (error, unsent) = match conn {
@@ -164,6 +179,7 @@ impl Pool {
             )
             .with_may_have_reached_server(false));
         }
+        let _connecting = host.begin_connect();
         let mut connector = self.connector.clone();
         let stream = async {
             poll_fn(|cx| connector.poll_ready(cx)).await?;
@@ -178,7 +194,9 @@ impl Pool {
         }
         .map_err(connect_error)?;
 
-        if stream.connected().is_negotiated_h2() {
+        let h2 = stream.connected().is_negotiated_h2();
+        host.negotiated(h2);
+        if h2 {
             let (mut sender, connection) =
                 self.h2.handshake(stream).await.map_err(handshake_error)?;
             tokio::spawn(connection);
@@ -209,7 +227,11 @@ pub(crate) struct Host {
     /// scheme's default.
     host_header: HeaderValue,
     limits: Limits,
+    /// Whether a connection to this origin may negotiate HTTP/2.
+    may_be_h2: bool,
     state: Mutex<HostState>,
+    /// Notified when a connection that may be HTTP/2 has been opened (or failed to).
+    connected: Notify,
 }
 
 #[derive(Default)]
@@ -220,6 +242,11 @@ struct HostState {
     h2: Option<http2::SendRequest<RequestBody>>,
     /// Whether a task is dropping idle connections as they expire.
     reaping: bool,
+    /// Whether a request is opening a connection that may be HTTP/2.
+    connecting: bool,
+    /// Whether the last connection opened negotiated HTTP/1.1: then nobody waits for the
+    /// next one to open.
+    speaks_h1: bool,
 }
 
 impl HostState {
@@ -248,11 +275,54 @@ impl Host {
         Host {
             host_header: HeaderValue::from_maybe_shared(Bytes::from(host_header))
                 .expect("a URI's host and port are a valid header value"),
+            may_be_h2: limits.http2 && scheme == Scheme::HTTPS,
             scheme,
             authority,
             limits,
             state: Mutex::new(HostState::default()),
+            connected: Notify::new(),
         }
+    }
+
+    /// Marks a connection that may be HTTP/2 as being opened, unless one already is; the
+    /// guard clears the mark and wakes the requests waiting for it when dropped (the connect
+    /// finished, failed or was cancelled).
+    fn begin_connect(&self) -> Option<ConnectingGuard<'_>> {
+        if !self.may_be_h2 {
+            return None;
+        }
+        let mut state = lock(&self.state);
+        if state.connecting || state.speaks_h1 {
+            return None;
+        }
+        state.connecting = true;
+        Some(ConnectingGuard { host: self })
+    }
+
+    /// Records what a new connection negotiated.
+    fn negotiated(&self, h2: bool) {
+        if self.may_be_h2 {
+            lock(&self.state).speaks_h1 = !h2;
+        }
+    }
+
+    /// Waits until the connection another request is opening (one that may be HTTP/2) is
+    /// open, or has failed; `false` at once when no such connection is being opened.
+    async fn wait_for_connect(&self) -> bool {
+        if !self.may_be_h2 {
+            return false;
+        }
+        let mut notified = pin!(self.connected.notified());
+        {
+            let state = lock(&self.state);
+            if !state.connecting {
+                return false;
+            }
+            // Registered before the lock is released, so the wake-up cannot be missed.
+            notified.as_mut().enable();
+        }
+        notified.await;
+        true
     }
 
     /// An open connection from the pool: the shared HTTP/2 one, else the most recently used
@@ -338,6 +408,18 @@ impl Host {
                 }
             }
         }
+    }
+}
+
+/// Clears [`HostState::connecting`] and wakes the requests waiting for the connection.
+struct ConnectingGuard<'a> {
+    host: &'a Host,
+}
+
+impl Drop for ConnectingGuard<'_> {
+    fn drop(&mut self) {
+        lock(&self.host.state).connecting = false;
+        self.host.connected.notify_waiters();
     }
 }
 

@@ -289,8 +289,7 @@ async fn concurrent_requests_share_one_http2_connection() {
         .build()
         .unwrap();
 
-    // One request first, so the pool holds an HTTP/2 connection. (Requests that all start
-    // before any connection exists may each begin a handshake; hyper-util then keeps one.)
+    // One request first, so the pool holds an HTTP/2 connection.
     let (version, _) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
     assert_eq!(version, http::Version::HTTP_2);
 
@@ -314,6 +313,70 @@ async fn concurrent_requests_share_one_http2_connection() {
         1,
         "HTTP/2 requests should share one connection"
     );
+}
+
+/// Sends `n` GETs of `url` at once; returns what each got.
+async fn fetch_at_once(
+    transport: &HyperTransport,
+    url: &str,
+    n: usize,
+) -> Vec<(http::Version, String)> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (transport, url) = (transport.clone(), url.to_owned());
+            tokio::spawn(async move { fetch(&transport, &url).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+#[tokio::test]
+async fn first_requests_at_once_share_one_http2_connection() {
+    const REQUESTS: usize = 8;
+    let pki = Pki::new();
+    let server = TlsServer::start_with_barrier(&pki, &[H2, H1], REQUESTS).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    // No connection exists yet: the first request opens one, and the others wait for it
+    // rather than each opening their own; they are all answered only if all are in flight
+    // at once.
+    let answers = fetch_at_once(&transport, &server.url("127.0.0.1", "/together"), REQUESTS).await;
+    for (version, body) in answers {
+        assert_eq!(version, http::Version::HTTP_2);
+        assert_eq!(body, "HTTP/2.0 alpn=h2");
+    }
+    assert_eq!(
+        server.connections(),
+        1,
+        "the first requests share one connection"
+    );
+}
+
+#[tokio::test]
+async fn first_requests_at_once_to_an_http1_server_open_their_own_connections() {
+    const REQUESTS: usize = 4;
+    let pki = Pki::new();
+    let server = TlsServer::start_with_barrier(&pki, &[H1], REQUESTS).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    // The requests that waited for the first connection find it is HTTP/1.1 and open their
+    // own: all four are in flight at once.
+    let answers = fetch_at_once(&transport, &server.url("127.0.0.1", "/together"), REQUESTS).await;
+    for (version, body) in answers {
+        assert_eq!(version, http::Version::HTTP_11);
+        assert_eq!(body, "HTTP/1.1 alpn=http/1.1");
+    }
+    assert_eq!(server.connections(), REQUESTS);
 }
 
 #[tokio::test]
