@@ -22,11 +22,11 @@ async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
     let model = std::env::var("OPENROUTER_MODEL")
         .unwrap_or_else(|_| "anthropic/claude-3.5-haiku".to_owned());
-    let mut request = Request::new(model);
-    request.system = Some("Answer in one sentence.".to_owned().into());
-    request.max_tokens = Some(200);
     let question = "What is a Rust lifetime?".to_owned();
-    request.messages = Some(vec![Message::new(question, MessagesMessageParamRole::User)]);
+    let request = Request::new(model)
+        .system("Answer in one sentence.".to_owned())
+        .max_tokens(200)
+        .messages(vec![Message::new(question, MessagesMessageParamRole::User)]);
 
     let result = client
         .anthropic_messages()

@@ -20,10 +20,10 @@ async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
     let model =
         std::env::var("OPENROUTER_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
-    let mut request = Request::new(model);
-    request.instructions = Some("Answer in one sentence.".to_owned());
-    request.input = Some("What is a Rust trait?".to_owned().into());
-    request.max_output_tokens = Some(200);
+    let request = Request::new(model)
+        .instructions("Answer in one sentence.")
+        .input("What is a Rust trait?".to_owned())
+        .max_output_tokens(200);
 
     let response = client
         .responses()

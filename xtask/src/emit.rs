@@ -138,11 +138,54 @@ fn emit_types(model: &Model) -> String {
          #![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::bare_urls)]\n\
          #![allow(rustdoc::invalid_rust_codeblocks)]\n\n",
     );
+    let in_requests = request_types(model);
     for def in &model.defs {
-        emit_def(&mut s, def);
+        emit_def(&mut s, def, in_requests.contains(def.name.as_str()));
         s.push('\n');
     }
     s
+}
+
+/// The names of the types a request body can contain: each operation's body type and every
+/// type it reaches through fields, union members and aliases. Their structs get setters.
+fn request_types(model: &Model) -> std::collections::HashSet<&str> {
+    fn names<'a>(ty: &'a Ty, out: &mut Vec<&'a str>) {
+        match ty {
+            Ty::Named(name) => out.push(name),
+            Ty::Vec(t) | Ty::Map(t) | Ty::Option(t) | Ty::Boxed(t) => names(t, out),
+            _ => {}
+        }
+    }
+    let defs: BTreeMap<&str, &Def> = model.defs.iter().map(|d| (d.name.as_str(), d)).collect();
+    let mut pending = Vec::new();
+    for op in &model.operations {
+        if let Some(Body::Json(ty) | Body::Multipart(ty) | Body::Form(ty)) = &op.body {
+            names(ty, &mut pending);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name) {
+            continue;
+        }
+        match defs.get(name).map(|d| &d.kind) {
+            Some(Kind::Struct { fields, .. }) => {
+                for f in fields {
+                    names(&f.ty, &mut pending);
+                }
+            }
+            Some(Kind::Union(u)) => {
+                for v in &u.variants {
+                    if let Some(ty) = &v.payload {
+                        names(ty, &mut pending);
+                    }
+                }
+            }
+            Some(Kind::Alias(ty)) => names(ty, &mut pending),
+            Some(Kind::Enum { .. }) | None => {}
+        }
+    }
+    seen
 }
 
 fn def_doc(def: &Def) -> String {
@@ -156,9 +199,9 @@ fn def_doc(def: &Def) -> String {
     d
 }
 
-fn emit_def(s: &mut String, def: &Def) {
+fn emit_def(s: &mut String, def: &Def, in_requests: bool) {
     match &def.kind {
-        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query),
+        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query, in_requests),
         Kind::Enum { variants } => emit_enum(s, def, variants),
         Kind::Union(u) => emit_union(s, def, u),
         Kind::Alias(ty) => {
@@ -182,7 +225,7 @@ fn field_doc(f: &Field) -> String {
     d
 }
 
-fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool) {
+fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requests: bool) {
     let all_default =
         fields.iter().all(Field::defaultable) && fields.iter().all(|f| !f.in_constructor());
     s.push_str(&def_doc(def));
@@ -224,7 +267,23 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool) {
     let mut args: Vec<&Field> = fields.iter().filter(|f| f.in_constructor()).collect();
     // Optional fields a constructor takes anyway (`model`) read best first.
     args.sort_by_key(|f| f.required);
-    if !args.is_empty() || query {
+    // Chainable setters for the optional fields of what requests carry, and of query
+    // parameters: `ChatRequest::new(model, messages).temperature(0.2)`.
+    let setters: Vec<&Field> = if in_requests || query {
+        fields
+            .iter()
+            // Optional fields, and required ones the spec lets be `null` (an `Option` too).
+            .filter(|f| {
+                (!f.required || f.nullable) && !matches!(bare(&f.ident), "new" | "to_query_pairs")
+            })
+            .filter(|f| query || !f.in_constructor())
+            .filter(|f| !(query && f.tristate))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let open = !args.is_empty() || query || !setters.is_empty();
+    if open {
         let _ = writeln!(s, "impl {} {{", def.name);
     }
     if !args.is_empty() {
@@ -285,21 +344,28 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool) {
             );
         }
         s.push_str("pairs\n}\n");
-        // Chainable setters for the optional parameters: `Query::default().limit(10)`.
-        for f in fields {
-            if f.required || f.tristate || matches!(bare(&f.ident), "new" | "to_query_pairs") {
-                continue;
-            }
-            let _ = writeln!(
-                s,
-                "/// Sets `{json}`.\npub fn {ident}(mut self, value: impl Into<{ty}>) -> Self {{\nself.{ident} = Some(value.into());\nself\n}}",
-                json = f.json,
-                ident = f.ident,
-                ty = f.ty.rust()
-            );
-        }
     }
-    if !args.is_empty() || query {
+    for f in setters {
+        let (ty, value) = match &f.ty {
+            Ty::Boxed(inner) => (inner.rust(), "Box::new(value.into())"),
+            t => (t.rust(), "value.into()"),
+        };
+        let (value, null) = if f.tristate {
+            (
+                format!("Some(Some({value}))"),
+                " To send `null`, set the field to `Some(None)`.".to_owned(),
+            )
+        } else {
+            (format!("Some({value})"), String::new())
+        };
+        let _ = writeln!(
+            s,
+            "/// Sets `{json}`.{null}\npub fn {ident}(mut self, value: impl Into<{ty}>) -> Self {{\nself.{ident} = {value};\nself\n}}",
+            json = f.json,
+            ident = f.ident,
+        );
+    }
+    if open {
         s.push_str("}\n");
     }
 }

@@ -237,6 +237,50 @@ impl AdditionalToolsItemToolsItemFunction {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(
+        mut self,
+        value: impl Into<Vec<AdditionalToolsItemToolsItemFunctionAllowedCallersItem>>,
+    ) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `output_schema`.
+    pub fn output_schema(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.output_schema = Some(value.into());
+        self
+    }
 }
 
 /// The `AdditionalToolsItemToolsItemObject` schema.
@@ -843,6 +887,11 @@ impl AdditionalToolsItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -882,6 +931,19 @@ pub struct AdvisorReasoning {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AdvisorReasoning {
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<AdvisorReasoningEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for one openrouter:advisor server tool entry.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -917,6 +979,49 @@ pub struct AdvisorServerToolConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AdvisorServerToolConfig {
+    /// Sets `forward_transcript`.
+    pub fn forward_transcript(mut self, value: impl Into<bool>) -> Self {
+        self.forward_transcript = Some(value.into());
+        self
+    }
+    /// Sets `instructions`.
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
+        self.instructions = Some(value.into());
+        self
+    }
+    /// Sets `max_completion_tokens`.
+    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_completion_tokens = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(mut self, value: impl Into<AdvisorReasoning>) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `AdvisorServerToolOpenRouterType` schema.
     pub enum AdvisorServerToolOpenRouterType {
@@ -945,6 +1050,14 @@ pub struct AdvisorServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AdvisorServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<AdvisorServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 /// The `AgentMessageItemAgent` schema.
@@ -1031,6 +1144,16 @@ impl AgentMessageItemContentItemInputImage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
     }
 }
 
@@ -1214,6 +1337,16 @@ impl AgentMessageItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `agent`.
+    pub fn agent(mut self, value: impl Into<AgentMessageItemAgent>) -> Self {
+        self.agent = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -1682,6 +1815,26 @@ impl AlignmentPlugin {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `instruct`.
+    pub fn instruct(mut self, value: impl Into<bool>) -> Self {
+        self.instruct = Some(value.into());
+        self
+    }
+    /// Sets `max_retries`.
+    pub fn max_retries(mut self, value: impl Into<i64>) -> Self {
+        self.max_retries = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<AlignmentPluginMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `threshold`.
+    pub fn threshold(mut self, value: impl Into<f64>) -> Self {
+        self.threshold = Some(value.into());
+        self
     }
 }
 
@@ -2670,6 +2823,14 @@ pub struct AnthropicCacheControlDirective {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicCacheControlDirective {
+    /// Sets `ttl`.
+    pub fn ttl(mut self, value: impl Into<AnthropicCacheControlTtl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `AnthropicCacheControlTtl` schema.
     pub enum AnthropicCacheControlTtl {
@@ -2913,6 +3074,11 @@ impl AnthropicCitationCharLocationParam {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `document_title`.
+    pub fn document_title(mut self, value: impl Into<String>) -> Self {
+        self.document_title = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -3035,6 +3201,11 @@ impl AnthropicCitationContentBlockLocationParam {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `document_title`.
+    pub fn document_title(mut self, value: impl Into<String>) -> Self {
+        self.document_title = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -3156,6 +3327,11 @@ impl AnthropicCitationPageLocationParam {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `document_title`.
+    pub fn document_title(mut self, value: impl Into<String>) -> Self {
+        self.document_title = Some(value.into());
+        self
     }
 }
 
@@ -3283,6 +3459,11 @@ impl AnthropicCitationSearchResultLocationParam {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -3392,6 +3573,11 @@ impl AnthropicCitationWebSearchResultLocationParam {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
     }
 }
 
@@ -4115,6 +4301,14 @@ pub struct AnthropicDocumentBlockParamCitations {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicDocumentBlockParamCitations {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
+
 /// The `AnthropicDocumentBlockParamSourceContentContentObjectListItem` schema.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -4463,6 +4657,26 @@ impl AnthropicDocumentBlockParam {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `citations`.
+    pub fn citations(mut self, value: impl Into<AnthropicDocumentBlockParamCitations>) -> Self {
+        self.citations = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn context(mut self, value: impl Into<String>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
     }
 }
 
@@ -4881,6 +5095,11 @@ impl AnthropicImageBlockParam {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -5040,6 +5259,14 @@ pub struct AnthropicMessageOutputConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AnthropicMessageOutputConfig {
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<AnthropicOutputEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -5412,6 +5639,14 @@ impl AnthropicSafeguard {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `classifier_context`.
+    pub fn classifier_context(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.classifier_context = Some(value.into());
+        self
+    }
 }
 
 /// The `AnthropicSafeguardResultStatus` schema.
@@ -5482,6 +5717,14 @@ pub struct AnthropicSearchResultBlockParamCitations {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicSearchResultBlockParamCitations {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `AnthropicSearchResultBlockParamType` schema.
     pub enum AnthropicSearchResultBlockParamType {
@@ -5538,6 +5781,16 @@ impl AnthropicSearchResultBlockParam {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `citations`.
+    pub fn citations(mut self, value: impl Into<AnthropicSearchResultBlockParamCitations>) -> Self {
+        self.citations = Some(value.into());
+        self
     }
 }
 
@@ -5822,6 +6075,19 @@ impl AnthropicTextBlockParam {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `citations`.
+    pub fn citations(
+        mut self,
+        value: impl Into<Vec<AnthropicTextBlockParamCitationsItem>>,
+    ) -> Self {
+        self.citations = Some(value.into());
+        self
     }
 }
 
@@ -6405,6 +6671,25 @@ pub struct AnthropicThinkingBlockBinding {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicThinkingBlockBinding {
+    /// Sets `mismatch_behavior`.
+    pub fn mismatch_behavior(
+        mut self,
+        value: impl Into<AnthropicThinkingBlockBindingMismatchBehavior>,
+    ) -> Self {
+        self.mismatch_behavior = Some(value.into());
+        self
+    }
+    /// Sets `prefix_mismatch_behavior`.
+    pub fn prefix_mismatch_behavior(
+        mut self,
+        value: impl Into<AnthropicThinkingBlockBindingPrefixMismatchBehavior>,
+    ) -> Self {
+        self.prefix_mismatch_behavior = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `AnthropicThinkingDisplay` schema.
     pub enum AnthropicThinkingDisplay {
@@ -6716,6 +7001,26 @@ impl AnthropicToolSearchToolBm25 {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(mut self, value: impl Into<AnthropicAllowedCallers>) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -6782,6 +7087,26 @@ impl AnthropicToolSearchToolRegex {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(mut self, value: impl Into<AnthropicAllowedCallers>) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
     }
 }
 
@@ -6865,6 +7190,19 @@ pub struct AnthropicToolUnionCustomInputSchema {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicToolUnionCustomInputSchema {
+    /// Sets `properties`.
+    pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `AnthropicToolUnionCustomType` schema.
     pub enum AnthropicToolUnionCustomType {
@@ -6927,6 +7265,31 @@ impl AnthropicToolUnionCustom {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<AnthropicToolUnionCustomType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -6975,6 +7338,14 @@ pub struct AnthropicToolUnionBash20250124 {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicToolUnionBash20250124 {
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `AnthropicToolUnionTextEditor20250124Name` schema.
     pub enum AnthropicToolUnionTextEditor20250124Name {
@@ -7019,6 +7390,14 @@ pub struct AnthropicToolUnionTextEditor20250124 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AnthropicToolUnionTextEditor20250124 {
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -7077,6 +7456,34 @@ pub struct AnthropicToolUnionWebSearch20250305 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AnthropicToolUnionWebSearch20250305 {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<AnthropicWebSearchToolUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -7138,6 +7545,39 @@ pub struct AnthropicToolUnionWebSearch20260209 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AnthropicToolUnionWebSearch20260209 {
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(mut self, value: impl Into<AnthropicAllowedCallers>) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<AnthropicWebSearchToolUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
 }
 
 /// An Anthropic tool definition: a client-defined tool with a JSON Schema `input_schema`, or a server tool (bash, text editor, web search).
@@ -8024,6 +8464,11 @@ impl AnthropicWebSearchResultBlockParam {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `page_age`.
+    pub fn page_age(mut self, value: impl Into<String>) -> Self {
+        self.page_age = Some(value.into());
+        self
+    }
 }
 
 /// The `AnthropicWebSearchToolResultContent` schema.
@@ -8229,6 +8674,29 @@ pub struct AnthropicWebSearchToolUserLocation {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AnthropicWebSearchToolUserLocation {
+    /// Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Canonical OpenRouter error type, stable across all API formats
     pub enum ApiErrorType {
@@ -8410,6 +8878,11 @@ impl ApplyPatchCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -8669,6 +9142,16 @@ impl ApplyPatchCallOutputItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `output`.
+    pub fn output(mut self, value: impl Into<String>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -8819,6 +9302,14 @@ pub struct ApplyPatchServerToolConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ApplyPatchServerToolConfig {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<ApplyPatchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `ApplyPatchServerToolOpenRouterType` schema.
     pub enum ApplyPatchServerToolOpenRouterType {
@@ -8847,6 +9338,14 @@ pub struct ApplyPatchServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ApplyPatchServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<ApplyPatchServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -9144,6 +9643,29 @@ pub struct ArmorAutoMode {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ArmorAutoMode {
+    /// Sets `allow`.
+    pub fn allow(mut self, value: impl Into<Vec<ArmorAutoModeAllowItem>>) -> Self {
+        self.allow = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn environment(mut self, value: impl Into<Vec<ArmorAutoModeEnvironmentItem>>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `hard_deny`.
+    pub fn hard_deny(mut self, value: impl Into<Vec<ArmorAutoModeHardDenyItem>>) -> Self {
+        self.hard_deny = Some(value.into());
+        self
+    }
+    /// Sets `soft_deny`.
+    pub fn soft_deny(mut self, value: impl Into<Vec<ArmorAutoModeSoftDenyItem>>) -> Self {
+        self.soft_deny = Some(value.into());
+        self
+    }
+}
+
 /// The Armor context: Claude Code's `classifier_context` (v1), with `auto_mode.{hard_deny,soft_deny,allow}` rules as strings or `{ id, instructions, threshold? }` objects and `auto_mode.environment` entries as `"Name: value"` strings or `{ name, value }` objects. `threshold` applies when Armor evaluates; when the provider evaluates natively (Anthropic dangerous-tool-use beta) rules are judged at the provider's own boundary.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9169,6 +9691,11 @@ impl ArmorContext {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `auto_mode`.
+    pub fn auto_mode(mut self, value: impl Into<ArmorAutoMode>) -> Self {
+        self.auto_mode = Some(value.into());
+        self
     }
 }
 
@@ -9279,6 +9806,44 @@ pub struct ArmorPlugin {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ArmorPlugin {
+    /// Sets `classifier_context`.
+    pub fn classifier_context(mut self, value: impl Into<ArmorContext>) -> Self {
+        self.classifier_context = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `evaluate_native_tools`.
+    pub fn evaluate_native_tools(mut self, value: impl Into<bool>) -> Self {
+        self.evaluate_native_tools = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<ArmorPluginMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `on_error`.
+    pub fn on_error(mut self, value: impl Into<ArmorPluginOnError>) -> Self {
+        self.on_error = Some(value.into());
+        self
+    }
+    /// Sets `output_mode`.
+    pub fn output_mode(mut self, value: impl Into<ArmorPluginOutputMode>) -> Self {
+        self.output_mode = Some(value.into());
+        self
+    }
+    /// Sets `use_cc_style_default_rules`.
+    pub fn use_cc_style_default_rules(mut self, value: impl Into<bool>) -> Self {
+        self.use_cc_style_default_rules = Some(value.into());
+        self
+    }
+}
+
 /// The `ArmorRule` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9311,6 +9876,16 @@ impl ArmorRule {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `threshold`.
+    pub fn threshold(mut self, value: impl Into<f64>) -> Self {
+        self.threshold = Some(value.into());
+        self
     }
 }
 
@@ -9674,6 +10249,34 @@ pub struct AutoBetaRouterPlugin {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl AutoBetaRouterPlugin {
+    /// Sets `allowed_models`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(value.into());
+        self
+    }
+    /// Sets `cost_quality_tradeoff`.
+    pub fn cost_quality_tradeoff(mut self, value: impl Into<i64>) -> Self {
+        self.cost_quality_tradeoff = Some(value.into());
+        self
+    }
+    /// Sets `cost_tier`.
+    pub fn cost_tier(mut self, value: impl Into<AutoBetaRouterPluginCostTier>) -> Self {
+        self.cost_tier = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `excluded_models`.
+    pub fn excluded_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_models = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Named cost/quality setting. Tiers select cost-percentile bands: low = [0, 20), medium = [20, 40), high = [40, 60), xhigh = [60, 80), and max = [80, 100]. Takes precedence over the deprecated numeric cost_quality_tradeoff when both are provided.
     pub enum AutoRouterPluginCostTier {
@@ -9735,6 +10338,39 @@ pub struct AutoRouterPlugin {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AutoRouterPlugin {
+    /// Sets `allowed_models`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(value.into());
+        self
+    }
+    /// Sets `cost_quality_tradeoff`.
+    pub fn cost_quality_tradeoff(mut self, value: impl Into<i64>) -> Self {
+        self.cost_quality_tradeoff = Some(value.into());
+        self
+    }
+    /// Sets `cost_tier`.
+    pub fn cost_tier(mut self, value: impl Into<AutoRouterPluginCostTier>) -> Self {
+        self.cost_tier = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `excluded_models`.
+    pub fn excluded_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_models = Some(value.into());
+        self
+    }
+    /// Sets `pin_model`.
+    pub fn pin_model(mut self, value: impl Into<bool>) -> Self {
+        self.pin_model = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -12889,6 +13525,14 @@ pub struct BashServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl BashServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<BashServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for the openrouter:bash server tool
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12904,6 +13548,19 @@ pub struct BashServerToolConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl BashServerToolConfig {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<BashServerToolEngine>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn environment(mut self, value: impl Into<BashServerToolEnvironment>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -16188,6 +16845,19 @@ pub struct BatchProviderPreferences {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl BatchProviderPreferences {
+    /// Sets `allow_fallbacks`.
+    pub fn allow_fallbacks(mut self, value: impl Into<bool>) -> Self {
+        self.allow_fallbacks = Some(value.into());
+        self
+    }
+    /// Sets `only`.
+    pub fn only(mut self, value: impl Into<Vec<BatchProviderPreferencesOnlyItem>>) -> Self {
+        self.only = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `BatchSubmitBodyCompletionWindow` schema.
     pub enum BatchSubmitBodyCompletionWindow {
@@ -16289,6 +16959,21 @@ impl BatchSubmitBody {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `callback_url`.
+    pub fn callback_url(mut self, value: impl Into<String>) -> Self {
+        self.callback_url = Some(value.into());
+        self
+    }
+    /// Sets `completion_window`.
+    pub fn completion_window(mut self, value: impl Into<BatchSubmitBodyCompletionWindow>) -> Self {
+        self.completion_window = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<BatchProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
     }
 }
 
@@ -16852,6 +17537,54 @@ pub struct ChatAssistantMessage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ChatAssistantMessage {
+    /// Sets `audio`.
+    pub fn audio(mut self, value: impl Into<ChatAudioOutput>) -> Self {
+        self.audio = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<ChatAssistantMessageContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `images`.
+    pub fn images(mut self, value: impl Into<ChatAssistantImages>) -> Self {
+        self.images = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(mut self, value: impl Into<String>) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `reasoning_details`.
+    pub fn reasoning_details(mut self, value: impl Into<ChatReasoningDetails>) -> Self {
+        self.reasoning_details = Some(value.into());
+        self
+    }
+    /// Sets `refusal`.
+    pub fn refusal(mut self, value: impl Into<String>) -> Self {
+        self.refusal = Some(value.into());
+        self
+    }
+    /// Sets `tool_calls`.
+    pub fn tool_calls(mut self, value: impl Into<Vec<ChatToolCall>>) -> Self {
+        self.tool_calls = Some(value.into());
+        self
+    }
+}
+
 /// Audio output data or reference
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -16873,6 +17606,29 @@ pub struct ChatAudioOutput {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ChatAudioOutput {
+    /// Sets `data`.
+    pub fn data(mut self, value: impl Into<String>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `expires_at`.
+    pub fn expires_at(mut self, value: impl Into<i64>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `transcript`.
+    pub fn transcript(mut self, value: impl Into<String>) -> Self {
+        self.transcript = Some(value.into());
+        self
+    }
 }
 
 /// Chat completion choice
@@ -16994,6 +17750,14 @@ pub struct ChatContentCacheControl {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ChatContentCacheControl {
+    /// Sets `ttl`.
+    pub fn ttl(mut self, value: impl Into<AnthropicCacheControlTtl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
+
 /// The `ChatContentFileFile` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -17012,6 +17776,24 @@ pub struct ChatContentFileFile {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ChatContentFileFile {
+    /// Sets `file_data`.
+    pub fn file_data(mut self, value: impl Into<String>) -> Self {
+        self.file_data = Some(value.into());
+        self
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -17094,6 +17876,11 @@ impl ChatContentImageImageUrl {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `detail`.
+    pub fn detail(mut self, value: impl Into<ChatContentImageImageUrlDetail>) -> Self {
+        self.detail = Some(value.into());
+        self
     }
 }
 
@@ -17311,6 +18098,16 @@ impl ChatContentText {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<ChatContentCacheControl>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `prompt_cache_breakpoint`.
+    pub fn prompt_cache_breakpoint(mut self, value: impl Into<PromptCacheBreakpoint>) -> Self {
+        self.prompt_cache_breakpoint = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -17390,6 +18187,11 @@ impl ChatContentVideoInput {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `processing`.
+    pub fn processing(mut self, value: impl Into<ChatContentVideoInputProcessing>) -> Self {
+        self.processing = Some(value.into());
+        self
+    }
 }
 
 /// Debug options for inspecting request transformations (streaming only)
@@ -17404,6 +18206,14 @@ pub struct ChatDebugOptions {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ChatDebugOptions {
+    /// Sets `echo_upstream_body`.
+    pub fn echo_upstream_body(mut self, value: impl Into<bool>) -> Self {
+        self.echo_upstream_body = Some(value.into());
+        self
+    }
 }
 
 /// Developer message content
@@ -17510,6 +18320,16 @@ impl ChatDeveloperMessage {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `configuration_update`.
+    pub fn configuration_update(mut self, value: impl Into<ConfigurationUpdate>) -> Self {
+        self.configuration_update = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 
 /// Generic OpenRouter server-tool envelope. `type` names a registered server tool (canonical `openrouter:*` form or a registered shorthand); `parameters` carries tool-specific configuration validated against the tool definition.
@@ -17537,6 +18357,14 @@ impl ChatDynamicServerTool {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
     }
 }
 
@@ -17757,6 +18585,29 @@ impl ChatFunctionToolFunctionFunction {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -17805,6 +18656,16 @@ impl ChatFunctionToolFunction {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<ChatContentCacheControl>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
     }
 }
 
@@ -18103,6 +18964,21 @@ impl ChatJsonSchemaConfig {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `schema`.
+    pub fn schema(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.schema = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
     }
 }
 
@@ -18611,6 +19487,19 @@ pub struct ChatRequestReasoning {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ChatRequestReasoning {
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<ChatRequestReasoningEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
+    /// Sets `summary`.
+    pub fn summary(mut self, value: impl Into<ChatReasoningSummaryVerbosityEnum>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Shorthand for setting reasoning effort. Equivalent to setting reasoning.effort. Cannot be used simultaneously with reasoning.effort if they differ.
     pub enum ChatRequestReasoningEffort2 {
@@ -19015,6 +19904,214 @@ impl ChatRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `debug`.
+    pub fn debug(mut self, value: impl Into<ChatDebugOptions>) -> Self {
+        self.debug = Some(value.into());
+        self
+    }
+    /// Sets `deferred_tools`.
+    pub fn deferred_tools(mut self, value: impl Into<DeferredToolsControl>) -> Self {
+        self.deferred_tools = Some(value.into());
+        self
+    }
+    /// Sets `frequency_penalty`.
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.frequency_penalty = Some(value.into());
+        self
+    }
+    /// Sets `image_config`.
+    pub fn image_config(mut self, value: impl Into<ImageConfig>) -> Self {
+        self.image_config = Some(value.into());
+        self
+    }
+    /// Sets `logit_bias`.
+    pub fn logit_bias(mut self, value: impl Into<std::collections::BTreeMap<String, f64>>) -> Self {
+        self.logit_bias = Some(value.into());
+        self
+    }
+    /// Sets `logprobs`.
+    pub fn logprobs(mut self, value: impl Into<bool>) -> Self {
+        self.logprobs = Some(value.into());
+        self
+    }
+    /// Sets `max_completion_tokens`.
+    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_completion_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `min_p`.
+    pub fn min_p(mut self, value: impl Into<f64>) -> Self {
+        self.min_p = Some(value.into());
+        self
+    }
+    /// Sets `modalities`.
+    pub fn modalities(mut self, value: impl Into<Vec<ChatRequestModalitiesItem>>) -> Self {
+        self.modalities = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn models(mut self, value: impl Into<ChatModelNames>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+    /// Sets `parallel_tool_calls`.
+    pub fn parallel_tool_calls(mut self, value: impl Into<bool>) -> Self {
+        self.parallel_tool_calls = Some(value.into());
+        self
+    }
+    /// Sets `plugins`.
+    pub fn plugins(mut self, value: impl Into<Vec<ChatRequestPluginsItem>>) -> Self {
+        self.plugins = Some(value.into());
+        self
+    }
+    /// Sets `prediction`.
+    pub fn prediction(mut self, value: impl Into<Prediction>) -> Self {
+        self.prediction = Some(value.into());
+        self
+    }
+    /// Sets `presence_penalty`.
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.presence_penalty = Some(value.into());
+        self
+    }
+    /// Sets `prompt_cache_key`.
+    pub fn prompt_cache_key(mut self, value: impl Into<String>) -> Self {
+        self.prompt_cache_key = Some(value.into());
+        self
+    }
+    /// Sets `prompt_cache_options`.
+    pub fn prompt_cache_options(mut self, value: impl Into<PromptCacheOptions>) -> Self {
+        self.prompt_cache_options = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(mut self, value: impl Into<ChatRequestReasoning>) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `reasoning_effort`.
+    pub fn reasoning_effort(mut self, value: impl Into<ChatRequestReasoningEffort2>) -> Self {
+        self.reasoning_effort = Some(value.into());
+        self
+    }
+    /// Sets `repetition_penalty`.
+    pub fn repetition_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.repetition_penalty = Some(value.into());
+        self
+    }
+    /// Sets `response_format`.
+    pub fn response_format(mut self, value: impl Into<ChatRequestResponseFormat>) -> Self {
+        self.response_format = Some(value.into());
+        self
+    }
+    /// Sets `route`.
+    pub fn route(mut self, value: impl Into<DeprecatedRoute>) -> Self {
+        self.route = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `service_tier`.
+    pub fn service_tier(mut self, value: impl Into<ChatRequestServiceTier>) -> Self {
+        self.service_tier = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `stop`.
+    pub fn stop(mut self, value: impl Into<ChatRequestStop>) -> Self {
+        self.stop = Some(value.into());
+        self
+    }
+    /// Sets `stop_server_tools_when`.
+    pub fn stop_server_tools_when(mut self, value: impl Into<StopServerToolsWhen>) -> Self {
+        self.stop_server_tools_when = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `stream_options`.
+    pub fn stream_options(mut self, value: impl Into<ChatStreamOptions>) -> Self {
+        self.stream_options = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `tool_choice`.
+    pub fn tool_choice(mut self, value: impl Into<ChatToolChoice>) -> Self {
+        self.tool_choice = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    pub fn tools(mut self, value: impl Into<Vec<ChatFunctionTool>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+    /// Sets `top_a`.
+    pub fn top_a(mut self, value: impl Into<f64>) -> Self {
+        self.top_a = Some(value.into());
+        self
+    }
+    /// Sets `top_k`.
+    pub fn top_k(mut self, value: impl Into<i64>) -> Self {
+        self.top_k = Some(value.into());
+        self
+    }
+    /// Sets `top_logprobs`.
+    pub fn top_logprobs(mut self, value: impl Into<i64>) -> Self {
+        self.top_logprobs = Some(value.into());
+        self
+    }
+    /// Sets `top_p`.
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
+        self.top_p = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -19124,6 +20221,14 @@ pub struct ChatSearchModelsServerTool {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ChatSearchModelsServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<SearchModelsServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 /// OpenRouter extension: force a specific server tool by naming it directly in `tool_choice.type` instead of wrapping it in `{ type: "function", function: { name } }`.
@@ -19389,6 +20494,14 @@ pub struct ChatStreamOptions {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ChatStreamOptions {
+    /// Sets `include_usage`.
+    pub fn include_usage(mut self, value: impl Into<bool>) -> Self {
+        self.include_usage = Some(value.into());
+        self
+    }
+}
+
 /// Reasoning details for extended thinking models
 pub type ChatStreamReasoningDetails = Vec<ReasoningDetailUnion>;
 
@@ -19586,6 +20699,16 @@ impl ChatSystemMessage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `configuration_update`.
+    pub fn configuration_update(mut self, value: impl Into<ConfigurationUpdate>) -> Self {
+        self.configuration_update = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
     }
 }
 
@@ -20128,6 +21251,11 @@ impl ChatUserMessage {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -20213,6 +21341,66 @@ impl ChatWebSearchShorthand {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `excluded_domains`.
+    pub fn excluded_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_domains = Some(value.into());
+        self
+    }
+    /// Sets `max_characters`.
+    pub fn max_characters(mut self, value: impl Into<i64>) -> Self {
+        self.max_characters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_total_results`.
+    pub fn max_total_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_total_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<WebSearchConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchQualityLevel>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<WebSearchUserLocationServerTool>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
     }
 }
 
@@ -21019,6 +22207,54 @@ pub struct CodeInterpreterFileOutput {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl CodeInterpreterFileOutput {
+    /// Sets `download_url`.
+    pub fn download_url(mut self, value: impl Into<String>) -> Self {
+        self.download_url = Some(value.into());
+        self
+    }
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `expires_at`.
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `media_type`.
+    pub fn media_type(mut self, value: impl Into<String>) -> Self {
+        self.media_type = Some(value.into());
+        self
+    }
+    /// Sets `sha256`.
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
+    /// Sets `size_bytes`.
+    pub fn size_bytes(mut self, value: impl Into<i64>) -> Self {
+        self.size_bytes = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `CodeInterpreterImageOutputType` schema.
     pub enum CodeInterpreterImageOutputType {
@@ -21146,6 +22382,22 @@ pub struct CodeInterpreterServerToolContainerObject {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CodeInterpreterServerToolContainerObject {
+    /// Sets `file_ids`.
+    pub fn file_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.file_ids = Some(value.into());
+        self
+    }
+    /// Sets `memory_limit`.
+    pub fn memory_limit(
+        mut self,
+        value: impl Into<CodeInterpreterServerToolContainerObjectMemoryLimit>,
+    ) -> Self {
+        self.memory_limit = Some(value.into());
+        self
+    }
 }
 
 /// The `CodeInterpreterServerToolContainer` schema.
@@ -21317,6 +22569,11 @@ impl CompactionItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -21538,6 +22795,11 @@ impl ConfigurationUpdateItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -21678,6 +22940,19 @@ pub struct ContainerAutoEnvironment {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ContainerAutoEnvironment {
+    /// Sets `file_ids`.
+    pub fn file_ids(mut self, value: impl Into<ContainerFileIds>) -> Self {
+        self.file_ids = Some(value.into());
+        self
+    }
+    /// Sets `network_policy`.
+    pub fn network_policy(mut self, value: impl Into<ContainerNetworkPolicy>) -> Self {
+        self.network_policy = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -21992,6 +23267,16 @@ impl ContainerReferenceEnvironment {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `file_ids`.
+    pub fn file_ids(mut self, value: impl Into<ContainerFileIds>) -> Self {
+        self.file_ids = Some(value.into());
+        self
+    }
+    /// Sets `network_policy`.
+    pub fn network_policy(mut self, value: impl Into<ContainerNetworkPolicy>) -> Self {
+        self.network_policy = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -22094,6 +23379,16 @@ impl ContentFilterBuiltinEntryInput {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `scan_scope`.
+    pub fn scan_scope(mut self, value: impl Into<PromptInjectionScanScope>) -> Self {
+        self.scan_scope = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -22148,6 +23443,11 @@ impl ContentFilterEntry {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
     }
 }
 
@@ -22758,6 +24058,19 @@ pub struct ContextCompactionItem {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ContextCompactionItem {
+    /// Sets `encrypted_content`.
+    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
+        self.encrypted_content = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The compression engine to use. Defaults to "middle-out".
     pub enum ContextCompressionEngine {
@@ -22803,6 +24116,19 @@ pub struct ContextCompressionPlugin {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ContextCompressionPlugin {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<ContextCompressionEngine>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
 }
 
 /// Breakdown of upstream inference costs
@@ -22923,6 +24249,61 @@ impl CreateByokKeyRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `allowed_api_key_hashes`.
+    pub fn allowed_api_key_hashes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_api_key_hashes = Some(value.into());
+        self
+    }
+    /// Sets `allowed_models`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(value.into());
+        self
+    }
+    /// Sets `allowed_user_ids`.
+    pub fn allowed_user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_user_ids = Some(value.into());
+        self
+    }
+    /// Sets `declared_region`.
+    pub fn declared_region(mut self, value: impl Into<CreateByokKeyRequestDeclaredRegion>) -> Self {
+        self.declared_region = Some(value.into());
+        self
+    }
+    /// Sets `declared_zdr`.
+    pub fn declared_zdr(mut self, value: impl Into<bool>) -> Self {
+        self.declared_zdr = Some(value.into());
+        self
+    }
+    /// Sets `disabled`.
+    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
+        self.disabled = Some(value.into());
+        self
+    }
+    /// Sets `is_byok_only`.
+    pub fn is_byok_only(mut self, value: impl Into<bool>) -> Self {
+        self.is_byok_only = Some(value.into());
+        self
+    }
+    /// Sets `is_fallback`.
+    pub fn is_fallback(mut self, value: impl Into<bool>) -> Self {
+        self.is_fallback = Some(value.into());
+        self
+    }
+    /// Sets `is_required`.
+    pub fn is_required(mut self, value: impl Into<bool>) -> Self {
+        self.is_required = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
     }
 }
 
@@ -23094,6 +24475,129 @@ impl CreateGuardrailRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `allow_safety_retention_google`.
+    pub fn allow_safety_retention_google(mut self, value: impl Into<bool>) -> Self {
+        self.allow_safety_retention_google = Some(value.into());
+        self
+    }
+    /// Sets `allow_safety_retention_other`.
+    pub fn allow_safety_retention_other(mut self, value: impl Into<bool>) -> Self {
+        self.allow_safety_retention_other = Some(value.into());
+        self
+    }
+    /// Sets `allowed_data_regions`.
+    pub fn allowed_data_regions(mut self, value: impl Into<Vec<GuardrailDataRegion>>) -> Self {
+        self.allowed_data_regions = Some(value.into());
+        self
+    }
+    /// Sets `allowed_models`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(value.into());
+        self
+    }
+    /// Sets `allowed_providers`.
+    pub fn allowed_providers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_providers = Some(value.into());
+        self
+    }
+    /// Sets `content_filter_builtins`.
+    pub fn content_filter_builtins(
+        mut self,
+        value: impl Into<Vec<ContentFilterBuiltinEntryInput>>,
+    ) -> Self {
+        self.content_filter_builtins = Some(value.into());
+        self
+    }
+    /// Sets `content_filters`.
+    pub fn content_filters(mut self, value: impl Into<Vec<ContentFilterEntry>>) -> Self {
+        self.content_filters = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enable_free_model_publication`.
+    pub fn enable_free_model_publication(mut self, value: impl Into<bool>) -> Self {
+        self.enable_free_model_publication = Some(value.into());
+        self
+    }
+    /// Sets `enable_free_model_training`.
+    pub fn enable_free_model_training(mut self, value: impl Into<bool>) -> Self {
+        self.enable_free_model_training = Some(value.into());
+        self
+    }
+    /// Sets `enable_paid_model_training`.
+    pub fn enable_paid_model_training(mut self, value: impl Into<bool>) -> Self {
+        self.enable_paid_model_training = Some(value.into());
+        self
+    }
+    /// Sets `enforce_first_party_harness_models`.
+    pub fn enforce_first_party_harness_models(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_first_party_harness_models = Some(value.into());
+        self
+    }
+    /// Sets `enforce_zdr`.
+    pub fn enforce_zdr(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr = Some(value.into());
+        self
+    }
+    /// Sets `enforce_zdr_anthropic`.
+    pub fn enforce_zdr_anthropic(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_anthropic = Some(value.into());
+        self
+    }
+    /// Sets `enforce_zdr_google`.
+    pub fn enforce_zdr_google(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_google = Some(value.into());
+        self
+    }
+    /// Sets `enforce_zdr_openai`.
+    pub fn enforce_zdr_openai(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_openai = Some(value.into());
+        self
+    }
+    /// Sets `enforce_zdr_other`.
+    pub fn enforce_zdr_other(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_other = Some(value.into());
+        self
+    }
+    /// Sets `enforce_zdr_xai`.
+    pub fn enforce_zdr_xai(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_xai = Some(value.into());
+        self
+    }
+    /// Sets `ignored_models`.
+    pub fn ignored_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ignored_models = Some(value.into());
+        self
+    }
+    /// Sets `ignored_providers`.
+    pub fn ignored_providers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ignored_providers = Some(value.into());
+        self
+    }
+    /// Sets `include_byok_in_budgets`.
+    pub fn include_byok_in_budgets(mut self, value: impl Into<bool>) -> Self {
+        self.include_byok_in_budgets = Some(value.into());
+        self
+    }
+    /// Sets `limit_usd`.
+    pub fn limit_usd(mut self, value: impl Into<f64>) -> Self {
+        self.limit_usd = Some(value.into());
+        self
+    }
+    /// Sets `reset_interval`.
+    pub fn reset_interval(mut self, value: impl Into<GuardrailInterval>) -> Self {
+        self.reset_interval = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
 }
 
 /// The `CreateGuardrailResponse` schema.
@@ -23236,6 +24740,64 @@ impl CreateObservabilityDestinationRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `api_key_hashes`.
+    pub fn api_key_hashes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.api_key_hashes = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_cost`.
+    pub fn broadcast_generation_cost(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_cost = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_cost_allocation`.
+    pub fn broadcast_generation_cost_allocation(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_cost_allocation = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_identity`.
+    pub fn broadcast_generation_identity(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_identity = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_request_context`.
+    pub fn broadcast_generation_request_context(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_request_context = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `filter_rules`.
+    pub fn filter_rules(
+        mut self,
+        value: impl Into<ObservabilityFilterRulesConfigNullable>,
+    ) -> Self {
+        self.filter_rules = Some(value.into());
+        self
+    }
+    /// Sets `privacy_mode`.
+    pub fn privacy_mode(mut self, value: impl Into<bool>) -> Self {
+        self.privacy_mode = Some(value.into());
+        self
+    }
+    /// Sets `regions`.
+    pub fn regions(mut self, value: impl Into<Vec<ObservabilityDataRegionInput>>) -> Self {
+        self.regions = Some(value.into());
+        self
+    }
+    /// Sets `sampling_rate`.
+    pub fn sampling_rate(mut self, value: impl Into<f64>) -> Self {
+        self.sampling_rate = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
 }
 
 /// The `CreateObservabilityDestinationResponse` schema.
@@ -23362,6 +24924,52 @@ impl CreatePrivateEndpointRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `activate`.
+    pub fn activate(mut self, value: impl Into<PrivateEndpointActivation>) -> Self {
+        self.activate = Some(value.into());
+        self
+    }
+    /// Sets `base_url`.
+    pub fn base_url(mut self, value: impl Into<String>) -> Self {
+        self.base_url = Some(value.into());
+        self
+    }
+    /// Sets `declared_parameters`.
+    pub fn declared_parameters(
+        mut self,
+        value: impl Into<Vec<PrivateEndpointDeclaredParameter>>,
+    ) -> Self {
+        self.declared_parameters = Some(value.into());
+        self
+    }
+    /// Sets `declared_region`.
+    pub fn declared_region(
+        mut self,
+        value: impl Into<CreatePrivateEndpointRequestDeclaredRegion>,
+    ) -> Self {
+        self.declared_region = Some(value.into());
+        self
+    }
+    /// Sets `declared_zdr`.
+    pub fn declared_zdr(mut self, value: impl Into<bool>) -> Self {
+        self.declared_zdr = Some(value.into());
+        self
+    }
+    /// Sets `max_completion_tokens`.
+    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_completion_tokens = Some(value.into());
+        self
+    }
+    /// Sets `pricing`.
+    pub fn pricing(mut self, value: impl Into<PrivateEndpointPricing>) -> Self {
+        self.pricing = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: impl Into<UpdatePrivateEndpointSettingsRequest>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
 }
 
 /// The `CreatePrivateEndpointValidationFailedResponseData` schema.
@@ -23486,6 +25094,26 @@ impl CreatePrivateProviderRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `base_url`.
+    pub fn base_url(mut self, value: impl Into<String>) -> Self {
+        self.base_url = Some(value.into());
+        self
+    }
+    /// Sets `data_policy`.
+    pub fn data_policy(mut self, value: impl Into<PrivateProviderDataPolicy>) -> Self {
+        self.data_policy = Some(value.into());
+        self
+    }
+    /// Sets `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
     }
 }
 
@@ -23675,6 +25303,59 @@ impl CreateWorkspaceRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `default_image_model`.
+    pub fn default_image_model(mut self, value: impl Into<String>) -> Self {
+        self.default_image_model = Some(value.into());
+        self
+    }
+    /// Sets `default_provider_sort`.
+    pub fn default_provider_sort(mut self, value: impl Into<String>) -> Self {
+        self.default_provider_sort = Some(value.into());
+        self
+    }
+    /// Sets `default_text_model`.
+    pub fn default_text_model(mut self, value: impl Into<String>) -> Self {
+        self.default_text_model = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disabled_server_tools`.
+    pub fn disabled_server_tools(
+        mut self,
+        value: impl Into<Vec<CreateWorkspaceRequestDisabledServerToolsItem>>,
+    ) -> Self {
+        self.disabled_server_tools = Some(value.into());
+        self
+    }
+    /// Sets `io_logging_api_key_ids`.
+    pub fn io_logging_api_key_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.io_logging_api_key_ids = Some(value.into());
+        self
+    }
+    /// Sets `io_logging_sampling_rate`.
+    pub fn io_logging_sampling_rate(mut self, value: impl Into<f64>) -> Self {
+        self.io_logging_sampling_rate = Some(value.into());
+        self
+    }
+    /// Sets `is_data_discount_logging_enabled`.
+    pub fn is_data_discount_logging_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.is_data_discount_logging_enabled = Some(value.into());
+        self
+    }
+    /// Sets `is_observability_broadcast_enabled`.
+    pub fn is_observability_broadcast_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.is_observability_broadcast_enabled = Some(value.into());
+        self
+    }
+    /// Sets `is_observability_io_logging_enabled`.
+    pub fn is_observability_io_logging_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.is_observability_io_logging_enabled = Some(value.into());
+        self
     }
 }
 
@@ -23951,6 +25632,26 @@ impl CustomTool {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<CustomToolFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
 }
 
 /// Event emitted when a custom tool call's freeform input is being streamed. Mirrors `response.function_call_arguments.delta` but for `custom` tools whose input is opaque text rather than JSON arguments.
@@ -24100,6 +25801,26 @@ impl CustomToolCallItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
@@ -24134,6 +25855,16 @@ impl CustomToolCallOutputItemOutputObjectListItemInputImage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
     }
 }
 
@@ -24330,6 +26061,11 @@ impl CustomToolCallOutputItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 /// A single Design Arena benchmark entry for a specific arena+category
@@ -24404,6 +26140,14 @@ pub struct DatetimeServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl DatetimeServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<DatetimeServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for the openrouter:datetime server tool
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -24416,6 +26160,14 @@ pub struct DatetimeServerToolConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl DatetimeServerToolConfig {
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -25023,6 +26775,11 @@ impl DecisionsImageAsset {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<DecisionsImageAssetType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -25355,6 +27112,11 @@ impl DecisionsNoulQuestion {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `criteria`.
+    pub fn criteria(mut self, value: impl Into<DecisionsNoulQuestionCriteria>) -> Self {
+        self.criteria = Some(value.into());
+        self
+    }
 }
 
 /// A Decisions question using a boolean, choice, ordered score, or image bounding-box evaluation.
@@ -25580,6 +27342,34 @@ impl DecisionsRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `assets`.
+    pub fn assets(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, DecisionsImageAsset>>,
+    ) -> Self {
+        self.assets = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
@@ -26131,6 +27921,14 @@ pub struct DeferredBm25Search {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl DeferredBm25Search {
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `DeferredCustomSearchType` schema.
     pub enum DeferredCustomSearchType {
@@ -26177,6 +27975,11 @@ impl DeferredCustomSearch {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -26207,6 +28010,14 @@ pub struct DeferredRegexSearch {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl DeferredRegexSearch {
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -26604,6 +28415,16 @@ impl EasyInputMessageContentObjectListItemInputImage {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
 }
 
 /// The `EasyInputMessageContentObjectListItem` schema.
@@ -26921,6 +28742,21 @@ impl EasyInputMessage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<EasyInputMessageContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `phase`.
+    pub fn phase(mut self, value: impl Into<EasyInputMessagePhase>) -> Self {
+        self.phase = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<EasyInputMessageType>) -> Self {
+        self.r#type = Some(value.into());
+        self
     }
 }
 
@@ -27496,6 +29332,19 @@ pub struct FileParserPlugin {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl FileParserPlugin {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `pdf`.
+    pub fn pdf(mut self, value: impl Into<PdfParserOptions>) -> Self {
+        self.pdf = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `FilePathType` schema.
     pub enum FilePathType {
@@ -27911,6 +29760,19 @@ pub struct FileSearchServerToolRankingOptions {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl FileSearchServerToolRankingOptions {
+    /// Sets `ranker`.
+    pub fn ranker(mut self, value: impl Into<FileSearchServerToolRankingOptionsRanker>) -> Self {
+        self.ranker = Some(value.into());
+        self
+    }
+    /// Sets `score_threshold`.
+    pub fn score_threshold(mut self, value: impl Into<f64>) -> Self {
+        self.score_threshold = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `FileSearchServerToolType` schema.
     pub enum FileSearchServerToolType {
@@ -27962,6 +29824,21 @@ impl FileSearchServerTool {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `filters`.
+    pub fn filters(mut self, value: impl Into<FileSearchServerToolFilters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `max_num_results`.
+    pub fn max_num_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_num_results = Some(value.into());
+        self
+    }
+    /// Sets `ranking_options`.
+    pub fn ranking_options(mut self, value: impl Into<FileSearchServerToolRankingOptions>) -> Self {
+        self.ranking_options = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -27992,6 +29869,14 @@ pub struct FilesServerTool {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FilesServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<FilesServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 /// Configuration for the openrouter:files server tool
@@ -28223,6 +30108,16 @@ impl FormatJsonSchemaConfig {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
     }
 }
 
@@ -28582,6 +30477,39 @@ impl FunctionCallItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `subagent_id`.
+    pub fn subagent_id(mut self, value: impl Into<String>) -> Self {
+        self.subagent_id = Some(value.into());
+        self
+    }
+    /// Sets `subagent_items`.
+    pub fn subagent_items(
+        mut self,
+        value: impl Into<Vec<FunctionCallItemSubagentItemsItem>>,
+    ) -> Self {
+        self.subagent_items = Some(value.into());
+        self
+    }
 }
 
 /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
@@ -28616,6 +30544,16 @@ impl FunctionCallOutputItemOutputObjectListItemInputImage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
     }
 }
 
@@ -28815,6 +30753,16 @@ impl FunctionCallOutputItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -29834,6 +31782,16 @@ impl FusionPluginToolsItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<
+            std::collections::BTreeMap<String, Option<FusionPluginToolsItemParametersValue>>,
+        >,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 /// The `FusionPlugin` schema.
@@ -29865,6 +31823,39 @@ pub struct FusionPlugin {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FusionPlugin {
+    /// Sets `analysis_models`.
+    pub fn analysis_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.analysis_models = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `max_tool_calls`.
+    pub fn max_tool_calls(mut self, value: impl Into<i64>) -> Self {
+        self.max_tool_calls = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `preset`.
+    pub fn preset(mut self, value: impl Into<FusionPluginPreset>) -> Self {
+        self.preset = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    pub fn tools(mut self, value: impl Into<Vec<FusionPluginToolsItem>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -29904,6 +31895,19 @@ pub struct FusionServerToolConfigReasoning {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl FusionServerToolConfigReasoning {
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<FusionServerToolConfigReasoningEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+}
+
 /// The `FusionServerToolConfigToolsItem` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -29929,6 +31933,14 @@ impl FusionServerToolConfigToolsItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
     }
 }
 
@@ -29967,6 +31979,49 @@ pub struct FusionServerToolConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl FusionServerToolConfig {
+    /// Sets `analysis_models`.
+    pub fn analysis_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.analysis_models = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `max_completion_tokens`.
+    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_completion_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_tool_calls`.
+    pub fn max_tool_calls(mut self, value: impl Into<i64>) -> Self {
+        self.max_tool_calls = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(mut self, value: impl Into<FusionServerToolConfigReasoning>) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    pub fn tools(mut self, value: impl Into<Vec<FusionServerToolConfigToolsItem>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `FusionServerToolOpenRouterType` schema.
     pub enum FusionServerToolOpenRouterType {
@@ -29995,6 +32050,14 @@ pub struct FusionServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FusionServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<FusionServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 /// A web page retrieved via web search during a fusion run.
@@ -31872,6 +33935,48 @@ pub struct ImageGenerationProviderPreferences {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ImageGenerationProviderPreferences {
+    /// Sets `allow_fallbacks`.
+    pub fn allow_fallbacks(mut self, value: impl Into<bool>) -> Self {
+        self.allow_fallbacks = Some(value.into());
+        self
+    }
+    /// Sets `ignore`.
+    pub fn ignore(
+        mut self,
+        value: impl Into<Vec<ImageGenerationProviderPreferencesIgnoreItem>>,
+    ) -> Self {
+        self.ignore = Some(value.into());
+        self
+    }
+    /// Sets `only`.
+    pub fn only(
+        mut self,
+        value: impl Into<Vec<ImageGenerationProviderPreferencesOnlyItem>>,
+    ) -> Self {
+        self.only = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<ProviderOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    pub fn order(
+        mut self,
+        value: impl Into<Vec<ImageGenerationProviderPreferencesOrderItem>>,
+    ) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<ImageGenerationProviderPreferencesSort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Normalized aspect ratio of the generated image. Providers clamp to their supported subset.
     pub enum ImageGenerationRequestAspectRatio {
@@ -32077,6 +34182,81 @@ impl ImageGenerationRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `aspect_ratio`.
+    pub fn aspect_ratio(mut self, value: impl Into<ImageGenerationRequestAspectRatio>) -> Self {
+        self.aspect_ratio = Some(value.into());
+        self
+    }
+    /// Sets `background`.
+    pub fn background(mut self, value: impl Into<ImageGenerationRequestBackground>) -> Self {
+        self.background = Some(value.into());
+        self
+    }
+    /// Sets `input_references`.
+    pub fn input_references(mut self, value: impl Into<Vec<ContentPartImage>>) -> Self {
+        self.input_references = Some(value.into());
+        self
+    }
+    /// Sets `n`.
+    pub fn n(mut self, value: impl Into<i64>) -> Self {
+        self.n = Some(value.into());
+        self
+    }
+    /// Sets `output_compression`.
+    pub fn output_compression(mut self, value: impl Into<i64>) -> Self {
+        self.output_compression = Some(value.into());
+        self
+    }
+    /// Sets `output_format`.
+    pub fn output_format(mut self, value: impl Into<ImageGenerationRequestOutputFormat>) -> Self {
+        self.output_format = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ImageGenerationProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(mut self, value: impl Into<ImageGenerationRequestQuality>) -> Self {
+        self.quality = Some(value.into());
+        self
+    }
+    /// Sets `resolution`.
+    pub fn resolution(mut self, value: impl Into<ImageGenerationRequestResolution>) -> Self {
+        self.resolution = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: impl Into<String>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
 }
 
 /// The `ImageGenerationResponseDataItem` schema.
@@ -32180,6 +34360,19 @@ pub struct ImageGenerationServerToolInputImageMask {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ImageGenerationServerToolInputImageMask {
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `ImageGenerationServerToolModeration` schema.
     pub enum ImageGenerationServerToolModeration {
@@ -32273,6 +34466,68 @@ pub struct ImageGenerationServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ImageGenerationServerTool {
+    /// Sets `background`.
+    pub fn background(mut self, value: impl Into<ImageGenerationServerToolBackground>) -> Self {
+        self.background = Some(value.into());
+        self
+    }
+    /// Sets `input_fidelity`.
+    pub fn input_fidelity(
+        mut self,
+        value: impl Into<ImageGenerationServerToolInputFidelity>,
+    ) -> Self {
+        self.input_fidelity = Some(value.into());
+        self
+    }
+    /// Sets `input_image_mask`.
+    pub fn input_image_mask(
+        mut self,
+        value: impl Into<ImageGenerationServerToolInputImageMask>,
+    ) -> Self {
+        self.input_image_mask = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `moderation`.
+    pub fn moderation(mut self, value: impl Into<ImageGenerationServerToolModeration>) -> Self {
+        self.moderation = Some(value.into());
+        self
+    }
+    /// Sets `output_compression`.
+    pub fn output_compression(mut self, value: impl Into<i64>) -> Self {
+        self.output_compression = Some(value.into());
+        self
+    }
+    /// Sets `output_format`.
+    pub fn output_format(
+        mut self,
+        value: impl Into<ImageGenerationServerToolOutputFormat>,
+    ) -> Self {
+        self.output_format = Some(value.into());
+        self
+    }
+    /// Sets `partial_images`.
+    pub fn partial_images(mut self, value: impl Into<i64>) -> Self {
+        self.partial_images = Some(value.into());
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(mut self, value: impl Into<ImageGenerationServerToolQuality>) -> Self {
+        self.quality = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: impl Into<String>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for the openrouter:image_generation server tool. Accepts all image_config params (aspect_ratio, quality, size, background, output_format, output_compression, moderation, etc.) plus a model field.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -32285,6 +34540,14 @@ pub struct ImageGenerationServerToolConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ImageGenerationServerToolConfig {
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -32315,6 +34578,14 @@ pub struct ImageGenerationServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ImageGenerationServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<ImageGenerationServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -33067,6 +35338,29 @@ pub struct InputFile {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl InputFile {
+    /// Sets `file_data`.
+    pub fn file_data(mut self, value: impl Into<String>) -> Self {
+        self.file_data = Some(value.into());
+        self
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `file_url`.
+    pub fn file_url(mut self, value: impl Into<String>) -> Self {
+        self.file_url = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+}
+
 /// Image input content item. Provide either an image_url (a URL or a base64 data URL) or the file_id of an uploaded image.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -33099,6 +35393,16 @@ impl InputImage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
     }
 }
 
@@ -33134,6 +35438,16 @@ impl InputMessageItemContentItemInputImage {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `image_url`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
     }
 }
 
@@ -33347,6 +35661,21 @@ impl InputMessageItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<Vec<InputMessageItemContentItem>>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<InputMessageItemType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -33479,6 +35808,11 @@ impl InputText {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `prompt_cache_breakpoint`.
+    pub fn prompt_cache_breakpoint(mut self, value: impl Into<PromptCacheBreakpoint>) -> Self {
+        self.prompt_cache_breakpoint = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -33533,6 +35867,11 @@ impl InputVideo {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `processing`.
+    pub fn processing(mut self, value: impl Into<InputVideoProcessing>) -> Self {
+        self.processing = Some(value.into());
+        self
     }
 }
 
@@ -33822,6 +36161,21 @@ impl InputsObjectListItemOutputMessage {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<InputsObjectListItemOutputMessageContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `phase`.
+    pub fn phase(mut self, value: impl Into<InputsObjectListItemOutputMessagePhase>) -> Self {
+        self.phase = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<InputsObjectListItemOutputMessageStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 /// The `InputsObjectListItemOutputReasoningStatus` schema.
@@ -33931,6 +36285,36 @@ impl InputsObjectListItemOutputReasoning {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<Vec<ReasoningTextContent>>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `encrypted_content`.
+    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
+        self.encrypted_content = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<InputsObjectListItemOutputReasoningStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `summary`.
+    pub fn summary(mut self, value: impl Into<Vec<ReasoningSummaryText>>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<ReasoningFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
     }
 }
 
@@ -35099,6 +37483,29 @@ pub struct JevRouterPlugin {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl JevRouterPlugin {
+    /// Sets `allowed_models`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(value.into());
+        self
+    }
+    /// Sets `cost_tier`.
+    pub fn cost_tier(mut self, value: impl Into<String>) -> Self {
+        self.cost_tier = Some(value.into());
+        self
+    }
+    /// Sets `excluded_models`.
+    pub fn excluded_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_models = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+}
+
 /// The `KeyAssignment` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -35316,6 +37723,11 @@ impl LegacyChatContentVideoInput {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `processing`.
+    pub fn processing(mut self, value: impl Into<LegacyChatContentVideoInputProcessing>) -> Self {
+        self.processing = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -35367,6 +37779,49 @@ pub struct LegacyWebSearchServerTool {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl LegacyWebSearchServerTool {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    pub fn filters(mut self, value: impl Into<WebSearchDomainFilter>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchContextSizeEnum>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<WebSearchUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
 }
 
 /// The `ListByokKeysResponse` schema.
@@ -35944,6 +38399,21 @@ impl LocalShellCallItemAction {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `timeout_ms`.
+    pub fn timeout_ms(mut self, value: impl Into<i64>) -> Self {
+        self.timeout_ms = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+    /// Sets `working_directory`.
+    pub fn working_directory(mut self, value: impl Into<String>) -> Self {
+        self.working_directory = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -36046,6 +38516,11 @@ impl LocalShellCallOutputItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -36240,6 +38715,16 @@ impl McpApprovalResponseItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `reason`.
+    pub fn reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -36302,6 +38787,16 @@ impl McpCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<McpToolCallError>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `output`.
+    pub fn output(mut self, value: impl Into<String>) -> Self {
+        self.output = Some(value.into());
+        self
     }
 }
 
@@ -36385,6 +38880,16 @@ impl McpListToolsItemToolsItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `annotations`.
+    pub fn annotations(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.annotations = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -36439,6 +38944,11 @@ impl McpListToolsItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
     }
 }
 
@@ -36501,6 +39011,19 @@ pub struct McpServerToolAllowedToolsObject {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl McpServerToolAllowedToolsObject {
+    /// Sets `read_only`.
+    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
+        self.read_only = Some(value.into());
+        self
+    }
+    /// Sets `tool_names`.
+    pub fn tool_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tool_names = Some(value.into());
+        self
+    }
 }
 
 /// The `McpServerToolAllowedTools` schema.
@@ -36591,6 +39114,14 @@ pub struct McpServerToolRequireApprovalObjectAlways {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl McpServerToolRequireApprovalObjectAlways {
+    /// Sets `tool_names`.
+    pub fn tool_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tool_names = Some(value.into());
+        self
+    }
+}
+
 /// The `McpServerToolRequireApprovalObjectNever` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -36603,6 +39134,14 @@ pub struct McpServerToolRequireApprovalObjectNever {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl McpServerToolRequireApprovalObjectNever {
+    /// Sets `tool_names`.
+    pub fn tool_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tool_names = Some(value.into());
+        self
+    }
 }
 
 /// The `McpServerToolRequireApprovalObject` schema.
@@ -36620,6 +39159,19 @@ pub struct McpServerToolRequireApprovalObject {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl McpServerToolRequireApprovalObject {
+    /// Sets `always`.
+    pub fn always(mut self, value: impl Into<McpServerToolRequireApprovalObjectAlways>) -> Self {
+        self.always = Some(value.into());
+        self
+    }
+    /// Sets `never`.
+    pub fn never(mut self, value: impl Into<McpServerToolRequireApprovalObjectNever>) -> Self {
+        self.never = Some(value.into());
+        self
+    }
 }
 
 /// The `McpServerToolRequireApproval` schema.
@@ -36743,6 +39295,41 @@ impl McpServerTool {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `allowed_tools`.
+    pub fn allowed_tools(mut self, value: impl Into<McpServerToolAllowedTools>) -> Self {
+        self.allowed_tools = Some(value.into());
+        self
+    }
+    /// Sets `authorization`.
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
+        self
+    }
+    /// Sets `connector_id`.
+    pub fn connector_id(mut self, value: impl Into<McpServerToolConnectorId>) -> Self {
+        self.connector_id = Some(value.into());
+        self
+    }
+    /// Sets `headers`.
+    pub fn headers(mut self, value: impl Into<std::collections::BTreeMap<String, String>>) -> Self {
+        self.headers = Some(value.into());
+        self
+    }
+    /// Sets `require_approval`.
+    pub fn require_approval(mut self, value: impl Into<McpServerToolRequireApproval>) -> Self {
+        self.require_approval = Some(value.into());
+        self
+    }
+    /// Sets `server_description`.
+    pub fn server_description(mut self, value: impl Into<String>) -> Self {
+        self.server_description = Some(value.into());
+        self
+    }
+    /// Sets `server_url`.
+    pub fn server_url(mut self, value: impl Into<String>) -> Self {
+        self.server_url = Some(value.into());
+        self
     }
 }
 
@@ -36877,6 +39464,14 @@ pub struct McpToolExecutionError {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl McpToolExecutionError {
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
 }
 
 /// The `MemberAssignment` schema.
@@ -37083,6 +39678,16 @@ impl MessagesBashToolResultBlock {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `container_id`.
+    pub fn container_id(mut self, value: impl Into<String>) -> Self {
+        self.container_id = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: impl Into<Vec<MessagesBashToolResultBlockFilesItem>>) -> Self {
+        self.files = Some(value.into());
+        self
     }
 }
 
@@ -38387,6 +40992,16 @@ impl MessagesMessageParamContentObjectListItemToolUse {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `input`.
+    pub fn input(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.input = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -38642,6 +41257,24 @@ impl MessagesMessageParamContentObjectListItemToolResult {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn content(
+        mut self,
+        value: impl Into<MessagesMessageParamContentObjectListItemToolResultContent>,
+    ) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `is_error`.
+    pub fn is_error(mut self, value: impl Into<bool>) -> Self {
+        self.is_error = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -38778,6 +41411,16 @@ impl MessagesMessageParamContentObjectListItemServerToolUse {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `input`.
+    pub fn input(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.input = Some(value.into());
+        self
     }
 }
 
@@ -38959,6 +41602,11 @@ impl MessagesMessageParamContentObjectListItemWebSearchToolResult {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -38995,6 +41643,24 @@ pub struct MessagesMessageParamContentObjectListItemCompaction {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesMessageParamContentObjectListItemCompaction {
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `encrypted_content`.
+    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
+        self.encrypted_content = Some(value.into());
+        self
+    }
 }
 
 /// The `MessagesMessageParamContentObjectListItem` schema.
@@ -39441,6 +42107,16 @@ impl MessagesMessageParam {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `clear_at`.
+    pub fn clear_at(mut self, value: impl Into<AnthropicSystemClearAt>) -> Self {
+        self.clear_at = Some(value.into());
+        self
+    }
+    /// Sets `output_config`.
+    pub fn output_config(mut self, value: impl Into<AnthropicMessageOutputConfig>) -> Self {
+        self.output_config = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -39543,6 +42219,11 @@ impl MessagesOutputConfigTaskBudget {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `remaining`.
+    pub fn remaining(mut self, value: impl Into<i64>) -> Self {
+        self.remaining = Some(value.into());
+        self
+    }
 }
 
 /// Configuration for controlling output behavior. Supports the effort parameter and structured output format.
@@ -39563,6 +42244,24 @@ pub struct MessagesOutputConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesOutputConfig {
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<MessagesOutputConfigEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<MessagesOutputConfigFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `task_budget`.
+    pub fn task_budget(mut self, value: impl Into<MessagesOutputConfigTaskBudget>) -> Self {
+        self.task_budget = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -39767,6 +42466,40 @@ pub struct MessagesRequestContextManagementEditsItemClearToolUses20250919 {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesRequestContextManagementEditsItemClearToolUses20250919 {
+    /// Sets `clear_at_least`.
+    pub fn clear_at_least(mut self, value: impl Into<AnthropicInputTokensClearAtLeast>) -> Self {
+        self.clear_at_least = Some(value.into());
+        self
+    }
+    /// Sets `clear_tool_inputs`.
+    pub fn clear_tool_inputs(
+        mut self,
+        value: impl Into<MessagesRequestContextManagementEditsItemClearToolUses20250919ClearToolInputs>,
+    ) -> Self {
+        self.clear_tool_inputs = Some(value.into());
+        self
+    }
+    /// Sets `exclude_tools`.
+    pub fn exclude_tools(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.exclude_tools = Some(value.into());
+        self
+    }
+    /// Sets `keep`.
+    pub fn keep(mut self, value: impl Into<AnthropicToolUsesKeep>) -> Self {
+        self.keep = Some(value.into());
+        self
+    }
+    /// Sets `trigger`.
+    pub fn trigger(
+        mut self,
+        value: impl Into<MessagesRequestContextManagementEditsItemClearToolUses20250919Trigger>,
+    ) -> Self {
+        self.trigger = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllType` schema.
     pub enum MessagesRequestContextManagementEditsItemClearThinking20251015KeepAllType {
@@ -39910,6 +42643,17 @@ pub struct MessagesRequestContextManagementEditsItemClearThinking20251015 {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesRequestContextManagementEditsItemClearThinking20251015 {
+    /// Sets `keep`.
+    pub fn keep(
+        mut self,
+        value: impl Into<MessagesRequestContextManagementEditsItemClearThinking20251015Keep>,
+    ) -> Self {
+        self.keep = Some(value.into());
+        self
+    }
+}
+
 /// The `MessagesRequestContextManagementEditsItemCompact20260112Trigger` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -39971,6 +42715,27 @@ pub struct MessagesRequestContextManagementEditsItemCompact20260112 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestContextManagementEditsItemCompact20260112 {
+    /// Sets `instructions`.
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
+        self.instructions = Some(value.into());
+        self
+    }
+    /// Sets `pause_after_compaction`.
+    pub fn pause_after_compaction(mut self, value: impl Into<bool>) -> Self {
+        self.pause_after_compaction = Some(value.into());
+        self
+    }
+    /// Sets `trigger`.
+    pub fn trigger(
+        mut self,
+        value: impl Into<MessagesRequestContextManagementEditsItemCompact20260112Trigger>,
+    ) -> Self {
+        self.trigger = Some(value.into());
+        self
+    }
 }
 
 /// The `MessagesRequestContextManagementEditsItem` schema.
@@ -40080,6 +42845,17 @@ pub struct MessagesRequestContextManagement {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesRequestContextManagement {
+    /// Sets `edits`.
+    pub fn edits(
+        mut self,
+        value: impl Into<Vec<MessagesRequestContextManagementEditsItem>>,
+    ) -> Self {
+        self.edits = Some(value.into());
+        self
+    }
+}
+
 /// The `MessagesRequestMetadata` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -40092,6 +42868,14 @@ pub struct MessagesRequestMetadata {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestMetadata {
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 
 /// The `MessagesRequestPluginsItem` schema.
@@ -40470,6 +43254,16 @@ impl MessagesRequestThinkingEnabled {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `block_binding`.
+    pub fn block_binding(mut self, value: impl Into<AnthropicThinkingBlockBinding>) -> Self {
+        self.block_binding = Some(value.into());
+        self
+    }
+    /// Sets `display`.
+    pub fn display(mut self, value: impl Into<AnthropicThinkingDisplay>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -40530,6 +43324,19 @@ pub struct MessagesRequestThinkingAdaptive {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestThinkingAdaptive {
+    /// Sets `block_binding`.
+    pub fn block_binding(mut self, value: impl Into<AnthropicThinkingBlockBinding>) -> Self {
+        self.block_binding = Some(value.into());
+        self
+    }
+    /// Sets `display`.
+    pub fn display(mut self, value: impl Into<AnthropicThinkingDisplay>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -40689,6 +43496,14 @@ pub struct MessagesRequestToolChoiceAuto {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesRequestToolChoiceAuto {
+    /// Sets `disable_parallel_tool_use`.
+    pub fn disable_parallel_tool_use(mut self, value: impl Into<bool>) -> Self {
+        self.disable_parallel_tool_use = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `MessagesRequestToolChoiceAnyType` schema.
     pub enum MessagesRequestToolChoiceAnyType {
@@ -40717,6 +43532,14 @@ pub struct MessagesRequestToolChoiceAny {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestToolChoiceAny {
+    /// Sets `disable_parallel_tool_use`.
+    pub fn disable_parallel_tool_use(mut self, value: impl Into<bool>) -> Self {
+        self.disable_parallel_tool_use = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -40788,6 +43611,11 @@ impl MessagesRequestToolChoiceTool {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `disable_parallel_tool_use`.
+    pub fn disable_parallel_tool_use(mut self, value: impl Into<bool>) -> Self {
+        self.disable_parallel_tool_use = Some(value.into());
+        self
     }
 }
 
@@ -40911,6 +43739,24 @@ pub struct MessagesRequestToolsItemCustomInputSchema {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesRequestToolsItemCustomInputSchema {
+    /// Sets `properties`.
+    pub fn properties(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `MessagesRequestToolsItemCustomType` schema.
     pub enum MessagesRequestToolsItemCustomType {
@@ -40973,6 +43819,31 @@ impl MessagesRequestToolsItemCustom {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<MessagesRequestToolsItemCustomType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -41021,6 +43892,14 @@ pub struct MessagesRequestToolsItemBash20250124 {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesRequestToolsItemBash20250124 {
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `MessagesRequestToolsItemTextEditor20250124Name` schema.
     pub enum MessagesRequestToolsItemTextEditor20250124Name {
@@ -41065,6 +43944,14 @@ pub struct MessagesRequestToolsItemTextEditor20250124 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestToolsItemTextEditor20250124 {
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -41123,6 +44010,34 @@ pub struct MessagesRequestToolsItemWebSearch20250305 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestToolsItemWebSearch20250305 {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<AnthropicWebSearchToolUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -41184,6 +44099,39 @@ pub struct MessagesRequestToolsItemWebSearch20260209 {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MessagesRequestToolsItemWebSearch20260209 {
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(mut self, value: impl Into<AnthropicAllowedCallers>) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<AnthropicWebSearchToolUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -41261,6 +44209,31 @@ impl MessagesRequestToolsItemAdvisor20260301 {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(mut self, value: impl Into<AnthropicAllowedCallers>) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `caching`.
+    pub fn caching(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.caching = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
     }
 }
 
@@ -41752,6 +44725,149 @@ impl MessagesRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `context_management`.
+    pub fn context_management(
+        mut self,
+        value: impl Into<MessagesRequestContextManagement>,
+    ) -> Self {
+        self.context_management = Some(value.into());
+        self
+    }
+    /// Sets `deferred_tools`.
+    pub fn deferred_tools(mut self, value: impl Into<DeferredToolsControl>) -> Self {
+        self.deferred_tools = Some(value.into());
+        self
+    }
+    /// Sets `fallbacks`.
+    pub fn fallbacks(mut self, value: impl Into<Vec<MessagesFallbackParam>>) -> Self {
+        self.fallbacks = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+    /// Sets `messages`.
+    pub fn messages(mut self, value: impl Into<Vec<MessagesMessageParam>>) -> Self {
+        self.messages = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(mut self, value: impl Into<MessagesRequestMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+    /// Sets `output_config`.
+    pub fn output_config(mut self, value: impl Into<MessagesOutputConfig>) -> Self {
+        self.output_config = Some(value.into());
+        self
+    }
+    /// Sets `plugins`.
+    pub fn plugins(mut self, value: impl Into<Vec<MessagesRequestPluginsItem>>) -> Self {
+        self.plugins = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `route`.
+    pub fn route(mut self, value: impl Into<DeprecatedRoute>) -> Self {
+        self.route = Some(value.into());
+        self
+    }
+    /// Sets `safeguards`.
+    pub fn safeguards(mut self, value: impl Into<Vec<AnthropicSafeguard>>) -> Self {
+        self.safeguards = Some(value.into());
+        self
+    }
+    /// Sets `service_tier`.
+    pub fn service_tier(mut self, value: impl Into<String>) -> Self {
+        self.service_tier = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `speed`.
+    pub fn speed(mut self, value: impl Into<AnthropicSpeed>) -> Self {
+        self.speed = Some(value.into());
+        self
+    }
+    /// Sets `stop_sequences`.
+    pub fn stop_sequences(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.stop_sequences = Some(value.into());
+        self
+    }
+    /// Sets `stop_server_tools_when`.
+    pub fn stop_server_tools_when(mut self, value: impl Into<StopServerToolsWhen>) -> Self {
+        self.stop_server_tools_when = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `system`.
+    pub fn system(mut self, value: impl Into<MessagesRequestSystem>) -> Self {
+        self.system = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `thinking`.
+    pub fn thinking(mut self, value: impl Into<MessagesRequestThinking>) -> Self {
+        self.thinking = Some(value.into());
+        self
+    }
+    /// Sets `tool_choice`.
+    pub fn tool_choice(mut self, value: impl Into<MessagesRequestToolChoice>) -> Self {
+        self.tool_choice = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    pub fn tools(mut self, value: impl Into<Vec<MessagesRequestToolsItem>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+    /// Sets `top_k`.
+    pub fn top_k(mut self, value: impl Into<i64>) -> Self {
+        self.top_k = Some(value.into());
+        self
+    }
+    /// Sets `top_p`.
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
+        self.top_p = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
 }
 
 /// The `MessagesResultUsage` schema.
@@ -41989,6 +45105,14 @@ pub struct MessagesSearchModelsServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl MessagesSearchModelsServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<SearchModelsServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `MessagesShellToolResultBlockFilesItemType` schema.
     pub enum MessagesShellToolResultBlockFilesItemType {
@@ -42100,6 +45224,16 @@ impl MessagesShellToolResultBlock {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `container_id`.
+    pub fn container_id(mut self, value: impl Into<String>) -> Self {
+        self.container_id = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: impl Into<Vec<MessagesShellToolResultBlockFilesItem>>) -> Self {
+        self.files = Some(value.into());
+        self
     }
 }
 
@@ -43138,6 +46272,11 @@ impl MessagesToolAdditionBlock {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -43391,6 +46530,11 @@ impl MessagesToolRemovalBlock {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
     }
 }
 
@@ -43892,6 +47036,11 @@ impl MultimodalMedia {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<String>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -43970,6 +47119,50 @@ impl NamespaceFunctionTool {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(
+        mut self,
+        value: impl Into<Vec<NamespaceFunctionToolAllowedCallersItem>>,
+    ) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `output_schema`.
+    pub fn output_schema(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.output_schema = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
     }
 }
 
@@ -46248,6 +49441,11 @@ impl ObservabilityFilterRuleGroupRulesItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<ObservabilityFilterRuleGroupRulesItemValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 
 /// The `ObservabilityFilterRuleGroup` schema.
@@ -46275,6 +49473,11 @@ impl ObservabilityFilterRuleGroup {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `logic`.
+    pub fn logic(mut self, value: impl Into<ObservabilityFilterRuleGroupLogic>) -> Self {
+        self.logic = Some(value.into());
+        self
     }
 }
 
@@ -46331,6 +49534,11 @@ impl ObservabilityFilterRulesConfigNullable {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
     }
 }
 
@@ -50984,6 +54192,14 @@ pub struct OpenRouterWebSearchServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl OpenRouterWebSearchServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<WebSearchConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Operator identifier used in filter definitions
     pub enum OperatorName {
@@ -51133,6 +54349,36 @@ impl OutputAdvisorServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `advice`.
+    pub fn advice(mut self, value: impl Into<String>) -> Self {
+        self.advice = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `instance_name`.
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    pub fn prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -51245,6 +54491,26 @@ impl OutputApplyPatchServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `call_id`.
+    pub fn call_id(mut self, value: impl Into<String>) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn operation(mut self, value: impl Into<ApplyPatchCallOperation>) -> Self {
+        self.operation = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -51328,6 +54594,11 @@ impl OutputArmorBlockedItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `namespace`.
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
     }
 }
 
@@ -51470,6 +54741,56 @@ impl OutputBashServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `arguments`.
+    pub fn arguments(mut self, value: impl Into<String>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `call_id`.
+    pub fn call_id(mut self, value: impl Into<String>) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    /// Sets `command`.
+    pub fn command(mut self, value: impl Into<String>) -> Self {
+        self.command = Some(value.into());
+        self
+    }
+    /// Sets `container_id`.
+    pub fn container_id(mut self, value: impl Into<String>) -> Self {
+        self.container_id = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `exitCode`.
+    pub fn exit_code(mut self, value: impl Into<i64>) -> Self {
+        self.exit_code = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: impl Into<Vec<OutputBashServerToolItemFilesItem>>) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `stderr`.
+    pub fn stderr(mut self, value: impl Into<String>) -> Self {
+        self.stderr = Some(value.into());
+        self
+    }
+    /// Sets `stdout`.
+    pub fn stdout(mut self, value: impl Into<String>) -> Self {
+        self.stdout = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -51524,6 +54845,21 @@ impl OutputBrowserUseServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<String>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `screenshotB64`.
+    pub fn screenshot_b64(mut self, value: impl Into<String>) -> Self {
+        self.screenshot_b64 = Some(value.into());
+        self
+    }
 }
 
 /// A code interpreter execution call with outputs
@@ -51565,6 +54901,21 @@ impl OutputCodeInterpreterCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `container_id`.
+    pub fn container_id(mut self, value: impl Into<String>) -> Self {
+        self.container_id = Some(value.into());
+        self
+    }
+    /// Sets `outputs`.
+    pub fn outputs(mut self, value: impl Into<Vec<CodeInterpreterCallItemOutputsItem>>) -> Self {
+        self.outputs = Some(value.into());
+        self
     }
 }
 
@@ -51631,6 +54982,36 @@ impl OutputCodeInterpreterServerToolItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `exitCode`.
+    pub fn exit_code(mut self, value: impl Into<i64>) -> Self {
+        self.exit_code = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    pub fn language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `stderr`.
+    pub fn stderr(mut self, value: impl Into<String>) -> Self {
+        self.stderr = Some(value.into());
+        self
+    }
+    /// Sets `stdout`.
+    pub fn stdout(mut self, value: impl Into<String>) -> Self {
+        self.stdout = Some(value.into());
+        self
     }
 }
 
@@ -51732,6 +55113,16 @@ impl OutputComputerCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -51871,6 +55262,16 @@ impl OutputDatetimeItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -51971,6 +55372,16 @@ impl OutputFileSearchServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `queries`.
+    pub fn queries(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.queries = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -52043,6 +55454,46 @@ impl OutputFilesServerToolItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `arguments`.
+    pub fn arguments(mut self, value: impl Into<String>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `call_id`.
+    pub fn call_id(mut self, value: impl Into<String>) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `file_id`.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn operation(mut self, value: impl Into<String>) -> Self {
+        self.operation = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
     }
 }
 
@@ -52219,6 +55670,11 @@ impl OutputFusionServerToolItemFailedModelsItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `status_code`.
+    pub fn status_code(mut self, value: impl Into<i64>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
 }
 
 /// The `OutputFusionServerToolItemResponsesItem` schema.
@@ -52246,6 +55702,11 @@ impl OutputFusionServerToolItemResponsesItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
     }
 }
 
@@ -52316,6 +55777,47 @@ impl OutputFusionServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `analysis`.
+    pub fn analysis(mut self, value: impl Into<FusionAnalysisResult>) -> Self {
+        self.analysis = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `failed_models`.
+    pub fn failed_models(
+        mut self,
+        value: impl Into<Vec<OutputFusionServerToolItemFailedModelsItem>>,
+    ) -> Self {
+        self.failed_models = Some(value.into());
+        self
+    }
+    /// Sets `failure_reason`.
+    pub fn failure_reason(mut self, value: impl Into<String>) -> Self {
+        self.failure_reason = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `responses`.
+    pub fn responses(
+        mut self,
+        value: impl Into<Vec<OutputFusionServerToolItemResponsesItem>>,
+    ) -> Self {
+        self.responses = Some(value.into());
+        self
+    }
+    /// Sets `sources`.
+    pub fn sources(mut self, value: impl Into<Vec<FusionSource>>) -> Self {
+        self.sources = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -52367,6 +55869,16 @@ impl OutputImageGenerationCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    pub fn prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
     }
 }
 
@@ -52439,6 +55951,41 @@ impl OutputImageGenerationServerToolItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `imageB64`.
+    pub fn image_b64(mut self, value: impl Into<String>) -> Self {
+        self.image_b64 = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    pub fn prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+    /// Sets `revisedPrompt`.
+    pub fn revised_prompt(mut self, value: impl Into<String>) -> Self {
+        self.revised_prompt = Some(value.into());
+        self
     }
 }
 
@@ -53400,6 +56947,16 @@ impl OutputItemWebSearchCallActionSearch {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `queries`.
+    pub fn queries(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.queries = Some(value.into());
+        self
+    }
+    /// Sets `sources`.
+    pub fn sources(mut self, value: impl Into<Vec<WebSearchSource>>) -> Self {
+        self.sources = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -53430,6 +56987,14 @@ pub struct OutputItemWebSearchCallActionOpenPage {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl OutputItemWebSearchCallActionOpenPage {
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -54245,6 +57810,21 @@ impl OutputMcpServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `serverLabel`.
+    pub fn server_label(mut self, value: impl Into<String>) -> Self {
+        self.server_label = Some(value.into());
+        self
+    }
+    /// Sets `toolName`.
+    pub fn tool_name(mut self, value: impl Into<String>) -> Self {
+        self.tool_name = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -54313,6 +57893,26 @@ impl OutputMemoryServerToolItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<OutputMemoryServerToolItemAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.value = Some(value.into());
+        self
     }
 }
 
@@ -54617,6 +58217,26 @@ impl OutputSearchModelsServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `arguments`.
+    pub fn arguments(mut self, value: impl Into<String>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `query`.
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
 }
 
 /// The `OutputShellCallItemAction` schema.
@@ -54870,6 +58490,16 @@ impl OutputShellServerToolItemAction {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `max_output_length`.
+    pub fn max_output_length(mut self, value: impl Into<i64>) -> Self {
+        self.max_output_length = Some(value.into());
+        self
+    }
+    /// Sets `timeout_ms`.
+    pub fn timeout_ms(mut self, value: impl Into<i64>) -> Self {
+        self.timeout_ms = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -55002,6 +58632,46 @@ impl OutputShellServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<OutputShellServerToolItemAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `arguments`.
+    pub fn arguments(mut self, value: impl Into<String>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `call_id`.
+    pub fn call_id(mut self, value: impl Into<String>) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    /// Sets `container_id`.
+    pub fn container_id(mut self, value: impl Into<String>) -> Self {
+        self.container_id = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: impl Into<Vec<OutputShellServerToolItemFilesItem>>) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `output`.
+    pub fn output(mut self, value: impl Into<Vec<ShellCallOutputContent>>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -55079,6 +58749,51 @@ impl OutputSubagentServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `call_id`.
+    pub fn call_id(mut self, value: impl Into<String>) -> Self {
+        self.call_id = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `instance_name`.
+    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `outcome`.
+    pub fn outcome(mut self, value: impl Into<String>) -> Self {
+        self.outcome = Some(value.into());
+        self
+    }
+    /// Sets `task_description`.
+    pub fn task_description(mut self, value: impl Into<String>) -> Self {
+        self.task_description = Some(value.into());
+        self
+    }
+    /// Sets `task_name`.
+    pub fn task_name(mut self, value: impl Into<String>) -> Self {
+        self.task_name = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -55146,6 +58861,21 @@ impl OutputTextEditorServerToolItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `command`.
+    pub fn command(mut self, value: impl Into<OutputTextEditorServerToolItemCommand>) -> Self {
+        self.command = Some(value.into());
+        self
+    }
+    /// Sets `filePath`.
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -55307,6 +59037,29 @@ impl OutputToolSearchServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `matches`.
+    pub fn matches(
+        mut self,
+        value: impl Into<Vec<OutputToolSearchServerToolItemMatchesItem>>,
+    ) -> Self {
+        self.matches = Some(value.into());
+        self
+    }
+    /// Sets `query`.
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -55373,6 +59126,36 @@ impl OutputWebFetchServerToolItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `httpStatus`.
+    pub fn http_status(mut self, value: impl Into<i64>) -> Self {
+        self.http_status = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 
 /// The `OutputWebSearchCallItem` schema.
@@ -55406,6 +59189,11 @@ impl OutputWebSearchCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<OutputItemWebSearchCallAction>) -> Self {
+        self.action = Some(value.into());
+        self
     }
 }
 
@@ -55493,6 +59281,14 @@ impl OutputWebSearchServerToolItemAction {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `sources`.
+    pub fn sources(
+        mut self,
+        value: impl Into<Vec<OutputWebSearchServerToolItemActionSourcesItem>>,
+    ) -> Self {
+        self.sources = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -55545,6 +59341,21 @@ impl OutputWebSearchServerToolItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `action`.
+    pub fn action(mut self, value: impl Into<OutputWebSearchServerToolItemAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
     }
 }
 
@@ -55609,6 +59420,14 @@ pub struct PdfParserOptions {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PdfParserOptions {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<PdfParserEngine>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -55716,6 +59535,29 @@ pub struct ParetoRouterPlugin {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ParetoRouterPlugin {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `max_price`.
+    pub fn max_price(mut self, value: impl Into<f64>) -> Self {
+        self.max_price = Some(value.into());
+        self
+    }
+    /// Sets `min_coding_score`.
+    pub fn min_coding_score(mut self, value: impl Into<f64>) -> Self {
+        self.min_coding_score = Some(value.into());
+        self
+    }
+    /// Sets `price_source`.
+    pub fn price_source(mut self, value: impl Into<ParetoRouterPluginPriceSource>) -> Self {
+        self.price_source = Some(value.into());
+        self
+    }
 }
 
 /// Payload Too Large - Request payload exceeds size limits
@@ -55894,6 +59736,29 @@ pub struct PercentileLatencyCutoffs {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl PercentileLatencyCutoffs {
+    /// Sets `p50`.
+    pub fn p50(mut self, value: impl Into<f64>) -> Self {
+        self.p50 = Some(value.into());
+        self
+    }
+    /// Sets `p75`.
+    pub fn p75(mut self, value: impl Into<f64>) -> Self {
+        self.p75 = Some(value.into());
+        self
+    }
+    /// Sets `p90`.
+    pub fn p90(mut self, value: impl Into<f64>) -> Self {
+        self.p90 = Some(value.into());
+        self
+    }
+    /// Sets `p99`.
+    pub fn p99(mut self, value: impl Into<f64>) -> Self {
+        self.p99 = Some(value.into());
+        self
+    }
+}
+
 /// Latency percentiles in milliseconds over the last 30 minutes. Latency measures time to first token. Only visible when authenticated with an API key or cookie; returns null for unauthenticated requests.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -55953,6 +59818,29 @@ pub struct PercentileThroughputCutoffs {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PercentileThroughputCutoffs {
+    /// Sets `p50`.
+    pub fn p50(mut self, value: impl Into<f64>) -> Self {
+        self.p50 = Some(value.into());
+        self
+    }
+    /// Sets `p75`.
+    pub fn p75(mut self, value: impl Into<f64>) -> Self {
+        self.p75 = Some(value.into());
+        self
+    }
+    /// Sets `p90`.
+    pub fn p90(mut self, value: impl Into<f64>) -> Self {
+        self.p90 = Some(value.into());
+        self
+    }
+    /// Sets `p99`.
+    pub fn p99(mut self, value: impl Into<f64>) -> Self {
+        self.p99 = Some(value.into());
+        self
+    }
 }
 
 /// The `PipelineStage` schema.
@@ -56520,6 +60408,49 @@ pub struct Preview20250311WebSearchServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Preview20250311WebSearchServerTool {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    pub fn filters(mut self, value: impl Into<WebSearchDomainFilter>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchContextSizeEnum>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<PreviewWebSearchUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `PreviewWebSearchServerToolType` schema.
     pub enum PreviewWebSearchServerToolType {
@@ -56571,6 +60502,49 @@ pub struct PreviewWebSearchServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl PreviewWebSearchServerTool {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    pub fn filters(mut self, value: impl Into<WebSearchDomainFilter>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchContextSizeEnum>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<PreviewWebSearchUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `PreviewWebSearchUserLocationType` schema.
     pub enum PreviewWebSearchUserLocationType {
@@ -56608,6 +60582,29 @@ pub struct PreviewWebSearchUserLocation {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PreviewWebSearchUserLocation {
+    /// Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -56992,6 +60989,16 @@ impl PrivateEndpointPricing {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `cache_read`.
+    pub fn cache_read(mut self, value: impl Into<String>) -> Self {
+        self.cache_read = Some(value.into());
+        self
+    }
+    /// Sets `cache_write`.
+    pub fn cache_write(mut self, value: impl Into<String>) -> Self {
+        self.cache_write = Some(value.into());
+        self
     }
 }
 
@@ -57542,6 +61549,11 @@ impl PrivateProviderDataPolicy {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `prompt_retention_days`.
+    pub fn prompt_retention_days(mut self, value: impl Into<i64>) -> Self {
+        self.prompt_retention_days = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -57574,6 +61586,14 @@ pub struct PromptCacheBreakpoint {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl PromptCacheBreakpoint {
+    /// Sets `ttl`.
+    pub fn ttl(mut self, value: impl Into<String>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `PromptCacheOptionsMode` schema.
     pub enum PromptCacheOptionsMode {
@@ -57602,6 +61622,14 @@ pub struct PromptCacheOptions {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PromptCacheOptions {
+    /// Sets `ttl`.
+    pub fn ttl(mut self, value: impl Into<String>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -58354,6 +62382,1019 @@ pub struct ProviderOptions {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ProviderOptions {
+    /// Sets `01ai`.
+    pub fn _01ai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self._01ai = Some(value.into());
+        self
+    }
+    /// Sets `ai21`.
+    pub fn ai21(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.ai21 = Some(value.into());
+        self
+    }
+    /// Sets `aion-labs`.
+    pub fn aion_labs(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.aion_labs = Some(value.into());
+        self
+    }
+    /// Sets `akashml`.
+    pub fn akashml(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.akashml = Some(value.into());
+        self
+    }
+    /// Sets `alibaba`.
+    pub fn alibaba(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.alibaba = Some(value.into());
+        self
+    }
+    /// Sets `amazon-bedrock`.
+    pub fn amazon_bedrock(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.amazon_bedrock = Some(value.into());
+        self
+    }
+    /// Sets `amazon-bedrock/claude-on-aws`.
+    pub fn amazon_bedrock_claude_on_aws(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.amazon_bedrock_claude_on_aws = Some(value.into());
+        self
+    }
+    /// Sets `amazon-nova`.
+    pub fn amazon_nova(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.amazon_nova = Some(value.into());
+        self
+    }
+    /// Sets `ambient`.
+    pub fn ambient(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.ambient = Some(value.into());
+        self
+    }
+    /// Sets `anthropic`.
+    pub fn anthropic(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.anthropic = Some(value.into());
+        self
+    }
+    /// Sets `anthropic/2`.
+    pub fn anthropic_2(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.anthropic_2 = Some(value.into());
+        self
+    }
+    /// Sets `anyscale`.
+    pub fn anyscale(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.anyscale = Some(value.into());
+        self
+    }
+    /// Sets `arcee-ai`.
+    pub fn arcee_ai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.arcee_ai = Some(value.into());
+        self
+    }
+    /// Sets `assemblyai`.
+    pub fn assemblyai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.assemblyai = Some(value.into());
+        self
+    }
+    /// Sets `atlas-cloud`.
+    pub fn atlas_cloud(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.atlas_cloud = Some(value.into());
+        self
+    }
+    /// Sets `atoma`.
+    pub fn atoma(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.atoma = Some(value.into());
+        self
+    }
+    /// Sets `avian`.
+    pub fn avian(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.avian = Some(value.into());
+        self
+    }
+    /// Sets `azure`.
+    pub fn azure(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.azure = Some(value.into());
+        self
+    }
+    /// Sets `baidu`.
+    pub fn baidu(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.baidu = Some(value.into());
+        self
+    }
+    /// Sets `baseten`.
+    pub fn baseten(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.baseten = Some(value.into());
+        self
+    }
+    /// Sets `black-forest-labs`.
+    pub fn black_forest_labs(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.black_forest_labs = Some(value.into());
+        self
+    }
+    /// Sets `byteplus`.
+    pub fn byteplus(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.byteplus = Some(value.into());
+        self
+    }
+    /// Sets `centml`.
+    pub fn centml(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.centml = Some(value.into());
+        self
+    }
+    /// Sets `cerebras`.
+    pub fn cerebras(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.cerebras = Some(value.into());
+        self
+    }
+    /// Sets `chutes`.
+    pub fn chutes(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.chutes = Some(value.into());
+        self
+    }
+    /// Sets `cirrascale`.
+    pub fn cirrascale(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.cirrascale = Some(value.into());
+        self
+    }
+    /// Sets `clarifai`.
+    pub fn clarifai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.clarifai = Some(value.into());
+        self
+    }
+    /// Sets `claude-on-aws`.
+    pub fn claude_on_aws(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.claude_on_aws = Some(value.into());
+        self
+    }
+    /// Sets `cloudflare`.
+    pub fn cloudflare(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.cloudflare = Some(value.into());
+        self
+    }
+    /// Sets `cohere`.
+    pub fn cohere(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.cohere = Some(value.into());
+        self
+    }
+    /// Sets `coreweave`.
+    pub fn coreweave(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.coreweave = Some(value.into());
+        self
+    }
+    /// Sets `cosine`.
+    pub fn cosine(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.cosine = Some(value.into());
+        self
+    }
+    /// Sets `crofai`.
+    pub fn crofai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.crofai = Some(value.into());
+        self
+    }
+    /// Sets `crucible`.
+    pub fn crucible(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.crucible = Some(value.into());
+        self
+    }
+    /// Sets `crusoe`.
+    pub fn crusoe(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.crusoe = Some(value.into());
+        self
+    }
+    /// Sets `darkbloom`.
+    pub fn darkbloom(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.darkbloom = Some(value.into());
+        self
+    }
+    /// Sets `databricks`.
+    pub fn databricks(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.databricks = Some(value.into());
+        self
+    }
+    /// Sets `decart`.
+    pub fn decart(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.decart = Some(value.into());
+        self
+    }
+    /// Sets `deepgram`.
+    pub fn deepgram(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.deepgram = Some(value.into());
+        self
+    }
+    /// Sets `deepinfra`.
+    pub fn deepinfra(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.deepinfra = Some(value.into());
+        self
+    }
+    /// Sets `deepseek`.
+    pub fn deepseek(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.deepseek = Some(value.into());
+        self
+    }
+    /// Sets `dekallm`.
+    pub fn dekallm(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.dekallm = Some(value.into());
+        self
+    }
+    /// Sets `digitalocean`.
+    pub fn digitalocean(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.digitalocean = Some(value.into());
+        self
+    }
+    /// Sets `elevenlabs`.
+    pub fn elevenlabs(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.elevenlabs = Some(value.into());
+        self
+    }
+    /// Sets `enfer`.
+    pub fn enfer(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.enfer = Some(value.into());
+        self
+    }
+    /// Sets `fake-provider`.
+    pub fn fake_provider(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.fake_provider = Some(value.into());
+        self
+    }
+    /// Sets `featherless`.
+    pub fn featherless(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.featherless = Some(value.into());
+        self
+    }
+    /// Sets `fireworks`.
+    pub fn fireworks(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.fireworks = Some(value.into());
+        self
+    }
+    /// Sets `fish-audio`.
+    pub fn fish_audio(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.fish_audio = Some(value.into());
+        self
+    }
+    /// Sets `friendli`.
+    pub fn friendli(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.friendli = Some(value.into());
+        self
+    }
+    /// Sets `gmicloud`.
+    pub fn gmicloud(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.gmicloud = Some(value.into());
+        self
+    }
+    /// Sets `google-ai-studio`.
+    pub fn google_ai_studio(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.google_ai_studio = Some(value.into());
+        self
+    }
+    /// Sets `google-vertex`.
+    pub fn google_vertex(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.google_vertex = Some(value.into());
+        self
+    }
+    /// Sets `gopomelo`.
+    pub fn gopomelo(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.gopomelo = Some(value.into());
+        self
+    }
+    /// Sets `groq`.
+    pub fn groq(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.groq = Some(value.into());
+        self
+    }
+    /// Sets `heygen`.
+    pub fn heygen(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.heygen = Some(value.into());
+        self
+    }
+    /// Sets `huggingface`.
+    pub fn huggingface(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.huggingface = Some(value.into());
+        self
+    }
+    /// Sets `hyperbolic`.
+    pub fn hyperbolic(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.hyperbolic = Some(value.into());
+        self
+    }
+    /// Sets `hyperbolic-quantized`.
+    pub fn hyperbolic_quantized(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.hyperbolic_quantized = Some(value.into());
+        self
+    }
+    /// Sets `inception`.
+    pub fn inception(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inception = Some(value.into());
+        self
+    }
+    /// Sets `inceptron`.
+    pub fn inceptron(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inceptron = Some(value.into());
+        self
+    }
+    /// Sets `inferact-vllm`.
+    pub fn inferact_vllm(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inferact_vllm = Some(value.into());
+        self
+    }
+    /// Sets `inference-net`.
+    pub fn inference_net(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inference_net = Some(value.into());
+        self
+    }
+    /// Sets `infermatic`.
+    pub fn infermatic(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.infermatic = Some(value.into());
+        self
+    }
+    /// Sets `inflection`.
+    pub fn inflection(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inflection = Some(value.into());
+        self
+    }
+    /// Sets `inocloud`.
+    pub fn inocloud(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.inocloud = Some(value.into());
+        self
+    }
+    /// Sets `io-net`.
+    pub fn io_net(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.io_net = Some(value.into());
+        self
+    }
+    /// Sets `ionstream`.
+    pub fn ionstream(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.ionstream = Some(value.into());
+        self
+    }
+    /// Sets `klusterai`.
+    pub fn klusterai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.klusterai = Some(value.into());
+        self
+    }
+    /// Sets `krea`.
+    pub fn krea(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.krea = Some(value.into());
+        self
+    }
+    /// Sets `kt`.
+    pub fn kt(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.kt = Some(value.into());
+        self
+    }
+    /// Sets `lambda`.
+    pub fn lambda(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.lambda = Some(value.into());
+        self
+    }
+    /// Sets `lepton`.
+    pub fn lepton(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.lepton = Some(value.into());
+        self
+    }
+    /// Sets `liquid`.
+    pub fn liquid(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.liquid = Some(value.into());
+        self
+    }
+    /// Sets `lynn`.
+    pub fn lynn(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.lynn = Some(value.into());
+        self
+    }
+    /// Sets `lynn-private`.
+    pub fn lynn_private(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.lynn_private = Some(value.into());
+        self
+    }
+    /// Sets `makora`.
+    pub fn makora(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.makora = Some(value.into());
+        self
+    }
+    /// Sets `mancer`.
+    pub fn mancer(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.mancer = Some(value.into());
+        self
+    }
+    /// Sets `mancer-old`.
+    pub fn mancer_old(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.mancer_old = Some(value.into());
+        self
+    }
+    /// Sets `mara`.
+    pub fn mara(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.mara = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    pub fn meta(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `minimax`.
+    pub fn minimax(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.minimax = Some(value.into());
+        self
+    }
+    /// Sets `mistral`.
+    pub fn mistral(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.mistral = Some(value.into());
+        self
+    }
+    /// Sets `modal`.
+    pub fn modal(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.modal = Some(value.into());
+        self
+    }
+    /// Sets `modelrun`.
+    pub fn modelrun(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.modelrun = Some(value.into());
+        self
+    }
+    /// Sets `modular`.
+    pub fn modular(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.modular = Some(value.into());
+        self
+    }
+    /// Sets `moonshotai`.
+    pub fn moonshotai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.moonshotai = Some(value.into());
+        self
+    }
+    /// Sets `morph`.
+    pub fn morph(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.morph = Some(value.into());
+        self
+    }
+    /// Sets `ncompass`.
+    pub fn ncompass(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.ncompass = Some(value.into());
+        self
+    }
+    /// Sets `near-ai`.
+    pub fn near_ai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.near_ai = Some(value.into());
+        self
+    }
+    /// Sets `nebius`.
+    pub fn nebius(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.nebius = Some(value.into());
+        self
+    }
+    /// Sets `nex-agi`.
+    pub fn nex_agi(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.nex_agi = Some(value.into());
+        self
+    }
+    /// Sets `nextbit`.
+    pub fn nextbit(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.nextbit = Some(value.into());
+        self
+    }
+    /// Sets `nineteen`.
+    pub fn nineteen(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.nineteen = Some(value.into());
+        self
+    }
+    /// Sets `novita`.
+    pub fn novita(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.novita = Some(value.into());
+        self
+    }
+    /// Sets `nvidia`.
+    pub fn nvidia(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.nvidia = Some(value.into());
+        self
+    }
+    /// Sets `octoai`.
+    pub fn octoai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.octoai = Some(value.into());
+        self
+    }
+    /// Sets `ollama`.
+    pub fn ollama(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.ollama = Some(value.into());
+        self
+    }
+    /// Sets `open-inference`.
+    pub fn open_inference(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.open_inference = Some(value.into());
+        self
+    }
+    /// Sets `openai`.
+    pub fn openai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.openai = Some(value.into());
+        self
+    }
+    /// Sets `parasail`.
+    pub fn parasail(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parasail = Some(value.into());
+        self
+    }
+    /// Sets `pareto-alpha`.
+    pub fn pareto_alpha(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.pareto_alpha = Some(value.into());
+        self
+    }
+    /// Sets `particle-ai`.
+    pub fn particle_ai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.particle_ai = Some(value.into());
+        self
+    }
+    /// Sets `perceptron`.
+    pub fn perceptron(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.perceptron = Some(value.into());
+        self
+    }
+    /// Sets `perplexity`.
+    pub fn perplexity(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.perplexity = Some(value.into());
+        self
+    }
+    /// Sets `phala`.
+    pub fn phala(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.phala = Some(value.into());
+        self
+    }
+    /// Sets `poolside`.
+    pub fn poolside(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.poolside = Some(value.into());
+        self
+    }
+    /// Sets `primalabs`.
+    pub fn primalabs(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.primalabs = Some(value.into());
+        self
+    }
+    /// Sets `primeintellect`.
+    pub fn primeintellect(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.primeintellect = Some(value.into());
+        self
+    }
+    /// Sets `quiver`.
+    pub fn quiver(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.quiver = Some(value.into());
+        self
+    }
+    /// Sets `recraft`.
+    pub fn recraft(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.recraft = Some(value.into());
+        self
+    }
+    /// Sets `recursal`.
+    pub fn recursal(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.recursal = Some(value.into());
+        self
+    }
+    /// Sets `recursive`.
+    pub fn recursive(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.recursive = Some(value.into());
+        self
+    }
+    /// Sets `reflection`.
+    pub fn reflection(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.reflection = Some(value.into());
+        self
+    }
+    /// Sets `reka`.
+    pub fn reka(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.reka = Some(value.into());
+        self
+    }
+    /// Sets `relace`.
+    pub fn relace(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.relace = Some(value.into());
+        self
+    }
+    /// Sets `replicate`.
+    pub fn replicate(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.replicate = Some(value.into());
+        self
+    }
+    /// Sets `respan`.
+    pub fn respan(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.respan = Some(value.into());
+        self
+    }
+    /// Sets `runway`.
+    pub fn runway(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.runway = Some(value.into());
+        self
+    }
+    /// Sets `sail-research`.
+    pub fn sail_research(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.sail_research = Some(value.into());
+        self
+    }
+    /// Sets `sakana`.
+    pub fn sakana(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.sakana = Some(value.into());
+        self
+    }
+    /// Sets `sakana-ai`.
+    pub fn sakana_ai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.sakana_ai = Some(value.into());
+        self
+    }
+    /// Sets `sambanova`.
+    pub fn sambanova(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.sambanova = Some(value.into());
+        self
+    }
+    /// Sets `sambanova-cloaked`.
+    pub fn sambanova_cloaked(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.sambanova_cloaked = Some(value.into());
+        self
+    }
+    /// Sets `scaledown`.
+    pub fn scaledown(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.scaledown = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    pub fn seed(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `sf-compute`.
+    pub fn sf_compute(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.sf_compute = Some(value.into());
+        self
+    }
+    /// Sets `siliconflow`.
+    pub fn siliconflow(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.siliconflow = Some(value.into());
+        self
+    }
+    /// Sets `sourceful`.
+    pub fn sourceful(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.sourceful = Some(value.into());
+        self
+    }
+    /// Sets `stealth`.
+    pub fn stealth(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.stealth = Some(value.into());
+        self
+    }
+    /// Sets `stepfun`.
+    pub fn stepfun(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.stepfun = Some(value.into());
+        self
+    }
+    /// Sets `streamlake`.
+    pub fn streamlake(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.streamlake = Some(value.into());
+        self
+    }
+    /// Sets `switchpoint`.
+    pub fn switchpoint(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.switchpoint = Some(value.into());
+        self
+    }
+    /// Sets `targon`.
+    pub fn targon(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.targon = Some(value.into());
+        self
+    }
+    /// Sets `tencent`.
+    pub fn tencent(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.tencent = Some(value.into());
+        self
+    }
+    /// Sets `tenstorrent`.
+    pub fn tenstorrent(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.tenstorrent = Some(value.into());
+        self
+    }
+    /// Sets `thinkingmachines`.
+    pub fn thinkingmachines(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.thinkingmachines = Some(value.into());
+        self
+    }
+    /// Sets `together`.
+    pub fn together(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.together = Some(value.into());
+        self
+    }
+    /// Sets `together-lite`.
+    pub fn together_lite(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.together_lite = Some(value.into());
+        self
+    }
+    /// Sets `typesafe`.
+    pub fn typesafe(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.typesafe = Some(value.into());
+        self
+    }
+    /// Sets `ubicloud`.
+    pub fn ubicloud(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.ubicloud = Some(value.into());
+        self
+    }
+    /// Sets `unbiased`.
+    pub fn unbiased(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.unbiased = Some(value.into());
+        self
+    }
+    /// Sets `upstage`.
+    pub fn upstage(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.upstage = Some(value.into());
+        self
+    }
+    /// Sets `venice`.
+    pub fn venice(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.venice = Some(value.into());
+        self
+    }
+    /// Sets `voyageai`.
+    pub fn voyageai(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.voyageai = Some(value.into());
+        self
+    }
+    /// Sets `wafer`.
+    pub fn wafer(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.wafer = Some(value.into());
+        self
+    }
+    /// Sets `wandb`.
+    pub fn wandb(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.wandb = Some(value.into());
+        self
+    }
+    /// Sets `wandb-legacy`.
+    pub fn wandb_legacy(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.wandb_legacy = Some(value.into());
+        self
+    }
+    /// Sets `xai`.
+    pub fn xai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.xai = Some(value.into());
+        self
+    }
+    /// Sets `xiaomi`.
+    pub fn xiaomi(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.xiaomi = Some(value.into());
+        self
+    }
+    /// Sets `z-ai`.
+    pub fn z_ai(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.z_ai = Some(value.into());
+        self
+    }
+}
+
 /// Provider Overloaded - Provider is temporarily overloaded
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -58511,6 +63552,34 @@ pub struct ProviderPreferencesMaxPrice {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ProviderPreferencesMaxPrice {
+    /// Sets `audio`.
+    pub fn audio(mut self, value: impl Into<String>) -> Self {
+        self.audio = Some(value.into());
+        self
+    }
+    /// Sets `completion`.
+    pub fn completion(mut self, value: impl Into<String>) -> Self {
+        self.completion = Some(value.into());
+        self
+    }
+    /// Sets `image`.
+    pub fn image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    pub fn prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
+    /// Sets `request`.
+    pub fn request(mut self, value: impl Into<String>) -> Self {
+        self.request = Some(value.into());
+        self
+    }
 }
 
 /// The `ProviderPreferencesOnlyItem` schema.
@@ -58735,6 +63804,79 @@ pub struct ProviderPreferences {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ProviderPreferences {
+    /// Sets `allow_fallbacks`.
+    pub fn allow_fallbacks(mut self, value: impl Into<bool>) -> Self {
+        self.allow_fallbacks = Some(value.into());
+        self
+    }
+    /// Sets `data_collection`.
+    pub fn data_collection(mut self, value: impl Into<ProviderPreferencesDataCollection>) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `enforce_distillable_text`.
+    pub fn enforce_distillable_text(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_distillable_text = Some(value.into());
+        self
+    }
+    /// Sets `ignore`.
+    pub fn ignore(mut self, value: impl Into<Vec<ProviderPreferencesIgnoreItem>>) -> Self {
+        self.ignore = Some(value.into());
+        self
+    }
+    /// Sets `max_price`.
+    pub fn max_price(mut self, value: impl Into<ProviderPreferencesMaxPrice>) -> Self {
+        self.max_price = Some(value.into());
+        self
+    }
+    /// Sets `only`.
+    pub fn only(mut self, value: impl Into<Vec<ProviderPreferencesOnlyItem>>) -> Self {
+        self.only = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<ProviderOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    pub fn order(mut self, value: impl Into<Vec<ProviderPreferencesOrderItem>>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `preferred_max_latency`.
+    pub fn preferred_max_latency(mut self, value: impl Into<PreferredMaxLatency>) -> Self {
+        self.preferred_max_latency = Some(value.into());
+        self
+    }
+    /// Sets `preferred_min_throughput`.
+    pub fn preferred_min_throughput(mut self, value: impl Into<PreferredMinThroughput>) -> Self {
+        self.preferred_min_throughput = Some(value.into());
+        self
+    }
+    /// Sets `quantizations`.
+    pub fn quantizations(mut self, value: impl Into<Vec<Quantization>>) -> Self {
+        self.quantizations = Some(value.into());
+        self
+    }
+    /// Sets `require_parameters`.
+    pub fn require_parameters(mut self, value: impl Into<bool>) -> Self {
+        self.require_parameters = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<ProviderPreferencesSort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `zdr`.
+    pub fn zdr(mut self, value: impl Into<bool>) -> Self {
+        self.zdr = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -59137,6 +64279,19 @@ pub struct ProviderSortConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ProviderSortConfig {
+    /// Sets `by`.
+    pub fn by(mut self, value: impl Into<ProviderSortConfigBy>) -> Self {
+        self.by = Some(value.into());
+        self
+    }
+    /// Sets `partition`.
+    pub fn partition(mut self, value: impl Into<ProviderSortConfigPartition>) -> Self {
+        self.partition = Some(value.into());
+        self
+    }
 }
 
 /// The `PublicEndpointNativeToolsValue` schema.
@@ -59903,6 +65058,39 @@ pub struct ReasoningConfig2 {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ReasoningConfig2 {
+    /// Sets `context`.
+    pub fn context(mut self, value: impl Into<ReasoningContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<ReasoningEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<ReasoningMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `summary`.
+    pub fn summary(mut self, value: impl Into<ReasoningSummaryVerbosity>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for reasoning mode in the response
 pub type ReasoningConfig = ReasoningConfig2;
 
@@ -60014,6 +65202,21 @@ impl ReasoningDetailEncrypted {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<ReasoningFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `index`.
+    pub fn index(mut self, value: impl Into<i64>) -> Self {
+        self.index = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -60081,6 +65284,26 @@ impl ReasoningDetailServerToolCall {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<ReasoningFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `index`.
+    pub fn index(mut self, value: impl Into<i64>) -> Self {
+        self.index = Some(value.into());
+        self
+    }
+    /// Sets `tool_call_id`.
+    pub fn tool_call_id(mut self, value: impl Into<String>) -> Self {
+        self.tool_call_id = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -60134,6 +65357,21 @@ impl ReasoningDetailSummary {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<ReasoningFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `index`.
+    pub fn index(mut self, value: impl Into<i64>) -> Self {
+        self.index = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -60176,6 +65414,34 @@ pub struct ReasoningDetailText {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ReasoningDetailText {
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<ReasoningFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `index`.
+    pub fn index(mut self, value: impl Into<i64>) -> Self {
+        self.index = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
 }
 
 /// Reasoning detail union schema
@@ -60414,6 +65680,31 @@ impl ReasoningItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<Vec<ReasoningTextContent>>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `encrypted_content`.
+    pub fn encrypted_content(mut self, value: impl Into<String>) -> Self {
+        self.encrypted_content = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<InputsObjectListItemOutputReasoningStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<ReasoningFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
     }
 }
 
@@ -60887,6 +66178,14 @@ pub struct ResponseHealingPlugin {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ResponseHealingPlugin {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `ResponseIncludesEnum` schema.
     pub enum ResponseIncludesEnum {
@@ -61021,6 +66320,16 @@ impl ResponseOutputText {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `annotations`.
+    pub fn annotations(mut self, value: impl Into<Vec<OpenAiResponsesAnnotation>>) -> Self {
+        self.annotations = Some(value.into());
+        self
+    }
+    /// Sets `logprobs`.
+    pub fn logprobs(mut self, value: impl Into<Vec<ResponseOutputTextLogprobsItem>>) -> Self {
+        self.logprobs = Some(value.into());
+        self
     }
 }
 
@@ -61512,6 +66821,50 @@ impl ResponsesRequestToolsItemFunction {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(
+        mut self,
+        value: impl Into<Vec<ResponsesRequestToolsItemFunctionAllowedCallersItem>>,
+    ) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `output_schema`.
+    pub fn output_schema(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.output_schema = Some(value.into());
+        self
     }
 }
 
@@ -62211,6 +67564,211 @@ impl ResponsesRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `background`.
+    pub fn background(mut self, value: impl Into<bool>) -> Self {
+        self.background = Some(value.into());
+        self
+    }
+    /// Sets `cache_control`.
+    pub fn cache_control(mut self, value: impl Into<AnthropicCacheControlDirective>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+    /// Sets `debug`.
+    pub fn debug(mut self, value: impl Into<ChatDebugOptions>) -> Self {
+        self.debug = Some(value.into());
+        self
+    }
+    /// Sets `deferred_tools`.
+    pub fn deferred_tools(mut self, value: impl Into<DeferredToolsControl>) -> Self {
+        self.deferred_tools = Some(value.into());
+        self
+    }
+    /// Sets `frequency_penalty`.
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.frequency_penalty = Some(value.into());
+        self
+    }
+    /// Sets `image_config`.
+    pub fn image_config(mut self, value: impl Into<ImageConfig>) -> Self {
+        self.image_config = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    pub fn include(mut self, value: impl Into<Vec<ResponseIncludesEnum>>) -> Self {
+        self.include = Some(value.into());
+        self
+    }
+    /// Sets `input`.
+    pub fn input(mut self, value: impl Into<Inputs>) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+    /// Sets `instructions`.
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
+        self.instructions = Some(value.into());
+        self
+    }
+    /// Sets `max_output_tokens`.
+    pub fn max_output_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_output_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_tool_calls`.
+    pub fn max_tool_calls(mut self, value: impl Into<i64>) -> Self {
+        self.max_tool_calls = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn metadata(mut self, value: impl Into<RequestMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `modalities`.
+    pub fn modalities(mut self, value: impl Into<Vec<OutputModalityEnum>>) -> Self {
+        self.modalities = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+    /// Sets `parallel_tool_calls`.
+    pub fn parallel_tool_calls(mut self, value: impl Into<bool>) -> Self {
+        self.parallel_tool_calls = Some(value.into());
+        self
+    }
+    /// Sets `plugins`.
+    pub fn plugins(mut self, value: impl Into<Vec<ResponsesRequestPluginsItem>>) -> Self {
+        self.plugins = Some(value.into());
+        self
+    }
+    /// Sets `presence_penalty`.
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.presence_penalty = Some(value.into());
+        self
+    }
+    /// Sets `previous_response_id`.
+    pub fn previous_response_id(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.previous_response_id = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    pub fn prompt(mut self, value: impl Into<StoredPromptTemplate>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
+    /// Sets `prompt_cache_key`.
+    pub fn prompt_cache_key(mut self, value: impl Into<String>) -> Self {
+        self.prompt_cache_key = Some(value.into());
+        self
+    }
+    /// Sets `prompt_cache_options`.
+    pub fn prompt_cache_options(mut self, value: impl Into<PromptCacheOptions>) -> Self {
+        self.prompt_cache_options = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(mut self, value: impl Into<ReasoningConfig>) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `route`.
+    pub fn route(mut self, value: impl Into<DeprecatedRoute>) -> Self {
+        self.route = Some(value.into());
+        self
+    }
+    /// Sets `safety_identifier`.
+    pub fn safety_identifier(mut self, value: impl Into<String>) -> Self {
+        self.safety_identifier = Some(value.into());
+        self
+    }
+    /// Sets `service_tier`.
+    pub fn service_tier(mut self, value: impl Into<ResponsesRequestServiceTier>) -> Self {
+        self.service_tier = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `stop`.
+    pub fn stop(mut self, value: impl Into<ResponsesRequestStop>) -> Self {
+        self.stop = Some(value.into());
+        self
+    }
+    /// Sets `stop_server_tools_when`.
+    pub fn stop_server_tools_when(mut self, value: impl Into<StopServerToolsWhen>) -> Self {
+        self.stop_server_tools_when = Some(value.into());
+        self
+    }
+    /// Sets `store`.
+    pub fn store(mut self, value: impl Into<bool>) -> Self {
+        self.store = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<TextExtendedConfig>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `tool_choice`.
+    pub fn tool_choice(mut self, value: impl Into<OpenAiResponsesToolChoice>) -> Self {
+        self.tool_choice = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    pub fn tools(mut self, value: impl Into<Vec<ResponsesRequestToolsItem>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+    /// Sets `top_k`.
+    pub fn top_k(mut self, value: impl Into<i64>) -> Self {
+        self.top_k = Some(value.into());
+        self
+    }
+    /// Sets `top_logprobs`.
+    pub fn top_logprobs(mut self, value: impl Into<i64>) -> Self {
+        self.top_logprobs = Some(value.into());
+        self
+    }
+    /// Sets `top_p`.
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
+        self.top_p = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `truncation`.
+    pub fn truncation(mut self, value: impl Into<OpenAiResponsesTruncation>) -> Self {
+        self.truncation = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
@@ -63113,6 +68671,14 @@ pub struct SearchModelsServerToolConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl SearchModelsServerToolConfig {
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `SearchModelsServerToolOpenRouterType` schema.
     pub enum SearchModelsServerToolOpenRouterType {
@@ -63141,6 +68707,14 @@ pub struct SearchModelsServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SearchModelsServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<SearchModelsServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -63993,6 +69567,11 @@ impl SetFilter {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `include_unset`.
+    pub fn include_unset(mut self, value: impl Into<bool>) -> Self {
+        self.include_unset = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -64034,6 +69613,16 @@ impl ShellCallItemAction {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `max_output_length`.
+    pub fn max_output_length(mut self, value: impl Into<i64>) -> Self {
+        self.max_output_length = Some(value.into());
+        self
+    }
+    /// Sets `timeout_ms`.
+    pub fn timeout_ms(mut self, value: impl Into<i64>) -> Self {
+        self.timeout_ms = Some(value.into());
+        self
     }
 }
 
@@ -64094,6 +69683,26 @@ impl ShellCallItem {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `arguments`.
+    pub fn arguments(mut self, value: impl Into<String>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn environment(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
     }
 }
 
@@ -64390,6 +69999,36 @@ impl ShellCallOutputItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `container_id`.
+    pub fn container_id(mut self, value: impl Into<String>) -> Self {
+        self.container_id = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(mut self, value: impl Into<Vec<ShellCallOutputItemFilesItem>>) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `max_output_length`.
+    pub fn max_output_length(mut self, value: impl Into<i64>) -> Self {
+        self.max_output_length = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolCallStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -64446,6 +70085,19 @@ pub struct ShellServerToolConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ShellServerToolConfig {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<ShellServerToolEngine>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn environment(mut self, value: impl Into<ShellServerToolEnvironment>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -64552,6 +70204,14 @@ pub struct ShellServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ShellServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<ShellServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 /// Text to synthesize, or a list of turns for multi-speaker input. Each turn has its own text, voice, and instructions. Multi-speaker input is supported by Gemini TTS models and by Fish Audio models other than S1.
@@ -64755,6 +70415,24 @@ pub struct SpeechInputReferenceAudioInput {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl SpeechInputReferenceAudioInput {
+    /// Sets `data`.
+    pub fn data(mut self, value: impl Into<String>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<String>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `SpeechInputReferenceImageType` schema.
     pub enum SpeechInputReferenceImageType {
@@ -64897,6 +70575,27 @@ pub struct SpeechRequestProvider {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl SpeechRequestProvider {
+    /// Sets `data_collection`.
+    pub fn data_collection(
+        mut self,
+        value: impl Into<SpeechRequestProviderDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<ProviderOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `zdr`.
+    pub fn zdr(mut self, value: impl Into<bool>) -> Self {
+        self.zdr = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Audio output format
     pub enum SpeechRequestResponseFormat {
@@ -64968,6 +70667,51 @@ impl SpeechRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `input_references`.
+    pub fn input_references(mut self, value: impl Into<Vec<SpeechInputReference>>) -> Self {
+        self.input_references = Some(value.into());
+        self
+    }
+    /// Sets `instructions`.
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
+        self.instructions = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<SpeechRequestProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `response_format`.
+    pub fn response_format(mut self, value: impl Into<SpeechRequestResponseFormat>) -> Self {
+        self.response_format = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `speed`.
+    pub fn speed(mut self, value: impl Into<f64>) -> Self {
+        self.speed = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+    /// Sets `voice`.
+    pub fn voice(mut self, value: impl Into<String>) -> Self {
+        self.voice = Some(value.into());
+        self
+    }
 }
 
 /// The `SpeechTurn` schema.
@@ -64999,6 +70743,16 @@ impl SpeechTurn {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `instructions`.
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
+        self.instructions = Some(value.into());
+        self
+    }
+    /// Sets `voice`.
+    pub fn voice(mut self, value: impl Into<String>) -> Self {
+        self.voice = Some(value.into());
+        self
     }
 }
 
@@ -65459,6 +71213,14 @@ impl StoredPromptTemplate {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `variables`.
+    pub fn variables(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, StoredPromptTemplateVariablesValue>>,
+    ) -> Self {
+        self.variables = Some(value.into());
+        self
     }
 }
 
@@ -66604,6 +72366,14 @@ impl SubagentNestedTool {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -66641,6 +72411,19 @@ pub struct SubagentReasoning {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SubagentReasoning {
+    /// Sets `effort`.
+    pub fn effort(mut self, value: impl Into<SubagentReasoningEffort>) -> Self {
+        self.effort = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
 }
 
 /// Configuration for one openrouter:subagent server tool entry.
@@ -66684,6 +72467,59 @@ pub struct SubagentServerToolConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl SubagentServerToolConfig {
+    /// Sets `inherit_functions`.
+    pub fn inherit_functions(mut self, value: impl Into<bool>) -> Self {
+        self.inherit_functions = Some(value.into());
+        self
+    }
+    /// Sets `inherited_function_names`.
+    pub fn inherited_function_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.inherited_function_names = Some(value.into());
+        self
+    }
+    /// Sets `instructions`.
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
+        self.instructions = Some(value.into());
+        self
+    }
+    /// Sets `max_completion_tokens`.
+    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_completion_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_tool_calls`.
+    pub fn max_tool_calls(mut self, value: impl Into<i64>) -> Self {
+        self.max_tool_calls = Some(value.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(mut self, value: impl Into<SubagentReasoning>) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    pub fn tools(mut self, value: impl Into<Vec<SubagentNestedTool>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `SubagentServerToolOpenRouterType` schema.
     pub enum SubagentServerToolOpenRouterType {
@@ -66712,6 +72548,14 @@ pub struct SubagentServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SubagentServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<SubagentServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -66765,6 +72609,11 @@ impl SubmitGenerationFeedbackRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
     }
 }
 
@@ -66868,6 +72717,19 @@ pub struct SwitchyardRouterPlugin {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SwitchyardRouterPlugin {
+    /// Sets `algorithm`.
+    pub fn algorithm(mut self, value: impl Into<SwitchyardRouterPluginAlgorithm>) -> Self {
+        self.algorithm = Some(value.into());
+        self
+    }
+    /// Sets `judge_model`.
+    pub fn judge_model(mut self, value: impl Into<String>) -> Self {
+        self.judge_model = Some(value.into());
+        self
+    }
 }
 
 /// The `TaskClassificationItem` schema.
@@ -67218,6 +73080,19 @@ pub struct TextExtendedConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl TextExtendedConfig {
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<Formats>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `verbosity`.
+    pub fn verbosity(mut self, value: impl Into<TextExtendedConfigVerbosity>) -> Self {
+        self.verbosity = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Must be `urn:ietf:params:oauth:grant-type:token-exchange`.
     pub enum TokenExchangeRequestGrantType {
@@ -67308,6 +73183,19 @@ impl TokenExchangeRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `requested_token_type`.
+    pub fn requested_token_type(
+        mut self,
+        value: impl Into<TokenExchangeRequestRequestedTokenType>,
+    ) -> Self {
+        self.requested_token_type = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl Into<TokenExchangeRequestScope>) -> Self {
+        self.scope = Some(value.into());
+        self
     }
 }
 
@@ -67659,6 +73547,21 @@ impl ToolSearchCallItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `arguments`.
+    pub fn arguments(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolSearchCallItemStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -67745,6 +73648,50 @@ impl ToolSearchOutputItemToolsItemFunction {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `strict`.
+    pub fn strict(mut self, value: impl Into<bool>) -> Self {
+        self.strict = Some(value.into());
+        self
+    }
+    /// Sets `allowed_callers`.
+    pub fn allowed_callers(
+        mut self,
+        value: impl Into<Vec<ToolSearchOutputItemToolsItemFunctionAllowedCallersItem>>,
+    ) -> Self {
+        self.allowed_callers = Some(value.into());
+        self
+    }
+    /// Sets `async`.
+    pub fn r#async(mut self, value: impl Into<bool>) -> Self {
+        self.r#async = Some(value.into());
+        self
+    }
+    /// Sets `defer_loading`.
+    pub fn defer_loading(mut self, value: impl Into<bool>) -> Self {
+        self.defer_loading = Some(value.into());
+        self
+    }
+    /// Sets `output_schema`.
+    pub fn output_schema(
+        mut self,
+        value: impl Into<serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        self.output_schema = Some(value.into());
+        self
     }
 }
 
@@ -68361,6 +74308,16 @@ impl ToolSearchOutputItem {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<ToolSearchOutputItemStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -68393,6 +74350,14 @@ pub struct ToolSearchServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ToolSearchServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<ToolSearchServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for the openrouter:tool_search server tool
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -68405,6 +74370,14 @@ pub struct ToolSearchServerToolConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ToolSearchServerToolConfig {
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
 }
 
 /// Information about the top provider for this model
@@ -68463,6 +74436,34 @@ pub struct TraceConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TraceConfig {
+    /// Sets `generation_name`.
+    pub fn generation_name(mut self, value: impl Into<String>) -> Self {
+        self.generation_name = Some(value.into());
+        self
+    }
+    /// Sets `parent_span_id`.
+    pub fn parent_span_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_span_id = Some(value.into());
+        self
+    }
+    /// Sets `span_name`.
+    pub fn span_name(mut self, value: impl Into<String>) -> Self {
+        self.span_name = Some(value.into());
+        self
+    }
+    /// Sets `trace_id`.
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+    /// Sets `trace_name`.
+    pub fn trace_name(mut self, value: impl Into<String>) -> Self {
+        self.trace_name = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -68531,6 +74532,11 @@ impl UrlCitation {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
     }
 }
 
@@ -69361,6 +75367,64 @@ pub struct UpdateByokKeyRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdateByokKeyRequest {
+    /// Sets `allowed_api_key_hashes`. To send `null`, set the field to `Some(None)`.
+    pub fn allowed_api_key_hashes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_api_key_hashes = Some(Some(value.into()));
+        self
+    }
+    /// Sets `allowed_models`. To send `null`, set the field to `Some(None)`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(Some(value.into()));
+        self
+    }
+    /// Sets `allowed_user_ids`. To send `null`, set the field to `Some(None)`.
+    pub fn allowed_user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_user_ids = Some(Some(value.into()));
+        self
+    }
+    /// Sets `declared_region`. To send `null`, set the field to `Some(None)`.
+    pub fn declared_region(mut self, value: impl Into<UpdateByokKeyRequestDeclaredRegion>) -> Self {
+        self.declared_region = Some(Some(value.into()));
+        self
+    }
+    /// Sets `declared_zdr`. To send `null`, set the field to `Some(None)`.
+    pub fn declared_zdr(mut self, value: impl Into<bool>) -> Self {
+        self.declared_zdr = Some(Some(value.into()));
+        self
+    }
+    /// Sets `disabled`.
+    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
+        self.disabled = Some(value.into());
+        self
+    }
+    /// Sets `is_byok_only`.
+    pub fn is_byok_only(mut self, value: impl Into<bool>) -> Self {
+        self.is_byok_only = Some(value.into());
+        self
+    }
+    /// Sets `is_fallback`.
+    pub fn is_fallback(mut self, value: impl Into<bool>) -> Self {
+        self.is_fallback = Some(value.into());
+        self
+    }
+    /// Sets `is_required`.
+    pub fn is_required(mut self, value: impl Into<bool>) -> Self {
+        self.is_required = Some(value.into());
+        self
+    }
+    /// Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `name`. To send `null`, set the field to `Some(None)`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(Some(value.into()));
+        self
+    }
+}
+
 /// The `UpdateByokKeyResponse` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -69626,6 +75690,132 @@ pub struct UpdateGuardrailRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdateGuardrailRequest {
+    /// Sets `allow_safety_retention_google`. To send `null`, set the field to `Some(None)`.
+    pub fn allow_safety_retention_google(mut self, value: impl Into<bool>) -> Self {
+        self.allow_safety_retention_google = Some(Some(value.into()));
+        self
+    }
+    /// Sets `allow_safety_retention_other`. To send `null`, set the field to `Some(None)`.
+    pub fn allow_safety_retention_other(mut self, value: impl Into<bool>) -> Self {
+        self.allow_safety_retention_other = Some(Some(value.into()));
+        self
+    }
+    /// Sets `allowed_data_regions`. To send `null`, set the field to `Some(None)`.
+    pub fn allowed_data_regions(mut self, value: impl Into<Vec<GuardrailDataRegion>>) -> Self {
+        self.allowed_data_regions = Some(Some(value.into()));
+        self
+    }
+    /// Sets `allowed_models`. To send `null`, set the field to `Some(None)`.
+    pub fn allowed_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_models = Some(Some(value.into()));
+        self
+    }
+    /// Sets `allowed_providers`. To send `null`, set the field to `Some(None)`.
+    pub fn allowed_providers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_providers = Some(Some(value.into()));
+        self
+    }
+    /// Sets `content_filter_builtins`. To send `null`, set the field to `Some(None)`.
+    pub fn content_filter_builtins(
+        mut self,
+        value: impl Into<Vec<ContentFilterBuiltinEntryInput>>,
+    ) -> Self {
+        self.content_filter_builtins = Some(Some(value.into()));
+        self
+    }
+    /// Sets `content_filters`. To send `null`, set the field to `Some(None)`.
+    pub fn content_filters(mut self, value: impl Into<Vec<ContentFilterEntry>>) -> Self {
+        self.content_filters = Some(Some(value.into()));
+        self
+    }
+    /// Sets `description`. To send `null`, set the field to `Some(None)`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enable_free_model_publication`. To send `null`, set the field to `Some(None)`.
+    pub fn enable_free_model_publication(mut self, value: impl Into<bool>) -> Self {
+        self.enable_free_model_publication = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enable_free_model_training`. To send `null`, set the field to `Some(None)`.
+    pub fn enable_free_model_training(mut self, value: impl Into<bool>) -> Self {
+        self.enable_free_model_training = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enable_paid_model_training`. To send `null`, set the field to `Some(None)`.
+    pub fn enable_paid_model_training(mut self, value: impl Into<bool>) -> Self {
+        self.enable_paid_model_training = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_first_party_harness_models`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_first_party_harness_models(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_first_party_harness_models = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_zdr`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_zdr(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_zdr_anthropic`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_zdr_anthropic(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_anthropic = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_zdr_google`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_zdr_google(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_google = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_zdr_openai`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_zdr_openai(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_openai = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_zdr_other`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_zdr_other(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_other = Some(Some(value.into()));
+        self
+    }
+    /// Sets `enforce_zdr_xai`. To send `null`, set the field to `Some(None)`.
+    pub fn enforce_zdr_xai(mut self, value: impl Into<bool>) -> Self {
+        self.enforce_zdr_xai = Some(Some(value.into()));
+        self
+    }
+    /// Sets `ignored_models`. To send `null`, set the field to `Some(None)`.
+    pub fn ignored_models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ignored_models = Some(Some(value.into()));
+        self
+    }
+    /// Sets `ignored_providers`. To send `null`, set the field to `Some(None)`.
+    pub fn ignored_providers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ignored_providers = Some(Some(value.into()));
+        self
+    }
+    /// Sets `include_byok_in_budgets`.
+    pub fn include_byok_in_budgets(mut self, value: impl Into<bool>) -> Self {
+        self.include_byok_in_budgets = Some(value.into());
+        self
+    }
+    /// Sets `limit_usd`. To send `null`, set the field to `Some(None)`.
+    pub fn limit_usd(mut self, value: impl Into<f64>) -> Self {
+        self.limit_usd = Some(Some(value.into()));
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `reset_interval`. To send `null`, set the field to `Some(None)`.
+    pub fn reset_interval(mut self, value: impl Into<GuardrailInterval>) -> Self {
+        self.reset_interval = Some(Some(value.into()));
+        self
+    }
+}
+
 /// The `UpdateGuardrailResponse` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -69707,6 +75897,72 @@ pub struct UpdateObservabilityDestinationRequest {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpdateObservabilityDestinationRequest {
+    /// Sets `api_key_hashes`. To send `null`, set the field to `Some(None)`.
+    pub fn api_key_hashes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.api_key_hashes = Some(Some(value.into()));
+        self
+    }
+    /// Sets `broadcast_generation_cost`.
+    pub fn broadcast_generation_cost(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_cost = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_cost_allocation`.
+    pub fn broadcast_generation_cost_allocation(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_cost_allocation = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_identity`.
+    pub fn broadcast_generation_identity(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_identity = Some(value.into());
+        self
+    }
+    /// Sets `broadcast_generation_request_context`.
+    pub fn broadcast_generation_request_context(mut self, value: impl Into<bool>) -> Self {
+        self.broadcast_generation_request_context = Some(value.into());
+        self
+    }
+    /// Sets `config`.
+    pub fn config(mut self, value: impl Into<serde_json::Map<String, serde_json::Value>>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `filter_rules`. To send `null`, set the field to `Some(None)`.
+    pub fn filter_rules(
+        mut self,
+        value: impl Into<ObservabilityFilterRulesConfigNullable>,
+    ) -> Self {
+        self.filter_rules = Some(Some(value.into()));
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `privacy_mode`.
+    pub fn privacy_mode(mut self, value: impl Into<bool>) -> Self {
+        self.privacy_mode = Some(value.into());
+        self
+    }
+    /// Sets `regions`.
+    pub fn regions(mut self, value: impl Into<Vec<ObservabilityDataRegionInput>>) -> Self {
+        self.regions = Some(value.into());
+        self
+    }
+    /// Sets `sampling_rate`.
+    pub fn sampling_rate(mut self, value: impl Into<f64>) -> Self {
+        self.sampling_rate = Some(value.into());
+        self
+    }
 }
 
 /// The `UpdateObservabilityDestinationResponse` schema.
@@ -69861,6 +76117,50 @@ pub struct UpdatePrivateEndpointRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdatePrivateEndpointRequest {
+    /// Sets `base_url`.
+    pub fn base_url(mut self, value: impl Into<String>) -> Self {
+        self.base_url = Some(value.into());
+        self
+    }
+    /// Sets `declared_parameters`.
+    pub fn declared_parameters(
+        mut self,
+        value: impl Into<Vec<PrivateEndpointDeclaredParameter>>,
+    ) -> Self {
+        self.declared_parameters = Some(value.into());
+        self
+    }
+    /// Sets `declared_region`. To send `null`, set the field to `Some(None)`.
+    pub fn declared_region(
+        mut self,
+        value: impl Into<UpdatePrivateEndpointRequestDeclaredRegion>,
+    ) -> Self {
+        self.declared_region = Some(Some(value.into()));
+        self
+    }
+    /// Sets `declared_zdr`. To send `null`, set the field to `Some(None)`.
+    pub fn declared_zdr(mut self, value: impl Into<bool>) -> Self {
+        self.declared_zdr = Some(Some(value.into()));
+        self
+    }
+    /// Sets `pricing`.
+    pub fn pricing(mut self, value: impl Into<PrivateEndpointPricing>) -> Self {
+        self.pricing = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: impl Into<UpdatePrivateEndpointSettingsRequest>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `upstream_model_id`.
+    pub fn upstream_model_id(mut self, value: impl Into<String>) -> Self {
+        self.upstream_model_id = Some(value.into());
+        self
+    }
+}
+
 /// The `UpdatePrivateEndpointSettingsRequestCompletions` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -69876,6 +76176,19 @@ pub struct UpdatePrivateEndpointSettingsRequestCompletions {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpdatePrivateEndpointSettingsRequestCompletions {
+    /// Sets `chat`.
+    pub fn chat(mut self, value: impl Into<bool>) -> Self {
+        self.chat = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<bool>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -69962,6 +76275,34 @@ pub struct UpdatePrivateEndpointSettingsRequestInputs {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdatePrivateEndpointSettingsRequestInputs {
+    /// Sets `audio`.
+    pub fn audio(mut self, value: impl Into<bool>) -> Self {
+        self.audio = Some(value.into());
+        self
+    }
+    /// Sets `base64_files`.
+    pub fn base64_files(mut self, value: impl Into<bool>) -> Self {
+        self.base64_files = Some(value.into());
+        self
+    }
+    /// Sets `base64_images`.
+    pub fn base64_images(mut self, value: impl Into<bool>) -> Self {
+        self.base64_images = Some(value.into());
+        self
+    }
+    /// Sets `file_urls`.
+    pub fn file_urls(mut self, value: impl Into<bool>) -> Self {
+        self.file_urls = Some(value.into());
+        self
+    }
+    /// Sets `image_urls`.
+    pub fn image_urls(mut self, value: impl Into<bool>) -> Self {
+        self.image_urls = Some(value.into());
+        self
+    }
+}
+
 /// The `UpdatePrivateEndpointSettingsRequestReasoning` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -69977,6 +76318,22 @@ pub struct UpdatePrivateEndpointSettingsRequestReasoning {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpdatePrivateEndpointSettingsRequestReasoning {
+    /// Sets `return_mechanism`.
+    pub fn return_mechanism(
+        mut self,
+        value: impl Into<PrivateEndpointReasoningReturnMechanism>,
+    ) -> Self {
+        self.return_mechanism = Some(value.into());
+        self
+    }
+    /// Sets `supported`.
+    pub fn supported(mut self, value: impl Into<bool>) -> Self {
+        self.supported = Some(value.into());
+        self
+    }
 }
 
 /// The `UpdatePrivateEndpointSettingsRequestToolChoice` schema.
@@ -70000,6 +76357,29 @@ pub struct UpdatePrivateEndpointSettingsRequestToolChoice {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpdatePrivateEndpointSettingsRequestToolChoice {
+    /// Sets `auto`.
+    pub fn auto(mut self, value: impl Into<bool>) -> Self {
+        self.auto = Some(value.into());
+        self
+    }
+    /// Sets `function`.
+    pub fn function(mut self, value: impl Into<bool>) -> Self {
+        self.function = Some(value.into());
+        self
+    }
+    /// Sets `none`.
+    pub fn none(mut self, value: impl Into<bool>) -> Self {
+        self.none = Some(value.into());
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
 }
 
 /// Capabilities and limits to set over the ones copied from the public endpoint for this model and provider (or from the model). Omitted fields keep the copied values.
@@ -70041,6 +76421,66 @@ pub struct UpdatePrivateEndpointSettingsRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdatePrivateEndpointSettingsRequest {
+    /// Sets `completions`.
+    pub fn completions(
+        mut self,
+        value: impl Into<UpdatePrivateEndpointSettingsRequestCompletions>,
+    ) -> Self {
+        self.completions = Some(value.into());
+        self
+    }
+    /// Sets `context_length`.
+    pub fn context_length(mut self, value: impl Into<i64>) -> Self {
+        self.context_length = Some(value.into());
+        self
+    }
+    /// Sets `excluded_parameters`.
+    pub fn excluded_parameters(
+        mut self,
+        value: impl Into<Vec<UpdatePrivateEndpointSettingsRequestExcludedParametersItem>>,
+    ) -> Self {
+        self.excluded_parameters = Some(value.into());
+        self
+    }
+    /// Sets `inputs`.
+    pub fn inputs(mut self, value: impl Into<UpdatePrivateEndpointSettingsRequestInputs>) -> Self {
+        self.inputs = Some(value.into());
+        self
+    }
+    /// Sets `max_completion_tokens`.
+    pub fn max_completion_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_completion_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_prompt_tokens`.
+    pub fn max_prompt_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_prompt_tokens = Some(value.into());
+        self
+    }
+    /// Sets `quantization`.
+    pub fn quantization(mut self, value: impl Into<PrivateEndpointQuantization>) -> Self {
+        self.quantization = Some(value.into());
+        self
+    }
+    /// Sets `reasoning`.
+    pub fn reasoning(
+        mut self,
+        value: impl Into<UpdatePrivateEndpointSettingsRequestReasoning>,
+    ) -> Self {
+        self.reasoning = Some(value.into());
+        self
+    }
+    /// Sets `tool_choice`.
+    pub fn tool_choice(
+        mut self,
+        value: impl Into<UpdatePrivateEndpointSettingsRequestToolChoice>,
+    ) -> Self {
+        self.tool_choice = Some(value.into());
+        self
+    }
+}
+
 /// The `UpdatePrivateProviderRequestDataPolicy` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -70061,6 +76501,24 @@ pub struct UpdatePrivateProviderRequestDataPolicy {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdatePrivateProviderRequestDataPolicy {
+    /// Sets `prompt_retention_days`.
+    pub fn prompt_retention_days(mut self, value: impl Into<i64>) -> Self {
+        self.prompt_retention_days = Some(value.into());
+        self
+    }
+    /// Sets `retains_prompts`.
+    pub fn retains_prompts(mut self, value: impl Into<bool>) -> Self {
+        self.retains_prompts = Some(value.into());
+        self
+    }
+    /// Sets `training`.
+    pub fn training(mut self, value: impl Into<bool>) -> Self {
+        self.training = Some(value.into());
+        self
+    }
+}
+
 /// The `UpdatePrivateProviderRequest` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -70079,6 +76537,24 @@ pub struct UpdatePrivateProviderRequest {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpdatePrivateProviderRequest {
+    /// Sets `base_url`.
+    pub fn base_url(mut self, value: impl Into<String>) -> Self {
+        self.base_url = Some(value.into());
+        self
+    }
+    /// Sets `data_policy`.
+    pub fn data_policy(mut self, value: impl Into<UpdatePrivateProviderRequestDataPolicy>) -> Self {
+        self.data_policy = Some(value.into());
+        self
+    }
+    /// Sets `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -70252,6 +76728,72 @@ pub struct UpdateWorkspaceRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl UpdateWorkspaceRequest {
+    /// Sets `default_image_model`. To send `null`, set the field to `Some(None)`.
+    pub fn default_image_model(mut self, value: impl Into<String>) -> Self {
+        self.default_image_model = Some(Some(value.into()));
+        self
+    }
+    /// Sets `default_provider_sort`. To send `null`, set the field to `Some(None)`.
+    pub fn default_provider_sort(mut self, value: impl Into<String>) -> Self {
+        self.default_provider_sort = Some(Some(value.into()));
+        self
+    }
+    /// Sets `default_text_model`. To send `null`, set the field to `Some(None)`.
+    pub fn default_text_model(mut self, value: impl Into<String>) -> Self {
+        self.default_text_model = Some(Some(value.into()));
+        self
+    }
+    /// Sets `description`. To send `null`, set the field to `Some(None)`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
+        self
+    }
+    /// Sets `disabled_server_tools`. To send `null`, set the field to `Some(None)`.
+    pub fn disabled_server_tools(
+        mut self,
+        value: impl Into<Vec<UpdateWorkspaceRequestDisabledServerToolsItem>>,
+    ) -> Self {
+        self.disabled_server_tools = Some(Some(value.into()));
+        self
+    }
+    /// Sets `io_logging_api_key_ids`. To send `null`, set the field to `Some(None)`.
+    pub fn io_logging_api_key_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.io_logging_api_key_ids = Some(Some(value.into()));
+        self
+    }
+    /// Sets `io_logging_sampling_rate`.
+    pub fn io_logging_sampling_rate(mut self, value: impl Into<f64>) -> Self {
+        self.io_logging_sampling_rate = Some(value.into());
+        self
+    }
+    /// Sets `is_data_discount_logging_enabled`.
+    pub fn is_data_discount_logging_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.is_data_discount_logging_enabled = Some(value.into());
+        self
+    }
+    /// Sets `is_observability_broadcast_enabled`.
+    pub fn is_observability_broadcast_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.is_observability_broadcast_enabled = Some(value.into());
+        self
+    }
+    /// Sets `is_observability_io_logging_enabled`.
+    pub fn is_observability_io_logging_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.is_observability_io_logging_enabled = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+}
+
 /// The `UpdateWorkspaceResponse` schema.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -70301,6 +76843,11 @@ impl UpsertWorkspaceBudgetRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `include_byok_in_budgets`.
+    pub fn include_byok_in_budgets(mut self, value: impl Into<bool>) -> Self {
+        self.include_byok_in_budgets = Some(value.into());
+        self
     }
 }
 
@@ -71486,6 +78033,14 @@ pub struct VideoGenerationRequestProvider {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl VideoGenerationRequestProvider {
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<ProviderOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// Resolution of the generated video
     pub enum VideoGenerationRequestResolution {
@@ -71597,6 +78152,91 @@ impl VideoGenerationRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `aspect_ratio`.
+    pub fn aspect_ratio(mut self, value: impl Into<VideoGenerationRequestAspectRatio>) -> Self {
+        self.aspect_ratio = Some(value.into());
+        self
+    }
+    /// Sets `callback_url`.
+    pub fn callback_url(mut self, value: impl Into<String>) -> Self {
+        self.callback_url = Some(value.into());
+        self
+    }
+    /// Sets `creativity`.
+    pub fn creativity(mut self, value: impl Into<i64>) -> Self {
+        self.creativity = Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: impl Into<i64>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+    /// Sets `frame_images`.
+    pub fn frame_images(mut self, value: impl Into<Vec<FrameImage>>) -> Self {
+        self.frame_images = Some(value.into());
+        self
+    }
+    /// Sets `generate_audio`.
+    pub fn generate_audio(mut self, value: impl Into<bool>) -> Self {
+        self.generate_audio = Some(value.into());
+        self
+    }
+    /// Sets `input_references`.
+    pub fn input_references(mut self, value: impl Into<Vec<InputReference>>) -> Self {
+        self.input_references = Some(value.into());
+        self
+    }
+    /// Sets `previous_job_id`.
+    pub fn previous_job_id(mut self, value: impl Into<String>) -> Self {
+        self.previous_job_id = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    pub fn prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<VideoGenerationRequestProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `resolution`.
+    pub fn resolution(mut self, value: impl Into<VideoGenerationRequestResolution>) -> Self {
+        self.resolution = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: impl Into<String>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `upscale_factor`.
+    pub fn upscale_factor(mut self, value: impl Into<f64>) -> Self {
+        self.upscale_factor = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
@@ -72089,6 +78729,29 @@ pub struct WebFetchPlugin {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebFetchPlugin {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `max_content_tokens`.
+    pub fn max_content_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_content_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `WebFetchServerToolType` schema.
     pub enum WebFetchServerToolType {
@@ -72119,6 +78782,14 @@ pub struct WebFetchServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebFetchServerTool {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<WebFetchServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for the openrouter:web_fetch server tool
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -72143,6 +78814,34 @@ pub struct WebFetchServerToolConfig {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl WebFetchServerToolConfig {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebFetchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `max_content_tokens`.
+    pub fn max_content_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_content_tokens = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
 }
 
 /// Web search call completed
@@ -72300,6 +78999,64 @@ pub struct WebSearchConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebSearchConfig {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `excluded_domains`.
+    pub fn excluded_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_domains = Some(value.into());
+        self
+    }
+    /// Sets `max_characters`.
+    pub fn max_characters(mut self, value: impl Into<i64>) -> Self {
+        self.max_characters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_total_results`.
+    pub fn max_total_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_total_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchQualityLevel>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<WebSearchUserLocationServerTool>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
+}
+
 /// The `WebSearchDomainFilter` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -72318,6 +79075,24 @@ pub struct WebSearchDomainFilter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl WebSearchDomainFilter {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `blocked_domains`.
+    pub fn blocked_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.blocked_domains = Some(value.into());
+        self
+    }
+    /// Sets `excluded_domains`.
+    pub fn excluded_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_domains = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -72431,6 +79206,29 @@ pub struct WebSearchPluginUserLocation {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebSearchPluginUserLocation {
+    /// Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+}
+
 /// The `WebSearchPlugin` schema.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -72472,6 +79270,59 @@ pub struct WebSearchPlugin {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl WebSearchPlugin {
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngine>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `exclude_domains`.
+    pub fn exclude_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.exclude_domains = Some(value.into());
+        self
+    }
+    /// Sets `include_domains`.
+    pub fn include_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.include_domains = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_prompt`.
+    pub fn search_prompt(mut self, value: impl Into<String>) -> Self {
+        self.search_prompt = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<WebSearchPluginUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -72525,6 +79376,49 @@ pub struct WebSearchServerTool {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebSearchServerTool {
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    pub fn filters(mut self, value: impl Into<WebSearchDomainFilter>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchContextSizeEnum>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<WebSearchUserLocation>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
+}
+
 /// Configuration for the openrouter:web_search server tool
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -72569,6 +79463,64 @@ pub struct WebSearchServerToolConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebSearchServerToolConfig {
+    /// Sets `allowed_domains`.
+    pub fn allowed_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_domains = Some(value.into());
+        self
+    }
+    /// Sets `engine`.
+    pub fn engine(mut self, value: impl Into<WebSearchEngineEnum>) -> Self {
+        self.engine = Some(value.into());
+        self
+    }
+    /// Sets `excluded_domains`.
+    pub fn excluded_domains(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_domains = Some(value.into());
+        self
+    }
+    /// Sets `max_characters`.
+    pub fn max_characters(mut self, value: impl Into<i64>) -> Self {
+        self.max_characters = Some(value.into());
+        self
+    }
+    /// Sets `max_results`.
+    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_results = Some(value.into());
+        self
+    }
+    /// Sets `max_total_results`.
+    pub fn max_total_results(mut self, value: impl Into<i64>) -> Self {
+        self.max_total_results = Some(value.into());
+        self
+    }
+    /// Sets `max_uses`.
+    pub fn max_uses(mut self, value: impl Into<i64>) -> Self {
+        self.max_uses = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<WebSearchMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `search_context_size`.
+    pub fn search_context_size(mut self, value: impl Into<SearchQualityLevel>) -> Self {
+        self.search_context_size = Some(value.into());
+        self
+    }
+    /// Sets `user_location`.
+    pub fn user_location(mut self, value: impl Into<WebSearchUserLocationServerTool>) -> Self {
+        self.user_location = Some(value.into());
+        self
+    }
+    /// Sets `x_search`.
+    pub fn x_search(mut self, value: impl Into<XSearchOptions>) -> Self {
+        self.x_search = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `WebSearchServerToolOpenRouterType` schema.
     pub enum WebSearchServerToolOpenRouterType {
@@ -72597,6 +79549,14 @@ pub struct WebSearchServerToolOpenRouter {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl WebSearchServerToolOpenRouter {
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<WebSearchServerToolConfig>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -72682,6 +79642,34 @@ pub struct WebSearchUserLocation {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebSearchUserLocation {
+    /// Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<WebSearchPluginUserLocationType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
+
 crate::rt::open_enum! {
     /// The `WebSearchUserLocationServerToolType` schema.
     pub enum WebSearchUserLocationServerToolType {
@@ -72720,6 +79708,34 @@ pub struct WebSearchUserLocationServerTool {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl WebSearchUserLocationServerTool {
+    /// Sets `city`.
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<WebSearchUserLocationServerToolType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
 }
 
 /// The `Workspace` schema.
@@ -72967,6 +79983,39 @@ pub struct XSearchOptions {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl XSearchOptions {
+    /// Sets `allowed_x_handles`.
+    pub fn allowed_x_handles(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.allowed_x_handles = Some(value.into());
+        self
+    }
+    /// Sets `enable_image_understanding`.
+    pub fn enable_image_understanding(mut self, value: impl Into<bool>) -> Self {
+        self.enable_image_understanding = Some(value.into());
+        self
+    }
+    /// Sets `enable_video_understanding`.
+    pub fn enable_video_understanding(mut self, value: impl Into<bool>) -> Self {
+        self.enable_video_understanding = Some(value.into());
+        self
+    }
+    /// Sets `excluded_x_handles`.
+    pub fn excluded_x_handles(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.excluded_x_handles = Some(value.into());
+        self
+    }
+    /// Sets `from_date`.
+    pub fn from_date(mut self, value: impl Into<String>) -> Self {
+        self.from_date = Some(value.into());
+        self
+    }
+    /// Sets `to_date`.
+    pub fn to_date(mut self, value: impl Into<String>) -> Self {
+        self.to_date = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -73263,6 +80312,16 @@ impl QueryAnalyticsRequestClassifierDimensions {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `dimension_names`.
+    pub fn dimension_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dimension_names = Some(value.into());
+        self
+    }
+    /// Sets `include_nulls`.
+    pub fn include_nulls(mut self, value: impl Into<bool>) -> Self {
+        self.include_nulls = Some(value.into());
+        self
+    }
 }
 
 /// Filter results to generations with specific classifier tag values. Can be combined with classifier_dimensions (must use the same classifier_id) or used independently with standard dimensions.
@@ -73419,6 +80478,57 @@ impl QueryAnalyticsRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `classifier_dimensions`.
+    pub fn classifier_dimensions(
+        mut self,
+        value: impl Into<QueryAnalyticsRequestClassifierDimensions>,
+    ) -> Self {
+        self.classifier_dimensions = Some(value.into());
+        self
+    }
+    /// Sets `classifier_filters`.
+    pub fn classifier_filters(
+        mut self,
+        value: impl Into<QueryAnalyticsRequestClassifierFilters>,
+    ) -> Self {
+        self.classifier_filters = Some(value.into());
+        self
+    }
+    /// Sets `dimensions`.
+    pub fn dimensions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    pub fn filters(mut self, value: impl Into<Vec<Filter>>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `granularity`.
+    pub fn granularity(mut self, value: impl Into<String>) -> Self {
+        self.granularity = Some(value.into());
+        self
+    }
+    /// Sets `group_limit`.
+    pub fn group_limit(mut self, value: impl Into<i64>) -> Self {
+        self.group_limit = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    pub fn order_by(mut self, value: impl Into<QueryAnalyticsRequestOrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `time_range`.
+    pub fn time_range(mut self, value: impl Into<QueryAnalyticsRequestTimeRange>) -> Self {
+        self.time_range = Some(value.into());
+        self
     }
 }
 
@@ -73612,6 +80722,72 @@ impl CreateAudioTranscriptionsForm {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `diarize`.
+    pub fn diarize(mut self, value: impl Into<bool>) -> Self {
+        self.diarize = Some(value.into());
+        self
+    }
+    /// Sets `file`.
+    pub fn file(mut self, value: impl Into<crate::rt::Binary>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Sets `keyterms[]`.
+    pub fn keyterms(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.keyterms = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    pub fn language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `response_format`.
+    pub fn response_format(
+        mut self,
+        value: impl Into<CreateAudioTranscriptionsFormResponseFormat>,
+    ) -> Self {
+        self.response_format = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `source_url`.
+    pub fn source_url(mut self, value: impl Into<String>) -> Self {
+        self.source_url = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `timestamp_granularities[]`.
+    pub fn timestamp_granularities(
+        mut self,
+        value: impl Into<Vec<CreateAudioTranscriptionsFormTimestampGranularitiesItem>>,
+    ) -> Self {
+        self.timestamp_granularities = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<String>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -73653,6 +80829,19 @@ impl ExchangeAuthCodeForApiKeyRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `code_challenge_method`.
+    pub fn code_challenge_method(
+        mut self,
+        value: impl Into<ExchangeAuthCodeForApiKeyRequestCodeChallengeMethod>,
+    ) -> Self {
+        self.code_challenge_method = Some(value.into());
+        self
+    }
+    /// Sets `code_verifier`.
+    pub fn code_verifier(mut self, value: impl Into<String>) -> Self {
+        self.code_verifier = Some(value.into());
+        self
     }
 }
 
@@ -73763,6 +80952,57 @@ impl CreateAuthKeysCodeRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `code_challenge`.
+    pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
+        self.code_challenge = Some(value.into());
+        self
+    }
+    /// Sets `code_challenge_method`.
+    pub fn code_challenge_method(
+        mut self,
+        value: impl Into<CreateAuthKeysCodeRequestCodeChallengeMethod>,
+    ) -> Self {
+        self.code_challenge_method = Some(value.into());
+        self
+    }
+    /// Sets `expires_at`.
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `key_label`.
+    pub fn key_label(mut self, value: impl Into<String>) -> Self {
+        self.key_label = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<f64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `spawn_agent`.
+    pub fn spawn_agent(mut self, value: impl Into<String>) -> Self {
+        self.spawn_agent = Some(value.into());
+        self
+    }
+    /// Sets `spawn_cloud`.
+    pub fn spawn_cloud(mut self, value: impl Into<String>) -> Self {
+        self.spawn_cloud = Some(value.into());
+        self
+    }
+    /// Sets `usage_limit_type`.
+    pub fn usage_limit_type(
+        mut self,
+        value: impl Into<CreateAuthKeysCodeRequestUsageLimitType>,
+    ) -> Self {
+        self.usage_limit_type = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
     }
 }
 
@@ -75268,6 +82508,44 @@ impl CreateEmbeddingsRequest {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `dimensions`.
+    pub fn dimensions(mut self, value: impl Into<i64>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `encoding_format`.
+    pub fn encoding_format(
+        mut self,
+        value: impl Into<CreateEmbeddingsRequestEncodingFormat>,
+    ) -> Self {
+        self.encoding_format = Some(value.into());
+        self
+    }
+    /// Sets `input_type`.
+    pub fn input_type(mut self, value: impl Into<String>) -> Self {
+        self.input_type = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
 }
 
 /// Embedding vector as an array of floats or a base64 string
@@ -76503,6 +83781,11 @@ impl CreateKeysRequestExternal {
             extra: serde_json::Map::new(),
         }
     }
+    /// Sets `api_key`.
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.api_key = Some(value.into());
+        self
+    }
 }
 
 crate::rt::open_enum! {
@@ -76566,6 +83849,41 @@ impl CreateKeysRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `creator_user_id`.
+    pub fn creator_user_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_user_id = Some(value.into());
+        self
+    }
+    /// Sets `expires_at`.
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `external`.
+    pub fn external(mut self, value: impl Into<CreateKeysRequestExternal>) -> Self {
+        self.external = Some(value.into());
+        self
+    }
+    /// Sets `include_byok_in_limit`.
+    pub fn include_byok_in_limit(mut self, value: impl Into<bool>) -> Self {
+        self.include_byok_in_limit = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: impl Into<f64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `limit_reset`.
+    pub fn limit_reset(mut self, value: impl Into<CreateKeysRequestLimitReset>) -> Self {
+        self.limit_reset = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
     }
 }
 
@@ -76923,6 +84241,39 @@ pub struct UpdateKeysRequest {
     #[cfg(not(openrouter_types_drop_unknown))]
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpdateKeysRequest {
+    /// Sets `disabled`.
+    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
+        self.disabled = Some(value.into());
+        self
+    }
+    /// Sets `include_byok_in_limit`.
+    pub fn include_byok_in_limit(mut self, value: impl Into<bool>) -> Self {
+        self.include_byok_in_limit = Some(value.into());
+        self
+    }
+    /// Sets `limit`. To send `null`, set the field to `Some(None)`.
+    pub fn limit(mut self, value: impl Into<f64>) -> Self {
+        self.limit = Some(Some(value.into()));
+        self
+    }
+    /// Sets `limit_reset`. To send `null`, set the field to `Some(None)`.
+    pub fn limit_reset(mut self, value: impl Into<UpdateKeysRequestLimitReset>) -> Self {
+        self.limit_reset = Some(Some(value.into()));
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `workspace_id`.
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
 }
 
 /// The updated API key information
@@ -79465,6 +86816,19 @@ pub struct CreateRerankRequestDocumentsItemObject {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl CreateRerankRequestDocumentsItemObject {
+    /// Sets `image`.
+    pub fn image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+
 /// A document to rerank. Either a plain string, or a structured object with optional `text` and/or `image`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -79575,6 +86939,31 @@ impl CreateRerankRequest {
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
+    }
+    /// Sets `provider`.
+    pub fn provider(mut self, value: impl Into<ProviderPreferences>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `session_id`.
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+    /// Sets `top_n`.
+    pub fn top_n(mut self, value: impl Into<i64>) -> Self {
+        self.top_n = Some(value.into());
+        self
+    }
+    /// Sets `trace`.
+    pub fn trace(mut self, value: impl Into<TraceConfig>) -> Self {
+        self.trace = Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: impl Into<String>) -> Self {
+        self.user = Some(value.into());
+        self
     }
 }
 
