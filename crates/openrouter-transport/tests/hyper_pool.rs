@@ -62,7 +62,11 @@ impl TestServer {
                 });
             }
         });
-        TestServer { addr, connections }
+        TestServer {
+            addr,
+            connections,
+            closed: Arc::new(AtomicUsize::new(0)),
+        }
     }
 
     /// The connections accepted so far, read after a short pause so that one the client
@@ -283,6 +287,28 @@ async fn dropped_unread_body_does_not_poison_the_pool() {
         assert_eq!(next.status(), 200, "after dropping {path}");
         assert_eq!(next.body(), "small", "after dropping {path}");
     }
+}
+
+#[tokio::test]
+async fn a_body_dropped_part_way_closes_its_connection() {
+    let server = TestServer::start(|_request: http::Request<Incoming>| async {
+        http::Response::new(Endless.boxed())
+    })
+    .await;
+    let transport = transport();
+    let response = within_limit(transport.send(get(&server.url("/endless"))))
+        .await
+        .unwrap();
+    drop(response);
+
+    // The connection cannot be reused and must not linger: the server sees it end.
+    within_limit(async {
+        while server.closed.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ pub(crate) type ServerBody = BoxBody<Bytes, Infallible>;
 pub(crate) struct TestServer {
     pub addr: SocketAddr,
     pub connections: Arc<AtomicUsize>,
+    /// Connections that have ended (closed by either side).
+    pub closed: Arc<AtomicUsize>,
 }
 
 impl TestServer {
@@ -36,11 +38,13 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
-        let counter = connections.clone();
+        let closed = Arc::new(AtomicUsize::new(0));
+        let (counter, closed_counter) = (connections.clone(), closed.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 counter.fetch_add(1, Ordering::SeqCst);
                 let handler = handler.clone();
+                let closed = closed_counter.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |request| {
                         let response = handler(request);
@@ -49,10 +53,15 @@ impl TestServer {
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
+                    closed.fetch_add(1, Ordering::SeqCst);
                 });
             }
         });
-        TestServer { addr, connections }
+        TestServer {
+            addr,
+            connections,
+            closed,
+        }
     }
 
     /// An `http://` URL of this server.
