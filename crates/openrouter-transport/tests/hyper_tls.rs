@@ -8,6 +8,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +26,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
 use tokio::net::TcpListener;
-use tokio::sync::Barrier;
+use tokio::sync::{Barrier, Notify};
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::TlsAcceptor;
@@ -87,7 +88,8 @@ impl Pki {
 /// An HTTPS server on 127.0.0.1 that counts the TCP connections it accepts and the requests it
 /// answers. Each response body reads `<version seen by the server> alpn=<negotiated protocol>`.
 /// Requests to `/together` wait until `together` of them are in flight at once (or 5 s pass,
-/// which gives a 504).
+/// which gives a 504). After answering a request to `/goaway`, the server shuts the connection
+/// down gracefully.
 struct TlsServer {
     addr: SocketAddr,
     connections: Arc<AtomicUsize>,
@@ -125,8 +127,13 @@ impl TlsServer {
                         Some(protocol) => String::from_utf8_lossy(protocol).into_owned(),
                         None => "none".to_string(),
                     };
+                    let shutdown = Arc::new(Notify::new());
+                    let trigger = shutdown.clone();
                     let service = service_fn(move |request: http::Request<Incoming>| {
                         requests.fetch_add(1, Ordering::SeqCst);
+                        if request.uri().path() == "/goaway" {
+                            trigger.notify_one();
+                        }
                         let body = format!("{:?} alpn={alpn}", request.version());
                         let barrier = barrier.clone();
                         async move {
@@ -147,9 +154,16 @@ impl TlsServer {
                     });
                     // The auto server reads the connection preface, so it would accept HTTP/2
                     // even without ALPN: which protocol is used is the client's choice.
-                    let _ = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(tls), service)
-                        .await;
+                    let builder = auto::Builder::new(TokioExecutor::new());
+                    let mut connection = pin!(builder.serve_connection(TokioIo::new(tls), service));
+                    tokio::select! {
+                        _ = connection.as_mut() => {}
+                        // After a request to `/goaway`: a graceful shutdown (HTTP/2 `GOAWAY`).
+                        _ = shutdown.notified() => {
+                            connection.as_mut().graceful_shutdown();
+                            let _ = connection.await;
+                        }
+                    }
                 });
             }
         });
@@ -377,6 +391,30 @@ async fn first_requests_at_once_to_an_http1_server_open_their_own_connections() 
         assert_eq!(body, "HTTP/1.1 alpn=http/1.1");
     }
     assert_eq!(server.connections(), REQUESTS);
+}
+
+#[tokio::test]
+async fn an_http2_connection_the_server_shuts_down_is_replaced() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap();
+
+    let (version, _) = fetch(&transport, &server.url("127.0.0.1", "/goaway")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+    // Time for the server's GOAWAY to arrive and the connection to close.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let (version, body) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+    assert_eq!(body, "HTTP/2.0 alpn=h2");
+    assert_eq!(
+        server.connections(),
+        2,
+        "a new connection replaces the closed one"
+    );
 }
 
 #[tokio::test]
