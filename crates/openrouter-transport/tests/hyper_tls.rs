@@ -192,6 +192,14 @@ fn builder() -> HyperTransportBuilder {
     HyperTransport::builder().connect_timeout(Duration::from_secs(5))
 }
 
+/// A transport that trusts the test authority (on top of the default roots).
+fn trusting(pki: &Pki) -> HyperTransport {
+    builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .build()
+        .unwrap()
+}
+
 fn get(url: &str) -> http::Request<RequestBody> {
     http::Request::get(url).body(RequestBody::empty()).unwrap()
 }
@@ -209,10 +217,7 @@ async fn fetch(transport: &HyperTransport, url: &str) -> (http::Version, String)
 async fn alpn_picks_http2_with_an_added_root() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H2, H1]).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap();
+    let transport = trusting(&pki);
 
     // By name: the certificate is checked against `localhost` (sent by SNI).
     let (version, body) = fetch(&transport, &server.url("localhost", "/")).await;
@@ -245,10 +250,7 @@ async fn http2_disabled_gives_http1() {
 async fn server_without_h2_gives_http1() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H1]).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap();
+    let transport = trusting(&pki);
 
     let (version, body) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
     assert_eq!(version, http::Version::HTTP_11);
@@ -298,10 +300,7 @@ async fn concurrent_requests_share_one_http2_connection() {
     const REQUESTS: usize = 8;
     let pki = Pki::new();
     let server = TlsServer::start_with_barrier(&pki, &[H2, H1], REQUESTS).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap();
+    let transport = trusting(&pki);
 
     // One request first, so the pool holds an HTTP/2 connection.
     let (version, _) = fetch(&transport, &server.url("127.0.0.1", "/")).await;
@@ -309,15 +308,8 @@ async fn concurrent_requests_share_one_http2_connection() {
 
     // Every request waits in the server until all are in flight, so they are answered only if
     // they are all sent at once; on one connection, that takes HTTP/2 streams.
-    let url = server.url("127.0.0.1", "/together");
-    let tasks: Vec<_> = (0..REQUESTS)
-        .map(|_| {
-            let (transport, url) = (transport.clone(), url.clone());
-            tokio::spawn(async move { fetch(&transport, &url).await })
-        })
-        .collect();
-    for task in tasks {
-        let (version, body) = task.await.unwrap();
+    let answers = fetch_at_once(&transport, &server.url("127.0.0.1", "/together"), REQUESTS).await;
+    for (version, body) in answers {
         assert_eq!(version, http::Version::HTTP_2);
         assert_eq!(body, "HTTP/2.0 alpn=h2");
     }
@@ -353,10 +345,7 @@ async fn first_requests_at_once_share_one_http2_connection() {
     const REQUESTS: usize = 8;
     let pki = Pki::new();
     let server = TlsServer::start_with_barrier(&pki, &[H2, H1], REQUESTS).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap();
+    let transport = trusting(&pki);
 
     // No connection exists yet: the first request opens one, and the others wait for it
     // rather than each opening their own; they are all answered only if all are in flight
@@ -378,10 +367,7 @@ async fn first_requests_at_once_to_an_http1_server_open_their_own_connections() 
     const REQUESTS: usize = 4;
     let pki = Pki::new();
     let server = TlsServer::start_with_barrier(&pki, &[H1], REQUESTS).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap();
+    let transport = trusting(&pki);
 
     // The requests that waited for the first connection find it is HTTP/1.1 and open their
     // own: all four are in flight at once.
@@ -397,10 +383,7 @@ async fn first_requests_at_once_to_an_http1_server_open_their_own_connections() 
 async fn an_http2_connection_the_server_shuts_down_is_replaced() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H2, H1]).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap();
+    let transport = trusting(&pki);
 
     let (version, _) = fetch(&transport, &server.url("127.0.0.1", "/goaway")).await;
     assert_eq!(version, http::Version::HTTP_2);
