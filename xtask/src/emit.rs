@@ -273,11 +273,8 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requ
         fields
             .iter()
             // Optional fields, and required ones the spec lets be `null` (an `Option` too).
-            .filter(|f| {
-                (!f.required || f.nullable) && !matches!(bare(&f.ident), "new" | "to_query_pairs")
-            })
-            .filter(|f| query || !f.in_constructor())
-            .filter(|f| !(query && f.tristate))
+            .filter(|f| (!f.required || f.nullable) && !f.in_constructor())
+            .filter(|f| !matches!(bare(&f.ident), "new" | "to_query_pairs"))
             .collect()
     } else {
         Vec::new()

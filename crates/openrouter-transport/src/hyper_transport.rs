@@ -2,8 +2,9 @@
 //! over rustls.
 //!
 //! Nothing here names hyper, hyper-util or rustls in a public signature: the builder takes
-//! plain values, errors are [`TransportError`]s, and bodies are [`ResponseBody`](crate::ResponseBody)s. That keeps
-//! those crates' major versions out of this crate's API.
+//! plain values, errors are [`TransportError`]s, and bodies are
+//! [`ResponseBody`](crate::ResponseBody)s. That keeps those crates' major versions out of this
+//! crate's API.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -24,12 +25,13 @@ use crate::transport::{Transport, TransportFuture};
 ///
 /// Built on hyper's connections, a pool of this crate's own, and hyper-rustls. HTTP/2 is
 /// chosen by ALPN when the server offers it, and one HTTP/2 connection per origin is shared
-/// by concurrent requests (requests that start while the first connection to an `https` origin
-/// is being opened wait for it rather than open their own); an HTTP/1.1 connection serves one request at a time and returns to
-/// the pool when its response body has been read to the end (when a body is dropped before
-/// its end, the connection is reused only if the rest of it had already arrived; otherwise it
-/// is closed). Plain `http://` URLs are accepted too (for local proxies and tests)
-/// unless [`https_only`](HyperTransportBuilder::https_only) is set.
+/// by concurrent requests (requests that start while the first connection to an `https`
+/// origin is being opened wait for it rather than open their own). An HTTP/1.1 connection
+/// serves one request at a time and returns to the pool when its response body has been read
+/// to the end; when a body is dropped before its end, the connection is reused only if the
+/// rest of it had already arrived, and is closed otherwise. Plain `http://` URLs are accepted
+/// too (for local proxies and tests) unless [`https_only`](HyperTransportBuilder::https_only)
+/// is set.
 ///
 /// Build it once and reuse it: clones share one connection pool, and cloning is a
 /// reference-count increment. It needs a tokio runtime with the IO and time drivers
@@ -92,19 +94,13 @@ impl fmt::Debug for HyperTransport {
 impl Transport for HyperTransport {
     fn send(&self, request: http::Request<RequestBody>) -> TransportFuture<'_> {
         let uri = request.uri();
-        if uri.authority().is_none() {
-            return refuse(
-                TransportErrorKind::Other,
-                "request URI must be absolute (scheme and host)".into(),
-            );
-        }
-        match uri.scheme() {
-            Some(scheme) if *scheme == Scheme::HTTPS || *scheme == Scheme::HTTP => {}
-            Some(scheme) => {
+        match (uri.scheme(), uri.authority()) {
+            (Some(scheme), Some(_)) if *scheme == Scheme::HTTPS || *scheme == Scheme::HTTP => {}
+            (Some(scheme), Some(_)) => {
                 let message = format!("unsupported URI scheme `{scheme}`: only http and https");
                 return refuse(TransportErrorKind::Connect, message.into());
             }
-            None => {
+            _ => {
                 return refuse(
                     TransportErrorKind::Other,
                     "request URI must be absolute (scheme and host)".into(),

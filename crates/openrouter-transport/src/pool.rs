@@ -260,6 +260,13 @@ struct Idle {
     since: Instant,
 }
 
+impl Idle {
+    /// Whether it has been idle for `timeout` or longer at `now`.
+    fn expired(&self, now: Instant, timeout: Duration) -> bool {
+        now.saturating_duration_since(self.since) >= timeout
+    }
+}
+
 impl Host {
     fn new(uri: &Uri, limits: Limits) -> Self {
         let scheme = uri.scheme().cloned().unwrap_or(Scheme::HTTPS);
@@ -335,9 +342,12 @@ impl Host {
             }
             state.h2 = None;
         }
-        let now = self.limits.idle_timeout.map(|_| Instant::now());
+        let expiry = self
+            .limits
+            .idle_timeout
+            .map(|timeout| (Instant::now(), timeout));
         while let Some(idle) = state.idle.pop() {
-            if self.expired(&idle, now) {
+            if expiry.is_some_and(|(now, timeout)| idle.expired(now, timeout)) {
                 // The rest are older still.
                 state.idle.clear();
                 break;
@@ -347,13 +357,6 @@ impl Host {
             }
         }
         None
-    }
-
-    fn expired(&self, idle: &Idle, now: Option<Instant>) -> bool {
-        match (self.limits.idle_timeout, now) {
-            (Some(timeout), Some(now)) => now.saturating_duration_since(idle.since) >= timeout,
-            _ => false,
-        }
     }
 
     /// Turns an absolute request into the HTTP/1.1 form; returns the absolute URI.
@@ -433,9 +436,9 @@ async fn reap(host: Weak<Host>, timeout: Duration) {
         };
         let mut state = lock(&host.state);
         let now = Instant::now();
-        state.idle.retain(|idle| {
-            now.saturating_duration_since(idle.since) < timeout && !idle.sender.is_closed()
-        });
+        state
+            .idle
+            .retain(|idle| !idle.expired(now, timeout) && !idle.sender.is_closed());
         match state.idle.first() {
             Some(oldest) => wake = oldest.since + timeout,
             None => {

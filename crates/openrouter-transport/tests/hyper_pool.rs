@@ -122,7 +122,8 @@ impl Body for Endless {
     }
 }
 
-/// A body of these frames (popped from the end), with no length: sent chunked.
+/// A body of these frames (popped from the end), with no length: sent chunked. (The crate's
+/// `test_util::ChunkedBody` declares its length, which hyper would send as `Content-Length`.)
 struct Frames(Vec<&'static [u8]>);
 
 impl Body for Frames {
