@@ -574,47 +574,74 @@ async fn deadline_ends_a_stream_that_keeps_sending() {
     assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
 
+/// Runs a test's future on a runtime of its own thread, and fails the test if it has not
+/// finished within `limit`.
+///
+/// `tokio::time::timeout` cannot catch the bug these tests guard against: a stream whose body
+/// is always ready and never yields keeps its task, and so the timeout's own timer, from ever
+/// running again. The test would hang rather than fail. A watchdog on another thread can fail it.
+fn finishes_within<F, Fut>(limit: Duration, test: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    let (done, finished) = std::sync::mpsc::channel();
+    let runner = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the test");
+        runtime.block_on(test());
+        let _ = done.send(());
+    });
+    match finished.recv_timeout(limit) {
+        Ok(()) => runner.join().expect("the test's thread ended"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match runner.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the test's thread ends by sending or by panicking"),
+        },
+        // The runner is left behind; the test binary's exit ends it.
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("not finished within {limit:?}: the stream never yielded to the runtime")
+        }
+    }
+}
+
 /// Real time, because a body that is always ready never lets paused time advance.
-#[tokio::test]
-async fn idle_timeout_fires_on_a_comment_flood_that_is_always_ready() {
-    let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, ": flood\n\n");
-    let options = StreamOptions::new().with_idle_timeout(Some(Duration::from_millis(100)));
-    let mut stream = SseStream::with_options(body, options);
-    let start = Instant::now();
-    let err = tokio::time::timeout(Duration::from_secs(5), stream.next())
-        .await
-        .expect("the idle timeout ends a stream that only ever sends comments")
-        .unwrap()
-        .unwrap_err();
-    assert!(matches!(err, StreamError::IdleTimeout { .. }), "{err:?}");
-    assert!(start.elapsed() >= Duration::from_millis(100));
-    assert!(stream.comments_received() > 16);
+#[test]
+fn idle_timeout_fires_on_a_comment_flood_that_is_always_ready() {
+    finishes_within(Duration::from_secs(10), || async {
+        let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, ": flood\n\n");
+        let options = StreamOptions::new().with_idle_timeout(Some(Duration::from_millis(100)));
+        let mut stream = SseStream::with_options(body, options);
+        let start = Instant::now();
+        let err = stream.next().await.unwrap().unwrap_err();
+        assert!(matches!(err, StreamError::IdleTimeout { .. }), "{err:?}");
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        assert!(stream.comments_received() > 16);
+    });
 }
 
 /// Real time, as above: every poll of this stream finds an event, so the task never yields.
-#[tokio::test]
-async fn deadline_ends_an_event_flood_that_is_always_ready() {
-    let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, "data: 1\n\n");
-    let options = StreamOptions::new().with_deadline(Some(Duration::from_millis(100)));
-    let mut stream = EventStream::<u32, _>::with_options(body, options);
-    let start = Instant::now();
-    let mut events = 0;
-    let err = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
+#[test]
+fn deadline_ends_an_event_flood_that_is_always_ready() {
+    finishes_within(Duration::from_secs(10), || async {
+        let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, "data: 1\n\n");
+        let options = StreamOptions::new().with_deadline(Some(Duration::from_millis(100)));
+        let mut stream = EventStream::<u32, _>::with_options(body, options);
+        let start = Instant::now();
+        let mut events = 0;
+        let err = loop {
             match stream.next().await {
                 Some(Ok(1)) => events += 1,
-                other => return other,
+                other => break other.unwrap().unwrap_err(),
             }
-        }
-    })
-    .await
-    .expect("the deadline ends a stream that is always ready")
-    .unwrap()
-    .unwrap_err();
-    assert!(matches!(err, StreamError::Deadline { .. }), "{err:?}");
-    assert!(start.elapsed() >= Duration::from_millis(100));
-    assert!(events > 0);
-    assert!(stream.next().await.is_none());
+        };
+        assert!(matches!(err, StreamError::Deadline { .. }), "{err:?}");
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        assert!(events > 0);
+        assert!(stream.next().await.is_none());
+    });
 }
 
 #[tokio::test]
