@@ -19,6 +19,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use crate::body::RequestBody;
 use crate::error::{chain, BoxError, TransportError, TransportErrorKind};
 use crate::pool::{ConnectTimedOut, Limits, Pool};
+use crate::proxy::{Connector, Proxy};
 use crate::transport::{Transport, TransportFuture};
 
 /// The default [`Transport`]: a pooled HTTP/1.1 and HTTP/2 client over rustls.
@@ -152,6 +153,7 @@ pub enum TlsRoots {
 /// | [`http2`](Self::http2) | offered by ALPN |
 /// | [`tcp_nodelay`](Self::tcp_nodelay) | on |
 /// | [`https_only`](Self::https_only) | off: `http://` is allowed |
+/// | [`proxy`](Self::proxy) | [`Proxy::from_env`]: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` |
 /// | [`tls_roots`](Self::tls_roots) | [`TlsRoots::WebPki`] when that feature is on, else [`TlsRoots`]`::Native` when that one is, else [`TlsRoots::AddedOnly`] |
 /// | [`add_root_certificate`](Self::add_root_certificate), [`add_root_certificates_pem`](Self::add_root_certificates_pem) | none added |
 ///
@@ -166,6 +168,7 @@ pub struct HyperTransportBuilder {
     http2: bool,
     tcp_nodelay: bool,
     https_only: bool,
+    proxy: Proxy,
     tls_roots: TlsRoots,
     added_roots: Vec<AddedRoot>,
 }
@@ -196,6 +199,7 @@ impl Default for HyperTransportBuilder {
             http2: true,
             tcp_nodelay: true,
             https_only: false,
+            proxy: Proxy::from_env(),
             tls_roots: default_roots(),
             added_roots: Vec::new(),
         }
@@ -262,6 +266,18 @@ impl HyperTransportBuilder {
     /// [`Connect`](TransportErrorKind::Connect) error.
     pub fn https_only(mut self, enabled: bool) -> Self {
         self.https_only = enabled;
+        self
+    }
+
+    /// Sets which requests go through a proxy (default: [`Proxy::from_env`], the proxy
+    /// variables of the environment, read by [`build`](Self::build)); [`Proxy::none`] connects
+    /// directly whatever the environment says.
+    ///
+    /// Through an HTTP proxy, `https://` requests use a `CONNECT` tunnel: TLS runs end to end
+    /// with the server, and HTTP/2 is negotiated as usual. The connect timeout covers the
+    /// connection to the proxy, the tunnel or SOCKS handshake, and TLS.
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
         self
     }
 
@@ -340,8 +356,12 @@ impl HyperTransportBuilder {
     /// made: no root certificates could be loaded from the operating system, an added root
     /// certificate is invalid, there is no root certificate at all (no roots feature is
     /// enabled and none was added), or no rustls crypto provider is available.
+    ///
+    /// Returns an [`Other`](TransportErrorKind::Other) error when a proxy URL, given or read
+    /// from the environment, cannot be used (see [`Proxy`]).
     pub fn build(self) -> Result<HyperTransport, TransportError> {
         let tls = self.tls_config()?;
+        let proxies = self.proxy.resolve()?;
 
         let mut http = HttpConnector::new();
         // hyper-rustls needs to see https URIs; it checks the scheme itself.
@@ -357,17 +377,18 @@ impl HyperTransportBuilder {
             schemes.https_or_http()
         }
         .enable_http1();
+        let connector = Connector::new(http, proxies.clone());
         let https = if self.http2 {
-            protocols.enable_http2().wrap_connector(http)
+            protocols.enable_http2().wrap_connector(connector)
         } else {
-            protocols.wrap_connector(http)
+            protocols.wrap_connector(connector)
         };
         let limits = Limits {
             idle_timeout: self.pool_idle_timeout,
             max_idle_per_host: self.pool_max_idle_per_host,
             http2: self.http2,
         };
-        let pool = Pool::new(https, self.connect_timeout, limits);
+        let pool = Pool::new(https, proxies, self.connect_timeout, limits);
 
         Ok(HyperTransport {
             inner: Arc::new(Inner { pool, config: self }),

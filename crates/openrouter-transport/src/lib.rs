@@ -13,7 +13,8 @@
 //!   the request [may have reached the server](TransportError::may_have_reached_server).
 #![cfg_attr(
     feature = "hyper",
-    doc = "- [`HyperTransport`], the default: a pooled HTTP/1.1 and HTTP/2 client on hyper and rustls."
+    doc = "- [`HyperTransport`], the default: a pooled HTTP/1.1 and HTTP/2 client on hyper and rustls, \
+           with [`Proxy`] support (HTTP `CONNECT`, forwarding, SOCKS; the environment's proxies by default)."
 )]
 #![cfg_attr(
     feature = "test-util",
@@ -66,6 +67,8 @@ mod error;
 mod hyper_transport;
 #[cfg(feature = "hyper")]
 mod pool;
+#[cfg(feature = "hyper")]
+mod proxy;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod transport;
@@ -74,6 +77,8 @@ pub use body::{RequestBody, ResponseBody, StreamingBody};
 pub use error::{BoxError, TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder, TlsRoots};
+#[cfg(feature = "hyper")]
+pub use proxy::Proxy;
 pub use transport::{SharedTransport, Transport, TransportFuture};
 
 // Re-exported so that users can name the types in this crate's signatures without adding

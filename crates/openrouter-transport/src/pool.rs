@@ -17,6 +17,10 @@
 //! one connection instead of opening one each; once an origin has answered with HTTP/1.1, nobody
 //! waits.
 //!
+//! Behind an HTTP proxy (`crate::proxy`), an `https` origin's connections are tunnels, pooled as
+//! any other; a plain `http` origin's requests are sent to the proxy in absolute form, with its
+//! `Proxy-Authorization`.
+//!
 //! A connection the server closed while idle is noticed at checkout; a request that a
 //! reused connection hands back unsent (hyper's `TrySendError` with the message) is sent
 //! again on the next connection, so a stale keep-alive connection never fails a request.
@@ -34,14 +38,14 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::HOST;
+use http::header::{HOST, PROXY_AUTHORIZATION};
 use http::uri::{Authority, Scheme};
 use http::{HeaderValue, Request, Response, Uri};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::{Connection, HttpConnector};
+use hyper_util::client::legacy::connect::Connection;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::Notify;
 use tower_service::Service;
@@ -49,6 +53,7 @@ use tower_service::Service;
 use crate::body::{RequestBody, ResponseBody};
 use crate::error::{BoxError, TransportError, TransportErrorKind};
 use crate::hyper_transport::classify;
+use crate::proxy::{Connector, Proxies};
 
 /// How many origins the pool keeps an entry for before it drops unused ones.
 const HOSTS_BEFORE_PRUNING: usize = 8;
@@ -63,7 +68,8 @@ pub(crate) struct Limits {
 }
 
 pub(crate) struct Pool {
-    connector: HttpsConnector<HttpConnector>,
+    connector: HttpsConnector<Connector>,
+    proxies: Option<Arc<Proxies>>,
     connect_timeout: Option<Duration>,
     h1: http1::Builder,
     h2: http2::Builder<TokioExecutor>,
@@ -73,7 +79,8 @@ pub(crate) struct Pool {
 
 impl Pool {
     pub(crate) fn new(
-        connector: HttpsConnector<HttpConnector>,
+        connector: HttpsConnector<Connector>,
+        proxies: Option<Arc<Proxies>>,
         connect_timeout: Option<Duration>,
         limits: Limits,
     ) -> Self {
@@ -81,6 +88,7 @@ impl Pool {
         h2.timer(TokioTimer::new());
         Pool {
             connector,
+            proxies,
             connect_timeout,
             h1: http1::Builder::new(),
             h2,
@@ -164,7 +172,13 @@ impl Pool {
             // Forget origins that hold no connection and are not in use.
             hosts.retain(|host| Arc::strong_count(host) > 1 || !lock(&host.state).is_empty());
         }
-        let host = Arc::new(Host::new(uri, self.limits));
+        // A plain `http` origin behind an HTTP proxy gets its requests in absolute form.
+        let forward = self
+            .proxies
+            .as_ref()
+            .and_then(|proxies| proxies.route(uri).forwarding(uri))
+            .map(|auth| Forward { auth });
+        let host = Arc::new(Host::new(uri, self.limits, forward));
         hosts.push(Arc::clone(&host));
         host
     }
@@ -227,11 +241,19 @@ pub(crate) struct Host {
     /// scheme's default.
     host_header: HeaderValue,
     limits: Limits,
+    /// Set when the requests go to an HTTP proxy that forwards them (a plain `http` origin).
+    forward: Option<Forward>,
     /// Whether a connection to this origin may negotiate HTTP/2.
     may_be_h2: bool,
     state: Mutex<HostState>,
     /// Notified when a connection that may be HTTP/2 has been opened (or failed to).
     connected: Notify,
+}
+
+/// How requests to an origin behind a forwarding HTTP proxy are sent.
+struct Forward {
+    /// `Proxy-Authorization`, from the proxy URL's credentials.
+    auth: Option<HeaderValue>,
 }
 
 #[derive(Default)]
@@ -268,7 +290,7 @@ impl Idle {
 }
 
 impl Host {
-    fn new(uri: &Uri, limits: Limits) -> Self {
+    fn new(uri: &Uri, limits: Limits, forward: Option<Forward>) -> Self {
         let scheme = uri.scheme().cloned().unwrap_or(Scheme::HTTPS);
         let authority = uri
             .authority()
@@ -286,6 +308,7 @@ impl Host {
             scheme,
             authority,
             limits,
+            forward,
             state: Mutex::new(HostState::default()),
             connected: Notify::new(),
         }
@@ -359,10 +382,21 @@ impl Host {
         None
     }
 
-    /// Turns an absolute request into the HTTP/1.1 form; returns the absolute URI.
+    /// Turns an absolute request into the HTTP/1.1 form (the origin form, or the absolute
+    /// form for a forwarding proxy); returns the absolute URI.
     fn prepare_h1(&self, request: &mut Request<RequestBody>) -> Uri {
         if !request.headers().contains_key(HOST) {
             request.headers_mut().insert(HOST, self.host_header.clone());
+        }
+        if let Some(forward) = &self.forward {
+            if let Some(auth) = &forward.auth {
+                if !request.headers().contains_key(PROXY_AUTHORIZATION) {
+                    request
+                        .headers_mut()
+                        .insert(PROXY_AUTHORIZATION, auth.clone());
+                }
+            }
+            return request.uri().clone();
         }
         let origin = match request.uri().path_and_query() {
             Some(path) if path.as_str() != "/" => {

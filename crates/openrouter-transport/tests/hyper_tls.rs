@@ -1,191 +1,21 @@
 //! `HyperTransport` over TLS against local HTTPS servers: ALPN picks HTTP/2 or HTTP/1.1, added
 //! root certificates are trusted, an unknown authority is a TLS error.
 //!
-//! Each test makes its own certificate authority with rcgen (on `ring`), a server certificate
-//! for `localhost` and `127.0.0.1` signed by it, and an HTTPS server on an ephemeral port of
-//! 127.0.0.1 (tokio-rustls with hyper-util's auto server, which speaks HTTP/1.1 and HTTP/2).
+//! Each test makes its own certificate authority, a server certificate signed by it, and an
+//! HTTPS server on an ephemeral port of 127.0.0.1 (`support/tls.rs`).
 //! Nothing leaves the machine.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use openrouter_transport::{
-    HyperTransport, HyperTransportBuilder, RequestBody, TlsRoots, Transport, TransportErrorKind,
+    HyperTransport, HyperTransportBuilder, TlsRoots, Transport, TransportErrorKind,
 };
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
-use tokio::net::TcpListener;
-use tokio::sync::{Barrier, Notify};
-use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio_rustls::TlsAcceptor;
+use rcgen::KeyPair;
 
-const H2: &[u8] = b"h2";
-const H1: &[u8] = b"http/1.1";
+#[path = "support/tls.rs"]
+mod tls;
 
-/// A certificate authority and a server certificate it signed, made at test time.
-struct Pki {
-    ca_der: CertificateDer<'static>,
-    ca_pem: String,
-    /// The server's chain: its own certificate, then the authority's.
-    server_chain: Vec<CertificateDer<'static>>,
-    server_key: PrivatePkcs8KeyDer<'static>,
-}
-
-impl Pki {
-    fn new() -> Pki {
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "openrouter-transport test CA");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-
-        let server_key = KeyPair::generate().unwrap();
-        let mut server_params =
-            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-        server_params
-            .distinguished_name
-            .push(DnType::CommonName, "localhost");
-        let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
-
-        Pki {
-            ca_der: ca.der().clone(),
-            ca_pem: ca.pem(),
-            server_chain: vec![server_cert.der().clone(), ca.der().clone()],
-            server_key: PrivatePkcs8KeyDer::from(server_key.serialize_der()),
-        }
-    }
-
-    fn server_config(&self, alpn: &[&[u8]]) -> rustls::ServerConfig {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                self.server_chain.clone(),
-                PrivateKeyDer::Pkcs8(self.server_key.clone_key()),
-            )
-            .unwrap();
-        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-        config
-    }
-}
-
-/// An HTTPS server on 127.0.0.1 that counts the TCP connections it accepts and the requests it
-/// answers. Each response body reads `<version seen by the server> alpn=<negotiated protocol>`.
-/// Requests to `/together` wait until `together` of them are in flight at once (or 5 s pass,
-/// which gives a 504). After answering a request to `/goaway`, the server shuts the connection
-/// down gracefully.
-struct TlsServer {
-    addr: SocketAddr,
-    connections: Arc<AtomicUsize>,
-    requests: Arc<AtomicUsize>,
-}
-
-impl TlsServer {
-    async fn start(pki: &Pki, alpn: &[&[u8]]) -> TlsServer {
-        Self::start_with_barrier(pki, alpn, 1).await
-    }
-
-    async fn start_with_barrier(pki: &Pki, alpn: &[&[u8]], together: usize) -> TlsServer {
-        let acceptor = TlsAcceptor::from(Arc::new(pki.server_config(alpn)));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let requests = Arc::new(AtomicUsize::new(0));
-        let barrier = Arc::new(Barrier::new(together));
-        let (connection_count, request_count) = (connections.clone(), requests.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                connection_count.fetch_add(1, Ordering::SeqCst);
-                let acceptor = acceptor.clone();
-                let requests = request_count.clone();
-                let barrier = barrier.clone();
-                tokio::spawn(async move {
-                    // A client that rejects the certificate ends the handshake here.
-                    let Ok(tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let alpn = match tls.get_ref().1.alpn_protocol() {
-                        Some(protocol) => String::from_utf8_lossy(protocol).into_owned(),
-                        None => "none".to_string(),
-                    };
-                    let shutdown = Arc::new(Notify::new());
-                    let trigger = shutdown.clone();
-                    let service = service_fn(move |request: http::Request<Incoming>| {
-                        requests.fetch_add(1, Ordering::SeqCst);
-                        if request.uri().path() == "/goaway" {
-                            trigger.notify_one();
-                        }
-                        let body = format!("{:?} alpn={alpn}", request.version());
-                        let barrier = barrier.clone();
-                        async move {
-                            let mut status = http::StatusCode::OK;
-                            if request.uri().path() == "/together"
-                                && tokio::time::timeout(Duration::from_secs(5), barrier.wait())
-                                    .await
-                                    .is_err()
-                            {
-                                status = http::StatusCode::GATEWAY_TIMEOUT;
-                            }
-                            let response = http::Response::builder()
-                                .status(status)
-                                .body(Full::new(Bytes::from(body)))
-                                .unwrap();
-                            Ok::<_, Infallible>(response)
-                        }
-                    });
-                    // The auto server reads the connection preface, so it would accept HTTP/2
-                    // even without ALPN: which protocol is used is the client's choice.
-                    let builder = auto::Builder::new(TokioExecutor::new());
-                    let mut connection = pin!(builder.serve_connection(TokioIo::new(tls), service));
-                    tokio::select! {
-                        _ = connection.as_mut() => {}
-                        // After a request to `/goaway`: a graceful shutdown (HTTP/2 `GOAWAY`).
-                        _ = shutdown.notified() => {
-                            connection.as_mut().graceful_shutdown();
-                            let _ = connection.await;
-                        }
-                    }
-                });
-            }
-        });
-        TlsServer {
-            addr,
-            connections,
-            requests,
-        }
-    }
-
-    fn url(&self, host: &str, path: &str) -> String {
-        format!("https://{host}:{}{path}", self.addr.port())
-    }
-
-    fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
+use tls::{fetch, get, Pki, TlsServer, H1, H2};
 
 /// The default settings plus a connect timeout, so that a broken test fails instead of hanging.
 fn builder() -> HyperTransportBuilder {
@@ -198,19 +28,6 @@ fn trusting(pki: &Pki) -> HyperTransport {
         .add_root_certificate(pki.ca_der.to_vec())
         .build()
         .unwrap()
-}
-
-fn get(url: &str) -> http::Request<RequestBody> {
-    http::Request::get(url).body(RequestBody::empty()).unwrap()
-}
-
-/// Sends a GET and returns the version of the response and its body.
-async fn fetch(transport: &HyperTransport, url: &str) -> (http::Version, String) {
-    let response = transport.send(get(url)).await.unwrap();
-    assert_eq!(response.status(), http::StatusCode::OK, "{url}");
-    let version = response.version();
-    let body = response.into_body().collect().await.unwrap();
-    (version, String::from_utf8(body.to_vec()).unwrap())
 }
 
 #[tokio::test]

@@ -734,6 +734,8 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     default_headers: HeaderMap,
     connect_timeout: Option<Duration>,
+    #[cfg(feature = "hyper")]
+    proxy: Option<openrouter_transport::Proxy>,
     error: Option<ConfigError>,
 }
 
@@ -813,6 +815,29 @@ impl ClientBuilder {
     /// transport, which sets its own.
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = Some(d);
+        self
+    }
+
+    /// Which requests of the default transport go through a proxy (default:
+    /// [`Proxy::from_env`](openrouter_transport::Proxy::from_env), the `HTTPS_PROXY`,
+    /// `ALL_PROXY` and `NO_PROXY` variables, read by [`build`](Self::build)). Ignored with a
+    /// custom transport, which routes its own connections.
+    ///
+    /// ```no_run
+    /// use openrouter::transport::Proxy;
+    ///
+    /// # fn run() -> Result<(), openrouter::Error> {
+    /// let client = openrouter::Client::builder()
+    ///     .api_key("sk-or-...")
+    ///     .proxy(Proxy::all("http://proxy.internal:3128"))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "hyper")]
+    pub fn proxy(mut self, proxy: openrouter_transport::Proxy) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
@@ -896,7 +921,10 @@ impl ClientBuilder {
         )?;
         let transport = match self.transport {
             Some(t) => t,
-            None => default_transport(self.connect_timeout)?,
+            #[cfg(feature = "hyper")]
+            None => default_transport(self.connect_timeout, self.proxy)?,
+            #[cfg(not(feature = "hyper"))]
+            None => default_transport()?,
         };
         let ua = self
             .user_agent
@@ -941,10 +969,16 @@ impl ClientBuilder {
 }
 
 #[cfg(feature = "hyper")]
-fn default_transport(connect_timeout: Option<Duration>) -> Result<SharedTransport, Error> {
+fn default_transport(
+    connect_timeout: Option<Duration>,
+    proxy: Option<openrouter_transport::Proxy>,
+) -> Result<SharedTransport, Error> {
     let mut b = openrouter_transport::HyperTransport::builder();
     if let Some(d) = connect_timeout {
         b = b.connect_timeout(d);
+    }
+    if let Some(proxy) = proxy {
+        b = b.proxy(proxy);
     }
     let t = b.build().map_err(|e| {
         Error::Transport(TransportFailure {
@@ -957,7 +991,7 @@ fn default_transport(connect_timeout: Option<Duration>) -> Result<SharedTranspor
 }
 
 #[cfg(not(feature = "hyper"))]
-fn default_transport(_: Option<Duration>) -> Result<SharedTransport, Error> {
+fn default_transport() -> Result<SharedTransport, Error> {
     Err(ConfigError::new(
         "no transport: enable the `hyper` feature or set one with ClientBuilder::transport",
     )

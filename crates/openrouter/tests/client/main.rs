@@ -10,6 +10,7 @@ mod env;
 mod errors;
 mod operations;
 mod precedence;
+mod proxy;
 mod retries;
 mod security;
 mod sse;
