@@ -672,7 +672,7 @@ fn body_has_error_field(model: &Model, op: &Operation) -> bool {
     let Ty::Named(n) = json else { return false };
     model.defs.iter().any(|d| {
         d.name == *n
-            && matches!(&d.kind, Kind::Union(u) if u.variants.iter().any(|v| v.payload.as_ref().is_some_and(|p| has(p))))
+            && matches!(&d.kind, Kind::Union(u) if u.variants.iter().any(|v| v.payload.as_ref().is_some_and(&has)))
     })
 }
 

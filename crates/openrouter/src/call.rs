@@ -853,7 +853,9 @@ impl<S: DeserializeOwned> Stream for ResponseStream<S> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let attempts = self.meta.attempts;
         Pin::new(&mut self.inner).poll_next(cx).map(|item| {
-            item.map(|r| r.map_err(|inner| Error::Stream(StreamFailure { inner, attempts })))
+            item.map(|r| {
+                r.map_err(|inner| Error::Stream(Box::new(StreamFailure { inner, attempts })))
+            })
         })
     }
 }

@@ -230,10 +230,10 @@ impl Stream for Download {
                     return Poll::Ready(Some(Ok(data)));
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    return this.fail(Error::Stream(StreamFailure {
+                    return this.fail(Error::Stream(Box::new(StreamFailure {
                         inner: StreamError::Transport(e),
                         attempts,
-                    }));
+                    })));
                 }
                 Poll::Ready(None) => {
                     this.done = true;
@@ -247,10 +247,10 @@ impl Stream for Download {
         if let Some((timeout, sleep)) = &mut this.idle {
             if sleep.as_mut().poll(cx).is_ready() {
                 let timeout = *timeout;
-                return this.fail(Error::Stream(StreamFailure {
+                return this.fail(Error::Stream(Box::new(StreamFailure {
                     inner: StreamError::IdleTimeout { timeout },
                     attempts,
-                }));
+                })));
             }
         }
         Poll::Pending

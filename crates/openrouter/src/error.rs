@@ -32,8 +32,8 @@ pub enum Error {
     Transport(TransportFailure),
     /// The response arrived but is not what the operation returns.
     Decode(Box<DecodeError>),
-    /// A stream failed after it started.
-    Stream(StreamFailure),
+    /// A stream failed after it started. Boxed: a stream error carries the API's error body.
+    Stream(Box<StreamFailure>),
     /// The client or the call is misconfigured (a bad URL, header or key); nothing was sent.
     Config(ConfigError),
     /// Writing a download to a local file or writer failed (the response itself was fine).
@@ -489,7 +489,7 @@ impl fmt::Display for StreamFailure {
 
 impl From<StreamError> for Error {
     fn from(inner: StreamError) -> Self {
-        Error::Stream(StreamFailure { inner, attempts: 1 })
+        Error::Stream(Box::new(StreamFailure { inner, attempts: 1 }))
     }
 }
 

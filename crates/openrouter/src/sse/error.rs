@@ -34,7 +34,8 @@ pub enum StreamError {
     /// event whose JSON has a top-level `error` object (for a chat completion, a chunk with
     /// `choices[0].finish_reason: "error"`; for `/messages`, an `error` event, whose Anthropic
     /// error type is the code), or a `/responses` `error` or `response.failed` event.
-    Api(ErrorBody),
+    /// Boxed, to keep `Result<_, StreamError>` small.
+    Api(Box<ErrorBody>),
     /// An event's data is not valid JSON for the expected type. The stream goes on.
     Decode {
         /// The Rust type the data was decoded into.
@@ -184,7 +185,10 @@ mod tests {
         assert!(!err.is_terminal());
         assert_eq!(err.decode_body(), Some("x"));
 
-        let api = StreamError::Api(ErrorBody::new("server_error", "Provider disconnected"));
+        let api = StreamError::Api(Box::new(ErrorBody::new(
+            "server_error",
+            "Provider disconnected",
+        )));
         assert_eq!(
             api.to_string(),
             "the server reported an error mid-stream (server_error): Provider disconnected"

@@ -536,7 +536,7 @@ impl<T: DeserializeOwned, B> EventStream<T, B> {
             Ok(value) => {
                 if let Some(body) = api_error {
                     self.inner.close();
-                    self.pending = Some(StreamError::Api(body));
+                    self.pending = Some(StreamError::Api(Box::new(body)));
                 }
                 self.inner.decoder.recycle(event.data);
                 Ok(value)
@@ -544,7 +544,7 @@ impl<T: DeserializeOwned, B> EventStream<T, B> {
             Err(err) => {
                 if let Some(body) = api_error {
                     self.inner.close();
-                    return Err(StreamError::Api(body));
+                    return Err(StreamError::Api(Box::new(body)));
                 }
                 Err(decode_error::<T>(event.data, err))
             }

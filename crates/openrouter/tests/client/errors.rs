@@ -384,3 +384,14 @@ async fn error_retry_after_accessor() {
     assert_eq!(err.retry_after(), Some(ms(1500)));
     assert_eq!(api(&err).retry_after(), Some(ms(1500)));
 }
+
+/// `Result<T, Error>` and `Result<T, StreamError>` stay small, so that callers' functions
+/// returning them do not copy a large error around (nor trip clippy's `result_large_err`): the
+/// large payloads are boxed. 32 and 72 bytes on 64-bit targets when this was written.
+#[test]
+fn the_error_types_are_small() {
+    let size = std::mem::size_of::<Error>();
+    assert!(size <= 40, "openrouter::Error is {size} bytes");
+    let size = std::mem::size_of::<openrouter::sse::StreamError>();
+    assert!(size <= 80, "openrouter::sse::StreamError is {size} bytes");
+}
