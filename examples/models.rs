@@ -42,10 +42,13 @@ async fn main() -> Result<(), Error> {
         let Ok(page) = page.inspect_err(|e| report("page", e)) else {
             break;
         };
+        // The spec promises a total, but the API may leave it out.
+        let total = page
+            .total_count
+            .map_or("not given".to_owned(), |n| n.to_string());
         println!(
-            "page of {} models (total {}, request id {:?})",
+            "page of {} models (total {total}, request id {:?})",
             page.data.len(),
-            page.total_count,
             page.meta().request_id()
         );
     }

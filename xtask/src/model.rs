@@ -715,10 +715,20 @@ impl<'a> Gen<'a> {
             if json == "code" && matches!(ty, Ty::I32 | Ty::I64) && has_message {
                 ty = Ty::Named("crate::rt::ErrorCode".into());
             }
-            let mut req = required.contains(&json);
+            let omitted =
+                required.contains(&json) && crate::overrides::omitted_by_the_api(name, &json);
+            let req = required.contains(&json) && !omitted;
+            let mut doc = desc(prop);
+            if omitted {
+                let note = "Optional here although the spec requires it: the API leaves it out \
+                            (the spec's own examples of this type do).";
+                doc = Some(match doc {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
             let extra_arg = crate::overrides::constructor_takes(name, &json);
             let req_for_ctor = req || extra_arg;
-            let _ = &mut req;
             let fixed = req && string_values(self.deref(prop)).is_some_and(|v| v.len() == 1);
             fields.push(Field {
                 ident,
@@ -728,7 +738,7 @@ impl<'a> Gen<'a> {
                 in_new: (req_for_ctor && (!nullable || extra_arg)) && !fixed,
                 nullable,
                 tristate: tristate_body && !req && nullable,
-                doc: desc(prop),
+                doc,
                 deprecated: is_deprecated(prop),
                 fixed,
                 explode: false,

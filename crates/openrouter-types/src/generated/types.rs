@@ -46953,9 +46953,15 @@ pub struct ModelsListResponse {
     /// The `data` field.
     pub data: ModelsListResponseData,
     /// Pagination links
-    pub links: ModelsListResponseLinks,
+    ///
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<ModelsListResponseLinks>,
     /// Total number of models matching the query
-    pub total_count: i64,
+    ///
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -46965,15 +46971,11 @@ pub struct ModelsListResponse {
 
 impl ModelsListResponse {
     /// Creates a `ModelsListResponse` from its required fields; every optional field starts unset.
-    pub fn new(
-        data: impl Into<ModelsListResponseData>,
-        links: impl Into<ModelsListResponseLinks>,
-        total_count: impl Into<i64>,
-    ) -> Self {
+    pub fn new(data: impl Into<ModelsListResponseData>) -> Self {
         Self {
             data: data.into(),
-            links: links.into(),
-            total_count: total_count.into(),
+            links: None,
+            total_count: None,
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
@@ -64641,7 +64643,10 @@ pub struct PublicEndpoint {
     /// The `name` field.
     pub name: String,
     /// The server tools this endpoint accepts as the provider's own built-in tool (`engine: "native"`) instead of an OpenRouter engine, keyed by canonical `openrouter:*` name. Each value names the provider tool type the request is translated to. Where that tool runs (provider-side, or returned to the client as with Anthropic bash) is documented per tool. Empty when the provider has none.
-    pub native_tools: std::collections::BTreeMap<String, PublicEndpointNativeToolsValue>,
+    ///
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native_tools: Option<std::collections::BTreeMap<String, PublicEndpointNativeToolsValue>>,
     /// Endpoint performance over the last 30 minutes, keyed by the kind of request served (e.g. `text_generation`, `image_generation`). Additive to the legacy singular latency and throughput fields; image and video generation report end-to-end latency. Only visible when authenticated with an API key or cookie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perf_last_30m_by_workload: Option<PublicEndpointPerfLast30mByWorkload>,
@@ -64670,8 +64675,9 @@ pub struct PublicEndpoint {
     /// Whether this TTS endpoint accepts more than one `input_audio` reference clip per request. Requests carrying several clips are only routed to endpoints where this is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_multiple_audio_references: Option<bool>,
-    /// The `supports_tool_choice` field.
-    pub supports_tool_choice: ToolChoiceSupport,
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supports_tool_choice: Option<ToolChoiceSupport>,
     /// Whether this TTS endpoint accepts inline reference audio (`input_references`) for stateless voice cloning. Requests carrying reference audio are only routed to endpoints where this is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supports_voice_cloning: Option<bool>,
@@ -64703,13 +64709,11 @@ impl PublicEndpoint {
         model_id: impl Into<String>,
         model_name: impl Into<String>,
         name: impl Into<String>,
-        native_tools: impl Into<std::collections::BTreeMap<String, PublicEndpointNativeToolsValue>>,
         pricing: impl Into<PublicEndpointPricing>,
         provider_name: impl Into<ProviderName>,
         supported_parameters: impl Into<Vec<Parameter>>,
         supports_diarization: impl Into<bool>,
         supports_implicit_caching: impl Into<bool>,
-        supports_tool_choice: impl Into<ToolChoiceSupport>,
         tag: impl Into<String>,
     ) -> Self {
         Self {
@@ -64720,7 +64724,7 @@ impl PublicEndpoint {
             model_id: model_id.into(),
             model_name: model_name.into(),
             name: name.into(),
-            native_tools: native_tools.into(),
+            native_tools: None,
             perf_last_30m_by_workload: None,
             pricing: pricing.into(),
             provider_name: provider_name.into(),
@@ -64732,7 +64736,7 @@ impl PublicEndpoint {
             supports_image_reference: None,
             supports_implicit_caching: supports_implicit_caching.into(),
             supports_multiple_audio_references: None,
-            supports_tool_choice: supports_tool_choice.into(),
+            supports_tool_choice: None,
             supports_voice_cloning: None,
             tag: tag.into(),
             throughput_last_30m: None,
@@ -68841,8 +68845,9 @@ pub struct ServerToolDetailsNativeSupport {
     pub endpoint_count: i64,
     /// The `model_count` field.
     pub model_count: i64,
-    /// The `models` field.
-    pub models: Vec<ServerToolNativeModel>,
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<ServerToolNativeModel>>,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -68852,15 +68857,11 @@ pub struct ServerToolDetailsNativeSupport {
 
 impl ServerToolDetailsNativeSupport {
     /// Creates a `ServerToolDetailsNativeSupport` from its required fields; every optional field starts unset.
-    pub fn new(
-        endpoint_count: impl Into<i64>,
-        model_count: impl Into<i64>,
-        models: impl Into<Vec<ServerToolNativeModel>>,
-    ) -> Self {
+    pub fn new(endpoint_count: impl Into<i64>, model_count: impl Into<i64>) -> Self {
         Self {
             endpoint_count: endpoint_count.into(),
             model_count: model_count.into(),
-            models: models.into(),
+            models: None,
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }
@@ -77296,7 +77297,10 @@ pub struct VaultRoutingTableGithubAppsItemMemberLinksItem {
     /// The `login` field.
     pub login: String,
     /// How the vault picks this link for the App, by the same selection egress uses.
-    pub via: VaultRoutingTableGithubAppsItemMemberLinksItemVia,
+    ///
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<VaultRoutingTableGithubAppsItemMemberLinksItemVia>,
     /// Fields this version of the SDK does not know, kept so that no data is lost and
     /// re-emitted on serialization.
     #[cfg(not(openrouter_types_drop_unknown))]
@@ -77306,15 +77310,11 @@ pub struct VaultRoutingTableGithubAppsItemMemberLinksItem {
 
 impl VaultRoutingTableGithubAppsItemMemberLinksItem {
     /// Creates a `VaultRoutingTableGithubAppsItemMemberLinksItem` from its required fields; every optional field starts unset.
-    pub fn new(
-        holds_token: impl Into<bool>,
-        login: impl Into<String>,
-        via: impl Into<VaultRoutingTableGithubAppsItemMemberLinksItemVia>,
-    ) -> Self {
+    pub fn new(holds_token: impl Into<bool>, login: impl Into<String>) -> Self {
         Self {
             holds_token: holds_token.into(),
             login: login.into(),
-            via: via.into(),
+            via: None,
             #[cfg(not(openrouter_types_drop_unknown))]
             extra: serde_json::Map::new(),
         }

@@ -2827,7 +2827,7 @@ impl crate::pagination::Page for t::ModelsListResponse {
         self.data.len()
     }
     fn total_count(&self) -> Option<u64> {
-        u64::try_from(self.total_count).ok()
+        self.total_count.and_then(|n| u64::try_from(n).ok())
     }
 }
 
