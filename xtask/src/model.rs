@@ -854,7 +854,11 @@ impl<'a> Gen<'a> {
             let (props, req) = member_props[idx].as_ref()?;
             let (_, ps, _) = props.iter().find(|(n, _, _)| n == prop)?;
             let vals = string_values(g.deref(ps))?;
-            Some((vals, req.contains(prop)))
+            // A tag the API leaves out (an override) does not make the member tag-only either.
+            let omitted = g
+                .ref_name(&members[idx].1)
+                .is_some_and(|rn| crate::overrides::omitted_by_the_api(&g.comp_names[rn], prop));
+            Some((vals, req.contains(prop) && !omitted))
         };
         let tag: Option<String> = match disc
             .and_then(|d| d.get("propertyName"))

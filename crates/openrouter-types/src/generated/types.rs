@@ -4767,9 +4767,10 @@ impl Default for AnthropicFileType {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicFile {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: AnthropicFileShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<AnthropicFileShape>,
     /// The `created_at` field.
     pub created_at: String,
     /// The `downloadable` field.
@@ -4802,7 +4803,7 @@ impl AnthropicFile {
         size_bytes: impl Into<i64>,
     ) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             created_at: created_at.into(),
             downloadable: downloadable.into(),
             filename: filename.into(),
@@ -4848,9 +4849,10 @@ impl Default for AnthropicFileDeletedType {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicFileDeleted {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: AnthropicFileDeletedShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<AnthropicFileDeletedShape>,
     /// The `id` field.
     pub id: String,
     /// The `type` field.
@@ -4866,7 +4868,7 @@ impl AnthropicFileDeleted {
     /// Creates a `AnthropicFileDeleted` from its required fields; every optional field starts unset.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             id: id.into(),
             r#type: Default::default(),
             #[cfg(not(openrouter_types_drop_unknown))]
@@ -4934,9 +4936,10 @@ impl Default for AnthropicFileListShape {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AnthropicFileList {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: AnthropicFileListShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<AnthropicFileListShape>,
     /// The `data` field.
     pub data: Vec<AnthropicFile>,
     /// The `first_id` field.
@@ -4958,7 +4961,7 @@ impl AnthropicFileList {
     /// Creates a `AnthropicFileList` from its required fields; every optional field starts unset.
     pub fn new(data: impl Into<Vec<AnthropicFile>>, has_more: impl Into<bool>) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             data: data.into(),
             first_id: None,
             has_more: has_more.into(),
@@ -29166,6 +29169,7 @@ impl<'de> serde::Deserialize<'de> for FileDeleteResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let mut trial = crate::rt::Trial::new("FileDeleteResponse");
         let tag = value.get("_shape").and_then(serde_json::Value::as_str);
         match tag {
             Some("anthropic") => {
@@ -29200,7 +29204,22 @@ impl<'de> serde::Deserialize<'de> for FileDeleteResponse {
         if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom("`FileDeleteResponse`: expected an object with the `_shape` field that tells its members apart"))
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenAiFileDeleted>(&value, "Openai") {
+                return Ok(Self::Openai(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenRouterFileDeleted>(&value, "Openrouter") {
+                return Ok(Self::Openrouter(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<AnthropicFileDeleted>(&value, "Anthropic") {
+                return Ok(Self::Anthropic(x));
+            }
+        }
+        Err(D::Error::custom(trial.finish()))
     }
 }
 
@@ -29249,6 +29268,7 @@ impl<'de> serde::Deserialize<'de> for FileListResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let mut trial = crate::rt::Trial::new("FileListResponse");
         let tag = value.get("_shape").and_then(serde_json::Value::as_str);
         match tag {
             Some("anthropic") => {
@@ -29279,7 +29299,22 @@ impl<'de> serde::Deserialize<'de> for FileListResponse {
         if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom("`FileListResponse`: expected an object with the `_shape` field that tells its members apart"))
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenRouterFileList>(&value, "Openrouter") {
+                return Ok(Self::Openrouter(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenAiFileList>(&value, "Openai") {
+                return Ok(Self::Openai(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<AnthropicFileList>(&value, "Anthropic") {
+                return Ok(Self::Anthropic(x));
+            }
+        }
+        Err(D::Error::custom(trial.finish()))
     }
 }
 
@@ -29428,6 +29463,7 @@ impl<'de> serde::Deserialize<'de> for FileResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let value = serde_json::Value::deserialize(deserializer)?;
+        let mut trial = crate::rt::Trial::new("FileResponse");
         let tag = value.get("_shape").and_then(serde_json::Value::as_str);
         match tag {
             Some("anthropic") => {
@@ -29450,7 +29486,22 @@ impl<'de> serde::Deserialize<'de> for FileResponse {
         if tag.is_some() {
             return Ok(Self::Unknown(value));
         }
-        Err(D::Error::custom("`FileResponse`: expected an object with the `_shape` field that tells its members apart"))
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenRouterFile>(&value, "Openrouter") {
+                return Ok(Self::Openrouter(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<OpenAiFile>(&value, "Openai") {
+                return Ok(Self::Openai(x));
+            }
+        }
+        if value.is_object() {
+            if let Some(x) = trial.attempt::<AnthropicFile>(&value, "Anthropic") {
+                return Ok(Self::Anthropic(x));
+            }
+        }
+        Err(D::Error::custom(trial.finish()))
     }
 }
 
@@ -51523,9 +51574,10 @@ impl Default for OpenAiFileStatus {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiFile {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: OpenAiFileShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenAiFileShape>,
     /// The `bytes` field.
     pub bytes: i64,
     /// The `created_at` field.
@@ -51557,7 +51609,7 @@ impl OpenAiFile {
         purpose: impl Into<OpenAiFilePurpose>,
     ) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             bytes: bytes.into(),
             created_at: created_at.into(),
             filename: filename.into(),
@@ -51603,9 +51655,10 @@ impl Default for OpenAiFileDeletedObject {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiFileDeleted {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: OpenAiFileDeletedShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenAiFileDeletedShape>,
     /// The `deleted` field.
     pub deleted: bool,
     /// The `id` field.
@@ -51623,7 +51676,7 @@ impl OpenAiFileDeleted {
     /// Creates a `OpenAiFileDeleted` from its required fields; every optional field starts unset.
     pub fn new(deleted: impl Into<bool>, id: impl Into<String>) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             deleted: deleted.into(),
             id: id.into(),
             object: Default::default(),
@@ -51665,9 +51718,10 @@ impl Default for OpenAiFileListObject {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenAiFileList {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: OpenAiFileListShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenAiFileListShape>,
     /// The `data` field.
     pub data: Vec<OpenAiFile>,
     /// The `first_id` field.
@@ -51691,7 +51745,7 @@ impl OpenAiFileList {
     /// Creates a `OpenAiFileList` from its required fields; every optional field starts unset.
     pub fn new(data: impl Into<Vec<OpenAiFile>>, has_more: impl Into<bool>) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             data: data.into(),
             first_id: None,
             has_more: has_more.into(),
@@ -53933,9 +53987,10 @@ impl Default for OpenRouterFileType {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterFile {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: OpenRouterFileShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenRouterFileShape>,
     /// The `created_at` field.
     pub created_at: String,
     /// The `downloadable` field.
@@ -53968,7 +54023,7 @@ impl OpenRouterFile {
         size_bytes: impl Into<i64>,
     ) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             created_at: created_at.into(),
             downloadable: downloadable.into(),
             filename: filename.into(),
@@ -54014,9 +54069,10 @@ impl Default for OpenRouterFileDeletedType {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterFileDeleted {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: OpenRouterFileDeletedShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenRouterFileDeletedShape>,
     /// The `id` field.
     pub id: String,
     /// The `type` field.
@@ -54032,7 +54088,7 @@ impl OpenRouterFileDeleted {
     /// Creates a `OpenRouterFileDeleted` from its required fields; every optional field starts unset.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             id: id.into(),
             r#type: Default::default(),
             #[cfg(not(openrouter_types_drop_unknown))]
@@ -54059,9 +54115,10 @@ impl Default for OpenRouterFileListShape {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpenRouterFileList {
-    /// The `_shape` field.
+    /// Optional here although the spec requires it: the API leaves it out (the spec's own examples of this type do).
     #[serde(rename = "_shape")]
-    pub shape: OpenRouterFileListShape,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<OpenRouterFileListShape>,
     /// Opaque cursor for the next page; null when there are no more results.
     #[serde(default)]
     pub cursor: Option<String>,
@@ -54086,7 +54143,7 @@ impl OpenRouterFileList {
     /// Creates a `OpenRouterFileList` from its required fields; every optional field starts unset.
     pub fn new(data: impl Into<Vec<OpenRouterFile>>, has_more: impl Into<bool>) -> Self {
         Self {
-            shape: Default::default(),
+            shape: None,
             cursor: None,
             data: data.into(),
             first_id: None,
