@@ -151,6 +151,7 @@ pub enum TlsRoots {
 /// | [`pool_idle_timeout`](Self::pool_idle_timeout) | [`DEFAULT_POOL_IDLE_TIMEOUT`](Self::DEFAULT_POOL_IDLE_TIMEOUT) (90 s) |
 /// | [`pool_max_idle_per_host`](Self::pool_max_idle_per_host) | unlimited |
 /// | [`http2`](Self::http2) | offered by ALPN |
+/// | [`http2_keep_alive`](Self::http2_keep_alive) | off: no pings |
 /// | [`tcp_nodelay`](Self::tcp_nodelay) | on |
 /// | [`https_only`](Self::https_only) | off: `http://` is allowed |
 /// | [`proxy`](Self::proxy) | [`Proxy::from_env`]: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` |
@@ -166,6 +167,7 @@ pub struct HyperTransportBuilder {
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     http2: bool,
+    http2_keep_alive: Option<(Duration, Duration)>,
     tcp_nodelay: bool,
     https_only: bool,
     proxy: Proxy,
@@ -197,6 +199,7 @@ impl Default for HyperTransportBuilder {
             pool_idle_timeout: Some(Self::DEFAULT_POOL_IDLE_TIMEOUT),
             pool_max_idle_per_host: usize::MAX,
             http2: true,
+            http2_keep_alive: None,
             tcp_nodelay: true,
             https_only: false,
             proxy: Proxy::from_env(),
@@ -253,6 +256,23 @@ impl HyperTransportBuilder {
     /// `http://` connections always use HTTP/1.1.
     pub fn http2(mut self, enabled: bool) -> Self {
         self.http2 = enabled;
+        self
+    }
+
+    /// Sends an HTTP/2 `PING` on each HTTP/2 connection every `interval`, in use or idle, and
+    /// closes a connection whose ping is not answered within `timeout`; `None` sends none
+    /// (the default).
+    ///
+    /// A connection that died silently (a NAT or firewall that forgot it, a peer that vanished)
+    /// is then noticed within about `interval + timeout`: a pooled one is replaced before a
+    /// request waits on it, and a request or stream in progress on it fails with a transport
+    /// error rather than waiting for its own timeouts. HTTP/1.1 connections are not affected.
+    pub fn http2_keep_alive(
+        mut self,
+        interval: impl Into<Option<Duration>>,
+        timeout: Duration,
+    ) -> Self {
+        self.http2_keep_alive = interval.into().map(|interval| (interval, timeout));
         self
     }
 
@@ -387,6 +407,7 @@ impl HyperTransportBuilder {
             idle_timeout: self.pool_idle_timeout,
             max_idle_per_host: self.pool_max_idle_per_host,
             http2: self.http2,
+            http2_keep_alive: self.http2_keep_alive,
         };
         let pool = Pool::new(https, proxies, self.connect_timeout, limits);
 

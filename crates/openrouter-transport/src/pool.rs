@@ -65,6 +65,8 @@ pub(crate) struct Limits {
     pub(crate) max_idle_per_host: usize,
     /// Whether HTTP/2 is offered by ALPN (on `https` origins).
     pub(crate) http2: bool,
+    /// HTTP/2 `PING` interval and timeout.
+    pub(crate) http2_keep_alive: Option<(Duration, Duration)>,
 }
 
 pub(crate) struct Pool {
@@ -86,6 +88,11 @@ impl Pool {
     ) -> Self {
         let mut h2 = http2::Builder::new(TokioExecutor::new());
         h2.timer(TokioTimer::new());
+        if let Some((interval, timeout)) = limits.http2_keep_alive {
+            h2.keep_alive_interval(interval)
+                .keep_alive_timeout(timeout)
+                .keep_alive_while_idle(true);
+        }
         Pool {
             connector,
             proxies,

@@ -5,6 +5,8 @@
 //! HTTPS server on an ephemeral port of 127.0.0.1 (`support/tls.rs`).
 //! Nothing leaves the machine.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use openrouter_transport::{
@@ -215,6 +217,125 @@ async fn an_http2_connection_the_server_shuts_down_is_replaced() {
         2,
         "a new connection replaces the closed one"
     );
+}
+
+/// A TCP relay on 127.0.0.1 in front of `target` whose connections can be made to go silent:
+/// after [`Relay::silence`], the connections open so far swallow everything in both directions
+/// while staying open, as behind a NAT that forgot them. Later connections relay normally.
+struct Relay {
+    addr: std::net::SocketAddr,
+    opened: Arc<AtomicUsize>,
+    silenced_below: Arc<AtomicUsize>,
+}
+
+impl Relay {
+    async fn start(target: std::net::SocketAddr) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let opened = Arc::new(AtomicUsize::new(0));
+        let silenced_below = Arc::new(AtomicUsize::new(0));
+        let (count, silenced) = (opened.clone(), silenced_below.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let id = count.fetch_add(1, Ordering::SeqCst);
+                let upstream = tokio::net::TcpStream::connect(target).await.unwrap();
+                let (client_read, client_write) = client.into_split();
+                let (upstream_read, upstream_write) = upstream.into_split();
+                tokio::spawn(pump(client_read, upstream_write, id, silenced.clone()));
+                tokio::spawn(pump(upstream_read, client_write, id, silenced.clone()));
+            }
+        });
+        Relay {
+            addr,
+            opened,
+            silenced_below,
+        }
+    }
+
+    fn silence(&self) {
+        self.silenced_below
+            .store(self.opened.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.addr.port())
+    }
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    id: usize,
+    silenced_below: Arc<AtomicUsize>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buffer = [0; 16 * 1024];
+    while let Ok(read) = from.read(&mut buffer).await {
+        if read == 0 {
+            return;
+        }
+        if id >= silenced_below.load(Ordering::SeqCst)
+            && to.write_all(&buffer[..read]).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn http2_keep_alive_replaces_a_connection_that_went_silent() {
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki, &[H2, H1]).await;
+    let relay = Relay::start(server.addr).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .http2_keep_alive(Duration::from_millis(100), Duration::from_millis(200))
+        .build()
+        .unwrap();
+
+    let (version, _) = fetch(&transport, &relay.url("/")).await;
+    assert_eq!(version, http::Version::HTTP_2);
+    relay.silence();
+    // Long enough for a ping to go unanswered past its timeout, and the connection to close.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    // Without pings the pool would hand out the silent connection and this would hang.
+    let (version, _) =
+        tokio::time::timeout(Duration::from_secs(3), fetch(&transport, &relay.url("/")))
+            .await
+            .expect("a new connection, not the silent one");
+    assert_eq!(version, http::Version::HTTP_2);
+    assert_eq!(relay.opened.load(Ordering::SeqCst), 2);
+    assert_eq!(server.connections(), 2);
+}
+
+#[tokio::test]
+async fn http2_keep_alive_fails_a_request_waiting_on_a_connection_that_went_silent() {
+    let pki = Pki::new();
+    // `/together` with two required: a lone request waits 5 s for its answer.
+    let server = TlsServer::start_with_barrier(&pki, &[H2, H1], 2).await;
+    let relay = Relay::start(server.addr).await;
+    let transport = builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .http2_keep_alive(Duration::from_millis(100), Duration::from_millis(200))
+        .build()
+        .unwrap();
+    fetch(&transport, &relay.url("/")).await;
+
+    let start = std::time::Instant::now();
+    let waiting = transport.send(get(&relay.url("/together")));
+    let silence = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        relay.silence();
+    };
+    let (result, ()) = tokio::join!(waiting, silence);
+    let err = result.expect_err("the connection went silent");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "failed by the keep-alive, not the server's 5 s: {:?}",
+        start.elapsed()
+    );
+    assert!(err.may_have_reached_server(), "{err:?}");
 }
 
 #[tokio::test]
