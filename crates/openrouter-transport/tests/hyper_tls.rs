@@ -282,16 +282,22 @@ async fn pump(
     }
 }
 
+/// A transport trusting the test authority that pings HTTP/2 connections every 100 ms and gives
+/// a ping 200 ms.
+fn pinging(pki: &Pki) -> HyperTransport {
+    builder()
+        .add_root_certificate(pki.ca_der.to_vec())
+        .http2_keep_alive(Duration::from_millis(100), Duration::from_millis(200))
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn http2_keep_alive_replaces_a_connection_that_went_silent() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H2, H1]).await;
     let relay = Relay::start(server.addr).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .http2_keep_alive(Duration::from_millis(100), Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let transport = pinging(&pki);
 
     let (version, _) = fetch(&transport, &relay.url("/")).await;
     assert_eq!(version, http::Version::HTTP_2);
@@ -315,11 +321,7 @@ async fn http2_keep_alive_fails_a_request_waiting_on_a_connection_that_went_sile
     // `/together` with two required: a lone request waits 5 s for its answer.
     let server = TlsServer::start_with_barrier(&pki, &[H2, H1], 2).await;
     let relay = Relay::start(server.addr).await;
-    let transport = builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .http2_keep_alive(Duration::from_millis(100), Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let transport = pinging(&pki);
     fetch(&transport, &relay.url("/")).await;
 
     let start = std::time::Instant::now();
