@@ -392,8 +392,29 @@ impl Client {
                 None
             };
             let Some(wait) = wait else {
+                if attempt > 1 {
+                    tracing::debug!(
+                        target: "openrouter::retry",
+                        method = %method,
+                        path = path_and_query.split('?').next(),
+                        attempts = attempt,
+                        error = %error,
+                        "giving up"
+                    );
+                }
                 return Err(error);
             };
+            // The method, the path (no query string) and the error: never a header, so never
+            // the key.
+            tracing::debug!(
+                target: "openrouter::retry",
+                method = %method,
+                path = path_and_query.split('?').next(),
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                error = %error,
+                "attempt failed, retrying"
+            );
             // Nothing of the failed attempt is kept across the wait.
             drop((error, response_headers));
             arm(&mut timer, Instant::now() + wait).as_mut().await;

@@ -138,6 +138,10 @@ impl TimeoutConfig {
 /// ([`Call::idempotency_key`](crate::Call::idempotency_key)), or when
 /// [`retry_maybe_sent`](Self::retry_maybe_sent) allows it.
 /// Nothing is retried once a response body has started to reach the caller.
+///
+/// Each retry, and giving up after more than one attempt, is a `debug` event of the
+/// [`tracing`](https://docs.rs/tracing) target `openrouter::retry` (method, path, attempt, wait,
+/// error; never a header or the key), for whichever subscriber the application installs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryConfig {

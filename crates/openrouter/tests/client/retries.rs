@@ -418,3 +418,76 @@ async fn dropping_the_call_during_backoff_sends_nothing_more() {
     tokio::time::sleep(ms(1500)).await;
     assert_eq!(server.count(), 1, "a dropped call sent another attempt");
 }
+
+/// Collects the events of the `openrouter` targets, as text, on the thread that installs it.
+#[derive(Clone, Default)]
+struct Events(Arc<Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target().starts_with("openrouter")
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Text(String);
+        impl tracing::field::Visit for Text {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!(" {}={value:?}", field.name()));
+            }
+        }
+        let mut text = Text(event.metadata().target().to_owned());
+        event.record(&mut text);
+        self.0.lock().unwrap().push(text.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn retries_are_reported_as_debug_events_without_the_key() {
+    let events = Events::default();
+    let _installed = tracing::subscriber::set_default(events.clone());
+
+    let server = Server::start([
+        Reply::error(503, "overloaded"),
+        Reply::json(200, CREDITS_OK),
+    ]);
+    let client = builder(&server)
+        .retry(RetryConfig::new().max_retries(2).backoff(ms(1), ms(5)))
+        .build()
+        .unwrap();
+    client.credits().get_credits().send().await.unwrap();
+    let seen = events.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let retry = &seen[0];
+    for part in [
+        "openrouter::retry",
+        "message=attempt failed, retrying",
+        "method=GET",
+        "path=\"/credits\"",
+        "attempt=1",
+        "overloaded",
+    ] {
+        assert!(retry.contains(part), "{part} in {retry}");
+    }
+
+    let server = Server::always(Reply::error(503, "still overloaded"));
+    let client = builder(&server)
+        .retry(RetryConfig::new().max_retries(1).backoff(ms(1), ms(5)))
+        .build()
+        .unwrap();
+    client.credits().get_credits().send().await.unwrap_err();
+    let seen = events.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(
+        seen[2].contains("message=giving up") && seen[2].contains("attempts=2"),
+        "{seen:?}"
+    );
+    for event in &seen {
+        assert!(!event.contains(KEY), "{event}");
+    }
+}
