@@ -856,7 +856,7 @@ impl<'a> Gen<'a> {
             let vals = string_values(g.deref(ps))?;
             // A tag the API leaves out (an override) does not make the member tag-only either.
             let omitted = g
-                .ref_name(&members[idx].1)
+                .ref_name(members[idx].1)
                 .is_some_and(|rn| crate::overrides::omitted_by_the_api(&g.comp_names[rn], prop));
             Some((vals, req.contains(prop) && !omitted))
         };
