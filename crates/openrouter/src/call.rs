@@ -27,7 +27,7 @@ use crate::download::Download;
 use crate::error::{ApiError, ConfigError, DecodeError, Error, StreamFailure};
 use crate::headers;
 use crate::multipart::{BodySource, FilePart, Multipart};
-use crate::sse::{EventStream, SseStream, StreamOptions, StreamedEvent};
+use crate::sse::{EventStream, SseStream, StreamError, StreamOptions, StreamedEvent};
 
 /// Options of one call. Each overrides the client's default for this call only.
 #[derive(Clone, Debug, Default)]
@@ -852,12 +852,19 @@ impl<S: DeserializeOwned> Stream for ResponseStream<S> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let attempts = self.meta.attempts;
-        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
-            item.map(|r| {
-                r.map_err(|inner| Error::Stream(Box::new(StreamFailure { inner, attempts })))
-            })
-        })
+        Pin::new(&mut self.inner)
+            .poll_next(cx)
+            .map(|item| item.map(|r| r.map_err(|inner| stream_failure(inner, attempts))))
     }
+}
+
+/// Out of line and cold: the allocation of a stream's error stays off the path of every chunk
+/// (inlined, it made `poll_next` large enough to stop being inlined into its caller, which then
+/// copied each chunk once more).
+#[cold]
+#[inline(never)]
+fn stream_failure(inner: StreamError, attempts: u32) -> Error {
+    Error::Stream(Box::new(StreamFailure { inner, attempts }))
 }
 
 /// Encodes the top-level fields of `form` as `application/x-www-form-urlencoded`; unset
