@@ -193,19 +193,10 @@ impl fmt::Debug for Proxy {
             Rules::None => out.field("rules", &"none"),
             Rules::Env => out.field("rules", &"from the environment"),
             Rules::Urls { http, https } => out
-                .field("http", &http.as_deref().map(Redacted))
-                .field("https", &https.as_deref().map(Redacted)),
+                .field("http", &http.as_deref().map(redact))
+                .field("https", &https.as_deref().map(redact)),
         };
         out.field("no_proxy", &self.no_proxy).finish()
-    }
-}
-
-/// A proxy URL with any credentials replaced by `***`.
-struct Redacted<'a>(&'a str);
-
-impl fmt::Debug for Redacted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", redact(self.0))
     }
 }
 
@@ -475,12 +466,10 @@ where
     })
 }
 
-/// Names the proxy (never its credentials) in a connect error.
+/// Names the proxy in a connect error. Its URI carries no credentials: the matcher moves them
+/// out of the authority, and `with_port` rebuilds it from the host.
 fn via(proxy: &Uri, source: BoxError) -> BoxError {
-    let host = proxy.authority().map_or("", |a| {
-        let s = a.as_str();
-        s.rfind('@').map_or(s, |at| &s[at + 1..])
-    });
+    let host = proxy.authority().map_or("", Authority::as_str);
     Box::new(ProxyFailed {
         proxy: format!("{}://{host}", proxy.scheme_str().unwrap_or("http")),
         source,

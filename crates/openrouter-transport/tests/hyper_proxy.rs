@@ -12,22 +12,10 @@ mod test_proxy;
 #[path = "support/tls.rs"]
 mod tls;
 
-use std::time::Duration;
-
-use openrouter_transport::{
-    HyperTransport, HyperTransportBuilder, Proxy, Transport, TransportErrorKind,
-};
+use openrouter_transport::{HyperTransport, Proxy, Transport, TransportErrorKind};
 use support::{full, TestServer};
 use test_proxy::TestProxy;
 use tls::{fetch, get, Pki, TlsServer, H1, H2};
-
-/// A transport trusting the test authority, with a connect timeout so that a broken test fails
-/// rather than hangs.
-fn builder(pki: &Pki) -> HyperTransportBuilder {
-    HyperTransport::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .add_root_certificate(pki.ca_der.to_vec())
-}
 
 /// The error and its causes, as a log line would show them.
 fn chain(err: &dyn std::error::Error) -> String {
@@ -55,7 +43,8 @@ async fn https_goes_through_a_connect_tunnel_and_keeps_http2() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H2, H1]).await;
     let proxy = TestProxy::http(None).await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("http", None)))
         .build()
         .unwrap();
@@ -81,7 +70,8 @@ async fn http_is_forwarded_in_absolute_form() {
     let pki = Pki::new();
     let server = echo_server().await;
     let proxy = TestProxy::http(None).await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("http", None)))
         .build()
         .unwrap();
@@ -106,7 +96,8 @@ async fn credentials_in_the_url_are_sent_and_never_shown() {
     let http_server = echo_server().await;
     // `user:secret`, base64.
     let proxy = TestProxy::http(Some("Basic dXNlcjpzZWNyZXQ=")).await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("http", Some("user:secret"))))
         .build()
         .unwrap();
@@ -127,7 +118,8 @@ async fn a_proxy_that_refuses_the_tunnel_is_a_connect_error() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H2, H1]).await;
     let proxy = TestProxy::http(Some("Basic dXNlcjpzZWNyZXQ=")).await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("http", Some("user:wrong"))))
         .build()
         .unwrap();
@@ -158,7 +150,8 @@ async fn a_proxy_that_is_not_there_is_a_connect_error() {
         .unwrap()
         .port();
     let server = echo_server().await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(format!("http://127.0.0.1:{port}")))
         .build()
         .unwrap();
@@ -184,7 +177,8 @@ async fn no_proxy_hosts_and_other_schemes_go_direct() {
     let tls_server = TlsServer::start(&pki, &[H2, H1]).await;
     let proxy = TestProxy::http(None).await;
 
-    let excepted = builder(&pki)
+    let excepted = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("http", None)).no_proxy("example.com, 127.0.0.1"))
         .build()
         .unwrap();
@@ -196,13 +190,15 @@ async fn no_proxy_hosts_and_other_schemes_go_direct() {
     fetch(&excepted, &tls_server.url("127.0.0.1", "/")).await;
 
     // A proxy for https only leaves http alone, and the other way round.
-    let https_only = builder(&pki)
+    let https_only = pki
+        .trusting_builder()
         .proxy(Proxy::https(proxy.url("http", None)))
         .build()
         .unwrap();
     let (_, body) = fetch(&https_only, &server.url("/direct")).await;
     assert!(body.starts_with("/direct "), "{body}");
-    let http_only = builder(&pki)
+    let http_only = pki
+        .trusting_builder()
         .proxy(Proxy::http(proxy.url("http", None)))
         .build()
         .unwrap();
@@ -216,7 +212,8 @@ async fn socks5h_lets_the_proxy_resolve_the_name() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H2, H1]).await;
     let proxy = TestProxy::socks5().await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("socks5h", None)))
         .build()
         .unwrap();
@@ -234,7 +231,8 @@ async fn socks5_resolves_the_name_itself() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, &[H1]).await;
     let proxy = TestProxy::socks5().await;
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::all(proxy.url("socks5", None)))
         .build()
         .unwrap();

@@ -6,11 +6,7 @@ mod test_proxy;
 #[path = "support/tls.rs"]
 mod tls;
 
-use std::time::Duration;
-
-use openrouter_transport::{
-    HyperTransport, HyperTransportBuilder, Proxy, RequestBody, Transport, TransportErrorKind,
-};
+use openrouter_transport::{HyperTransport, Proxy, RequestBody, Transport, TransportErrorKind};
 use test_proxy::TestProxy;
 use tls::{Pki, TlsServer, H1, H2};
 
@@ -35,12 +31,6 @@ fn set(pairs: &[(&str, &str)]) {
     }
 }
 
-fn builder(pki: &Pki) -> HyperTransportBuilder {
-    HyperTransport::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .add_root_certificate(pki.ca_der.to_vec())
-}
-
 async fn status(transport: &HyperTransport, url: &str) -> http::StatusCode {
     let request = http::Request::get(url).body(RequestBody::empty()).unwrap();
     let response = transport.send(request).await.unwrap();
@@ -58,7 +48,7 @@ async fn proxies_from_the_environment() {
 
     // HTTPS_PROXY is the default's, read by `build`; `ALL_PROXY` is not needed beside it.
     set(&[("https_proxy", &proxy.url("http", None))]);
-    let transport = builder(&pki).build().unwrap();
+    let transport = pki.trusting_builder().build().unwrap();
     // The variable is read once: changing it later changes nothing.
     set(&[]);
     let reached = status(&transport, &server.url("proxied.test", "/")).await;
@@ -69,7 +59,7 @@ async fn proxies_from_the_environment() {
 
     // Loopback hosts never go through an environment proxy.
     set(&[("ALL_PROXY", &proxy.url("http", None))]);
-    let transport = builder(&pki).build().unwrap();
+    let transport = pki.trusting_builder().build().unwrap();
     status(&transport, &server.url("127.0.0.1", "/")).await;
     status(&transport, &server.url("localhost", "/")).await;
     assert_eq!(proxy.seen.all().len(), 1, "{:?}", proxy.seen.all());
@@ -79,7 +69,7 @@ async fn proxies_from_the_environment() {
 
     // An unusable value fails the build and names the variable; it is never skipped.
     set(&[("HTTPS_PROXY", "https://user:secret@proxy.example:8443")]);
-    let err = builder(&pki).build().unwrap_err();
+    let err = pki.trusting_builder().build().unwrap_err();
     assert_eq!(err.kind(), TransportErrorKind::Other);
     let shown = err.to_string();
     assert!(
@@ -88,23 +78,24 @@ async fn proxies_from_the_environment() {
     );
     assert!(!shown.contains("secret"), "{shown}");
     set(&[("http_proxy", "ftp://proxy.example")]);
-    let err = builder(&pki).build().unwrap_err();
+    let err = pki.trusting_builder().build().unwrap_err();
     assert!(err.to_string().contains("http_proxy"), "{err}");
 
     // `Proxy::none` and CGI scripts ignore the variables.
-    builder(&pki).proxy(Proxy::none()).build().unwrap();
+    pki.trusting_builder().proxy(Proxy::none()).build().unwrap();
     set(&[
         ("http_proxy", "ftp://proxy.example"),
         ("REQUEST_METHOD", "GET"),
     ]);
-    builder(&pki).build().unwrap();
+    pki.trusting_builder().build().unwrap();
 
     // NO_PROXY and `no_proxy` on top of it are both honoured.
     set(&[
         ("HTTPS_PROXY", &proxy.url("http", None)),
         ("NO_PROXY", "example.com"),
     ]);
-    let transport = builder(&pki)
+    let transport = pki
+        .trusting_builder()
         .proxy(Proxy::from_env().no_proxy("proxied.test"))
         .build()
         .unwrap();

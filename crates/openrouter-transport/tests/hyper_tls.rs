@@ -26,10 +26,7 @@ fn builder() -> HyperTransportBuilder {
 
 /// A transport that trusts the test authority (on top of the default roots).
 fn trusting(pki: &Pki) -> HyperTransport {
-    builder()
-        .add_root_certificate(pki.ca_der.to_vec())
-        .build()
-        .unwrap()
+    pki.trusting_builder().build().unwrap()
 }
 
 #[tokio::test]
@@ -285,8 +282,7 @@ async fn pump(
 /// A transport trusting the test authority that pings HTTP/2 connections every 100 ms and gives
 /// a ping 200 ms.
 fn pinging(pki: &Pki) -> HyperTransport {
-    builder()
-        .add_root_certificate(pki.ca_der.to_vec())
+    pki.trusting_builder()
         .http2_keep_alive(Duration::from_millis(100), Duration::from_millis(200))
         .build()
         .unwrap()

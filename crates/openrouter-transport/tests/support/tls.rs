@@ -73,6 +73,14 @@ impl Pki {
         }
     }
 
+    /// A transport builder that trusts this authority (on top of the default roots), with a
+    /// connect timeout so that a broken test fails instead of hanging.
+    pub(crate) fn trusting_builder(&self) -> openrouter_transport::HyperTransportBuilder {
+        openrouter_transport::HyperTransport::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .add_root_certificate(self.ca_der.to_vec())
+    }
+
     pub(crate) fn server_config(&self, alpn: &[&[u8]]) -> rustls::ServerConfig {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
