@@ -21,7 +21,7 @@ use openrouter_types::operation::{Operation, ResponseKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{Attribution, Client};
+use crate::client::{Attribution, Client, ReadWhole};
 use crate::config::{RetryConfig, Setting, TimeoutConfig};
 use crate::download::Download;
 use crate::error::{ApiError, ConfigError, DecodeError, Error, StreamFailure};
@@ -47,6 +47,8 @@ pub(crate) struct CallExtras {
     pub(crate) metadata: Option<bool>,
     pub(crate) attribution: Attribution,
     pub(crate) error: Option<ConfigError>,
+    pub(crate) max_response_body: Option<usize>,
+    pub(crate) max_stream_event: Option<usize>,
 }
 
 impl RequestOptions {
@@ -341,6 +343,20 @@ impl<T, S> Call<T, S> {
         self
     }
 
+    /// The largest successful body this call reads whole, in bytes, over the client's
+    /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.options.extras_mut().max_response_body = Some(bytes);
+        self
+    }
+
+    /// The largest event of this call's stream, in bytes, over the client's
+    /// ([`ClientBuilder::max_stream_event`](crate::ClientBuilder::max_stream_event)).
+    pub fn max_stream_event(mut self, bytes: usize) -> Self {
+        self.options.extras_mut().max_stream_event = Some(bytes);
+        self
+    }
+
     /// Limits the whole call (all attempts and backoff) to `d`.
     pub fn total_timeout(mut self, d: Duration) -> Self {
         self.options.timeouts.total = Setting::Set(d);
@@ -365,7 +381,9 @@ impl<T, S> Call<T, S> {
             HeaderName::try_from(name.as_ref()),
             HeaderValue::try_from(value.as_ref()),
         ) {
-            (Ok(n), Ok(v)) => {
+            (Ok(n), Ok(mut v)) => {
+                // A credential given this way is hidden from `Debug` like the client's key.
+                v.set_sensitive(headers::is_sensitive(&n));
                 self.options.extras_mut().headers.insert(n, v);
             }
             _ => {
@@ -494,10 +512,14 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
         let own_error_field = self.operation.body_has_error_field;
         let (client, prepared) = self.prepare(false)?;
-        let executed = client.execute(prepared, "application/json").await?;
+        let read = ReadWhole { own_error_field };
+        let executed = client
+            .execute(prepared, "application/json", Some(read))
+            .await?;
         let attempts = executed.rest.attempts;
-        let (parts, body) = executed.response.into_parts();
-        let bytes = executed.rest.read_body(body).await?;
+        let (parts, _) = executed.response.into_parts();
+        // The loop read it, and found no error in it.
+        let bytes = executed.read.unwrap_or_default();
         let meta = ResponseMeta {
             status: parts.status,
             headers: parts.headers,
@@ -506,7 +528,7 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let data = if empty {
             decode_empty::<T>(&meta, bytes)?
         } else {
-            decode_json::<T>(&meta, bytes, own_error_field)?
+            decode_json::<T>(&meta, bytes)?
         };
         Ok(Response { data, meta })
     }
@@ -526,7 +548,7 @@ impl<S> Call<Download, S> {
         // Any type: the success is the declared binary type, but an error is JSON (and a
         // declared `audio/*` is not a type a server can answer with).
         let (client, prepared) = self.prepare(false)?;
-        let executed = client.execute(prepared, "*/*").await?;
+        let executed = client.execute(prepared, "*/*", None).await?;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -546,24 +568,43 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
     headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
 }
 
+/// Whether a content type is `text/event-stream` (media types are case-insensitive, and may
+/// carry parameters).
+fn is_event_stream(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("text/event-stream")
+}
+
 /// The API error carried by a successful response's body (`{"error": ...}`), if it is one.
 ///
 /// When the success type has an `error` field of its own (`own_error_field`: a batch, a
 /// response object), a body is an error answer only if it holds nothing but the error (and the
 /// `user_id` / `openrouter_metadata` that OpenRouter may send beside it).
-fn error_in_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
+pub(crate) fn error_in_body(
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    own_error_field: bool,
+    attempts: u32,
+) -> Option<ApiError> {
     // A 200 can carry an error once the model has started; look for a top-level `error` object
     // (a cheap byte scan first, a parse only when the word is there).
     static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
     let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
     error_key.find(bytes)?;
-    parse_error_body(meta, bytes, own_error_field)
+    parse_error_body(status, headers, bytes, own_error_field, attempts)
 }
 
 /// The API error in a successful body that mentions `"error"`, if it is one.
 #[cold]
 #[inline(never)]
-fn parse_error_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
+fn parse_error_body(
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    own_error_field: bool,
+    attempts: u32,
+) -> Option<ApiError> {
     if own_error_field {
         let map =
             serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).ok()?;
@@ -578,17 +619,26 @@ fn parse_error_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -
     if body.error.message.is_empty() && body.error.code == Default::default() {
         return None;
     }
-    let mut api = ApiError::new(meta.status, meta.headers.clone(), bytes);
-    api.attempts = meta.attempts;
-    Some(Error::Api(Box::new(api)))
+    let mut api = ApiError::new(status, headers.clone(), bytes);
+    api.attempts = attempts;
+    Some(api)
+}
+
+/// The API error in a successful body, as an [`Error`].
+fn body_error(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
+    error_in_body(
+        meta.status,
+        &meta.headers,
+        bytes,
+        own_error_field,
+        meta.attempts,
+    )
+    .map(|api| Error::Api(Box::new(api)))
 }
 
 /// Decodes the success of an operation that returns no body: whatever the body holds (usually
 /// nothing), `T` (usually `()`) is decoded from `null`, unless the body is an API error.
 fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
-    if let Some(e) = error_in_body(meta, &bytes, false) {
-        return Err(e);
-    }
     T::deserialize(serde_json::Value::Null).map_err(|e| {
         Error::Decode(Box::new(DecodeError {
             type_name: std::any::type_name::<T>(),
@@ -603,17 +653,10 @@ fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Resul
     })
 }
 
-/// Decodes a successful response body; an `{"error": ...}` body is an API error, and a body that
+/// Decodes a successful response body (in which the loop found no API error); a body that
 /// does not decode is a decode error that keeps it (with no JSON path when its content type is
 /// not JSON). A body that decodes is accepted whatever its declared content type.
-fn decode_json<T: DeserializeOwned>(
-    meta: &ResponseMeta,
-    bytes: Bytes,
-    own_error_field: bool,
-) -> Result<T, Error> {
-    if let Some(e) = error_in_body(meta, &bytes, own_error_field) {
-        return Err(e);
-    }
+fn decode_json<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
     // The plain decoder first: tracking the path costs as much again as the decoding itself,
     // and the path (like the content type) is only needed for an error, so a body that fails
     // is decoded again with it.
@@ -682,7 +725,8 @@ impl<T, S: StreamedEvent> Call<T, S> {
             _ => None,
         };
         let (client, prepared) = self.prepare(true)?;
-        let executed = client.execute(prepared, "text/event-stream").await?;
+        let max_event = client.max_stream_event(&prepared.options);
+        let mut executed = client.execute(prepared, "text/event-stream", None).await?;
         let attempts = executed.rest.attempts;
         let stream_idle = executed.rest.timeouts.stream_idle;
         let (parts, body) = executed.response.into_parts();
@@ -691,13 +735,16 @@ impl<T, S: StreamedEvent> Call<T, S> {
             headers: parts.headers,
             attempts,
         };
-        let is_sse =
-            content_type(&meta.headers).is_some_and(|c| c.starts_with("text/event-stream"));
-        if !is_sse {
+        if !content_type(&meta.headers).is_some_and(is_event_stream) {
             // Not a stream: an error body, or something unexpected; either way, read it
-            // (within the attempt's limit, as `send` does).
-            let bytes = executed.rest.read_body(body).await?;
-            decode_json::<serde_json::Value>(&meta, bytes.clone(), false)?;
+            // (within the attempt's limit, as `send` does, and no larger than one event).
+            let bytes = executed
+                .rest
+                .read_capped(body, max_event, meta.status, &meta.headers)
+                .await?;
+            if let Some(e) = body_error(&meta, &bytes, false) {
+                return Err(e);
+            }
             return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),
                 path: ".".into(),
@@ -712,7 +759,8 @@ impl<T, S: StreamedEvent> Call<T, S> {
         let options = StreamOptions::new()
             .with_protocol(S::PROTOCOL)
             .with_done_sentinel(sentinel)
-            .with_idle_timeout(stream_idle);
+            .with_idle_timeout(stream_idle)
+            .with_max_event_size(Some(max_event));
         let inner = SseStream::with_options(body, options).json::<S>();
         Ok(ResponseStream { inner, meta })
     }

@@ -20,7 +20,9 @@ use tokio::time::{Instant, Sleep};
 
 use crate::call::{Prepared, RequestOptions};
 use crate::config::{ResolvedRetry, ResolvedTimeouts, RetryConfig, TimeoutConfig};
-use crate::error::{ApiError, ConfigError, Error, TimeoutError, TimeoutKind, TransportFailure};
+use crate::error::{
+    ApiError, ConfigError, Error, TimeoutError, TimeoutKind, TooLargeError, TransportFailure,
+};
 use crate::multipart::BodySource;
 use crate::{defaults, headers, retry};
 use openrouter_types::generated::operations::OPERATIONS;
@@ -129,6 +131,9 @@ struct Inner {
     /// `Authorization` of a fixed key, `User-Agent`, `Accept: application/json` and the
     /// attribution headers that are set. A call clones it and adds what is its own.
     header_template: HeaderMap,
+    /// The client's limits on a successful body read whole and on one stream event, in bytes.
+    max_response_body: usize,
+    max_stream_event: usize,
     /// `Bearer <key>` of a fixed key, made once (and marked sensitive) rather than per call;
     /// `None` with a key provider, or when the key is not a valid header value (each call then
     /// reports that, as it would without the cache). Never printed: `Client`'s `Debug` does not
@@ -259,6 +264,7 @@ impl Client {
         &self,
         call: Prepared,
         accept: &'static str,
+        read: Option<ReadWhole>,
     ) -> Result<Executed, Error> {
         // Used in place: moving the fields out would store them twice in this future.
         let (method, path_and_query, body, options) = (
@@ -284,12 +290,15 @@ impl Client {
         let content_type = body.as_ref().map(BodySource::content_type);
         // A request that may have reached the server is sent again only when a second copy
         // has no second effect: an idempotent method, or a call with an `Idempotency-Key`
-        // (the server answers a repeat with what the first one did).
+        // (the server answers a repeat with what the first one did), or when the caller
+        // allows it.
         let repeatable = retry::is_idempotent(method)
+            || policy.retry_maybe_sent
             || options
                 .extras
                 .as_ref()
                 .is_some_and(|e| e.headers.contains_key(headers::IDEMPOTENCY_KEY));
+        let max_body = self.max_response_body(options);
         // The first attempt takes the URI and the header map as they are; a retry builds them
         // again from the same values (cloning them up front for a retry that rarely comes
         // would cost every call a copy).
@@ -349,26 +358,59 @@ impl Client {
             };
 
             // Classify the attempt: a response to return, or an error with its retry class.
-            let (error, failure, response_headers) = match outcome {
+            let (error, failure, response_headers, asked) = match outcome {
                 Some(Ok(response)) => {
                     let status = response.status();
                     if status.is_success() {
-                        return Ok(Executed {
-                            response,
-                            rest: AfterHead {
-                                attempts: attempt,
-                                timeouts,
-                                deadline,
-                                timer,
-                            },
-                        });
+                        let mut rest = AfterHead {
+                            attempts: attempt,
+                            timeouts,
+                            deadline,
+                            timer,
+                        };
+                        let Some(read) = read else {
+                            return Ok(Executed {
+                                response,
+                                read: None,
+                                rest,
+                            });
+                        };
+                        // A body read whole is read here, under this attempt's limit, so
+                        // that a 200 whose body is an error (`{"error": {"code": 502}}`) is
+                        // classified like that status. A failure while reading is final.
+                        let (parts, body) = response.into_parts();
+                        let bytes = rest
+                            .read_capped(body, max_body, status, &parts.headers)
+                            .await?;
+                        timer = rest.timer;
+                        match crate::call::error_in_body(
+                            status,
+                            &parts.headers,
+                            &bytes,
+                            read.own_error_field,
+                            attempt,
+                        ) {
+                            None => {
+                                return Ok(Executed {
+                                    response: http::Response::from_parts(
+                                        parts,
+                                        ResponseBody::empty(),
+                                    ),
+                                    read: Some(bytes),
+                                    rest: AfterHead { timer, ..rest },
+                                })
+                            }
+                            Some(api) => api_failure(api, parts.headers, repeatable),
+                        }
+                    } else {
+                        let (parts, body) = response.into_parts();
+                        // Bounded like the attempt: a stalled error body must not hang the
+                        // call. Boxed, as an error is the uncommon path and its future is
+                        // large.
+                        let bytes =
+                            Box::pin(read_error_body(body, timer.as_mut().map(Pin::as_mut))).await;
+                        status_failure(status, parts.headers, &bytes, attempt, repeatable)
                     }
-                    let (parts, body) = response.into_parts();
-                    // Bounded like the attempt: a stalled error body must not hang the call.
-                    // Boxed, as an error is the uncommon path and its future is large.
-                    let bytes =
-                        Box::pin(read_error_body(body, timer.as_mut().map(Pin::as_mut))).await;
-                    status_failure(status, parts.headers, &bytes, attempt)
                 }
                 Some(Err(e)) => transport_failure(e, attempt, repeatable),
                 None => match timed_out(deadline, &timeouts, attempt, repeatable) {
@@ -385,6 +427,7 @@ impl Client {
                     repeatable,
                     failure,
                     response_headers.as_ref(),
+                    asked,
                     attempt,
                     deadline,
                 )
@@ -419,6 +462,24 @@ impl Client {
             drop((error, response_headers));
             arm(&mut timer, Instant::now() + wait).as_mut().await;
         }
+    }
+
+    /// The call's limit on a body read whole: its own, else the client's.
+    fn max_response_body(&self, options: &RequestOptions) -> usize {
+        options
+            .extras
+            .as_ref()
+            .and_then(|e| e.max_response_body)
+            .unwrap_or(self.inner.max_response_body)
+    }
+
+    /// The call's limit on one stream event: its own, else the client's.
+    pub(crate) fn max_stream_event(&self, options: &RequestOptions) -> usize {
+        options
+            .extras
+            .as_ref()
+            .and_then(|e| e.max_stream_event)
+            .unwrap_or(self.inner.max_stream_event)
     }
 
     /// The URI of a call. That of an operation without path parameters (at `slot` in
@@ -512,6 +573,10 @@ impl Client {
 // The failure paths of `Client::execute`, out of line: they are rare, and keeping them out of
 // the loop keeps the code every call runs compact.
 
+/// What the loop knows of a failed attempt: the error to return, its retry class, the
+/// response headers (when a response arrived) and the wait the server asked for.
+type Attempted = (Error, retry::Failure, Option<HeaderMap>, Option<Duration>);
+
 /// An attempt answered with an error status.
 #[cold]
 #[inline(never)]
@@ -520,14 +585,22 @@ fn status_failure(
     headers: HeaderMap,
     body: &Bytes,
     attempt: u32,
-) -> (Error, retry::Failure, Option<HeaderMap>) {
+    repeatable: bool,
+) -> Attempted {
     let mut api = ApiError::new(status, headers.clone(), body);
     api.attempts = attempt;
-    (
-        Error::Api(Box::new(api)),
-        retry::Failure::Status(status),
-        Some(headers),
-    )
+    api_failure(api, headers, repeatable)
+}
+
+/// An attempt answered with an API error (an error status, or a success whose body is an
+/// error): classified by the status it stands for.
+#[cold]
+#[inline(never)]
+fn api_failure(mut api: ApiError, headers: HeaderMap, repeatable: bool) -> Attempted {
+    api.repeatable = repeatable;
+    let failure = retry::Failure::Status(api.effective_status());
+    let asked = api.retry_after();
+    (Error::Api(Box::new(api)), failure, Some(headers), asked)
 }
 
 /// An attempt failed in the transport.
@@ -537,7 +610,7 @@ fn transport_failure(
     e: openrouter_transport::TransportError,
     attempt: u32,
     repeatable: bool,
-) -> (Error, retry::Failure, Option<HeaderMap>) {
+) -> Attempted {
     let failure = if e.may_have_reached_server() {
         retry::Failure::MaybeSent
     } else {
@@ -557,7 +630,7 @@ fn transport_failure(
             repeatable,
         })
     };
-    (error, failure, None)
+    (error, failure, None, None)
 }
 
 /// The call's timer fired during an attempt: an attempt timeout to classify (`Ok`), or the end
@@ -569,12 +642,12 @@ fn timed_out(
     timeouts: &ResolvedTimeouts,
     attempt: u32,
     repeatable: bool,
-) -> Result<(Error, retry::Failure, Option<HeaderMap>), Error> {
+) -> Result<Attempted, Error> {
     if deadline.is_some_and(|d| Instant::now() >= d) {
         return Err(timeout_error(true, timeouts, attempt, false));
     }
     let error = timeout_error(false, timeouts, attempt, repeatable);
-    Ok((error, retry::Failure::MaybeSent, None))
+    Ok((error, retry::Failure::MaybeSent, None, None))
 }
 
 /// Opening a file to upload took longer than the attempt's limit (nothing was sent; the file
@@ -599,13 +672,14 @@ fn next_wait(
     repeatable: bool,
     failure: retry::Failure,
     headers: Option<&HeaderMap>,
+    asked: Option<Duration>,
     attempt: u32,
     deadline: Option<Instant>,
 ) -> Option<Duration> {
-    let wait = retry::decide(policy, repeatable, failure, headers, attempt)?;
-    deadline
-        .is_none_or(|d| Instant::now() + wait < d)
-        .then_some(wait)
+    let wait = retry::decide(policy, repeatable, failure, headers, asked, attempt)?;
+    // A wait too long to add to the clock, or one that passes the deadline, is not waited.
+    let until = Instant::now().checked_add(wait)?;
+    deadline.is_none_or(|d| until < d).then_some(wait)
 }
 
 /// The call's timer, armed at `at` (created on first use).
@@ -640,10 +714,11 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-/// The most of an error body that is read: far more than any JSON error OpenRouter sends; a
-/// larger body (a proxy's page, or one that never ends) is cut here, and of a body that is not
-/// JSON only the first [`MAX_ERROR_BODY`](defaults::MAX_ERROR_BODY) bytes are kept as text.
-const MAX_ERROR_READ: usize = 64 * 1024;
+/// The most of an error body that is read: far more than any JSON error OpenRouter sends (a
+/// provider's error with its raw upstream body and `previous_errors` included); a larger body
+/// (a proxy's page, or one that never ends) is cut here, and of a body that is not JSON only
+/// the first [`MAX_ERROR_BODY`](defaults::MAX_ERROR_BODY) bytes are kept as text.
+const MAX_ERROR_READ: usize = defaults::MAX_ERROR_READ;
 
 /// Reads an error body, at most [`MAX_ERROR_READ`] bytes of it, bounded by the attempt's limit
 /// (the call's timer, armed at its attempt timeout or the call's deadline, whichever is first).
@@ -675,10 +750,22 @@ async fn read_up_to(mut body: ResponseBody, cap: usize, out: &mut BytesMut) {
     }
 }
 
-/// A successful response head with its unread body, and what bounds the rest of the call.
+/// A successful response head with its unread body (or, for a call that asked for it, the
+/// body read whole), and what bounds the rest of the call.
 pub(crate) struct Executed {
     pub(crate) response: http::Response<ResponseBody>,
+    /// The body, read whole, when the call asked for it ([`ReadWhole`]); the response's body
+    /// is then empty.
+    pub(crate) read: Option<Bytes>,
     pub(crate) rest: AfterHead,
+}
+
+/// How a call whose body is read whole wants it read inside the loop.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadWhole {
+    /// The success type has an `error` field of its own (see
+    /// [`error_in_body`](crate::call::error_in_body)).
+    pub(crate) own_error_field: bool,
 }
 
 /// What a call resolved that still applies once its head is in.
@@ -692,13 +779,21 @@ pub(crate) struct AfterHead {
 }
 
 impl AfterHead {
-    /// Reads a whole non-streamed body within the limit of the attempt that received its head
-    /// (the attempt timeout or the call's deadline, whichever comes first), on the call's
-    /// timer, which is still armed there.
-    pub(crate) async fn read_body(self, body: ResponseBody) -> Result<Bytes, Error> {
-        let read = body.collect();
-        let result = match self.timer {
-            Some(mut sleep) => match race(read, sleep.as_mut()).await {
+    /// Reads a whole non-streamed body, of at most `cap` bytes, within the limit of the
+    /// attempt that received its head (the attempt timeout or the call's deadline, whichever
+    /// comes first), on the call's timer, which is still armed there. A larger body is an
+    /// [`Error::TooLarge`], found before reading when its length is declared; what was read is
+    /// dropped with the body, which closes the connection.
+    pub(crate) async fn read_capped(
+        &mut self,
+        body: ResponseBody,
+        cap: usize,
+        status: http::StatusCode,
+        headers: &HeaderMap,
+    ) -> Result<Bytes, Error> {
+        let read = read_capped(body, cap);
+        let result = match self.timer.as_mut() {
+            Some(sleep) => match race(read, sleep.as_mut()).await {
                 Some(result) => result,
                 None => {
                     let total = self.deadline.is_some_and(|d| sleep.deadline() >= d);
@@ -707,14 +802,61 @@ impl AfterHead {
             },
             None => read.await,
         };
-        result.map_err(|e| {
-            Error::Transport(TransportFailure {
-                source: e,
+        result.map_err(|e| match e {
+            Some(source) => Error::Transport(TransportFailure {
+                source,
                 attempts: self.attempts,
                 repeatable: false,
-            })
+            }),
+            None => too_large(cap, status, headers, self.attempts),
         })
     }
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(limit: usize, status: http::StatusCode, headers: &HeaderMap, attempts: u32) -> Error {
+    Error::TooLarge(Box::new(TooLargeError {
+        limit,
+        status,
+        headers: headers.clone(),
+        attempts,
+    }))
+}
+
+/// Reads a body whole; `Err(None)` when it is larger than `cap` (a declared length is checked
+/// before anything is read), `Err(Some(_))` when reading fails. A body of one frame is
+/// returned as that frame, without a copy.
+async fn read_capped(
+    mut body: ResponseBody,
+    cap: usize,
+) -> Result<Bytes, Option<openrouter_transport::TransportError>> {
+    if body.size_hint().lower() > cap as u64 {
+        return Err(None);
+    }
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    let mut len = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(data) = frame.map_err(Some)?.into_data() else {
+            continue;
+        };
+        len = len.saturating_add(data.len());
+        if len > cap {
+            return Err(None);
+        }
+        match first.take() {
+            None if rest.is_empty() => first = Some(data),
+            held => {
+                if let Some(held) = held {
+                    rest.reserve(held.len() + data.len());
+                    rest.extend_from_slice(&held);
+                }
+                rest.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
 /// The attempt's or (`total`) the call's timeout, reached after `attempts` attempts.
@@ -755,6 +897,8 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     default_headers: HeaderMap,
     connect_timeout: Option<Duration>,
+    max_response_body: Option<usize>,
+    max_stream_event: Option<usize>,
     #[cfg(feature = "hyper")]
     proxy: Option<openrouter_transport::Proxy>,
     error: Option<ConfigError>,
@@ -920,12 +1064,32 @@ impl ClientBuilder {
             HeaderName::try_from(name.as_ref()),
             HeaderValue::try_from(value.as_ref()),
         ) {
-            (Ok(n), Ok(v)) => {
+            (Ok(n), Ok(mut v)) => {
+                // A credential given this way is hidden from `Debug` like the client's key.
+                v.set_sensitive(headers::is_sensitive(&n));
                 self.default_headers.insert(n, v);
                 self
             }
             _ => self.fail(format!("invalid default header `{}`", name.as_ref())),
         }
+    }
+
+    /// The largest successful response body read whole (a JSON answer), in bytes; a larger
+    /// one fails the call with [`Error::TooLarge`] and its connection is closed. Default:
+    /// [`MAX_RESPONSE_BODY`](defaults::MAX_RESPONSE_BODY). A call can set its own
+    /// ([`Call::max_response_body`](crate::Call::max_response_body)).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// The largest event of a stream (one line, or the data of one event), in bytes; a larger
+    /// one ends the stream with [`StreamError::EventTooLarge`](crate::sse::StreamError::EventTooLarge)
+    /// and closes its connection. Default: [`MAX_STREAM_EVENT`](defaults::MAX_STREAM_EVENT).
+    /// A call can set its own ([`Call::max_stream_event`](crate::Call::max_stream_event)).
+    pub fn max_stream_event(mut self, bytes: usize) -> Self {
+        self.max_stream_event = Some(bytes);
+        self
     }
 
     /// Builds the client.
@@ -984,6 +1148,10 @@ impl ClientBuilder {
                 timeouts: self.timeouts,
                 retry: self.retry,
                 header_template,
+                max_response_body: self
+                    .max_response_body
+                    .unwrap_or(defaults::MAX_RESPONSE_BODY),
+                max_stream_event: self.max_stream_event.unwrap_or(defaults::MAX_STREAM_EVENT),
             }),
         })
     }

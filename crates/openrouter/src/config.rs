@@ -131,8 +131,10 @@ impl TimeoutConfig {
 /// Retry policy of a call. See the [module docs](self) for how levels combine.
 ///
 /// What is retried (the classes are fixed; see [`Error::is_retryable`](crate::Error::is_retryable)):
-/// connection failures that never reached the server; 408, 429, 500, 502, 503, 504, 524 and 529
-/// responses; 402 when it carries `Retry-After` (an in-flight budget, not an empty account). A
+/// connection failures that never reached the server; 408, 429, 500, 502, 503 and 529
+/// responses, and a 200 whose body is an error with one of these codes; 504 and 524 (gateway
+/// timeouts: the origin may still run the request) only for a repeatable request (below);
+/// 402 when it carries `Retry-After` (an in-flight budget, not an empty account). A
 /// request that may have reached the server without an answer (a read timeout) is retried only
 /// for idempotent methods, for a call with an `Idempotency-Key`
 /// ([`Call::idempotency_key`](crate::Call::idempotency_key)), or when
@@ -149,8 +151,14 @@ pub struct RetryConfig {
     pub max_retries: Setting<u32>,
     /// The first backoff's upper bound; each later one doubles, with full jitter.
     pub initial_backoff: Setting<Duration>,
-    /// The largest backoff, and the most a `Retry-After` is waited for.
+    /// The largest backoff the client draws for itself.
     pub max_backoff: Setting<Duration>,
+    /// The longest wait a server may ask for (`Retry-After`, `retry-after-ms`, or a 429's
+    /// rate-limit reset time) and still be retried. A server that asks for longer is not
+    /// retried early: the call gives up at once and the error's
+    /// [`retry_after`](crate::Error::retry_after) says how long it asked for. A wait that
+    /// would pass the call's total deadline also gives up at once.
+    pub max_retry_after: Setting<Duration>,
     /// Whether a POST or PATCH that may have reached the server (timed out or lost after
     /// sending) is retried. Retrying it may run (and bill) the request twice.
     pub retry_maybe_sent: Setting<bool>,
@@ -183,6 +191,13 @@ impl RetryConfig {
         self
     }
 
+    /// The longest `Retry-After` (or rate-limit reset) that is waited for; see
+    /// [`max_retry_after`](Self#structfield.max_retry_after).
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = Setting::Set(d);
+        self
+    }
+
     /// Allows (or forbids) retrying a POST or PATCH that may have reached the server.
     pub fn retry_maybe_sent(mut self, allow: bool) -> Self {
         self.retry_maybe_sent = Setting::Set(allow);
@@ -195,6 +210,7 @@ impl RetryConfig {
             max_retries: self.max_retries.or(lower.max_retries),
             initial_backoff: self.initial_backoff.or(lower.initial_backoff),
             max_backoff: self.max_backoff.or(lower.max_backoff),
+            max_retry_after: self.max_retry_after.or(lower.max_retry_after),
             retry_maybe_sent: self.retry_maybe_sent.or(lower.retry_maybe_sent),
         }
     }
@@ -225,6 +241,7 @@ pub(crate) struct ResolvedRetry {
     pub(crate) max_retries: u32,
     pub(crate) initial_backoff: Duration,
     pub(crate) max_backoff: Duration,
+    pub(crate) max_retry_after: Duration,
     pub(crate) retry_maybe_sent: bool,
 }
 
@@ -235,6 +252,7 @@ impl ResolvedRetry {
             max_retries: merged.max_retries.get().unwrap_or(0),
             initial_backoff: merged.initial_backoff.get().unwrap_or(Duration::ZERO),
             max_backoff: merged.max_backoff.get().unwrap_or(Duration::ZERO),
+            max_retry_after: merged.max_retry_after.get().unwrap_or(Duration::ZERO),
             retry_maybe_sent: merged.retry_maybe_sent.get().unwrap_or(false),
         }
     }

@@ -27,3 +27,12 @@ pub const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-r
 /// Makes a repeated request return what the first one did (`Call::idempotency_key`); a call
 /// that carries it may be retried after a failure that may have reached the server.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Whether a header carries a credential, and so is marked sensitive (hidden from `Debug`)
+/// when a caller sets it by name (`Call::header`, `ClientBuilder::default_header`).
+pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "x-api-key" | "api-key"
+    )
+}

@@ -50,7 +50,7 @@ pub use config::{RetryConfig, Setting, TimeoutConfig};
 pub use download::Download;
 pub use error::{
     ApiError, ConfigError, DecodeError, Error, IoError, StreamFailure, TimeoutError, TimeoutKind,
-    TransportFailure,
+    TooLargeError, TransportFailure,
 };
 pub use multipart::FilePart;
 pub use pagination::{Items, Page, Pages};

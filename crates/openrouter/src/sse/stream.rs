@@ -56,6 +56,10 @@ pub struct StreamOptions {
     /// Whether [`EventStream`] turns an event whose JSON has a top-level `error` object into
     /// [`StreamError::Api`]. Default: `true`.
     pub detect_api_errors: bool,
+    /// The largest line, and the largest data of one event, in bytes; past it the stream
+    /// ends with [`StreamError::EventTooLarge`] and the connection is closed. Default: none
+    /// (a [`Client`](crate::Client) stream sets the client's limit).
+    pub max_event_size: Option<usize>,
 }
 
 impl Default for StreamOptions {
@@ -66,6 +70,7 @@ impl Default for StreamOptions {
             idle_timeout: None,
             deadline: None,
             detect_api_errors: true,
+            max_event_size: None,
         }
     }
 }
@@ -116,6 +121,12 @@ impl StreamOptions {
     /// Sets [`detect_api_errors`](Self::detect_api_errors).
     pub fn with_detect_api_errors(mut self, detect: bool) -> Self {
         self.detect_api_errors = detect;
+        self
+    }
+
+    /// Sets [`max_event_size`](Self::max_event_size).
+    pub fn with_max_event_size(mut self, limit: Option<usize>) -> Self {
+        self.max_event_size = limit;
         self
     }
 }
@@ -200,7 +211,10 @@ where
         let created = Instant::now();
         SseStream {
             body: Some(body),
-            decoder: SseDecoder::new(),
+            decoder: match options.max_event_size {
+                Some(limit) => SseDecoder::new().with_max_event_size(limit),
+                None => SseDecoder::new(),
+            },
             options,
             state: State::Open,
             created,
@@ -361,7 +375,13 @@ where
                         Some(item) => return Poll::Ready(Some(item)),
                     },
                     Ok(SseItem::Comment(_)) => this.comments += 1,
-                    Err(err) => return Poll::Ready(this.fail(StreamError::InvalidUtf8(err))),
+                    Err(err) => {
+                        let err = match err.too_large() {
+                            Some(limit) => StreamError::EventTooLarge { limit },
+                            None => StreamError::InvalidUtf8(err),
+                        };
+                        return Poll::Ready(this.fail(err));
+                    }
                 }
             }
             if this.state == State::Eof {

@@ -8,6 +8,7 @@ mod support;
 mod coverage;
 mod env;
 mod errors;
+mod hostile;
 mod live;
 mod operations;
 mod precedence;
