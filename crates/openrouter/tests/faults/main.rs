@@ -283,7 +283,11 @@ pub(crate) async fn perform(
             }
             let r = call.send().await.map(|r| {
                 let attempts = r.meta().attempts();
-                let content = format!("{:?}", r.data().choices.first().map(|c| &c.message.content));
+                let message = r.data().choices.first().map(|c| &c.message.content);
+                let mut content = format!("{message:?}");
+                if content.len() > 60 {
+                    content = format!("{}... ({} bytes)", &content[..60], content.len());
+                }
                 (content, attempts)
             });
             (r, Vec::new())
