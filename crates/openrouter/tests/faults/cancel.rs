@@ -83,6 +83,16 @@ fn stale(race: bool) -> BoxFut {
         }
         let (second, _) = perform(&client, Op::Chat).await;
         let posts = server.count();
+        if race {
+            println!(
+                "        (stale race: {})",
+                if second.is_ok() {
+                    "a new connection"
+                } else {
+                    "a maybe-sent error"
+                }
+            );
+        }
         match second {
             Ok((_, attempts)) => {
                 ensure!(posts == 2, "expected 2 requests, the server saw {posts}");

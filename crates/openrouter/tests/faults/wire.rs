@@ -36,6 +36,14 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                 // the request was not sent depends on when the reset arrives. Either it
                 // retries (nothing was processed) or it reports a maybe-sent failure; the
                 // server never processes the POST twice.
+                println!(
+                    "        (reset on accept, POST: {})",
+                    if o.result.is_ok() {
+                        "retried"
+                    } else {
+                        "maybe-sent error"
+                    }
+                );
                 match &o.result {
                     Ok(_) => {
                         o.attempts(2)?;
