@@ -512,7 +512,10 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
         let own_error_field = self.operation.body_has_error_field;
         let (client, prepared) = self.prepare(false)?;
-        let read = ReadWhole { own_error_field };
+        let read = ReadWhole {
+            own_error_field,
+            unless_event_stream: false,
+        };
         let executed = client
             .execute(prepared, "application/json", Some(read))
             .await?;
@@ -570,7 +573,7 @@ fn content_type(headers: &HeaderMap) -> Option<&str> {
 
 /// Whether a content type is `text/event-stream` (media types are case-insensitive, and may
 /// carry parameters).
-fn is_event_stream(content_type: &str) -> bool {
+pub(crate) fn is_event_stream(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     essence.eq_ignore_ascii_case("text/event-stream")
 }
@@ -622,18 +625,6 @@ fn parse_error_body(
     let mut api = ApiError::new(status, headers.clone(), bytes);
     api.attempts = attempts;
     Some(api)
-}
-
-/// The API error in a successful body, as an [`Error`].
-fn body_error(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
-    error_in_body(
-        meta.status,
-        &meta.headers,
-        bytes,
-        own_error_field,
-        meta.attempts,
-    )
-    .map(|api| Error::Api(Box::new(api)))
 }
 
 /// Decodes the success of an operation that returns no body: whatever the body holds (usually
@@ -726,7 +717,16 @@ impl<T, S: StreamedEvent> Call<T, S> {
         };
         let (client, prepared) = self.prepare(true)?;
         let max_event = client.max_stream_event(&prepared.options);
-        let mut executed = client.execute(prepared, "text/event-stream", None).await?;
+        // A body that is not an event stream is read in the loop, so that an error in a 200
+        // (`{"error": {"code": 502}}`) is retried like its code: nothing has reached the
+        // caller yet.
+        let read = ReadWhole {
+            own_error_field: false,
+            unless_event_stream: true,
+        };
+        let executed = client
+            .execute(prepared, "text/event-stream", Some(read))
+            .await?;
         let attempts = executed.rest.attempts;
         let stream_idle = executed.rest.timeouts.stream_idle;
         let (parts, body) = executed.response.into_parts();
@@ -735,16 +735,8 @@ impl<T, S: StreamedEvent> Call<T, S> {
             headers: parts.headers,
             attempts,
         };
-        if !content_type(&meta.headers).is_some_and(is_event_stream) {
-            // Not a stream: an error body, or something unexpected; either way, read it
-            // (within the attempt's limit, as `send` does, and no larger than one event).
-            let bytes = executed
-                .rest
-                .read_capped(body, max_event, meta.status, &meta.headers)
-                .await?;
-            if let Some(e) = body_error(&meta, &bytes, false) {
-                return Err(e);
-            }
+        if let Some(bytes) = executed.read {
+            // Not a stream, and not an error either (the loop read it and found none).
             return Err(Error::Decode(Box::new(DecodeError {
                 type_name: std::any::type_name::<S>(),
                 path: ".".into(),

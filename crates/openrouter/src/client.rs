@@ -368,7 +368,15 @@ impl Client {
                             deadline,
                             timer,
                         };
-                        let Some(read) = read else {
+                        let stream_answer = |read: &ReadWhole| {
+                            read.unless_event_stream
+                                && response
+                                    .headers()
+                                    .get(CONTENT_TYPE)
+                                    .and_then(|v| v.to_str().ok())
+                                    .is_some_and(crate::call::is_event_stream)
+                        };
+                        let Some(read) = read.filter(|r| !stream_answer(r)) else {
                             return Ok(Executed {
                                 response,
                                 read: None,
@@ -766,6 +774,9 @@ pub(crate) struct ReadWhole {
     /// The success type has an `error` field of its own (see
     /// [`error_in_body`](crate::call::error_in_body)).
     pub(crate) own_error_field: bool,
+    /// For a streaming call: an event stream is left unread (it is the answer); any other
+    /// body is read, so that an error in it is classified like its code.
+    pub(crate) unless_event_stream: bool,
 }
 
 /// What a call resolved that still applies once its head is in.

@@ -102,6 +102,8 @@ pub(crate) enum Op {
     Credits,
     /// `POST /chat/completions` as a stream, drained.
     Stream,
+    /// The same with the call's own limit on one event (16 KiB).
+    StreamCapped,
 }
 
 /// What a call came to.
@@ -301,7 +303,15 @@ pub(crate) async fn perform(
                 .map(|r| (r.data().data.total_credits.to_string(), r.meta().attempts()));
             (r, Vec::new())
         }
-        Op::Stream => match client.chat().send(chat_request()).stream().await {
+        Op::Stream | Op::StreamCapped => match {
+            let call = client.chat().send(chat_request());
+            let call = if matches!(op, Op::StreamCapped) {
+                call.max_stream_event(16 * 1024)
+            } else {
+                call
+            };
+            call.stream().await
+        } {
             Err(e) => (Err(e), Vec::new()),
             Ok(mut stream) => {
                 let attempts = stream.meta().attempts();
@@ -360,6 +370,9 @@ impl Scenario {
         self
     }
 
+    /// Marks a scenario whose API does not exist yet: it is listed, not counted. None is
+    /// pending today; kept so that a scenario can be written before what it needs.
+    #[allow(dead_code)]
     pub(crate) fn pending(mut self, why: &'static str) -> Self {
         self.pending = Some(why);
         self

@@ -271,10 +271,14 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                 o.within(ms(500))
             },
         )
-        // TODO: enable once `RetryConfig::max_retry_after` exists:
-        //     .client(|b| b.retry(RetryConfig::new().max_retries(2).backoff(ms(1), ms(10))
-        //         .max_retry_after(ms(200))))
-        .pending("RetryConfig::max_retry_after does not exist yet"),
+        .client(|b| {
+            b.retry(
+                RetryConfig::new()
+                    .max_retries(2)
+                    .backoff(ms(1), ms(10))
+                    .max_retry_after(ms(200)),
+            )
+        }),
         // --- the rate limit's reset time in a 429's body ---------------------------------
         case(
             G,

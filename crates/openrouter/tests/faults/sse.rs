@@ -372,13 +372,11 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             },
             over_limit,
         )
-        // TODO: enable once the client's limit on one stream event exists:
-        //     .client(|b| b.max_stream_event(16 * 1024))
-        .pending("no ClientBuilder setter for the stream event limit yet"),
+        .client(|b| b.max_stream_event(16 * 1024)),
         case(
             G,
             "a line over one call's own limit: a typed error",
-            Op::Stream,
+            Op::StreamCapped,
             || {
                 stream_of(
                     "text/event-stream",
@@ -388,9 +386,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             },
             over_limit,
         )
-        // TODO: enable once the per-call limit exists: in `perform`, an `Op::StreamCapped`
-        // calling `.max_stream_event(16 * 1024)` on the call before `.stream()`.
-        .pending("no Call setter for the stream event limit yet"),
+        .client(|b| b.max_stream_event(1 << 20)),
         // --- bad content -----------------------------------------------------------------
         case(
             G,
