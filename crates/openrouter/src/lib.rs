@@ -37,6 +37,8 @@ pub mod config;
 pub mod defaults;
 mod download;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod headers;
 mod multipart;
 pub mod offline;
