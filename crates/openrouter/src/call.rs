@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
@@ -21,7 +22,7 @@ use openrouter_types::operation::{Operation, ResponseKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{Attribution, Client, ReadWhole};
+use crate::client::{Attribution, Client, Executed, ReadWhole};
 use crate::config::{RetryConfig, Setting, TimeoutConfig};
 use crate::download::Download;
 use crate::error::{ApiError, ConfigError, DecodeError, Error, StreamFailure};
@@ -75,6 +76,23 @@ pub(crate) struct Prepared {
     pub(crate) uri_slot: Option<usize>,
     pub(crate) body: Option<BodySource>,
     pub(crate) options: RequestOptions,
+}
+
+impl Prepared {
+    /// A copy that sends the same request again, when its body is in memory.
+    fn try_clone(&self) -> Option<Prepared> {
+        let body = match &self.body {
+            None => None,
+            Some(body) => Some(body.try_clone()?),
+        };
+        Some(Prepared {
+            method: self.method.clone(),
+            path_and_query: self.path_and_query.clone(),
+            uri_slot: self.uri_slot,
+            body,
+            options: self.options.clone(),
+        })
+    }
 }
 
 /// Marks a [`Call`] whose operation does not stream.
@@ -698,8 +716,9 @@ impl<T, S: StreamedEvent> Call<T, S> {
     ///
     /// The stream is polled by the caller (nothing is spawned); dropping it closes the
     /// connection, which stops the generation (and its billing) where the provider supports it.
-    /// Nothing is retried once the stream has begun, and it is never re-opened behind the
-    /// caller's back.
+    /// Nothing is retried once content has reached the caller. A stream that stalls before
+    /// any content (its first-content or idle timeout) is opened again only when the call's
+    /// [`RetryConfig::retry_stalled_stream`] allows it.
     ///
     /// How the stream ends and fails follows the event type `S`
     /// ([`StreamedEvent::PROTOCOL`]: `response.completed` ends a `/responses` stream,
@@ -717,18 +736,49 @@ impl<T, S: StreamedEvent> Call<T, S> {
         };
         let (client, prepared) = self.prepare(true)?;
         let max_event = client.max_stream_event(&prepared.options);
-        // A body that is not an event stream is read in the loop, so that an error in a 200
-        // (`{"error": {"code": 502}}`) is retried like its code: nothing has reached the
-        // caller yet.
-        let read = ReadWhole {
-            own_error_field: false,
-            unless_event_stream: true,
+        let policy = client.resolved_retry(&prepared.options);
+        let retry = if policy.retry_stalled_stream && policy.max_retries > 0 {
+            prepared.try_clone().map(|again| {
+                Box::new(StreamRetry {
+                    client: client.clone(),
+                    prepared: again,
+                    sentinel,
+                    max_event,
+                    left: policy.max_retries,
+                    held: std::collections::VecDeque::new(),
+                    content: false,
+                    ended: false,
+                    reopening: None,
+                })
+            })
+        } else {
+            None
         };
         let executed = client
-            .execute(prepared, "text/event-stream", Some(read))
+            .execute(prepared, "text/event-stream", Some(STREAM_READ))
             .await?;
+        let (inner, meta) = open_events::<S>(executed, sentinel, max_event)?;
+        Ok(ResponseStream { inner, meta, retry })
+    }
+}
+
+/// A body that is not an event stream is read in the loop, so that an error in a 200
+/// (`{"error": {"code": 502}}`) is retried like its code: nothing has reached the caller yet.
+const STREAM_READ: ReadWhole = ReadWhole {
+    own_error_field: false,
+    unless_event_stream: true,
+};
+
+/// The typed events of a streaming call whose head has arrived; a body that is not an event
+/// stream (and not an error, which the loop returned) is a decode error naming `S`.
+fn open_events<S: StreamedEvent>(
+    executed: Executed,
+    sentinel: Option<&'static str>,
+    max_event: usize,
+) -> Result<(EventStream<S>, ResponseMeta), Error> {
+    {
         let attempts = executed.rest.attempts;
-        let stream_idle = executed.rest.timeouts.stream_idle;
+        let timeouts = executed.rest.timeouts;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -751,10 +801,13 @@ impl<T, S: StreamedEvent> Call<T, S> {
         let options = StreamOptions::new()
             .with_protocol(S::PROTOCOL)
             .with_done_sentinel(sentinel)
-            .with_idle_timeout(stream_idle)
+            .with_idle_timeout(timeouts.stream_idle)
+            .with_first_content_timeout(timeouts.stream_first_content)
             .with_max_event_size(Some(max_event));
-        let inner = SseStream::with_options(body, options).json::<S>();
-        Ok(ResponseStream { inner, meta })
+        let mut inner = SseStream::with_options(body, options).json::<S>();
+        // Content is judged by the event type (`StreamedEvent::carries_content`).
+        inner.judge_content();
+        Ok((inner, meta))
     }
 }
 
@@ -869,7 +922,31 @@ impl ResponseMeta {
 pub struct ResponseStream<S> {
     inner: EventStream<S>,
     meta: ResponseMeta,
+    /// Set when a stream that stalls before content may be opened again.
+    retry: Option<Box<StreamRetry<S>>>,
 }
+
+/// What opening a stalled stream again takes, and the events held back until content.
+struct StreamRetry<S> {
+    client: Client,
+    prepared: Prepared,
+    sentinel: Option<&'static str>,
+    max_event: usize,
+    /// Re-opens left.
+    left: u32,
+    /// Items not yet given to the caller: events without content (and errors that do not end
+    /// the stream) that came before the first content, or everything once the stream ended.
+    held: std::collections::VecDeque<Result<S, Error>>,
+    /// Content has arrived: held items are released, and nothing is re-opened any more.
+    content: bool,
+    /// The stream ended: after the held items, `None`.
+    ended: bool,
+    /// A re-open in flight. In a `Mutex` only so that the stream stays `Sync`; it is reached
+    /// through `get_mut`, never locked.
+    reopening: Option<std::sync::Mutex<Pin<Box<dyn Future<Output = Reopened> + Send>>>>,
+}
+
+type Reopened = Result<Executed, Error>;
 
 impl<S> fmt::Debug for ResponseStream<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -887,15 +964,115 @@ impl<S> ResponseStream<S> {
     }
 }
 
-impl<S: DeserializeOwned> Stream for ResponseStream<S> {
+impl<S: StreamedEvent> Stream for ResponseStream<S> {
     type Item = Result<S, Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let attempts = self.meta.attempts;
-        Pin::new(&mut self.inner)
-            .poll_next(cx)
-            .map(|item| item.map(|r| r.map_err(|inner| stream_failure(inner, attempts))))
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.retry.is_some() {
+            return this.poll_with_retry(cx);
+        }
+        let attempts = this.meta.attempts;
+        let item = std::task::ready!(Pin::new(&mut this.inner).poll_next(cx));
+        if let Some(Ok(event)) = &item {
+            if event.carries_content() {
+                this.inner.mark_content();
+            }
+        }
+        Poll::Ready(item.map(|r| r.map_err(|inner| stream_failure(inner, attempts))))
     }
+}
+
+impl<S: StreamedEvent> ResponseStream<S> {
+    /// `poll_next` for a stream that may be opened again when it stalls before content.
+    #[cold]
+    #[inline(never)]
+    fn poll_with_retry(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<S, Error>>> {
+        loop {
+            let Some(r) = self.retry.as_deref_mut() else {
+                return Poll::Ready(None);
+            };
+            if let Some(reopening) = r.reopening.as_mut() {
+                let future = reopening
+                    .get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let result = std::task::ready!(future.as_mut().poll(cx));
+                r.reopening = None;
+                match result.and_then(|e| open_events::<S>(e, r.sentinel, r.max_event)) {
+                    Ok((inner, meta)) => {
+                        let before = self.meta.attempts;
+                        self.inner = inner;
+                        self.meta = meta;
+                        self.meta.attempts += before;
+                        continue;
+                    }
+                    Err(e) => {
+                        r.content = true;
+                        r.ended = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+            if r.content {
+                if let Some(item) = r.held.pop_front() {
+                    return Poll::Ready(Some(item));
+                }
+                if r.ended {
+                    return Poll::Ready(None);
+                }
+            }
+            let attempts = self.meta.attempts;
+            let polled = std::task::ready!(Pin::new(&mut self.inner).poll_next(cx));
+            match polled {
+                Some(Ok(event)) => {
+                    if event.carries_content() {
+                        self.inner.mark_content();
+                        r.content = true;
+                    }
+                    r.held.push_back(Ok(event));
+                }
+                Some(Err(e)) if !r.content && r.left > 0 && is_stall(&e) => {
+                    // Nothing with content reached the caller: open the stream again, and
+                    // forget what was held back (the new stream sends it again).
+                    r.left -= 1;
+                    r.held.clear();
+                    let (client, again) = (r.client.clone(), r.prepared.try_clone());
+                    let Some(prepared) = again else {
+                        r.content = true;
+                        r.held.push_back(Err(stream_failure(e, attempts)));
+                        continue;
+                    };
+                    let reopen = async move {
+                        client
+                            .execute(prepared, "text/event-stream", Some(STREAM_READ))
+                            .await
+                    };
+                    r.reopening = Some(std::sync::Mutex::new(Box::pin(reopen)));
+                }
+                Some(Err(e)) => {
+                    if e.is_terminal() {
+                        // The end: release what was held, then the error, then `None`.
+                        r.content = true;
+                        r.ended = true;
+                    }
+                    r.held.push_back(Err(stream_failure(e, attempts)));
+                }
+                None => {
+                    r.content = true;
+                    r.ended = true;
+                }
+            }
+        }
+    }
+}
+
+/// A stream error that says the stream stalled (nothing, or nothing with content, arrived in
+/// time), which a stream that delivered no content may be opened again for.
+fn is_stall(e: &StreamError) -> bool {
+    matches!(
+        e,
+        StreamError::FirstContentTimeout { .. } | StreamError::IdleTimeout { .. }
+    )
 }
 
 /// Out of line and cold: the allocation of a stream's error stays off the path of every chunk

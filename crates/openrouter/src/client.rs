@@ -481,6 +481,11 @@ impl Client {
             .unwrap_or(self.inner.max_response_body)
     }
 
+    /// The call's retry policy, resolved over the client's and the library's.
+    pub(crate) fn resolved_retry(&self, options: &RequestOptions) -> ResolvedRetry {
+        ResolvedRetry::resolve(options.retry, self.inner.retry)
+    }
+
     /// The call's limit on one stream event: its own, else the client's.
     pub(crate) fn max_stream_event(&self, options: &RequestOptions) -> usize {
         options

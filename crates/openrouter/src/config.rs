@@ -74,6 +74,12 @@ pub struct TimeoutConfig {
     /// [`Download`](crate::Download), between two chunks). Keep-alive comments
     /// (`: OPENROUTER PROCESSING`) do not reset it.
     pub stream_idle: Setting<Duration>,
+    /// For streams: the longest wait, from the response's headers, for the first event that
+    /// carries content (text, reasoning, tool calls, a finish; see
+    /// [`StreamedEvent::carries_content`](crate::sse::StreamedEvent::carries_content)).
+    /// Keep-alive comments and chunks with empty deltas do not count, so a stream that only
+    /// ever sends those is caught even though each resets the idle timeout.
+    pub stream_first_content: Setting<Duration>,
 }
 
 impl TimeoutConfig {
@@ -118,12 +124,25 @@ impl TimeoutConfig {
         self
     }
 
+    /// Limits the wait for a stream's first content to `d`.
+    pub fn stream_first_content(mut self, d: Duration) -> Self {
+        self.stream_first_content = Setting::Set(d);
+        self
+    }
+
+    /// No first-content limit on streams, even if a lower level sets one.
+    pub fn no_stream_first_content_timeout(mut self) -> Self {
+        self.stream_first_content = Setting::Disabled;
+        self
+    }
+
     /// Field by field: `self` where it says anything, else `lower`.
     pub fn or(self, lower: TimeoutConfig) -> TimeoutConfig {
         TimeoutConfig {
             attempt: self.attempt.or(lower.attempt),
             total: self.total.or(lower.total),
             stream_idle: self.stream_idle.or(lower.stream_idle),
+            stream_first_content: self.stream_first_content.or(lower.stream_first_content),
         }
     }
 }
@@ -162,6 +181,12 @@ pub struct RetryConfig {
     /// Whether a POST or PATCH that may have reached the server (timed out or lost after
     /// sending) is retried. Retrying it may run (and bill) the request twice.
     pub retry_maybe_sent: Setting<bool>,
+    /// Whether a stream that stalls (its first-content or idle timeout) before any content
+    /// has reached the caller is opened again, up to `max_retries` times. Events without
+    /// content that came before (a chat stream's first chunk, `response.created`) are held
+    /// back until content arrives, so the caller never sees a stream start twice. The
+    /// stalled request may have run, and a provider may bill for the prompt: off by default.
+    pub retry_stalled_stream: Setting<bool>,
 }
 
 impl RetryConfig {
@@ -198,6 +223,13 @@ impl RetryConfig {
         self
     }
 
+    /// Allows (or forbids) opening a stream again when it stalls before any content; see
+    /// [`retry_stalled_stream`](Self#structfield.retry_stalled_stream).
+    pub fn retry_stalled_stream(mut self, allow: bool) -> Self {
+        self.retry_stalled_stream = Setting::Set(allow);
+        self
+    }
+
     /// Allows (or forbids) retrying a POST or PATCH that may have reached the server.
     pub fn retry_maybe_sent(mut self, allow: bool) -> Self {
         self.retry_maybe_sent = Setting::Set(allow);
@@ -212,6 +244,7 @@ impl RetryConfig {
             max_backoff: self.max_backoff.or(lower.max_backoff),
             max_retry_after: self.max_retry_after.or(lower.max_retry_after),
             retry_maybe_sent: self.retry_maybe_sent.or(lower.retry_maybe_sent),
+            retry_stalled_stream: self.retry_stalled_stream.or(lower.retry_stalled_stream),
         }
     }
 }
@@ -222,6 +255,7 @@ pub(crate) struct ResolvedTimeouts {
     pub(crate) attempt: Option<Duration>,
     pub(crate) total: Option<Duration>,
     pub(crate) stream_idle: Option<Duration>,
+    pub(crate) stream_first_content: Option<Duration>,
 }
 
 impl ResolvedTimeouts {
@@ -231,6 +265,7 @@ impl ResolvedTimeouts {
             attempt: merged.attempt.get(),
             total: merged.total.get(),
             stream_idle: merged.stream_idle.get(),
+            stream_first_content: merged.stream_first_content.get(),
         }
     }
 }
@@ -243,6 +278,7 @@ pub(crate) struct ResolvedRetry {
     pub(crate) max_backoff: Duration,
     pub(crate) max_retry_after: Duration,
     pub(crate) retry_maybe_sent: bool,
+    pub(crate) retry_stalled_stream: bool,
 }
 
 impl ResolvedRetry {
@@ -254,6 +290,7 @@ impl ResolvedRetry {
             max_backoff: merged.max_backoff.get().unwrap_or(Duration::ZERO),
             max_retry_after: merged.max_retry_after.get().unwrap_or(Duration::ZERO),
             retry_maybe_sent: merged.retry_maybe_sent.get().unwrap_or(false),
+            retry_stalled_stream: merged.retry_stalled_stream.get().unwrap_or(false),
         }
     }
 }

@@ -7,6 +7,8 @@
 //! | attempt timeout | 10 minutes | a non-streamed completion from a reasoning model sends its headers only when done |
 //! | total timeout | none | the attempt and idle timeouts bound a call already; set one for a hard budget |
 //! | stream idle timeout | 5 minutes | long enough for slow first tokens, short enough to catch a stalled relay |
+//! | stream first-content timeout | 5 minutes | as long as a stream may sit idle: a stream that sends only keep-alives and empty chunks for that long is stalled, though each empty chunk resets the idle timeout |
+//! | reopen a stalled stream | no | the stalled request may have run and billed its prompt; a caller opts in |
 //! | max retries | 2 | three attempts |
 //! | backoff | 500 ms doubling to 8 s, full jitter | |
 //! | longest `Retry-After` honoured | 60 s | rate limits reset within a minute; a longer wait is the caller's decision, so the call gives up at once with the asked wait |
@@ -28,6 +30,9 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Longest wait between two data events of a stream.
 pub const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Longest wait for a stream's first event with content.
+pub const STREAM_FIRST_CONTENT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Retries after the first attempt.
 pub const MAX_RETRIES: u32 = 2;
@@ -59,6 +64,7 @@ pub fn timeouts() -> TimeoutConfig {
         attempt: Setting::Set(ATTEMPT_TIMEOUT),
         total: Setting::Disabled,
         stream_idle: Setting::Set(STREAM_IDLE_TIMEOUT),
+        stream_first_content: Setting::Set(STREAM_FIRST_CONTENT_TIMEOUT),
     }
 }
 
@@ -70,5 +76,6 @@ pub fn retry() -> RetryConfig {
         max_backoff: Setting::Set(MAX_BACKOFF),
         max_retry_after: Setting::Set(MAX_RETRY_AFTER),
         retry_maybe_sent: Setting::Set(false),
+        retry_stalled_stream: Setting::Set(false),
     }
 }

@@ -72,3 +72,15 @@ pub fn multipart<F: Serialize>(
         )),
     }
 }
+
+/// Whether a `Content-Type` is `text/event-stream`, as a stream's response is checked.
+pub fn is_event_stream(content_type: &str) -> bool {
+    crate::call::is_event_stream(content_type)
+}
+
+/// A path segment or query component, percent-encoded as a call encodes it.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::new();
+    crate::call::encode_component(s, &mut out);
+    out
+}

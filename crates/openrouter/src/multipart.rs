@@ -402,6 +402,20 @@ pub(crate) enum BodySource {
 }
 
 impl BodySource {
+    /// A copy that sends the same bytes, for an in-memory body (a streamed upload has none).
+    pub(crate) fn try_clone(&self) -> Option<BodySource> {
+        match self {
+            BodySource::Bytes {
+                bytes,
+                content_type,
+            } => Some(BodySource::Bytes {
+                bytes: bytes.clone(),
+                content_type: content_type.clone(),
+            }),
+            BodySource::Streamed(_) => None,
+        }
+    }
+
     /// A JSON body.
     pub(crate) fn json(bytes: Bytes) -> Self {
         BodySource::Bytes {

@@ -192,6 +192,7 @@ mod tests {
             max_backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
             retry_maybe_sent: false,
+            retry_stalled_stream: false,
         }
     }
 

@@ -59,6 +59,13 @@ pub enum StreamError {
         /// The configured deadline.
         deadline: Duration,
     },
+    /// No event with content arrived this long after the stream opened (only keep-alives, or
+    /// chunks with empty deltas). See
+    /// [`StreamOptions::first_content_timeout`](super::StreamOptions::first_content_timeout).
+    FirstContentTimeout {
+        /// The configured timeout.
+        timeout: Duration,
+    },
     /// A line or an event of the stream was larger than the stream's limit
     /// ([`StreamOptions::max_event_size`](super::StreamOptions::max_event_size)); the rest was
     /// not read.
@@ -78,7 +85,9 @@ impl StreamError {
     pub fn is_timeout(&self) -> bool {
         matches!(
             self,
-            StreamError::IdleTimeout { .. } | StreamError::Deadline { .. }
+            StreamError::IdleTimeout { .. }
+                | StreamError::Deadline { .. }
+                | StreamError::FirstContentTimeout { .. }
         )
     }
 
@@ -154,6 +163,9 @@ impl fmt::Display for StreamError {
             }
             StreamError::Deadline { deadline } => {
                 write!(f, "the stream did not finish within {deadline:?}")
+            }
+            StreamError::FirstContentTimeout { timeout } => {
+                write!(f, "no content arrived on the stream within {timeout:?}")
             }
             StreamError::EventTooLarge { limit } => {
                 write!(

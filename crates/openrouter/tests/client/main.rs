@@ -16,6 +16,7 @@ mod proxy;
 mod retries;
 mod security;
 mod sse;
+mod stalls;
 mod stream_events;
 mod timeouts;
 mod transfer;
