@@ -249,6 +249,29 @@ impl RetryConfig {
     }
 }
 
+/// App attribution headers: sent only when set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Attribution {
+    pub(crate) referer: Option<http::HeaderValue>,
+    pub(crate) title: Option<http::HeaderValue>,
+    pub(crate) categories: Option<http::HeaderValue>,
+}
+
+impl Attribution {
+    /// Inserts the headers that are set.
+    pub(crate) fn insert_into(&self, h: &mut http::HeaderMap) {
+        for (name, value) in [
+            (crate::headers::HTTP_REFERER, &self.referer),
+            (crate::headers::X_OPENROUTER_TITLE, &self.title),
+            (crate::headers::X_OPENROUTER_CATEGORIES, &self.categories),
+        ] {
+            if let Some(v) = value {
+                h.insert(name, v.clone());
+            }
+        }
+    }
+}
+
 /// Timeouts after merging every level: `None` means no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ResolvedTimeouts {

@@ -10,8 +10,9 @@ use http::{HeaderMap, StatusCode};
 use openrouter_types::error::ErrorBody;
 use serde::Serialize;
 
+use crate::body::BodySource;
 use crate::error::{ApiError, ConfigError};
-use crate::multipart::{BodySource, Multipart};
+use crate::multipart::Multipart;
 use crate::sse::StreamProtocol;
 use crate::FilePart;
 
@@ -75,7 +76,7 @@ pub fn multipart<F: Serialize>(
 
 /// Whether a `Content-Type` is `text/event-stream`, as a stream's response is checked.
 pub fn is_event_stream(content_type: &str) -> bool {
-    crate::call::is_event_stream(content_type)
+    crate::headers::is_event_stream(content_type)
 }
 
 /// A path segment or query component, percent-encoded as a call encodes it.

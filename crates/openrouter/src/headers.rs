@@ -36,3 +36,17 @@ pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
         "authorization" | "proxy-authorization" | "cookie" | "x-api-key" | "api-key"
     )
 }
+
+/// The `Content-Type` of a response, when it is text.
+pub(crate) fn content_type(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Whether a content type is `text/event-stream` (media types are case-insensitive, and may
+/// carry parameters).
+pub(crate) fn is_event_stream(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("text/event-stream")
+}
