@@ -107,7 +107,8 @@ pub(crate) fn rate_limit_reset(
         .as_secs_f64()
         * 1000.0;
     let wait_ms = reset_ms - now_ms;
-    if !(wait_ms > 0.0) {
+    // Past, now, or not a number: no wait to honour.
+    if wait_ms.is_nan() || wait_ms <= 0.0 {
         return None;
     }
     secs_f64(wait_ms / 1000.0)

@@ -303,30 +303,37 @@ pub(crate) async fn perform(
                 .map(|r| (r.data().data.total_credits.to_string(), r.meta().attempts()));
             (r, Vec::new())
         }
-        Op::Stream | Op::StreamCapped => match {
+        Op::Stream | Op::StreamCapped => {
             let call = client.chat().send(chat_request());
             let call = if matches!(op, Op::StreamCapped) {
                 call.max_stream_event(16 * 1024)
             } else {
                 call
             };
-            call.stream().await
-        } {
-            Err(e) => (Err(e), Vec::new()),
-            Ok(mut stream) => {
-                let attempts = stream.meta().attempts();
-                let mut items = Vec::new();
-                while let Some(item) = stream.next().await {
-                    items.push(item.map(|c| {
-                        c.choices
-                            .first()
-                            .and_then(|c| c.delta.content.clone())
-                            .unwrap_or_default()
-                    }));
-                }
-                (Ok(("stream".into(), attempts)), items)
+            stream_items(call.stream().await).await
+        }
+    }
+}
+
+/// A stream's opening, then its items (each chunk's content, or the error).
+async fn stream_items(
+    opened: Result<openrouter::ResponseStream<openrouter::types::chat::StreamChunk>, Error>,
+) -> (Result<(String, u32), Error>, Vec<Result<String, Error>>) {
+    match opened {
+        Err(e) => (Err(e), Vec::new()),
+        Ok(mut stream) => {
+            let attempts = stream.meta().attempts();
+            let mut items = Vec::new();
+            while let Some(item) = stream.next().await {
+                items.push(item.map(|c| {
+                    c.choices
+                        .first()
+                        .and_then(|c| c.delta.content.clone())
+                        .unwrap_or_default()
+                }));
             }
-        },
+            (Ok(("stream".into(), attempts)), items)
+        }
     }
 }
 
