@@ -8,7 +8,7 @@
 //! connections accepted, open and at most open, bytes of generated bodies produced, its own
 //! peak RSS). It answers:
 //!
-//! - `GET /api/v1/credits`: a 51-byte credits document (`Content-Length`);
+//! - `GET /api/v1/credits`: a 50-byte credits document (`Content-Length`);
 //! - `POST /api/v1/chat/completions`: a `text/event-stream` of `LOAD_STREAM_CHUNKS` chat
 //!   chunks (a keep-alive comment first, the last chunk with `finish_reason`), one frame each,
 //!   `LOAD_STREAM_INTERVAL_MS` apart, then `data: [DONE]`;
