@@ -25,12 +25,41 @@ fn round_trip<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Option<T> {
         )
     });
     let rewritten = serde_json::to_vec(&again).expect("serializes");
-    assert_eq!(
+    assert!(
+        same_json(&written, &rewritten),
+        "writing back is not stable:\n{}\n{}",
         String::from_utf8_lossy(&written),
-        String::from_utf8_lossy(&rewritten),
-        "writing back is not stable"
+        String::from_utf8_lossy(&rewritten)
     );
     Some(value)
+}
+
+/// Whether two JSON texts are the same, but for the last bits of floating-point numbers:
+/// serde_json (without its `float_roundtrip` feature) may read a float it wrote one unit in
+/// the last place away, so a float kept in a `Value` can move by that much per pass.
+fn same_json(a: &[u8], b: &[u8]) -> bool {
+    fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+        use serde_json::Value::*;
+        match (a, b) {
+            (Number(x), Number(y)) if x.is_f64() || y.is_f64() => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs())
+            }
+            (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+            (Object(x), Object(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+            }
+            _ => a == b,
+        }
+    }
+    a == b
+        || match (
+            serde_json::from_slice::<serde_json::Value>(a),
+            serde_json::from_slice::<serde_json::Value>(b),
+        ) {
+            (Ok(a), Ok(b)) => same(&a, &b),
+            _ => false,
+        }
 }
 
 fuzz_target!(|data: &[u8]| {
