@@ -529,7 +529,11 @@ fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, TransportErr
     // `aws-lc-rs` asked for it explicitly.
     #[cfg(feature = "aws-lc-rs")]
     return Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    // rustls 0.23.48 deprecates the ring provider ("no support for post-quantum
+    // algorithms") to steer users to aws-lc-rs. ring stays the default here because it builds
+    // in a fraction of aws-lc-rs's time (BENCHMARKS.md); the `aws-lc-rs` feature switches.
     #[cfg(feature = "ring")]
+    #[allow(deprecated)]
     return Ok(Arc::new(rustls::crypto::ring::default_provider()));
     rustls::crypto::CryptoProvider::get_default()
         .cloned()
