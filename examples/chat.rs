@@ -5,7 +5,6 @@
 //! Run with `cargo run --example chat`.
 
 use openrouter::types::chat::{ChatRequest, Message, Tool};
-use openrouter::types::generated::ChatAssistantMessageContent;
 use openrouter::{Client, Error};
 use serde_json::json;
 
@@ -41,15 +40,12 @@ async fn main() -> Result<(), Error> {
     };
     let calls = choice.message.tool_calls.clone().unwrap_or_default();
     if calls.is_empty() {
-        println!(
-            "the model answered without the tool: {}",
-            text(&choice.message.content)
-        );
+        println!("the model answered without the tool: {}", first.text());
         return Ok(());
     }
     // The assistant turn that asked for the calls goes back into the conversation, then one
     // tool message per call.
-    messages.push(Message::Assistant(choice.message.clone()));
+    messages.extend(first.to_message());
     for call in &calls {
         println!(
             "tool call {}: {}({})",
@@ -63,20 +59,12 @@ async fn main() -> Result<(), Error> {
     request.tools = Some(vec![weather]);
     let second = client.chat().send(request).send().await;
     let second = second.inspect_err(report)?;
+    println!("answer: {}", second.text());
     if let Some(choice) = second.choices.first() {
-        println!("answer: {}", text(&choice.message.content));
         println!("finish reason: {:?}", choice.finish_reason);
     }
     println!("generation id: {:?}", second.meta().generation_id());
     Ok(())
-}
-
-fn text(content: &Option<ChatAssistantMessageContent>) -> String {
-    match content {
-        Some(ChatAssistantMessageContent::String(s)) => s.clone(),
-        Some(other) => format!("{other:?}"),
-        None => String::new(),
-    }
 }
 
 fn report(e: &Error) {

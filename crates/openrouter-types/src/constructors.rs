@@ -3,12 +3,72 @@
 //!
 //! The generated types already have `new(required fields)`; these read better at call sites.
 
+use std::borrow::Cow;
+
 use crate::generated::{
-    ChatAssistantMessage, ChatAssistantMessageContent, ChatDeveloperMessage,
+    ChatAssistantMessage, ChatAssistantMessageContent, ChatContentItems, ChatDeveloperMessage,
     ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction,
-    ChatFunctionToolFunctionFunction, ChatMessages, ChatSystemMessage, ChatSystemMessageContent,
-    ChatToolMessage, ChatToolMessageContent, ChatUserMessage, ChatUserMessageContent,
+    ChatFunctionToolFunctionFunction, ChatMessages, ChatResult, ChatSystemMessage,
+    ChatSystemMessageContent, ChatToolMessage, ChatToolMessageContent, ChatUserMessage,
+    ChatUserMessageContent,
 };
+
+impl ChatAssistantMessageContent {
+    /// The text: the string, or the text parts joined (other parts, such as images, are left
+    /// out).
+    ///
+    /// ```
+    /// use openrouter_types::generated::ChatAssistantMessageContent;
+    /// let content = ChatAssistantMessageContent::String("Hi".into());
+    /// assert_eq!(content.text(), "Hi");
+    /// ```
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            ChatAssistantMessageContent::String(s) => Cow::Borrowed(s),
+            ChatAssistantMessageContent::ChatContentItemsList(items) => {
+                let mut texts = items.iter().filter_map(|item| match item {
+                    ChatContentItems::Text(t) => Some(t.text.as_str()),
+                    _ => None,
+                });
+                match (texts.next(), texts.next()) {
+                    (None, _) => Cow::Borrowed(""),
+                    (Some(one), None) => Cow::Borrowed(one),
+                    (Some(first), Some(second)) => {
+                        let mut joined = format!("{first}{second}");
+                        texts.for_each(|t| joined.push_str(t));
+                        Cow::Owned(joined)
+                    }
+                }
+            }
+            ChatAssistantMessageContent::Unknown(_) => Cow::Borrowed(""),
+        }
+    }
+}
+
+impl ChatResult {
+    /// The text of the first choice's message (empty when there is no choice or no text).
+    ///
+    /// ```
+    /// let result: openrouter_types::chat::Response = serde_json::from_str(r#"{"id":"gen-1",
+    ///     "object":"chat.completion","created":1,"model":"m","choices":[{"index":0,
+    ///     "finish_reason":"stop","message":{"role":"assistant","content":"Hello"}}]}"#).unwrap();
+    /// assert_eq!(result.text(), "Hello");
+    /// ```
+    pub fn text(&self) -> Cow<'_, str> {
+        self.choices
+            .first()
+            .and_then(|c| c.message.content.as_ref())
+            .map_or(Cow::Borrowed(""), ChatAssistantMessageContent::text)
+    }
+
+    /// The first choice's message as the assistant turn of the next request (content, tool
+    /// calls and reasoning details as the model sent them).
+    pub fn to_message(&self) -> Option<ChatMessages> {
+        Some(ChatMessages::Assistant(
+            self.choices.first()?.message.clone(),
+        ))
+    }
+}
 
 impl ChatMessages {
     /// A user message: text, or content parts (`Vec<ChatContentItems>`).

@@ -2,8 +2,8 @@
 
 use openrouter_types::chat::{StreamChunk, Usage};
 use openrouter_types::generated::{
-    ChatFinishReasonEnum, ChatStreamChunkError, ChatStreamToolCall, ChatTokenLogprob,
-    ReasoningDetailUnion,
+    ChatAssistantMessage, ChatFinishReasonEnum, ChatMessages, ChatStreamChunkError,
+    ChatStreamToolCall, ChatTokenLogprob, ChatToolCall, ChatToolCallFunction, ReasoningDetailUnion,
 };
 
 /// Builds the final chat completion from its streamed chunks.
@@ -119,7 +119,63 @@ impl AccumulatedToolCall {
     }
 }
 
+impl AccumulatedChoice {
+    /// This choice as the assistant turn of the next request: its content, its tool calls,
+    /// and its reasoning details (which a reasoning model needs back to go on where it left
+    /// off; its reasoning text when it sent no details).
+    ///
+    /// ```
+    /// use openrouter::sse::ChatAccumulator;
+    /// use openrouter::types::chat::StreamChunk;
+    ///
+    /// let mut acc = ChatAccumulator::new();
+    /// let chunk: StreamChunk = serde_json::from_str(r#"{"id":"g","object":"chat.completion.chunk",
+    ///     "created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},
+    ///     "finish_reason":"stop"}]}"#).unwrap();
+    /// acc.push(&chunk);
+    /// let message = acc.finish().to_message().unwrap();
+    /// assert_eq!(
+    ///     serde_json::to_value(&message).unwrap(),
+    ///     serde_json::json!({"role": "assistant", "content": "Hi"})
+    /// );
+    /// ```
+    pub fn to_message(&self) -> ChatMessages {
+        let mut message = ChatAssistantMessage::default();
+        if !self.content.is_empty() {
+            message = message.content(self.content.clone());
+        }
+        if !self.refusal.is_empty() {
+            message = message.refusal(self.refusal.clone());
+        }
+        if !self.tool_calls.is_empty() {
+            let calls: Vec<ChatToolCall> = self
+                .tool_calls
+                .iter()
+                .map(|call| {
+                    // `ChatToolCallFunction::new` takes `arguments` first, then `name`.
+                    let function =
+                        ChatToolCallFunction::new(call.arguments.clone(), call.name.clone());
+                    ChatToolCall::new(function, call.id.clone())
+                })
+                .collect();
+            message = message.tool_calls(calls);
+        }
+        if !self.reasoning_details.is_empty() {
+            message = message.reasoning_details(self.reasoning_details.clone());
+        } else if !self.reasoning.is_empty() {
+            message = message.reasoning(self.reasoning.clone());
+        }
+        ChatMessages::Assistant(message)
+    }
+}
+
 impl AccumulatedChat {
+    /// The first choice as the assistant turn of the next request (see
+    /// [`AccumulatedChoice::to_message`]); `None` when no choice arrived.
+    pub fn to_message(&self) -> Option<ChatMessages> {
+        self.first().map(AccumulatedChoice::to_message)
+    }
+
     /// The choice with `index`.
     pub fn choice(&self, index: i64) -> Option<&AccumulatedChoice> {
         self.choices.iter().find(|c| c.index == index)
@@ -290,6 +346,36 @@ mod tests {
             "model": "openai/gpt-4o", "choices": choices,
         }))
         .unwrap()
+    }
+
+    /// A streamed tool call and reasoning details become the next turn's assistant message,
+    /// with the name and arguments in their places.
+    #[test]
+    fn the_answer_becomes_the_next_assistant_message() {
+        let mut acc = ChatAccumulator::new();
+        acc.push(&chunk(
+            json!([{"index": 0, "delta": {"role": "assistant", "content": "",
+            "reasoning_details": [{"type": "reasoning.text", "text": "think", "index": 0}],
+            "tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                "function": {"name": "get_weather", "arguments": "{\"ci"}}]},
+            "finish_reason": null}]),
+        ));
+        acc.push(&chunk(
+            json!([{"index": 0, "delta": {"tool_calls": [{"index": 0,
+                "function": {"arguments": "ty\":\"Paris\"}"}}]},
+            "finish_reason": "tool_calls"}]),
+        ));
+        let message = serde_json::to_value(acc.finish().to_message().unwrap()).unwrap();
+        assert_eq!(message["role"], "assistant");
+        assert!(message.get("content").is_none(), "{message}");
+        assert_eq!(message["tool_calls"][0]["id"], "call_1");
+        assert_eq!(message["tool_calls"][0]["type"], "function");
+        assert_eq!(message["tool_calls"][0]["function"]["name"], "get_weather");
+        assert_eq!(
+            message["tool_calls"][0]["function"]["arguments"],
+            "{\"city\":\"Paris\"}"
+        );
+        assert_eq!(message["reasoning_details"][0]["text"], "think");
     }
 
     #[test]
