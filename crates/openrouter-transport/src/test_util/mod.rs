@@ -9,6 +9,7 @@
 //! | [`FnTransport`] | compute each response (or error) from the request with a closure |
 //! | [`NeverTransport`] | never answer, to exercise timeouts and cancellation |
 //! | [`RecordingTransport`] | record every request, answering with a fixed response or through another transport |
+//! | `CassetteRecorder`, `CassettePlayer`, `record_or_replay` (feature `record`) | record real traffic to a file (redacted), and replay it offline in tests |
 //!
 //! [`response`] and [`CannedResponse`] build responses; [`ChunkedBody`] streams a body in
 //! chunks with optional delays, errors or a stall, for streaming and idle-timeout tests.
@@ -41,6 +42,8 @@
 //! # }
 //! ```
 
+#[cfg(feature = "record")]
+mod cassette;
 mod chunked;
 mod fn_transport;
 mod recording;
@@ -56,6 +59,8 @@ use http::{HeaderMap, Method, StatusCode, Uri, Version};
 use crate::body::{RequestBody, ResponseBody};
 use crate::error::TransportError;
 
+#[cfg(feature = "record")]
+pub use cassette::{record_or_replay, CassettePlayer, CassetteRecorder};
 pub use chunked::ChunkedBody;
 pub use fn_transport::{FnTransport, NeverTransport};
 pub use recording::RecordingTransport;
