@@ -139,8 +139,21 @@ fn emit_types(model: &Model) -> String {
          #![allow(rustdoc::invalid_rust_codeblocks)]\n\n",
     );
     let in_requests = request_types(model);
+    let aliases: Aliases = model
+        .defs
+        .iter()
+        .filter_map(|d| match &d.kind {
+            Kind::Alias(t) => Some((d.name.as_str(), t)),
+            _ => None,
+        })
+        .collect();
     for def in &model.defs {
-        emit_def(&mut s, def, in_requests.contains(def.name.as_str()));
+        emit_def(
+            &mut s,
+            def,
+            in_requests.contains(def.name.as_str()),
+            &aliases,
+        );
         s.push('\n');
     }
     s
@@ -199,9 +212,27 @@ fn def_doc(def: &Def) -> String {
     d
 }
 
-fn emit_def(s: &mut String, def: &Def, in_requests: bool) {
+/// Type aliases by name (a field of an alias type that is a list or map decodes like one).
+type Aliases<'a> = BTreeMap<&'a str, &'a Ty>;
+
+/// `ty` with aliases replaced by what they stand for, at the top level.
+fn resolve<'a>(ty: &'a Ty, aliases: &Aliases<'a>) -> &'a Ty {
+    let mut ty = ty;
+    for _ in 0..8 {
+        match ty {
+            Ty::Named(n) => match aliases.get(n.as_str()) {
+                Some(t) => ty = t,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    ty
+}
+
+fn emit_def(s: &mut String, def: &Def, in_requests: bool, aliases: &Aliases) {
     match &def.kind {
-        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query, in_requests),
+        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query, in_requests, aliases),
         Kind::Enum { variants } => emit_enum(s, def, variants),
         Kind::Union(u) => emit_union(s, def, u),
         Kind::Alias(ty) => {
@@ -225,7 +256,14 @@ fn field_doc(f: &Field) -> String {
     d
 }
 
-fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requests: bool) {
+fn emit_struct(
+    s: &mut String,
+    def: &Def,
+    fields: &[Field],
+    query: bool,
+    in_requests: bool,
+    aliases: &Aliases,
+) {
     let all_default =
         fields.iter().all(Field::defaultable) && fields.iter().all(|f| !f.in_constructor());
     // Query structs are only written; PATCH bodies (tri-state fields) only sent. Every other
@@ -283,7 +321,7 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requ
     s.push_str("}\n\n");
     emit_fill(s, def, fields, query, custom);
     if custom {
-        emit_serde(s, def, fields);
+        emit_serde(s, def, fields, aliases);
     }
     let mut args: Vec<&Field> = fields.iter().filter(|f| f.in_constructor()).collect();
     // Optional fields a constructor takes anyway (`model`) read best first.
@@ -422,7 +460,7 @@ fn emit_fill(s: &mut String, def: &Def, fields: &[Field], query: bool, custom: b
 /// object without `#[serde(flatten)]` (which buffers every field), unknown fields into `extra`,
 /// and the lenient mode of `crate::rt` (a missing required field reads as an empty value, a
 /// value of another type is kept raw in `extra`; both recorded in `decode_issues`).
-fn emit_serde(s: &mut String, def: &Def, fields: &[Field]) {
+fn emit_serde(s: &mut String, def: &Def, fields: &[Field], aliases: &Aliases) {
     let name = &def.name;
     let _ = writeln!(
         s,
@@ -470,9 +508,12 @@ fn emit_serde(s: &mut String, def: &Def, fields: &[Field]) {
     );
     for (i, f) in fields.iter().enumerate() {
         let key = lit(&f.json);
-        let method = match (&f.ty, f.required, f.nullable) {
+        // Lists and maps keep the items that decode when others do not.
+        let method = match (resolve(&f.ty, aliases), f.required, f.nullable) {
             (Ty::Vec(_), true, false) => "list",
             (Ty::Vec(_), false, _) => "optional_list",
+            (Ty::Map(_), true, false) => "map",
+            (Ty::Map(_), false, _) => "optional_map",
             (_, true, _) => "field",
             (_, false, _) => "optional",
         };
@@ -751,7 +792,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
             .collect();
         s.push_str("if tag.is_some() {\n");
         trials(s, name, &free);
-        s.push_str("return Ok(Self::Unknown(value));\n}\n");
+        s.push_str("crate::rt::count_unknown();\nreturn Ok(Self::Unknown(value));\n}\n");
         trials(s, name, &absent);
         // A lenient decode of an object whose tag is missing or not a string: every member may
         // be meant; the one that needs the fewest repairs wins.
@@ -767,7 +808,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
     }
     let takes_strings = payloads.iter().any(|v| v.kinds & kinds::STRING != 0);
     if !literals.is_empty() && !takes_strings {
-        s.push_str("if value.is_string() {\nreturn Ok(Self::Unknown(value));\n}\n");
+        s.push_str("if value.is_string() {\ncrate::rt::count_unknown();\nreturn Ok(Self::Unknown(value));\n}\n");
     }
     match missing_tag {
         Some(msg) => {
@@ -997,8 +1038,22 @@ fn emit_registry(model: &Model) -> String {
          pub fn round_trip(rust_type: &str, value: &serde_json::Value) -> Option<Result<serde_json::Value, String>> {\n\
          Some(match rust_type {\n",
     );
-    for t in types {
+    for t in &types {
         let _ = writeln!(s, "{} => crate::rt::round_trip::<{t}>(value),", lit(t));
+    }
+    s.push_str("_ => return None,\n})\n}\n\n");
+    s.push_str(
+        "/// Decodes `value` as the named type the way the client does (strict, then lenient), and\n\
+         /// gives it encoded again with its `Debug` text; `None` when the name is unknown.\n\
+         pub fn lenient_round_trip(rust_type: &str, value: &serde_json::Value) -> Option<Result<(serde_json::Value, String), String>> {\n\
+         Some(match rust_type {\n",
+    );
+    for t in &types {
+        let _ = writeln!(
+            s,
+            "{} => crate::rt::lenient_round_trip::<{t}>(value),",
+            lit(t)
+        );
     }
     s.push_str("_ => return None,\n})\n}\n");
     s

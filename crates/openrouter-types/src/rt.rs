@@ -65,13 +65,22 @@ macro_rules! open_enum {
 
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+                Self::from_known(value).unwrap_or_else(|| {
+                    $crate::rt::count_unknown();
+                    Self::Unknown(value.to_owned())
+                })
             }
         }
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self::from_known(&value).unwrap_or(Self::Unknown(value))
+                match Self::from_known(&value) {
+                    Some(known) => known,
+                    None => {
+                        $crate::rt::count_unknown();
+                        Self::Unknown(value)
+                    }
+                }
             }
         }
 
@@ -186,8 +195,12 @@ impl Trial {
         // Members are told apart by what they require, so they are tried strictly even in a
         // lenient decode (which then picks the member that needs the fewest repairs).
         let strict = set_mode(false);
+        let before = Counters::now();
         let decoded = decode(value);
         drop(strict);
+        if decoded.is_err() {
+            before.restore();
+        }
         match decoded {
             Ok(v) => Some(v),
             Err(e) => {
@@ -254,6 +267,17 @@ pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(
 ) -> Result<serde_json::Value, String> {
     let decoded: T = decode(value)?;
     serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))
+}
+
+/// Decodes `value` as `T` the way the client does (strict, then lenient) and encodes it again;
+/// also the decoded value's `Debug` text (mutation tests).
+#[cfg(feature = "spec-registry")]
+pub(crate) fn lenient_round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(
+    value: &serde_json::Value,
+) -> Result<(serde_json::Value, String), String> {
+    let decoded: T = crate::from_value(value).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))?;
+    Ok((back, format!("{decoded:?}")))
 }
 
 /// An error `code`: OpenRouter sends HTTP-status numbers (`429`) in error bodies and, in
@@ -378,6 +402,37 @@ use std::cell::Cell;
 thread_local! {
     static LENIENT: Cell<bool> = const { Cell::new(false) };
     static REPAIRS: Cell<u64> = const { Cell::new(0) };
+    static MATCHED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts a value this version does not know (an open enum's or a union's `Unknown`): in a
+/// lenient decode, a union member that needs fewer of them is the better fit.
+#[inline]
+pub(crate) fn count_unknown() {
+    count_repair();
+}
+
+fn count_matched() {
+    MATCHED.with(|c| c.set(c.get() + 1));
+}
+
+fn matched() -> u64 {
+    MATCHED.with(Cell::get)
+}
+
+/// The repair and fit counters, to take back what a failed attempt counted.
+#[derive(Clone, Copy)]
+struct Counters(u64, u64);
+
+impl Counters {
+    fn now() -> Self {
+        Counters(repairs(), matched())
+    }
+
+    fn restore(self) {
+        REPAIRS.with(|c| c.set(self.0));
+        MATCHED.with(|c| c.set(self.1));
+    }
 }
 
 /// Whether the current decode is lenient (read once per struct).
@@ -604,9 +659,14 @@ where
     K: Keep,
 {
     let raw: serde_json::Value = map.next_value()?;
+    let before = Counters::now();
     match T::deserialize(&raw) {
-        Ok(v) => Ok(Some(v)),
+        Ok(v) => {
+            count_matched();
+            Ok(Some(v))
+        }
         Err(_) => {
+            before.restore();
             extra.keep(key, raw);
             issues.record(key, FieldIssue::Invalid);
             Ok(None)
@@ -630,6 +690,81 @@ impl<T: DeserializeOwned> List<T> for Option<Vec<T>> {
     fn from_items(items: Vec<T>) -> Self {
         Some(items)
     }
+}
+
+type StrMap<T> = std::collections::BTreeMap<String, T>;
+
+/// A map field (`BTreeMap<String, T>` or its `Option`) that keeps the entries that decode when
+/// others do not.
+pub(crate) trait Dict<T>: DeserializeOwned {
+    fn from_entries(entries: StrMap<T>) -> Self;
+}
+
+impl<T: DeserializeOwned> Dict<T> for StrMap<T> {
+    fn from_entries(entries: StrMap<T>) -> Self {
+        entries
+    }
+}
+
+impl<T: DeserializeOwned> Dict<T> for Option<StrMap<T>> {
+    fn from_entries(entries: StrMap<T>) -> Self {
+        Some(entries)
+    }
+}
+
+/// Like [`list_field`] for a map.
+#[inline]
+pub(crate) fn map_field<'de, A, T, M, K>(
+    map: &mut A,
+    lenient: bool,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<M>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    M: Dict<T>,
+    K: Keep,
+{
+    if !lenient {
+        return map.next_value().map(Some);
+    }
+    lenient_map_field::<A, T, M, K>(map, key, extra, issues)
+}
+
+#[inline(never)]
+fn lenient_map_field<'de, A, T, M, K>(
+    map: &mut A,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<M>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    M: Dict<T>,
+    K: Keep,
+{
+    let raw: serde_json::Value = map.next_value()?;
+    let before = Counters::now();
+    if let Ok(v) = M::deserialize(&raw) {
+        count_matched();
+        return Ok(Some(v));
+    }
+    before.restore();
+    let entries = match &raw {
+        serde_json::Value::Object(entries) => Some(
+            entries
+                .iter()
+                .filter_map(|(k, v)| T::deserialize(v).ok().map(|v| (k.clone(), v)))
+                .collect(),
+        ),
+        _ => None,
+    };
+    extra.keep(key, raw);
+    issues.record(key, FieldIssue::Invalid);
+    Ok(entries.map(M::from_entries))
 }
 
 /// Like [`field`] for a list: when some items do not decode, the list is kept raw (so it is
@@ -668,9 +803,12 @@ where
     K: Keep,
 {
     let raw: serde_json::Value = map.next_value()?;
+    let before = Counters::now();
     if let Ok(v) = L::deserialize(&raw) {
+        count_matched();
         return Ok(Some(v));
     }
+    before.restore();
     let items = match &raw {
         serde_json::Value::Array(items) => Some(
             items
@@ -781,33 +919,56 @@ impl<T> Fill for std::collections::BTreeMap<String, T> {
 }
 
 /// In a lenient decode, the union member that needs the fewest repairs when no member decodes
-/// strictly.
+/// strictly. A member is only a candidate when at least as many of its fields fit as need a
+/// repair: an object that shares nothing with a member is not that member with every field
+/// missing (the union's field is then kept raw instead).
 pub(crate) struct Best<U> {
-    best: Option<(u64, U)>,
+    start: Counters,
+    best: Option<(u64, u64, U)>,
 }
 
 impl<U> Best<U> {
     pub(crate) fn new() -> Self {
-        Best { best: None }
+        Best {
+            start: Counters::now(),
+            best: None,
+        }
     }
 
-    /// Tries one member leniently; on a tie the earlier (more specific) member stays.
+    /// Tries one member leniently; on a tie the earlier (more specific) member stays. Only what
+    /// the chosen member counted stays counted (for the union this one is a member of).
     pub(crate) fn consider<T: DeserializeOwned>(
         &mut self,
         value: &serde_json::Value,
         wrap: impl FnOnce(T) -> U,
     ) {
-        let before = repairs();
+        self.start.restore();
         if let Ok(v) = T::deserialize(value) {
-            let cost = repairs() - before;
-            if self.best.as_ref().is_none_or(|(c, _)| cost < *c) {
-                self.best = Some((cost, wrap(v)));
+            let (cost, fit) = (repairs() - self.start.0, matched() - self.start.1);
+            if cost > fit.max(1) {
+                return;
+            }
+            let better = match &self.best {
+                None => true,
+                Some((c, f, _)) => cost < *c || (cost == *c && fit > *f),
+            };
+            if better {
+                self.best = Some((cost, fit, wrap(v)));
             }
         }
     }
 
     pub(crate) fn finish(self) -> Option<U> {
-        self.best.map(|(_, u)| u)
+        match self.best {
+            Some((cost, fit, u)) => {
+                Counters(self.start.0 + cost, self.start.1 + fit).restore();
+                Some(u)
+            }
+            None => {
+                self.start.restore();
+                None
+            }
+        }
     }
 }
 
@@ -887,6 +1048,46 @@ impl<K: Keep> State<K> {
         slot: &mut Option<Vec<T>>,
     ) -> Result<(), A::Error> {
         if let Some(v) = list_field::<A, T, Option<Vec<T>>, K>(
+            map,
+            self.lenient,
+            key,
+            &mut self.extra,
+            &mut self.issues,
+        )? {
+            *slot = v;
+        }
+        Ok(())
+    }
+
+    /// A required map.
+    #[inline]
+    pub(crate) fn map<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<StrMap<T>>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = map_field::<A, T, StrMap<T>, K>(
+            map,
+            self.lenient,
+            key,
+            &mut self.extra,
+            &mut self.issues,
+        )? {
+            *slot = Some(v);
+        }
+        Ok(())
+    }
+
+    /// An optional map: `null` reads as unset.
+    #[inline]
+    pub(crate) fn optional_map<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<StrMap<T>>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = map_field::<A, T, Option<StrMap<T>>, K>(
             map,
             self.lenient,
             key,

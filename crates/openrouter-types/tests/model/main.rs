@@ -3,6 +3,7 @@
 //! One test binary, so the large generated crate is linked once.
 
 mod forward_compat;
+mod mutations;
 mod setters;
 mod shape;
 mod spec_examples;
