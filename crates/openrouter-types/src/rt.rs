@@ -275,7 +275,7 @@ pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(
 pub(crate) fn lenient_round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(
     value: &serde_json::Value,
 ) -> Result<(serde_json::Value, String), String> {
-    let decoded: T = crate::from_value(value).map_err(|e| e.to_string())?;
+    let decoded: T = from_value(value).map_err(|e| e.to_string())?;
     let back = serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))?;
     Ok((back, format!("{decoded:?}")))
 }
@@ -460,6 +460,54 @@ fn count_repair() {
 
 fn repairs() -> u64 {
     REPAIRS.with(Cell::get)
+}
+
+/// Decodes a response body as the API really sends it: like `serde_json::from_slice`, but one
+/// missing, `null` or oddly typed field does not fail the whole value.
+///
+/// The spec-exact decode runs first (no cost for a body that follows the spec). When it fails,
+/// the body is parsed as JSON and decoded again leniently: a required field that is missing
+/// reads as an empty value, a value of the wrong type is kept raw in its struct's `extra` map
+/// under the field's name (and written back from there), a list keeps the items that decode,
+/// and a union falls back to the member that needs the fewest repairs. Each struct's
+/// `decode_issues()` says which of its fields were missing or invalid. A body that is not JSON,
+/// or whose top-level shape does not fit `T` (an array for a struct), is still an error.
+///
+/// ```
+/// use openrouter_types::models::Model;
+/// let model: Model = openrouter_types::from_slice(br#"{"id": "a/b", "links": null}"#).unwrap();
+/// assert_eq!(model.id, "a/b");
+/// assert!(model.decode_issues().missing().any(|f| f == "name"));
+/// assert_eq!(model.extra["links"], serde_json::Value::Null); // kept as sent
+/// ```
+pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Ok(v),
+        Err(_) => lenient_owned(serde_json::from_slice(bytes)?),
+    }
+}
+
+/// [`from_slice`] for text.
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    from_slice(text.as_bytes())
+}
+
+/// [`from_slice`] for a parsed value.
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> serde_json::Result<T> {
+    match T::deserialize(value) {
+        Ok(v) => Ok(v),
+        Err(_) => lenient_from_value(value),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn lenient_owned<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> serde_json::Result<T> {
+    lenient_from_value(&value)
 }
 
 /// Decodes `value` leniently (see the module notes).

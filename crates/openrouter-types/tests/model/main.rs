@@ -4,6 +4,7 @@
 
 mod forward_compat;
 mod mutations;
+mod real_responses;
 mod setters;
 mod shape;
 mod spec_examples;
