@@ -480,6 +480,7 @@ fn repairs() -> u64 {
 /// assert!(model.decode_issues().missing().any(|f| f == "name"));
 /// assert_eq!(model.extra["links"], serde_json::Value::Null); // kept as sent
 /// ```
+#[allow(dead_code)] // used through the crate root (not by `cargo xtask drift`'s scratch crate)
 pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     match serde_json::from_slice(bytes) {
         Ok(v) => Ok(v),
@@ -488,6 +489,7 @@ pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::R
 }
 
 /// [`from_slice`] for text.
+#[allow(dead_code)]
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     from_slice(text.as_bytes())
 }
@@ -539,18 +541,28 @@ pub enum FieldIssue {
 ///
 /// Only the lenient decoders (`openrouter_types::from_slice` and friends, which the client uses)
 /// record invalid fields; a strict decode fails on them instead.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct FieldIssues(Vec<(&'static str, FieldIssue)>);
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct FieldIssues(Option<Box<Vec<(&'static str, FieldIssue)>>>);
+
+impl std::fmt::Debug for FieldIssues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.list()).finish()
+    }
+}
 
 impl FieldIssues {
+    fn list(&self) -> &[(&'static str, FieldIssue)] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     /// Whether every declared field was present and well typed.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list().is_empty()
     }
 
     /// Every field with an issue, in the order they were found.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, FieldIssue)> + '_ {
-        self.0.iter().copied()
+        self.list().iter().copied()
     }
 
     /// The required fields the payload left out.
@@ -569,18 +581,23 @@ impl FieldIssues {
 
     /// The issue of one field (by its JSON name), if it has one.
     pub fn get(&self, field: &str) -> Option<FieldIssue> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, i)| *i)
+        self.list()
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, i)| *i)
     }
 
     /// Whether serialization leaves the typed field out (missing, or written from `extra`).
     #[inline]
     pub(crate) fn skips(&self, field: &str) -> bool {
-        !self.0.is_empty() && self.get(field).is_some()
+        self.0.is_some() && self.get(field).is_some()
     }
 
     fn record(&mut self, field: &'static str, issue: FieldIssue) {
         count_repair();
-        self.0.push((field, issue));
+        self.0
+            .get_or_insert_with(Default::default)
+            .push((field, issue));
     }
 }
 
