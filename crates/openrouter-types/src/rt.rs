@@ -542,6 +542,8 @@ pub enum FieldIssue {
 /// Only the lenient decoders (`openrouter_types::from_slice` and friends, which the client uses)
 /// record invalid fields; a strict decode fails on them instead.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
+// One pointer in every struct (a `Vec` would be three words), allocated only when a field is off.
+#[allow(clippy::box_collection)]
 pub struct FieldIssues(Option<Box<Vec<(&'static str, FieldIssue)>>>);
 
 impl std::fmt::Debug for FieldIssues {
