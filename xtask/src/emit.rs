@@ -345,8 +345,9 @@ fn emit_struct(
     if custom {
         s.push_str(
             "/// The declared fields that were missing or held a value of another type when this was\n\
-             /// decoded (always empty for a value built in code, and for a strict decode). An\n\
-             /// invalid value is kept in `extra` under the field's name.\n\
+             /// decoded: empty for a value built in code and for a payload that follows the spec.\n\
+             /// An invalid value is kept in `extra` under the field's name. (A strict decode fails\n\
+             /// instead, except on a missing field the spec lets be `null`, which it records.)\n\
              pub fn decode_issues(&self) -> &crate::rt::FieldIssues {\n&self.decode_issues\n}\n",
         );
     }

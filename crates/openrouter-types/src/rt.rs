@@ -540,7 +540,9 @@ pub enum FieldIssue {
 /// a payload that follows the spec, and for every value built in code.
 ///
 /// Only the lenient decoders (`openrouter_types::from_slice` and friends, which the client uses)
-/// record invalid fields; a strict decode fails on them instead.
+/// record invalid fields and missing required ones; a strict decode (`serde_json::from_*`) fails
+/// on them instead, and records only a missing field that the spec requires but lets be `null`
+/// (so that it is not written back as `null`).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 // One pointer in every struct (a `Vec` would be three words), allocated only when a field is off.
 #[allow(clippy::box_collection)]
