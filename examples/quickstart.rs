@@ -81,5 +81,8 @@ async fn main() -> Result<(), Error> {
         }
         Err(e) => return Err(e),
     }
+    println!();
+    println!("Next: `cargo run --example chat` (a tool call), `--example responses`, `--example models`,");
+    println!("`--example embeddings`; every API group has one (see examples/).");
     Ok(())
 }

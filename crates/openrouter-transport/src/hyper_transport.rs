@@ -148,7 +148,7 @@ pub enum TlsRoots {
 /// | setting | default |
 /// | --- | --- |
 /// | [`connect_timeout`](Self::connect_timeout) | [`DEFAULT_CONNECT_TIMEOUT`](Self::DEFAULT_CONNECT_TIMEOUT) (10 s), covering TCP and TLS |
-/// | [`pool_idle_timeout`](Self::pool_idle_timeout) | [`DEFAULT_POOL_IDLE_TIMEOUT`](Self::DEFAULT_POOL_IDLE_TIMEOUT) (90 s) |
+/// | [`pool_idle_timeout`](Self::pool_idle_timeout) | [`DEFAULT_POOL_IDLE_TIMEOUT`](Self::DEFAULT_POOL_IDLE_TIMEOUT) (55 s) |
 /// | [`pool_max_idle_per_host`](Self::pool_max_idle_per_host) | unlimited |
 /// | [`http2`](Self::http2) | offered by ALPN |
 /// | [`http2_keep_alive`](Self::http2_keep_alive) | off: no pings |
@@ -222,8 +222,11 @@ impl HyperTransportBuilder {
     /// How long establishing a connection (TCP connect and TLS handshake) may take: 10 s.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-    /// How long an idle pooled connection is kept: 90 s.
-    pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+    /// How long an idle pooled connection is kept: 55 s, below the keep-alive timeouts of
+    /// common servers and load balancers (60 s for AWS load balancers, 75 s for nginx), so
+    /// that the client, not the server, usually ends an idle connection. A connection the
+    /// server closes first is noticed at checkout in any case.
+    pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(55);
 
     /// Sets the connect timeout, covering the TCP connect and the TLS handshake; `None`
     /// waits as long as the operating system does.
@@ -616,7 +619,7 @@ mod tests {
     fn builder_defaults() {
         let b = HyperTransportBuilder::default();
         assert_eq!(b.connect_timeout, Some(Duration::from_secs(10)));
-        assert_eq!(b.pool_idle_timeout, Some(Duration::from_secs(90)));
+        assert_eq!(b.pool_idle_timeout, Some(Duration::from_secs(55)));
         assert!(b.http2 && b.tcp_nodelay && !b.https_only);
         assert!(b.added_roots.is_empty());
     }

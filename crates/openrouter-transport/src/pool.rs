@@ -21,9 +21,14 @@
 //! any other; a plain `http` origin's requests are sent to the proxy in absolute form, with its
 //! `Proxy-Authorization`.
 //!
-//! A connection the server closed while idle is noticed at checkout; a request that a
-//! reused connection hands back unsent (hyper's `TrySendError` with the message) is sent
-//! again on the next connection, so a stale keep-alive connection never fails a request.
+//! A connection the server closed while idle is noticed at checkout, before anything is
+//! written to it: hyper's connection task may not have run since the server's `FIN` arrived
+//! (a busy runtime, busy cores), so the socket itself is asked, without blocking, whether it
+//! has reached its end or holds bytes nobody asked for ([`Probe`], a `MSG_PEEK` on a duplicate
+//! of the socket's descriptor, under TLS too); such a connection is dropped. A request that a
+//! reused connection hands back unsent (hyper's `TrySendError` with the message) is sent again
+//! on the next connection, and so is an idempotent request whose reused connection closed
+//! before any byte of its response, so a stale keep-alive connection does not fail a request.
 //! Idle connections past the idle timeout are dropped by a reaper task that runs only while
 //! the host has idle connections, and are skipped at checkout in any case.
 //!
@@ -45,7 +50,9 @@ use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_rustls::HttpsConnector;
+use hyper_rustls::MaybeHttpsStream;
 use hyper_util::client::legacy::connect::Connection;
+use hyper_util::rt::TokioIo;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::Notify;
 use tower_service::Service;
@@ -111,6 +118,9 @@ impl Pool {
     ) -> Result<Response<ResponseBody>, TransportError> {
         let host = self.host(request.uri());
         let mut waited = false;
+        // An idempotent request may be sent once more if a reused connection turns out to
+        // have been closed by the server before any byte of the response.
+        let mut resend_allowed = is_idempotent(request.method());
         loop {
             let (conn, reused) = match host.checkout() {
                 Some(conn) => (conn, true),
@@ -133,15 +143,21 @@ impl Pool {
                         (err.into_error(), unsent)
                     }
                 },
-                Conn::H1(mut sender) => {
+                Conn::H1(mut sender, probe) => {
                     // HTTP/1.1 wants the origin form (`/path?query`) and a `Host` header; the
                     // absolute URI is kept in case the request comes back unsent.
                     let absolute = host.prepare_h1(&mut request);
+                    // A copy for a second try, only where one may be made: an idempotent
+                    // request with a body that can be sent again, on a reused connection.
+                    let copy = (reused && resend_allowed)
+                        .then(|| copy_request(&request, &absolute))
+                        .flatten();
                     match sender.try_send_request(request).await {
                         Ok(response) => {
                             let checkin = (self.limits.max_idle_per_host > 0).then(|| Checkin {
                                 host: Arc::clone(&host),
                                 sender,
+                                probe,
                             });
                             return Ok(response.map(|body| PooledBody::h1(body, checkin)));
                         }
@@ -150,7 +166,18 @@ impl Pool {
                                 *request.uri_mut() = absolute;
                                 request
                             });
-                            (err.into_error(), unsent)
+                            let error = err.into_error();
+                            match (unsent, copy) {
+                                (None, Some(copy)) if error.is_incomplete_message() => {
+                                    // The server closed the reused connection without
+                                    // answering: the request is idempotent, so it is sent
+                                    // once more, on another connection.
+                                    resend_allowed = false;
+                                    request = copy;
+                                    continue;
+                                }
+                                (unsent, _) => (error, unsent),
+                            }
                         }
                     }
                 }
@@ -216,6 +243,8 @@ impl Pool {
         .map_err(connect_error)?;
 
         let h2 = stream.connected().is_negotiated_h2();
+        // Taken before hyper owns the socket; only HTTP/1.1 connections wait idle in the pool.
+        let probe = if h2 { None } else { Probe::of(&stream) };
         host.negotiated(h2);
         if h2 {
             let (mut sender, connection) =
@@ -229,15 +258,85 @@ impl Pool {
                 self.h1.handshake(stream).await.map_err(handshake_error)?;
             tokio::spawn(connection);
             sender.ready().await.map_err(handshake_error)?;
-            Ok(Conn::H1(sender))
+            Ok(Conn::H1(sender, probe))
         }
     }
 }
 
 /// A connection handed out for one request.
 enum Conn {
-    H1(http1::SendRequest<RequestBody>),
+    H1(http1::SendRequest<RequestBody>, Option<Probe>),
     H2(http2::SendRequest<RequestBody>),
+}
+
+/// Methods whose request may be sent twice without a second effect.
+fn is_idempotent(method: &http::Method) -> bool {
+    use http::Method;
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+/// A copy of a request, with its absolute URI, when its body can be sent again.
+fn copy_request(request: &Request<RequestBody>, absolute: &Uri) -> Option<Request<RequestBody>> {
+    let body = request.body().try_clone()?;
+    let mut copy = Request::new(body);
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = absolute.clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    Some(copy)
+}
+
+/// A second handle on a connection's TCP socket (a duplicate of its descriptor), to ask the
+/// kernel whether an idle connection is still usable without disturbing hyper, which owns the
+/// socket: a `peek` does not consume bytes and does not touch the runtime's registrations.
+///
+/// It costs one file descriptor per pooled HTTP/1.1 connection.
+pub(crate) struct Probe(std::net::TcpStream);
+
+impl Probe {
+    /// The probe of a new connection's socket, plain or under TLS; `None` if the descriptor
+    /// cannot be duplicated (the connection is then used without the check).
+    fn of(stream: &MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>) -> Option<Probe> {
+        let tcp: &tokio::net::TcpStream = match stream {
+            MaybeHttpsStream::Http(io) => io.inner(),
+            MaybeHttpsStream::Https(io) => io.inner().get_ref().0.inner().inner(),
+        };
+        let dup = duplicate(tcp)?;
+        // Shared with the original (the flag belongs to the open socket), so `peek` never
+        // blocks; set again in case a platform keeps it per descriptor.
+        dup.set_nonblocking(true).ok()?;
+        Some(Probe(dup))
+    }
+
+    /// Whether the socket is still usable for a request: no end of stream (the server's
+    /// `FIN`), no error (a reset), and no bytes waiting (on an idle HTTP/1.1 connection, any
+    /// byte is unexpected: a TLS alert before a close, or garbage).
+    fn is_clean(&self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.0.peek(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+    }
+}
+
+#[cfg(unix)]
+fn duplicate(tcp: &tokio::net::TcpStream) -> Option<std::net::TcpStream> {
+    use std::os::fd::AsFd;
+    let fd = tcp.as_fd().try_clone_to_owned().ok()?;
+    Some(std::net::TcpStream::from(fd))
+}
+
+#[cfg(windows)]
+fn duplicate(tcp: &tokio::net::TcpStream) -> Option<std::net::TcpStream> {
+    use std::os::windows::io::AsSocket;
+    let socket = tcp.as_socket().try_clone_to_owned().ok()?;
+    Some(std::net::TcpStream::from(socket))
+}
+
+#[cfg(not(any(unix, windows)))]
+fn duplicate(_: &tokio::net::TcpStream) -> Option<std::net::TcpStream> {
+    None
 }
 
 /// The connections to one origin.
@@ -286,6 +385,7 @@ impl HostState {
 
 struct Idle {
     sender: http1::SendRequest<RequestBody>,
+    probe: Option<Probe>,
     since: Instant,
 }
 
@@ -382,8 +482,9 @@ impl Host {
                 state.idle.clear();
                 break;
             }
-            if !idle.sender.is_closed() {
-                return Some(Conn::H1(idle.sender));
+            // The probe sees what hyper may not have read yet: the server closed it.
+            if !idle.sender.is_closed() && idle.probe.as_ref().is_none_or(Probe::is_clean) {
+                return Some(Conn::H1(idle.sender, idle.probe));
             }
         }
         None
@@ -430,7 +531,7 @@ impl Host {
     }
 
     /// Puts an HTTP/1.1 connection that is ready for a request back in the pool.
-    fn checkin(self: &Arc<Self>, sender: http1::SendRequest<RequestBody>) {
+    fn checkin(self: &Arc<Self>, sender: http1::SendRequest<RequestBody>, probe: Option<Probe>) {
         if sender.is_closed() {
             return;
         }
@@ -440,6 +541,7 @@ impl Host {
         }
         state.idle.push(Idle {
             sender,
+            probe,
             since: Instant::now(),
         });
         if let Some(timeout) = self.limits.idle_timeout {
@@ -494,6 +596,7 @@ async fn reap(host: Weak<Host>, timeout: Duration) {
 struct Checkin {
     host: Arc<Host>,
     sender: http1::SendRequest<RequestBody>,
+    probe: Option<Probe>,
 }
 
 impl Checkin {
@@ -502,12 +605,12 @@ impl Checkin {
     /// waits for it.
     fn run(mut self) {
         if self.sender.is_ready() {
-            self.host.checkin(self.sender);
+            self.host.checkin(self.sender, self.probe);
         } else if !self.sender.is_closed() {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
                     if poll_fn(|cx| self.sender.poll_ready(cx)).await.is_ok() {
-                        self.host.checkin(self.sender);
+                        self.host.checkin(self.sender, self.probe);
                     }
                 });
             }

@@ -200,15 +200,42 @@ impl fmt::Debug for Proxy {
     }
 }
 
-/// `url` with the user name and password, if any, replaced by `***`.
+/// `url` with the user name and password, if any, replaced by `***`. Everything up to the
+/// last `@` is hidden, even past a `/`, `?` or `#`: a password holding one of them unencoded
+/// must not be shown either (such a URL is refused by [`check_url`]).
 fn redact(url: &str) -> String {
     let start = url.find("://").map_or(0, |i| i + 3);
-    let end = url[start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| start + i);
-    match url[start..end].rfind('@') {
+    match url[start..].rfind('@') {
         Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
         None => url.to_owned(),
+    }
+}
+
+/// Whether an `@` comes after the first `/`, `?` or `#` past the scheme: the sign of a user
+/// name or password holding one of them unencoded, which would move the host into the path.
+fn raw_delimiter_in_userinfo(url: &str) -> bool {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    match rest.find(['/', '?', '#']) {
+        Some(end) => rest[end..].contains('@'),
+        None => false,
+    }
+}
+
+/// Whether the authority names a port that is not a number from 0 to 65535 (which `http`'s
+/// parser would otherwise drop, so that the default port was used silently).
+fn has_invalid_port(authority: &http::uri::Authority) -> bool {
+    let host_port = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, hp)| hp);
+    // After an IPv6 literal's closing bracket, or anywhere in a name or IPv4 address.
+    let after_host = host_port
+        .rfind(']')
+        .map_or(host_port, |i| &host_port[i + 1..]);
+    match after_host.rsplit_once(':') {
+        Some((_, port)) => !port.is_empty() && port.parse::<u16>().is_err(),
+        None => false,
     }
 }
 
@@ -238,14 +265,21 @@ fn check_url(url: &str, source: &str) -> Result<String, TransportError> {
         )
         .with_may_have_reached_server(false)
     };
+    if raw_delimiter_in_userinfo(url) {
+        return Err(refuse(
+            "has a `/`, `?` or `#` in its user name or password: percent-encode them \
+             (%2F, %3F, %23)"
+                .into(),
+        ));
+    }
     let uri: Uri = url
         .parse()
         .map_err(|_| refuse("is not a proxy URL".into()))?;
-    if uri
-        .authority()
-        .is_none_or(|authority| authority.host().is_empty())
-    {
+    let Some(authority) = uri.authority().filter(|a| !a.host().is_empty()) else {
         return Err(refuse("has no host".into()));
+    };
+    if has_invalid_port(authority) {
+        return Err(refuse("has an invalid port".into()));
     }
     match uri.scheme_str() {
         None | Some("http" | "socks4" | "socks4a" | "socks5" | "socks5h") => Ok(url.to_owned()),
@@ -510,6 +544,15 @@ mod tests {
         assert!(shown.contains("http://***@proxy.example:3128/"), "{shown}");
         let shown = format!("{:?}", Proxy::https("socks5h://proxy.example"));
         assert!(shown.contains("socks5h://proxy.example"), "{shown}");
+        // A raw `/`, `?` or `#` in the password does not end what is hidden.
+        for url in [
+            "http://user:sec/ret@proxy.example:3128",
+            "http://user:sec?ret@proxy.example:3128",
+            "http://user:sec#ret@proxy.example:3128",
+        ] {
+            let shown = format!("{:?}", Proxy::all(url));
+            assert!(!shown.contains("sec") && !shown.contains("ret"), "{shown}");
+        }
     }
 
     #[test]
@@ -520,6 +563,13 @@ mod tests {
             ("http://", "not a proxy URL"),
             ("not a url", "not a proxy URL"),
             ("http://user:secret@proxy example", "not a proxy URL"),
+            ("http://proxy.example:notaport", "invalid port"),
+            ("http://proxy.example:99999", "invalid port"),
+            ("socks5://user:secret@proxy.example:65536", "invalid port"),
+            ("http://[::1]:x", "invalid port"),
+            ("http://user:se/cret@proxy.example:3128", "percent-encode"),
+            ("http://user:se?cret@proxy.example:3128", "percent-encode"),
+            ("http://user:se#cret@proxy.example:3128", "percent-encode"),
         ] {
             let err = Proxy::all(url).resolve().err().expect(url);
             let shown = err.to_string();
@@ -529,6 +579,8 @@ mod tests {
         }
         for url in [
             "http://proxy.example:3128",
+            "http://[::1]:3128",
+            "http://user:se%2Fcret@proxy.example:65535",
             "proxy.example:3128",
             "socks5://127.0.0.1:1080",
             "socks4a://proxy.example",

@@ -5,75 +5,30 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
-use std::pin::Pin;
-use std::sync::OnceLock;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_core::Stream;
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
-use http::{HeaderMap, Method, StatusCode};
-use openrouter_types::error::ErrorResponse;
+use http::header::{HeaderName, HeaderValue};
+use http::Method;
 use openrouter_types::generated::operations::OPERATIONS;
 use openrouter_types::operation::{Operation, ResponseKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::{Attribution, Client};
-use crate::config::{RetryConfig, Setting, TimeoutConfig};
+use crate::body::BodySource;
+use crate::client::Client;
+use crate::config::{Attribution, RetryConfig, Setting, TimeoutConfig};
+use crate::decode::{decode_empty, decode_json};
 use crate::download::Download;
-use crate::error::{ApiError, ConfigError, DecodeError, Error, StreamFailure};
+use crate::error::{ConfigError, Error};
+use crate::execute::ReadWhole;
 use crate::headers;
-use crate::multipart::{BodySource, FilePart, Multipart};
-use crate::sse::{EventStream, SseStream, StreamError, StreamOptions, StreamedEvent};
-
-/// Options of one call. Each overrides the client's default for this call only.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct RequestOptions {
-    pub(crate) timeouts: TimeoutConfig,
-    pub(crate) retry: RetryConfig,
-    /// Options most calls do not set, boxed so that a call (and every future that holds it)
-    /// stays small; allocated when the first of them is set.
-    pub(crate) extras: Option<Box<CallExtras>>,
-}
-
-/// The less common options of a call.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct CallExtras {
-    pub(crate) headers: HeaderMap,
-    pub(crate) base_url: Option<String>,
-    pub(crate) metadata: Option<bool>,
-    pub(crate) attribution: Attribution,
-    pub(crate) error: Option<ConfigError>,
-}
-
-impl RequestOptions {
-    pub(crate) fn extras_mut(&mut self) -> &mut CallExtras {
-        self.extras.get_or_insert_with(Box::default)
-    }
-
-    /// The first error found while building the call.
-    pub(crate) fn error(&self) -> Option<&ConfigError> {
-        self.extras.as_ref()?.error.as_ref()
-    }
-
-    /// Keeps the first error found while building the call.
-    pub(crate) fn set_error(&mut self, error: ConfigError) {
-        self.extras_mut().error.get_or_insert(error);
-    }
-}
-
-/// A call taken apart, as [`Client::execute`] runs it.
-pub(crate) struct Prepared {
-    pub(crate) method: Method,
-    pub(crate) path_and_query: Cow<'static, str>,
-    /// Where the client may cache this call's URI (the same for every call of the operation).
-    pub(crate) uri_slot: Option<usize>,
-    pub(crate) body: Option<BodySource>,
-    pub(crate) options: RequestOptions,
-}
+use crate::multipart::{FilePart, Multipart};
+use crate::prepared::{Prepared, RequestOptions};
+use crate::response::{
+    open_events, Response, ResponseMeta, ResponseStream, StreamRetry, STREAM_READ,
+};
+use crate::sse::StreamedEvent;
 
 /// Marks a [`Call`] whose operation does not stream.
 #[derive(Debug)]
@@ -341,6 +296,20 @@ impl<T, S> Call<T, S> {
         self
     }
 
+    /// The largest successful body this call reads whole, in bytes, over the client's
+    /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.options.extras_mut().max_response_body = Some(bytes);
+        self
+    }
+
+    /// The largest event of this call's stream, in bytes, over the client's
+    /// ([`ClientBuilder::max_stream_event`](crate::ClientBuilder::max_stream_event)).
+    pub fn max_stream_event(mut self, bytes: usize) -> Self {
+        self.options.extras_mut().max_stream_event = Some(bytes);
+        self
+    }
+
     /// Limits the whole call (all attempts and backoff) to `d`.
     pub fn total_timeout(mut self, d: Duration) -> Self {
         self.options.timeouts.total = Setting::Set(d);
@@ -365,7 +334,9 @@ impl<T, S> Call<T, S> {
             HeaderName::try_from(name.as_ref()),
             HeaderValue::try_from(value.as_ref()),
         ) {
-            (Ok(n), Ok(v)) => {
+            (Ok(n), Ok(mut v)) => {
+                // A credential given this way is hidden from `Debug` like the client's key.
+                v.set_sensitive(headers::is_sensitive(&n));
                 self.options.extras_mut().headers.insert(n, v);
             }
             _ => {
@@ -494,10 +465,17 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
         let own_error_field = self.operation.body_has_error_field;
         let (client, prepared) = self.prepare(false)?;
-        let executed = client.execute(prepared, "application/json").await?;
+        let read = ReadWhole {
+            own_error_field,
+            unless_event_stream: false,
+        };
+        let executed = client
+            .execute(prepared, "application/json", Some(read))
+            .await?;
         let attempts = executed.rest.attempts;
-        let (parts, body) = executed.response.into_parts();
-        let bytes = executed.rest.read_body(body).await?;
+        let (parts, _) = executed.response.into_parts();
+        // The loop read it, and found no error in it.
+        let bytes = executed.read.unwrap_or_default();
         let meta = ResponseMeta {
             status: parts.status,
             headers: parts.headers,
@@ -506,7 +484,7 @@ impl<T: DeserializeOwned, S> Call<T, S> {
         let data = if empty {
             decode_empty::<T>(&meta, bytes)?
         } else {
-            decode_json::<T>(&meta, bytes, own_error_field)?
+            decode_json::<T>(&meta, bytes)?
         };
         Ok(Response { data, meta })
     }
@@ -526,7 +504,7 @@ impl<S> Call<Download, S> {
         // Any type: the success is the declared binary type, but an error is JSON (and a
         // declared `audio/*` is not a type a server can answer with).
         let (client, prepared) = self.prepare(false)?;
-        let executed = client.execute(prepared, "*/*").await?;
+        let executed = client.execute(prepared, "*/*", None).await?;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -542,132 +520,14 @@ impl<S> Call<Download, S> {
     }
 }
 
-fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
-}
-
-/// The API error carried by a successful response's body (`{"error": ...}`), if it is one.
-///
-/// When the success type has an `error` field of its own (`own_error_field`: a batch, a
-/// response object), a body is an error answer only if it holds nothing but the error (and the
-/// `user_id` / `openrouter_metadata` that OpenRouter may send beside it).
-fn error_in_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
-    // A 200 can carry an error once the model has started; look for a top-level `error` object
-    // (a cheap byte scan first, a parse only when the word is there).
-    static ERROR_KEY: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    let error_key = ERROR_KEY.get_or_init(|| memchr::memmem::Finder::new(b"\"error\""));
-    error_key.find(bytes)?;
-    parse_error_body(meta, bytes, own_error_field)
-}
-
-/// The API error in a successful body that mentions `"error"`, if it is one.
-#[cold]
-#[inline(never)]
-fn parse_error_body(meta: &ResponseMeta, bytes: &Bytes, own_error_field: bool) -> Option<Error> {
-    if own_error_field {
-        let map =
-            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).ok()?;
-        let only_error = map
-            .keys()
-            .all(|k| matches!(k.as_str(), "error" | "user_id" | "openrouter_metadata"));
-        if !only_error {
-            return None;
-        }
-    }
-    let body = serde_json::from_slice::<ErrorResponse>(bytes).ok()?;
-    if body.error.message.is_empty() && body.error.code == Default::default() {
-        return None;
-    }
-    let mut api = ApiError::new(meta.status, meta.headers.clone(), bytes);
-    api.attempts = meta.attempts;
-    Some(Error::Api(Box::new(api)))
-}
-
-/// Decodes the success of an operation that returns no body: whatever the body holds (usually
-/// nothing), `T` (usually `()`) is decoded from `null`, unless the body is an API error.
-fn decode_empty<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
-    if let Some(e) = error_in_body(meta, &bytes, false) {
-        return Err(e);
-    }
-    T::deserialize(serde_json::Value::Null).map_err(|e| {
-        Error::Decode(Box::new(DecodeError {
-            type_name: std::any::type_name::<T>(),
-            path: ".".into(),
-            status: meta.status,
-            headers: meta.headers.clone(),
-            body: bytes,
-            content_type: content_type(&meta.headers).map(str::to_owned),
-            source: Some(e),
-            attempts: meta.attempts,
-        }))
-    })
-}
-
-/// Decodes a successful response body; an `{"error": ...}` body is an API error, and a body that
-/// does not decode is a decode error that keeps it (with no JSON path when its content type is
-/// not JSON). A body that decodes is accepted whatever its declared content type.
-fn decode_json<T: DeserializeOwned>(
-    meta: &ResponseMeta,
-    bytes: Bytes,
-    own_error_field: bool,
-) -> Result<T, Error> {
-    if let Some(e) = error_in_body(meta, &bytes, own_error_field) {
-        return Err(e);
-    }
-    // The plain decoder first: tracking the path costs as much again as the decoding itself,
-    // and the path (like the content type) is only needed for an error, so a body that fails
-    // is decoded again with it.
-    // Lenient: the spec-exact decode, then (only when it fails) one that keeps a missing or
-    // ill-typed field instead of failing the whole body (`openrouter_types::from_slice`).
-    if let Ok(v) = openrouter_types::from_slice::<T>(&bytes) {
-        return Ok(v);
-    }
-    decode_failure(meta, bytes)
-}
-
-/// A successful response body that does not decode into `T`: the decode error, with the JSON
-/// path where it failed (out of line: only failures track the path).
-#[cold]
-#[inline(never)]
-fn decode_failure<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Result<T, Error> {
-    let ct = content_type(&meta.headers);
-    let decode_error = |path: String, source: Option<serde_json::Error>, bytes: Bytes| {
-        Error::Decode(Box::new(DecodeError {
-            type_name: std::any::type_name::<T>(),
-            path,
-            status: meta.status,
-            headers: meta.headers.clone(),
-            body: bytes,
-            content_type: ct.map(str::to_owned),
-            source,
-            attempts: meta.attempts,
-        }))
-    };
-    // A body that is not JSON by its type (an HTML page from a proxy) is reported as such,
-    // without a JSON path.
-    if !ct.is_none_or(|c| c.contains("json")) {
-        return Err(decode_error(".".into(), None, bytes));
-    }
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => match de.end() {
-            Ok(()) => Ok(v),
-            Err(e) => Err(decode_error(".".into(), Some(e), bytes)),
-        },
-        Err(e) => {
-            let path = e.path().to_string();
-            Err(decode_error(path, Some(e.into_inner()), bytes))
-        }
-    }
-}
-
 impl<T, S: StreamedEvent> Call<T, S> {
     /// Sends the call in its streaming form and returns the stream of events.
     ///
     /// The stream is polled by the caller (nothing is spawned); dropping it closes the
     /// connection, which stops the generation (and its billing) where the provider supports it.
-    /// Nothing is retried once the stream has begun, and it is never re-opened behind the
-    /// caller's back.
+    /// Nothing is retried once content has reached the caller. A stream that stalls before
+    /// any content (its first-content or idle timeout) is opened again only when the call's
+    /// [`RetryConfig::retry_stalled_stream`] allows it.
     ///
     /// How the stream ends and fails follows the event type `S`
     /// ([`StreamedEvent::PROTOCOL`]: `response.completed` ends a `/responses` stream,
@@ -684,189 +544,31 @@ impl<T, S: StreamedEvent> Call<T, S> {
             _ => None,
         };
         let (client, prepared) = self.prepare(true)?;
-        let executed = client.execute(prepared, "text/event-stream").await?;
-        let attempts = executed.rest.attempts;
-        let stream_idle = executed.rest.timeouts.stream_idle;
-        let (parts, body) = executed.response.into_parts();
-        let meta = ResponseMeta {
-            status: parts.status,
-            headers: parts.headers,
-            attempts,
+        let max_event = client.max_stream_event(&prepared.options);
+        let policy = client.resolved_retry(&prepared.options);
+        let retry = if policy.retry_stalled_stream && policy.max_retries > 0 {
+            prepared.try_clone().map(|again| {
+                Box::new(StreamRetry {
+                    client: client.clone(),
+                    prepared: again,
+                    sentinel,
+                    max_event,
+                    left: policy.max_retries,
+                    held: std::collections::VecDeque::new(),
+                    content: false,
+                    ended: false,
+                    reopening: None,
+                })
+            })
+        } else {
+            None
         };
-        let is_sse =
-            content_type(&meta.headers).is_some_and(|c| c.starts_with("text/event-stream"));
-        if !is_sse {
-            // Not a stream: an error body, or something unexpected; either way, read it
-            // (within the attempt's limit, as `send` does).
-            let bytes = executed.rest.read_body(body).await?;
-            decode_json::<serde_json::Value>(&meta, bytes.clone(), false)?;
-            return Err(Error::Decode(Box::new(DecodeError {
-                type_name: std::any::type_name::<S>(),
-                path: ".".into(),
-                status: meta.status,
-                headers: meta.headers.clone(),
-                body: bytes,
-                content_type: content_type(&meta.headers).map(str::to_owned),
-                source: None,
-                attempts,
-            })));
-        }
-        let options = StreamOptions::new()
-            .with_protocol(S::PROTOCOL)
-            .with_done_sentinel(sentinel)
-            .with_idle_timeout(stream_idle);
-        let inner = SseStream::with_options(body, options).json::<S>();
-        Ok(ResponseStream { inner, meta })
+        let executed = client
+            .execute(prepared, "text/event-stream", Some(STREAM_READ))
+            .await?;
+        let (inner, meta) = open_events::<S>(executed, sentinel, max_event)?;
+        Ok(ResponseStream { inner, meta, retry })
     }
-}
-
-/// A successful response: the typed body, and the response's metadata.
-///
-/// Derefs to the body.
-#[derive(Clone, Debug)]
-pub struct Response<T> {
-    data: T,
-    meta: ResponseMeta,
-}
-
-impl<T> Response<T> {
-    /// The body.
-    pub fn data(&self) -> &T {
-        &self.data
-    }
-
-    /// The body, without the metadata.
-    pub fn into_inner(self) -> T {
-        self.data
-    }
-
-    /// The body and the metadata.
-    pub fn into_parts(self) -> (T, ResponseMeta) {
-        (self.data, self.meta)
-    }
-
-    /// Status, headers, ids and rate limits.
-    pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
-    }
-}
-
-impl<T> Deref for Response<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.data
-    }
-}
-
-/// What a successful response says besides its body.
-#[derive(Clone, Debug)]
-pub struct ResponseMeta {
-    status: StatusCode,
-    headers: HeaderMap,
-    attempts: u32,
-}
-
-/// Rate-limit headers of a response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RateLimit {
-    /// Requests allowed in the window.
-    pub limit: Option<u64>,
-    /// Requests left in the window.
-    pub remaining: Option<u64>,
-    /// When the window resets (as the server sent it: epoch milliseconds).
-    pub reset: Option<u64>,
-}
-
-impl ResponseMeta {
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// All response headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// How many attempts the call took.
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-
-    fn header(&self, name: &HeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The request id set by the server or its edge (`x-request-id`, else `cf-ray`).
-    pub fn request_id(&self) -> Option<&str> {
-        self.header(&headers::X_REQUEST_ID)
-            .or_else(|| self.header(&headers::CF_RAY))
-    }
-
-    /// The generation id (`X-Generation-Id`): pass it to `client.generations()` for cost and
-    /// stats.
-    pub fn generation_id(&self) -> Option<&str> {
-        self.header(&headers::X_GENERATION_ID)
-    }
-
-    /// The rate-limit headers, when the response has any.
-    pub fn rate_limit(&self) -> Option<RateLimit> {
-        let num = |n: &HeaderName| self.header(n).and_then(|v| v.trim().parse::<u64>().ok());
-        let rl = RateLimit {
-            limit: num(&headers::X_RATELIMIT_LIMIT),
-            remaining: num(&headers::X_RATELIMIT_REMAINING),
-            reset: num(&headers::X_RATELIMIT_RESET),
-        };
-        (rl.limit.is_some() || rl.remaining.is_some() || rl.reset.is_some()).then_some(rl)
-    }
-}
-
-/// A stream of typed events from a streaming call, with the response's metadata.
-///
-/// Yields `Err` for a mid-stream API error, a truncated stream, or the idle timeout, and then
-/// ends; a single event that does not decode yields `Err` and the stream goes on. Which events
-/// end the stream and which are errors follows the protocol of `S`
-/// ([`StreamedEvent`](crate::sse::StreamedEvent)).
-pub struct ResponseStream<S> {
-    inner: EventStream<S>,
-    meta: ResponseMeta,
-}
-
-impl<S> fmt::Debug for ResponseStream<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseStream")
-            .field("meta", &self.meta)
-            .field("inner", &self.inner)
-            .finish()
-    }
-}
-
-impl<S> ResponseStream<S> {
-    /// Status, headers and ids of the response that carries the stream.
-    pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
-    }
-}
-
-impl<S: DeserializeOwned> Stream for ResponseStream<S> {
-    type Item = Result<S, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let attempts = self.meta.attempts;
-        Pin::new(&mut self.inner)
-            .poll_next(cx)
-            .map(|item| item.map(|r| r.map_err(|inner| stream_failure(inner, attempts))))
-    }
-}
-
-/// Out of line and cold: the allocation of a stream's error stays off the path of every chunk
-/// (inlined, it made `poll_next` large enough to stop being inlined into its caller, which then
-/// copied each chunk once more).
-#[cold]
-#[inline(never)]
-fn stream_failure(inner: StreamError, attempts: u32) -> Error {
-    Error::Stream(Box::new(StreamFailure { inner, attempts }))
 }
 
 /// Encodes the top-level fields of `form` as `application/x-www-form-urlencoded`; unset

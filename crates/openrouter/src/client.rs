@@ -1,28 +1,18 @@
 //! The [`Client`], its builder, and the one orchestration loop every call goes through.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::Poll;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
 };
-use http::Request;
-use http_body::Body as _;
-use openrouter_transport::{
-    RequestBody, ResponseBody, SharedTransport, Transport, TransportErrorKind,
-};
-use tokio::time::{Instant, Sleep};
+use openrouter_transport::{SharedTransport, Transport};
 
-use crate::call::{Prepared, RequestOptions};
-use crate::config::{ResolvedRetry, ResolvedTimeouts, RetryConfig, TimeoutConfig};
-use crate::error::{ApiError, ConfigError, Error, TimeoutError, TimeoutKind, TransportFailure};
-use crate::multipart::BodySource;
-use crate::{defaults, headers, retry};
+use crate::config::{Attribution, ResolvedRetry, RetryConfig, TimeoutConfig};
+use crate::error::{ConfigError, Error, TransportFailure};
+use crate::prepared::RequestOptions;
+use crate::{defaults, headers};
 use openrouter_types::generated::operations::OPERATIONS;
 
 /// The `Accept` of every JSON call, which the header template carries.
@@ -95,45 +85,25 @@ enum KeySource {
     Provider(Arc<dyn KeyProvider>),
 }
 
-/// App attribution headers: sent only when set.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Attribution {
-    pub(crate) referer: Option<HeaderValue>,
-    pub(crate) title: Option<HeaderValue>,
-    pub(crate) categories: Option<HeaderValue>,
-}
-
-impl Attribution {
-    /// Inserts the headers that are set.
-    fn insert_into(&self, h: &mut HeaderMap) {
-        for (name, value) in [
-            (headers::HTTP_REFERER, &self.referer),
-            (headers::X_OPENROUTER_TITLE, &self.title),
-            (headers::X_OPENROUTER_CATEGORIES, &self.categories),
-        ] {
-            if let Some(v) = value {
-                h.insert(name, v.clone());
-            }
-        }
-    }
-}
-
-struct Inner {
-    transport: SharedTransport,
+pub(crate) struct Inner {
+    pub(crate) transport: SharedTransport,
     key: KeySource,
-    base_url: String,
-    allow_http: bool,
-    timeouts: TimeoutConfig,
-    retry: RetryConfig,
+    pub(crate) base_url: String,
+    pub(crate) allow_http: bool,
+    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) retry: RetryConfig,
     /// The headers every call starts from, made once: the default headers, then the
     /// `Authorization` of a fixed key, `User-Agent`, `Accept: application/json` and the
     /// attribution headers that are set. A call clones it and adds what is its own.
-    header_template: HeaderMap,
+    pub(crate) header_template: HeaderMap,
+    /// The client's limits on a successful body read whole and on one stream event, in bytes.
+    pub(crate) max_response_body: usize,
+    pub(crate) max_stream_event: usize,
     /// `Bearer <key>` of a fixed key, made once (and marked sensitive) rather than per call;
     /// `None` with a key provider, or when the key is not a valid header value (each call then
     /// reports that, as it would without the cache). Never printed: `Client`'s `Debug` does not
     /// show it.
-    fixed_auth: Option<HeaderValue>,
+    pub(crate) fixed_auth: Option<HeaderValue>,
     /// `base_url` split into the parts of a `Uri`, so a call's URI is assembled rather than
     /// formatted and parsed again; `None` when the split would not give back `base_url`
     /// exactly (the call then formats and parses as before).
@@ -141,7 +111,7 @@ struct Inner {
     /// The URIs of operations without path parameters, by their position in `OPERATIONS`,
     /// made on first use: such a call (without a query string or a base URL of its own) clones
     /// one instead of assembling and validating it. Empty when `base_uri` is `None`.
-    fixed_uris: Box<[OnceLock<http::Uri>]>,
+    pub(crate) fixed_uris: Box<[OnceLock<http::Uri>]>,
 }
 
 /// A base URL split once into the parts every request URI shares.
@@ -216,7 +186,7 @@ fn bearer(key: &ApiKey) -> Result<HeaderValue, ConfigError> {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl fmt::Debug for Client {
@@ -252,179 +222,33 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// Runs one call: resolve the options, then attempt, classify and back off until a
-    /// response head with a success status arrives or the policy gives up. Returns the head and
-    /// the unread body; nothing is retried after this returns.
-    pub(crate) async fn execute(
-        &self,
-        call: Prepared,
-        accept: &'static str,
-    ) -> Result<Executed, Error> {
-        // Used in place: moving the fields out would store them twice in this future.
-        let (method, path_and_query, body, options) = (
-            &call.method,
-            &*call.path_and_query,
-            &call.body,
-            &call.options,
-        );
-        let timeouts = ResolvedTimeouts::resolve(options.timeouts, self.inner.timeouts);
-        let policy = ResolvedRetry::resolve(options.retry, self.inner.retry);
-        let deadline = timeouts.total.map(|d| Instant::now() + d);
-        // A call's base URL follows the client's rules (no plain http to another host).
-        let call_base = match options.extras.as_ref().and_then(|e| e.base_url.as_ref()) {
-            Some(url) => Some(check_base_url(url, self.inner.allow_http)?),
-            None => None,
-        };
-        let uri = self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)?;
-        // The key is resolved once per call (a provider is asked once).
-        let auth = self.auth()?;
-        if let Some(err) = options.error() {
-            return Err(Error::Config(err.clone()));
-        }
-        let content_type = body.as_ref().map(BodySource::content_type);
-        // A request that may have reached the server is sent again only when a second copy
-        // has no second effect: an idempotent method, or a call with an `Idempotency-Key`
-        // (the server answers a repeat with what the first one did).
-        let repeatable = retry::is_idempotent(method)
-            || options
-                .extras
-                .as_ref()
-                .is_some_and(|e| e.headers.contains_key(headers::IDEMPOTENCY_KEY));
-        // The first attempt takes the URI and the header map as they are; a retry builds them
-        // again from the same values (cloning them up front for a retry that rarely comes
-        // would cost every call a copy).
-        let mut first = Some((
-            uri,
-            self.headers(options, content_type, accept, auth.as_ref()),
-        ));
+    /// The call's limit on a body read whole: its own, else the client's.
+    pub(crate) fn max_response_body(&self, options: &RequestOptions) -> usize {
+        options
+            .extras
+            .as_ref()
+            .and_then(|e| e.max_response_body)
+            .unwrap_or(self.inner.max_response_body)
+    }
 
-        // One timer per call, re-armed for each attempt: registering a timer costs a lock and a
-        // wheel insertion, and a non-streamed body is read under the last attempt's limit on
-        // the same timer.
-        let mut timer: Option<Pin<Box<Sleep>>> = None;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let attempt_deadline = timeouts.attempt.map(|d| Instant::now() + d);
-            let limit = earliest(attempt_deadline, deadline);
-            // Each attempt gets a fresh body: in-memory bodies share their buffer; a streamed
-            // upload opens its file again (or hands over its reader, once), within the
-            // attempt's limit.
-            let request_body = match body {
-                None => RequestBody::empty(),
-                Some(BodySource::Bytes { bytes, .. }) => RequestBody::from(bytes.clone()),
-                // Boxed: uploads are rare, and the opening future would grow every call's.
-                Some(BodySource::Streamed(s)) => {
-                    let opening = Box::pin(s.open());
-                    let opened = match limit {
-                        Some(at) => race(opening, arm(&mut timer, at).as_mut()).await,
-                        None => Some(opening.await),
-                    };
-                    match opened {
-                        Some(body) => body?,
-                        None => return Err(opening_timed_out(deadline, &timeouts, attempt)),
-                    }
-                }
-            };
-            let (uri, headers) = match first.take() {
-                Some(prepared) => prepared,
-                None => (
-                    self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)?,
-                    self.headers(options, content_type, accept, auth.as_ref()),
-                ),
-            };
-            // Assembled from typed parts, which cannot fail (unlike `Request::builder`).
-            let mut request = Request::new(request_body);
-            *request.method_mut() = method.clone();
-            *request.uri_mut() = uri;
-            *request.headers_mut() = headers;
+    /// The call's retry policy, resolved over the client's and the library's.
+    pub(crate) fn resolved_retry(&self, options: &RequestOptions) -> ResolvedRetry {
+        ResolvedRetry::resolve(options.retry, self.inner.retry)
+    }
 
-            let sent = self.inner.transport.send(request);
-            let outcome = match limit {
-                Some(at) => race(sent, arm(&mut timer, at).as_mut()).await,
-                None => {
-                    timer = None;
-                    Some(sent.await)
-                }
-            };
-
-            // Classify the attempt: a response to return, or an error with its retry class.
-            let (error, failure, response_headers) = match outcome {
-                Some(Ok(response)) => {
-                    let status = response.status();
-                    if status.is_success() {
-                        return Ok(Executed {
-                            response,
-                            rest: AfterHead {
-                                attempts: attempt,
-                                timeouts,
-                                deadline,
-                                timer,
-                            },
-                        });
-                    }
-                    let (parts, body) = response.into_parts();
-                    // Bounded like the attempt: a stalled error body must not hang the call.
-                    // Boxed, as an error is the uncommon path and its future is large.
-                    let bytes =
-                        Box::pin(read_error_body(body, timer.as_mut().map(Pin::as_mut))).await;
-                    status_failure(status, parts.headers, &bytes, attempt)
-                }
-                Some(Err(e)) => transport_failure(e, attempt, repeatable),
-                None => match timed_out(deadline, &timeouts, attempt, repeatable) {
-                    Ok(attempt_timeout) => attempt_timeout,
-                    Err(total) => return Err(total),
-                },
-            };
-
-            // A reader-backed upload that has started cannot be sent again.
-            let replayable = body.as_ref().is_none_or(BodySource::replayable);
-            let wait = if replayable {
-                next_wait(
-                    &policy,
-                    repeatable,
-                    failure,
-                    response_headers.as_ref(),
-                    attempt,
-                    deadline,
-                )
-            } else {
-                None
-            };
-            let Some(wait) = wait else {
-                if attempt > 1 {
-                    tracing::debug!(
-                        target: "openrouter::retry",
-                        method = %method,
-                        path = path_and_query.split('?').next(),
-                        attempts = attempt,
-                        error = %error,
-                        "giving up"
-                    );
-                }
-                return Err(error);
-            };
-            // The method, the path (no query string) and the error: never a header, so never
-            // the key.
-            tracing::debug!(
-                target: "openrouter::retry",
-                method = %method,
-                path = path_and_query.split('?').next(),
-                attempt,
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                error = %error,
-                "attempt failed, retrying"
-            );
-            // Nothing of the failed attempt is kept across the wait.
-            drop((error, response_headers));
-            arm(&mut timer, Instant::now() + wait).as_mut().await;
-        }
+    /// The call's limit on one stream event: its own, else the client's.
+    pub(crate) fn max_stream_event(&self, options: &RequestOptions) -> usize {
+        options
+            .extras
+            .as_ref()
+            .and_then(|e| e.max_stream_event)
+            .unwrap_or(self.inner.max_stream_event)
     }
 
     /// The URI of a call. That of an operation without path parameters (at `slot` in
     /// `OPERATIONS`), sent without a query string under the client's base URL, is cached: it
     /// is the same for every call.
-    fn call_uri(
+    pub(crate) fn call_uri(
         &self,
         call_base: Option<&str>,
         slot: Option<usize>,
@@ -468,7 +292,7 @@ impl Client {
 
     /// The `Authorization` value a call adds to the header template: `None` when the
     /// template has it (a fixed key) or the client has no key.
-    fn auth(&self) -> Result<Option<HeaderValue>, Error> {
+    pub(crate) fn auth(&self) -> Result<Option<HeaderValue>, Error> {
         Ok(match (&self.inner.key, &self.inner.fixed_auth) {
             (KeySource::None, _) | (KeySource::Fixed(_), Some(_)) => None,
             (KeySource::Fixed(k), None) => Some(bearer(k)?),
@@ -478,7 +302,7 @@ impl Client {
 
     /// The headers of one attempt: the client's template with what the call adds or
     /// overrides (a call's header of the same name replaces the client's).
-    fn headers(
+    pub(crate) fn headers(
         &self,
         options: &RequestOptions,
         content_type: Option<&HeaderValue>,
@@ -509,237 +333,6 @@ impl Client {
     }
 }
 
-// The failure paths of `Client::execute`, out of line: they are rare, and keeping them out of
-// the loop keeps the code every call runs compact.
-
-/// An attempt answered with an error status.
-#[cold]
-#[inline(never)]
-fn status_failure(
-    status: http::StatusCode,
-    headers: HeaderMap,
-    body: &Bytes,
-    attempt: u32,
-) -> (Error, retry::Failure, Option<HeaderMap>) {
-    let mut api = ApiError::new(status, headers.clone(), body);
-    api.attempts = attempt;
-    (
-        Error::Api(Box::new(api)),
-        retry::Failure::Status(status),
-        Some(headers),
-    )
-}
-
-/// An attempt failed in the transport.
-#[cold]
-#[inline(never)]
-fn transport_failure(
-    e: openrouter_transport::TransportError,
-    attempt: u32,
-    repeatable: bool,
-) -> (Error, retry::Failure, Option<HeaderMap>) {
-    let failure = if e.may_have_reached_server() {
-        retry::Failure::MaybeSent
-    } else {
-        retry::Failure::NotSent
-    };
-    let error = if e.kind() == TransportErrorKind::Timeout && !e.may_have_reached_server() {
-        Error::Timeout(TimeoutError {
-            kind: TimeoutKind::Connect,
-            limit: None,
-            attempts: attempt,
-            repeatable,
-        })
-    } else {
-        Error::Transport(TransportFailure {
-            source: e,
-            attempts: attempt,
-            repeatable,
-        })
-    };
-    (error, failure, None)
-}
-
-/// The call's timer fired during an attempt: an attempt timeout to classify (`Ok`), or the end
-/// of the call's time (`Err`).
-#[cold]
-#[inline(never)]
-fn timed_out(
-    deadline: Option<Instant>,
-    timeouts: &ResolvedTimeouts,
-    attempt: u32,
-    repeatable: bool,
-) -> Result<(Error, retry::Failure, Option<HeaderMap>), Error> {
-    if deadline.is_some_and(|d| Instant::now() >= d) {
-        return Err(timeout_error(true, timeouts, attempt, false));
-    }
-    let error = timeout_error(false, timeouts, attempt, repeatable);
-    Ok((error, retry::Failure::MaybeSent, None))
-}
-
-/// Opening a file to upload took longer than the attempt's limit (nothing was sent; the file
-/// is local, so this is not retried).
-#[cold]
-#[inline(never)]
-fn opening_timed_out(
-    deadline: Option<Instant>,
-    timeouts: &ResolvedTimeouts,
-    attempt: u32,
-) -> Error {
-    let total = deadline.is_some_and(|d| Instant::now() >= d);
-    timeout_error(total, timeouts, attempt, false)
-}
-
-/// How long to wait before the next attempt, or `None` to give up: the policy says no, or
-/// waiting would use up the call's budget (the last failure is then reported instead).
-#[cold]
-#[inline(never)]
-fn next_wait(
-    policy: &ResolvedRetry,
-    repeatable: bool,
-    failure: retry::Failure,
-    headers: Option<&HeaderMap>,
-    attempt: u32,
-    deadline: Option<Instant>,
-) -> Option<Duration> {
-    let wait = retry::decide(policy, repeatable, failure, headers, attempt)?;
-    deadline
-        .is_none_or(|d| Instant::now() + wait < d)
-        .then_some(wait)
-}
-
-/// The call's timer, armed at `at` (created on first use).
-fn arm(timer: &mut Option<Pin<Box<Sleep>>>, at: Instant) -> &mut Pin<Box<Sleep>> {
-    match timer {
-        Some(sleep) => {
-            if sleep.deadline() != at {
-                sleep.as_mut().reset(at);
-            }
-            sleep
-        }
-        None => timer.insert(Box::pin(tokio::time::sleep_until(at))),
-    }
-}
-
-/// Runs `future` until it completes (`Some`) or `sleep` fires first (`None`).
-async fn race<F: Future>(future: F, mut sleep: Pin<&mut Sleep>) -> Option<F::Output> {
-    let mut future = std::pin::pin!(future);
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(output) = future.as_mut().poll(cx) {
-            return Poll::Ready(Some(output));
-        }
-        sleep.as_mut().poll(cx).map(|()| None)
-    })
-    .await
-}
-
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// The most of an error body that is read: far more than any JSON error OpenRouter sends; a
-/// larger body (a proxy's page, or one that never ends) is cut here, and of a body that is not
-/// JSON only the first [`MAX_ERROR_BODY`](defaults::MAX_ERROR_BODY) bytes are kept as text.
-const MAX_ERROR_READ: usize = 64 * 1024;
-
-/// Reads an error body, at most [`MAX_ERROR_READ`] bytes of it, bounded by the attempt's limit
-/// (the call's timer, armed at its attempt timeout or the call's deadline, whichever is first).
-/// What was read when the limit passes or the body fails is kept (the status alone still makes
-/// the error).
-async fn read_error_body(body: ResponseBody, timer: Option<Pin<&mut Sleep>>) -> Bytes {
-    let mut read = BytesMut::new();
-    let reading = read_up_to(body, MAX_ERROR_READ, &mut read);
-    match timer {
-        Some(sleep) => {
-            race(reading, sleep).await;
-        }
-        None => reading.await,
-    }
-    read.freeze()
-}
-
-/// Appends the body's data to `out` until it ends, fails, or `out` holds `cap` bytes.
-async fn read_up_to(mut body: ResponseBody, cap: usize, out: &mut BytesMut) {
-    while out.len() < cap {
-        let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
-        let Some(Ok(frame)) = next else {
-            return;
-        };
-        if let Ok(data) = frame.into_data() {
-            let room = cap - out.len();
-            out.extend_from_slice(&data[..data.len().min(room)]);
-        }
-    }
-}
-
-/// A successful response head with its unread body, and what bounds the rest of the call.
-pub(crate) struct Executed {
-    pub(crate) response: http::Response<ResponseBody>,
-    pub(crate) rest: AfterHead,
-}
-
-/// What a call resolved that still applies once its head is in.
-pub(crate) struct AfterHead {
-    pub(crate) attempts: u32,
-    pub(crate) timeouts: ResolvedTimeouts,
-    pub(crate) deadline: Option<Instant>,
-    /// The call's timer, armed at the last attempt's limit (`None`: neither an attempt timeout
-    /// nor a total timeout applies).
-    pub(crate) timer: Option<Pin<Box<Sleep>>>,
-}
-
-impl AfterHead {
-    /// Reads a whole non-streamed body within the limit of the attempt that received its head
-    /// (the attempt timeout or the call's deadline, whichever comes first), on the call's
-    /// timer, which is still armed there.
-    pub(crate) async fn read_body(self, body: ResponseBody) -> Result<Bytes, Error> {
-        let read = body.collect();
-        let result = match self.timer {
-            Some(mut sleep) => match race(read, sleep.as_mut()).await {
-                Some(result) => result,
-                None => {
-                    let total = self.deadline.is_some_and(|d| sleep.deadline() >= d);
-                    return Err(timeout_error(total, &self.timeouts, self.attempts, false));
-                }
-            },
-            None => read.await,
-        };
-        result.map_err(|e| {
-            Error::Transport(TransportFailure {
-                source: e,
-                attempts: self.attempts,
-                repeatable: false,
-            })
-        })
-    }
-}
-
-/// The attempt's or (`total`) the call's timeout, reached after `attempts` attempts.
-#[cold]
-#[inline(never)]
-fn timeout_error(
-    total: bool,
-    timeouts: &ResolvedTimeouts,
-    attempts: u32,
-    repeatable: bool,
-) -> Error {
-    let (kind, limit) = if total {
-        (TimeoutKind::Total, timeouts.total)
-    } else {
-        (TimeoutKind::Attempt, timeouts.attempt)
-    };
-    Error::Timeout(TimeoutError {
-        kind,
-        limit,
-        attempts,
-        // Only an attempt's timeout can be retried; the call's budget is spent.
-        repeatable: repeatable && !total,
-    })
-}
-
 /// Builds a [`Client`]. Every setter consumes and returns the builder; an invalid value is
 /// reported by [`build`](Self::build).
 #[must_use]
@@ -755,6 +348,8 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     default_headers: HeaderMap,
     connect_timeout: Option<Duration>,
+    max_response_body: Option<usize>,
+    max_stream_event: Option<usize>,
     #[cfg(feature = "hyper")]
     proxy: Option<openrouter_transport::Proxy>,
     error: Option<ConfigError>,
@@ -920,12 +515,32 @@ impl ClientBuilder {
             HeaderName::try_from(name.as_ref()),
             HeaderValue::try_from(value.as_ref()),
         ) {
-            (Ok(n), Ok(v)) => {
+            (Ok(n), Ok(mut v)) => {
+                // A credential given this way is hidden from `Debug` like the client's key.
+                v.set_sensitive(headers::is_sensitive(&n));
                 self.default_headers.insert(n, v);
                 self
             }
             _ => self.fail(format!("invalid default header `{}`", name.as_ref())),
         }
+    }
+
+    /// The largest successful response body read whole (a JSON answer), in bytes; a larger
+    /// one fails the call with [`Error::TooLarge`] and its connection is closed. Default:
+    /// [`MAX_RESPONSE_BODY`](defaults::MAX_RESPONSE_BODY). A call can set its own
+    /// ([`Call::max_response_body`](crate::Call::max_response_body)).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// The largest event of a stream (one line, or the data of one event), in bytes; a larger
+    /// one ends the stream with [`StreamError::EventTooLarge`](crate::sse::StreamError::EventTooLarge)
+    /// and closes its connection. Default: [`MAX_STREAM_EVENT`](defaults::MAX_STREAM_EVENT).
+    /// A call can set its own ([`Call::max_stream_event`](crate::Call::max_stream_event)).
+    pub fn max_stream_event(mut self, bytes: usize) -> Self {
+        self.max_stream_event = Some(bytes);
+        self
     }
 
     /// Builds the client.
@@ -984,6 +599,10 @@ impl ClientBuilder {
                 timeouts: self.timeouts,
                 retry: self.retry,
                 header_template,
+                max_response_body: self
+                    .max_response_body
+                    .unwrap_or(defaults::MAX_RESPONSE_BODY),
+                max_stream_event: self.max_stream_event.unwrap_or(defaults::MAX_STREAM_EVENT),
             }),
         })
     }
@@ -1020,7 +639,7 @@ fn default_transport() -> Result<SharedTransport, Error> {
 }
 
 /// Validates the base URL: https, or http to a loopback host (or anywhere when allowed).
-fn check_base_url(url: &str, allow_http: bool) -> Result<String, Error> {
+pub(crate) fn check_base_url(url: &str, allow_http: bool) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
     let uri: http::Uri = trimmed
         .parse()

@@ -74,6 +74,12 @@ pub struct TimeoutConfig {
     /// [`Download`](crate::Download), between two chunks). Keep-alive comments
     /// (`: OPENROUTER PROCESSING`) do not reset it.
     pub stream_idle: Setting<Duration>,
+    /// For streams: the longest wait, from the response's headers, for the first event that
+    /// carries content (text, reasoning, tool calls, a finish; see
+    /// [`StreamedEvent::carries_content`](crate::sse::StreamedEvent::carries_content)).
+    /// Keep-alive comments and chunks with empty deltas do not count, so a stream that only
+    /// ever sends those is caught even though each resets the idle timeout.
+    pub stream_first_content: Setting<Duration>,
 }
 
 impl TimeoutConfig {
@@ -118,12 +124,25 @@ impl TimeoutConfig {
         self
     }
 
+    /// Limits the wait for a stream's first content to `d`.
+    pub fn stream_first_content(mut self, d: Duration) -> Self {
+        self.stream_first_content = Setting::Set(d);
+        self
+    }
+
+    /// No first-content limit on streams, even if a lower level sets one.
+    pub fn no_stream_first_content_timeout(mut self) -> Self {
+        self.stream_first_content = Setting::Disabled;
+        self
+    }
+
     /// Field by field: `self` where it says anything, else `lower`.
     pub fn or(self, lower: TimeoutConfig) -> TimeoutConfig {
         TimeoutConfig {
             attempt: self.attempt.or(lower.attempt),
             total: self.total.or(lower.total),
             stream_idle: self.stream_idle.or(lower.stream_idle),
+            stream_first_content: self.stream_first_content.or(lower.stream_first_content),
         }
     }
 }
@@ -131,8 +150,10 @@ impl TimeoutConfig {
 /// Retry policy of a call. See the [module docs](self) for how levels combine.
 ///
 /// What is retried (the classes are fixed; see [`Error::is_retryable`](crate::Error::is_retryable)):
-/// connection failures that never reached the server; 408, 429, 500, 502, 503, 504, 524 and 529
-/// responses; 402 when it carries `Retry-After` (an in-flight budget, not an empty account). A
+/// connection failures that never reached the server; 408, 429, 500, 502, 503 and 529
+/// responses, and a 200 whose body is an error with one of these codes; 504 and 524 (gateway
+/// timeouts: the origin may still run the request) only for a repeatable request (below);
+/// 402 when it carries `Retry-After` (an in-flight budget, not an empty account). A
 /// request that may have reached the server without an answer (a read timeout) is retried only
 /// for idempotent methods, for a call with an `Idempotency-Key`
 /// ([`Call::idempotency_key`](crate::Call::idempotency_key)), or when
@@ -149,11 +170,23 @@ pub struct RetryConfig {
     pub max_retries: Setting<u32>,
     /// The first backoff's upper bound; each later one doubles, with full jitter.
     pub initial_backoff: Setting<Duration>,
-    /// The largest backoff, and the most a `Retry-After` is waited for.
+    /// The largest backoff the client draws for itself.
     pub max_backoff: Setting<Duration>,
+    /// The longest wait a server may ask for (`Retry-After`, `retry-after-ms`, or a 429's
+    /// rate-limit reset time) and still be retried. A server that asks for longer is not
+    /// retried early: the call gives up at once and the error's
+    /// [`retry_after`](crate::Error::retry_after) says how long it asked for. A wait that
+    /// would pass the call's total deadline also gives up at once.
+    pub max_retry_after: Setting<Duration>,
     /// Whether a POST or PATCH that may have reached the server (timed out or lost after
     /// sending) is retried. Retrying it may run (and bill) the request twice.
     pub retry_maybe_sent: Setting<bool>,
+    /// Whether a stream that stalls (its first-content or idle timeout) before any content
+    /// has reached the caller is opened again, up to `max_retries` times. Events without
+    /// content that came before (a chat stream's first chunk, `response.created`) are held
+    /// back until content arrives, so the caller never sees a stream start twice. The
+    /// stalled request may have run, and a provider may bill for the prompt: off by default.
+    pub retry_stalled_stream: Setting<bool>,
 }
 
 impl RetryConfig {
@@ -183,6 +216,20 @@ impl RetryConfig {
         self
     }
 
+    /// The longest `Retry-After` (or rate-limit reset) that is waited for; see
+    /// [`max_retry_after`](Self#structfield.max_retry_after).
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = Setting::Set(d);
+        self
+    }
+
+    /// Allows (or forbids) opening a stream again when it stalls before any content; see
+    /// [`retry_stalled_stream`](Self#structfield.retry_stalled_stream).
+    pub fn retry_stalled_stream(mut self, allow: bool) -> Self {
+        self.retry_stalled_stream = Setting::Set(allow);
+        self
+    }
+
     /// Allows (or forbids) retrying a POST or PATCH that may have reached the server.
     pub fn retry_maybe_sent(mut self, allow: bool) -> Self {
         self.retry_maybe_sent = Setting::Set(allow);
@@ -195,7 +242,32 @@ impl RetryConfig {
             max_retries: self.max_retries.or(lower.max_retries),
             initial_backoff: self.initial_backoff.or(lower.initial_backoff),
             max_backoff: self.max_backoff.or(lower.max_backoff),
+            max_retry_after: self.max_retry_after.or(lower.max_retry_after),
             retry_maybe_sent: self.retry_maybe_sent.or(lower.retry_maybe_sent),
+            retry_stalled_stream: self.retry_stalled_stream.or(lower.retry_stalled_stream),
+        }
+    }
+}
+
+/// App attribution headers: sent only when set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Attribution {
+    pub(crate) referer: Option<http::HeaderValue>,
+    pub(crate) title: Option<http::HeaderValue>,
+    pub(crate) categories: Option<http::HeaderValue>,
+}
+
+impl Attribution {
+    /// Inserts the headers that are set.
+    pub(crate) fn insert_into(&self, h: &mut http::HeaderMap) {
+        for (name, value) in [
+            (crate::headers::HTTP_REFERER, &self.referer),
+            (crate::headers::X_OPENROUTER_TITLE, &self.title),
+            (crate::headers::X_OPENROUTER_CATEGORIES, &self.categories),
+        ] {
+            if let Some(v) = value {
+                h.insert(name, v.clone());
+            }
         }
     }
 }
@@ -206,6 +278,7 @@ pub(crate) struct ResolvedTimeouts {
     pub(crate) attempt: Option<Duration>,
     pub(crate) total: Option<Duration>,
     pub(crate) stream_idle: Option<Duration>,
+    pub(crate) stream_first_content: Option<Duration>,
 }
 
 impl ResolvedTimeouts {
@@ -215,6 +288,7 @@ impl ResolvedTimeouts {
             attempt: merged.attempt.get(),
             total: merged.total.get(),
             stream_idle: merged.stream_idle.get(),
+            stream_first_content: merged.stream_first_content.get(),
         }
     }
 }
@@ -225,7 +299,9 @@ pub(crate) struct ResolvedRetry {
     pub(crate) max_retries: u32,
     pub(crate) initial_backoff: Duration,
     pub(crate) max_backoff: Duration,
+    pub(crate) max_retry_after: Duration,
     pub(crate) retry_maybe_sent: bool,
+    pub(crate) retry_stalled_stream: bool,
 }
 
 impl ResolvedRetry {
@@ -235,7 +311,9 @@ impl ResolvedRetry {
             max_retries: merged.max_retries.get().unwrap_or(0),
             initial_backoff: merged.initial_backoff.get().unwrap_or(Duration::ZERO),
             max_backoff: merged.max_backoff.get().unwrap_or(Duration::ZERO),
+            max_retry_after: merged.max_retry_after.get().unwrap_or(Duration::ZERO),
             retry_maybe_sent: merged.retry_maybe_sent.get().unwrap_or(false),
+            retry_stalled_stream: merged.retry_stalled_stream.get().unwrap_or(false),
         }
     }
 }

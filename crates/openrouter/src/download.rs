@@ -39,9 +39,9 @@ use openrouter_transport::ResponseBody;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, Sleep};
 
-use crate::call::ResponseMeta;
 use crate::config::ResolvedTimeouts;
 use crate::error::{Error, IoError, StreamFailure, TimeoutError, TimeoutKind};
+use crate::response::ResponseMeta;
 use crate::sse::StreamError;
 
 /// The body of a binary response, read as the caller polls it.

@@ -38,6 +38,10 @@ pub enum Error {
     Config(ConfigError),
     /// Writing a download to a local file or writer failed (the response itself was fine).
     Io(IoError),
+    /// A successful response body was larger than the call's limit
+    /// ([`Call::max_response_body`](crate::Call::max_response_body)); it was not read further
+    /// and its connection was closed.
+    TooLarge(Box<TooLargeError>),
 }
 
 impl Error {
@@ -46,6 +50,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::TooLarge(e) => Some(e.status),
             _ => None,
         }
     }
@@ -105,6 +110,7 @@ impl Error {
             Error::Transport(e) => e.attempts,
             Error::Decode(e) => e.attempts,
             Error::Stream(e) => e.attempts,
+            Error::TooLarge(e) => e.attempts,
             Error::Config(_) | Error::Io(_) => 0,
         }
     }
@@ -134,6 +140,7 @@ impl fmt::Display for Error {
             Error::Stream(e) => e.fmt(f),
             Error::Config(e) => e.fmt(f),
             Error::Io(e) => e.fmt(f),
+            Error::TooLarge(e) => e.fmt(f),
         }
     }
 }
@@ -141,7 +148,7 @@ impl fmt::Display for Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Error::Api(_) | Error::Config(_) | Error::Timeout(_) => None,
+            Error::Api(_) | Error::Config(_) | Error::Timeout(_) | Error::TooLarge(_) => None,
             Error::Transport(e) => Some(&e.source),
             Error::Io(e) => Some(&e.source),
             Error::Decode(e) => e.source.as_ref().map(|s| s as &(dyn StdError + 'static)),
@@ -167,6 +174,9 @@ pub struct ApiError {
     pub(crate) body: Option<ErrorResponse>,
     pub(crate) raw: Option<String>,
     pub(crate) attempts: u32,
+    /// Whether the request could be sent twice without a second effect (see
+    /// [`Error::is_retryable`]).
+    pub(crate) repeatable: bool,
 }
 
 impl ApiError {
@@ -186,7 +196,24 @@ impl ApiError {
             body,
             raw,
             attempts: 1,
+            repeatable: false,
         }
+    }
+
+    /// The status the error stands for: the HTTP status, or, for a successful response whose
+    /// body is an error, the error's code when it is an HTTP error status (a 200 carrying
+    /// `{"error": {"code": 502, ...}}` stands for a 502).
+    pub fn effective_status(&self) -> StatusCode {
+        if self.status.is_success() {
+            if let Some(code) = self.error().and_then(|e| e.code.as_status()) {
+                if let Ok(status) = StatusCode::from_u16(code) {
+                    if status.is_client_error() || status.is_server_error() {
+                        return status;
+                    }
+                }
+            }
+        }
+        self.status
     }
 
     /// The HTTP status (200 for an error body inside a successful response).
@@ -244,10 +271,17 @@ impl ApiError {
         header_str(&self.headers, &headers::X_GENERATION_ID)
     }
 
-    /// How long the server asked to wait (`retry-after-ms`, or `Retry-After` in seconds or as
-    /// an HTTP date).
+    /// How long the server asked to wait: `retry-after-ms`, or `Retry-After` in seconds or as
+    /// an HTTP date, or, for a 429 without them, the time until the rate limit resets
+    /// (`X-RateLimit-Reset` in the error's `metadata.headers`, epoch milliseconds). A value
+    /// too large to represent is [`Duration::MAX`].
     pub fn retry_after(&self) -> Option<Duration> {
-        crate::retry::retry_after(&self.headers)
+        crate::retry::retry_after(&self.headers).or_else(|| {
+            if self.effective_status() != StatusCode::TOO_MANY_REQUESTS {
+                return None;
+            }
+            crate::retry::rate_limit_reset(self.error()?.metadata.as_ref())
+        })
     }
 
     /// How many attempts were made.
@@ -255,11 +289,13 @@ impl ApiError {
         self.attempts
     }
 
-    /// Whether the default policy retries this status: 408, 429, 500, 502, 503, 504, 524, 529,
+    /// Whether the retry policy retries this answer (by its [effective
+    /// status](Self::effective_status)): 408, 429, 500, 502, 503, 529; 504 and 524 only for a
+    /// repeatable request (an idempotent method, an `Idempotency-Key`, or `retry_maybe_sent`);
     /// and 402 only with `Retry-After` (OpenRouter's in-flight budget; without it the account
     /// is out of credits).
     pub fn is_retryable(&self) -> bool {
-        crate::retry::status_is_retryable(self.status, &self.headers)
+        crate::retry::status_is_retryable(self.effective_status(), &self.headers, self.repeatable)
     }
 }
 
@@ -277,7 +313,7 @@ impl fmt::Debug for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OpenRouter returned {}", self.status)?;
+        write!(f, "OpenRouter returned {}", StatusText(self.status))?;
         match (&self.body, &self.raw) {
             (Some(b), _) => write!(f, ": {} (code {})", b.error.message, b.error.code)?,
             (None, Some(_)) => f.write_str(" with a non-JSON body")?,
@@ -287,6 +323,65 @@ impl fmt::Display for ApiError {
             write!(f, " after {} attempts", self.attempts)?;
         }
         Ok(())
+    }
+}
+
+/// A status as its code and reason, with the reasons of the statuses that OpenRouter's edge
+/// sends beyond the registered ones (`524`, `529`) instead of "<unknown status code>".
+pub(crate) struct StatusText(pub(crate) StatusCode);
+
+impl fmt::Display for StatusText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = self.0.canonical_reason().or(match self.0.as_u16() {
+            520 => Some("Unknown Error"),
+            521 => Some("Web Server Is Down"),
+            522 => Some("Connection Timed Out"),
+            523 => Some("Origin Is Unreachable"),
+            524 => Some("A Timeout Occurred"),
+            525 => Some("SSL Handshake Failed"),
+            529 => Some("Provider Overloaded"),
+            _ => None,
+        });
+        match reason {
+            Some(reason) => write!(f, "{} {reason}", self.0.as_u16()),
+            None => write!(f, "{}", self.0.as_u16()),
+        }
+    }
+}
+
+/// A successful response whose body exceeded the call's limit.
+#[derive(Debug)]
+pub struct TooLargeError {
+    pub(crate) limit: usize,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) attempts: u32,
+}
+
+impl TooLargeError {
+    /// The limit that was exceeded, in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+impl fmt::Display for TooLargeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the response body is larger than the limit of {} bytes",
+            self.limit
+        )
     }
 }
 
@@ -380,7 +475,7 @@ impl TransportFailure {
 impl fmt::Display for TransportFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.source.may_have_reached_server() {
-            f.write_str("the request was sent but no complete response was read")?;
+            f.write_str("the request may have been sent, but no complete response was read")?;
         } else {
             f.write_str("the request could not be sent")?;
         }

@@ -27,3 +27,26 @@ pub const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-r
 /// Makes a repeated request return what the first one did (`Call::idempotency_key`); a call
 /// that carries it may be retried after a failure that may have reached the server.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Whether a header carries a credential, and so is marked sensitive (hidden from `Debug`)
+/// when a caller sets it by name (`Call::header`, `ClientBuilder::default_header`).
+pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "x-api-key" | "api-key"
+    )
+}
+
+/// The `Content-Type` of a response, when it is text.
+pub(crate) fn content_type(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Whether a content type is `text/event-stream` (media types are case-insensitive, and may
+/// carry parameters).
+pub(crate) fn is_event_stream(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("text/event-stream")
+}

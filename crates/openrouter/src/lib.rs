@@ -31,29 +31,37 @@ pub use openrouter_transport as transport;
 pub use openrouter_types as types;
 
 pub mod api;
+mod body;
 mod call;
 mod client;
 pub mod config;
+mod decode;
 pub mod defaults;
 mod download;
 mod error;
+mod execute;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod headers;
 mod multipart;
 pub mod offline;
 pub mod pagination;
+mod prepared;
+mod response;
 mod retry;
 pub mod sse;
 
-pub use call::{Call, NoStream, RateLimit, Response, ResponseMeta, ResponseStream};
+pub use call::{Call, NoStream};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};
 pub use config::{RetryConfig, Setting, TimeoutConfig};
 pub use download::Download;
 pub use error::{
     ApiError, ConfigError, DecodeError, Error, IoError, StreamFailure, TimeoutError, TimeoutKind,
-    TransportFailure,
+    TooLargeError, TransportFailure,
 };
 pub use multipart::FilePart;
 pub use pagination::{Items, Page, Pages};
+pub use response::{RateLimit, Response, ResponseMeta, ResponseStream};
 pub use retry::RETRY_STATUSES;
 
 /// The README's examples, compiled (and the offline one run) as doc tests so the README stays

@@ -25,7 +25,8 @@ use openrouter_types::operation::Pagination;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::call::{Call, Response};
+use crate::call::Call;
+use crate::response::Response;
 use crate::Error;
 
 /// A page of a paginated listing: the generated response types of the paginated operations

@@ -7,6 +7,11 @@
 //! blank line only if it had data. Comments (lines starting with `:`) are reported as
 //! [`SseItem::Comment`] so that a caller can tell a keep-alive from an event.
 //!
+//! An event whose data is empty is not dispatched (the standard's rule), and a decoder can be
+//! given a limit on one line or one event's data
+//! ([`with_max_event_size`](SseDecoder::with_max_event_size)), past which it reports an error
+//! and skips the rest of that line or event instead of buffering without bound.
+//!
 //! Bytes go in with [`SseDecoder::push`] and items come out of the decoder's
 //! [`Iterator`] implementation; [`SseDecoder::finish`] marks the end of input.
 
@@ -65,15 +70,21 @@ pub enum SseItem {
     Comment(String),
 }
 
-/// A line of the stream that is not valid UTF-8.
+/// A line of the stream that is not valid UTF-8, or a line or event larger than the decoder's
+/// limit.
 ///
 /// The standard decodes the stream lossily; this decoder reports the line instead, because a
 /// corrupted event is better surfaced than silently altered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SseDecodeError {
     offset: u64,
-    invalid_at: u64,
-    source: Utf8Error,
+    kind: DecodeErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum DecodeErrorKind {
+    Utf8 { invalid_at: u64, source: Utf8Error },
+    TooLarge { limit: usize },
 }
 
 impl SseDecodeError {
@@ -82,30 +93,52 @@ impl SseDecodeError {
         self.offset
     }
 
-    /// The byte offset in the stream of the first invalid byte.
+    /// The byte offset in the stream of the first invalid byte (for a UTF-8 error; for a line
+    /// or event too large, where the line starts).
     pub fn invalid_byte_offset(&self) -> u64 {
-        self.invalid_at
+        match self.kind {
+            DecodeErrorKind::Utf8 { invalid_at, .. } => invalid_at,
+            DecodeErrorKind::TooLarge { .. } => self.offset,
+        }
     }
 
-    /// The UTF-8 error, relative to the start of the field value (or comment text).
-    pub fn utf8_error(&self) -> &Utf8Error {
-        &self.source
+    /// The UTF-8 error, relative to the start of the field value (or comment text), when the
+    /// line is not valid UTF-8.
+    pub fn utf8_error(&self) -> Option<&Utf8Error> {
+        match &self.kind {
+            DecodeErrorKind::Utf8 { source, .. } => Some(source),
+            DecodeErrorKind::TooLarge { .. } => None,
+        }
+    }
+
+    /// The limit a line or an event's data went past, when that is the error.
+    pub fn too_large(&self) -> Option<usize> {
+        match self.kind {
+            DecodeErrorKind::TooLarge { limit } => Some(limit),
+            DecodeErrorKind::Utf8 { .. } => None,
+        }
     }
 }
 
 impl fmt::Display for SseDecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid UTF-8 in the event stream at byte {}",
-            self.invalid_at
-        )
+        match &self.kind {
+            DecodeErrorKind::Utf8 { invalid_at, .. } => {
+                write!(f, "invalid UTF-8 in the event stream at byte {invalid_at}")
+            }
+            DecodeErrorKind::TooLarge { limit } => write!(
+                f,
+                "an event stream line or event at byte {} is larger than {limit} bytes",
+                self.offset
+            ),
+        }
     }
 }
 
 impl std::error::Error for SseDecodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        self.utf8_error()
+            .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -139,7 +172,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// );
 /// assert!(decoder.finish().is_none());
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SseDecoder {
     /// Bytes received and not yet consumed; `buf[pos..]` is unconsumed.
     buf: Vec<u8>,
@@ -161,6 +194,35 @@ pub struct SseDecoder {
     last_id: String,
     retry: Option<u64>,
     finished: bool,
+    /// The largest line, and the largest data of one event, in bytes.
+    max_event: usize,
+    /// The rest of the current line is skipped: it went past `max_event`.
+    skip_line: bool,
+    /// The `data:` lines of the current event are skipped until its blank line: its data went
+    /// past `max_event`.
+    skip_event: bool,
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        SseDecoder {
+            buf: Vec::new(),
+            pos: 0,
+            scanned: 0,
+            skip_lf: false,
+            bom_checked: false,
+            consumed: 0,
+            data: String::new(),
+            has_data: false,
+            event: String::new(),
+            last_id: String::new(),
+            retry: None,
+            finished: false,
+            max_event: usize::MAX,
+            skip_line: false,
+            skip_event: false,
+        }
+    }
 }
 
 impl fmt::Debug for SseDecoder {
@@ -175,9 +237,18 @@ impl fmt::Debug for SseDecoder {
 }
 
 impl SseDecoder {
-    /// Creates a decoder at the start of a stream.
+    /// Creates a decoder at the start of a stream, with no limit on a line or an event.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Limits one line, and the joined data of one event, to `limit` bytes. Past it, the
+    /// decoder yields an error ([`SseDecodeError::too_large`]), drops what it buffered of that
+    /// line or event, and skips the rest of it; decoding goes on after it. What the decoder
+    /// holds then stays under `limit` plus the last chunk pushed.
+    pub fn with_max_event_size(mut self, limit: usize) -> Self {
+        self.max_event = limit;
+        self
     }
 
     /// Appends bytes received from the stream.
@@ -246,7 +317,9 @@ impl SseDecoder {
         self.pos = 0;
         self.scanned = 0;
         self.skip_lf = false;
-        let incomplete = self.has_data.then(|| self.take_event());
+        self.skip_line = false;
+        self.skip_event = false;
+        let incomplete = (self.has_data && !self.data.is_empty()).then(|| self.take_event());
         self.event.clear();
         incomplete
     }
@@ -293,10 +366,14 @@ impl SseDecoder {
     ) -> Option<Result<SseItem, SseDecodeError>> {
         let offset = self.consumed + start as u64;
         if line.is_empty() {
-            // Dispatch. The event type is reset even when nothing is dispatched.
-            if self.has_data {
+            // Dispatch, unless the data is empty (the standard's rule: `data:` alone
+            // dispatches nothing). The event type is reset even when nothing is dispatched.
+            self.skip_event = false;
+            if self.has_data && !self.data.is_empty() {
                 return Some(Ok(SseItem::Event(self.take_event())));
             }
+            self.has_data = false;
+            self.data.clear();
             self.event.clear();
             return None;
         }
@@ -318,7 +395,16 @@ impl SseDecoder {
             }
         };
         match name {
+            b"data" if self.skip_event => {}
             b"data" => {
+                let joined = self.data.len() + usize::from(self.has_data) + value.len();
+                if joined > self.max_event {
+                    // The event is dropped whole: its other data lines are skipped too.
+                    self.data = String::new();
+                    self.has_data = false;
+                    self.skip_event = true;
+                    return Some(Err(too_large(offset, self.max_event)));
+                }
                 if self.has_data {
                     self.data.push('\n');
                 }
@@ -348,8 +434,18 @@ impl SseDecoder {
 fn utf8_error(offset: u64, prefix: usize, source: Utf8Error) -> SseDecodeError {
     SseDecodeError {
         offset,
-        invalid_at: offset + (prefix + source.valid_up_to()) as u64,
-        source,
+        kind: DecodeErrorKind::Utf8 {
+            invalid_at: offset + (prefix + source.valid_up_to()) as u64,
+            source,
+        },
+    }
+}
+
+/// An error for a line or event at `offset` that went past `limit`.
+fn too_large(offset: u64, limit: usize) -> SseDecodeError {
+    SseDecodeError {
+        offset,
+        kind: DecodeErrorKind::TooLarge { limit },
     }
 }
 
@@ -382,6 +478,23 @@ impl Iterator for SseDecoder {
             let from = self.pos + self.scanned;
             let rel = match memchr::memchr2(b'\n', b'\r', &self.buf[from..]) {
                 Some(rel) => rel,
+                None if self.skip_line || self.buf.len() - self.pos > self.max_event => {
+                    // A line past the limit: what is buffered of it is dropped, and so is the
+                    // rest of it as it arrives, so the buffer stays bounded.
+                    let offset = self.consumed + self.pos as u64;
+                    self.consumed += self.buf.len() as u64;
+                    self.buf.clear();
+                    self.pos = 0;
+                    self.scanned = 0;
+                    if std::mem::replace(&mut self.skip_line, true) {
+                        return None;
+                    }
+                    // The event the line belonged to is dropped too.
+                    self.data = String::new();
+                    self.has_data = false;
+                    self.skip_event = true;
+                    return Some(Err(too_large(offset, self.max_event)));
+                }
                 None => {
                     self.scanned = self.buf.len() - self.pos;
                     // Compact eagerly when everything was consumed, so a buffer does not grow
@@ -410,6 +523,10 @@ impl Iterator for SseDecoder {
             };
             self.pos = next;
             self.scanned = 0;
+            if std::mem::take(&mut self.skip_line) {
+                // The end of a line that went past the limit.
+                continue;
+            }
             // The line is borrowed from `buf` while `process_line` mutates other fields; take
             // the buffer out for the call (a pointer swap, no copy).
             let buf = std::mem::take(&mut self.buf);
@@ -490,7 +607,10 @@ mod tests {
             events(b"data:a\ndata:  b\ndata\ndata: \n\n"),
             [SseEvent::new("a\n b\n\n")]
         );
-        assert_eq!(events(b"data\n\n"), [SseEvent::new("")]);
+        // An event whose data is empty is not dispatched; two empty lines make data "\n".
+        assert_eq!(events(b"data\n\n"), []);
+        assert_eq!(events(b"data:\n\ndata: x\n\n"), [SseEvent::new("x")]);
+        assert_eq!(events(b"data:\ndata:\n\n"), [SseEvent::new("\n")]);
     }
 
     #[test]
@@ -565,6 +685,7 @@ mod tests {
             Some(Ok(SseItem::Event(SseEvent::new("ok"))))
         );
         let err = decoder.next().unwrap().unwrap_err();
+        assert!(err.utf8_error().is_some());
         assert_eq!(err.offset(), 10);
         assert_eq!(err.invalid_byte_offset(), 16);
         assert_eq!(
@@ -598,6 +719,59 @@ mod tests {
                 assert_eq!(items, whole, "split at {a}, {b}");
             }
         }
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_an_error_and_skipped() {
+        let mut decoder = SseDecoder::new().with_max_event_size(64);
+        decoder.push(b"data: ok\n\ndata: ");
+        assert_eq!(
+            decoder.next(),
+            Some(Ok(SseItem::Event(SseEvent::new("ok"))))
+        );
+        // A line that never ends: the buffer never holds more than the limit and a chunk.
+        let chunk = [b'x'; 50];
+        let mut errors = 0;
+        for _ in 0..10_000 {
+            decoder.push(&chunk);
+            for item in decoder.by_ref() {
+                let err = item.unwrap_err();
+                assert_eq!(err.too_large(), Some(64));
+                assert_eq!(err.offset(), 10);
+                errors += 1;
+            }
+            assert!(decoder.buffered() <= 64 + chunk.len());
+        }
+        assert_eq!(errors, 1, "one error per line");
+        // The line ends, then its event (nothing more of it is kept).
+        decoder.push(b"\ndata: more of the dropped event\n\ndata: after\n\n");
+        assert_eq!(
+            decoder.next(),
+            Some(Ok(SseItem::Event(SseEvent::new("after"))))
+        );
+        assert_eq!(decoder.next(), None);
+    }
+
+    #[test]
+    fn an_event_past_the_limit_is_an_error_and_skipped() {
+        // Many short `data:` lines and no blank line: the joined data is bounded too.
+        let mut decoder = SseDecoder::new().with_max_event_size(100);
+        let mut errors = 0;
+        for _ in 0..1000 {
+            decoder.push(b"data: 0123456789\n");
+            for item in decoder.by_ref() {
+                assert_eq!(item.unwrap_err().too_large(), Some(100));
+                errors += 1;
+            }
+            assert!(decoder.data.len() <= 100);
+        }
+        assert_eq!(errors, 1);
+        decoder.push(b"\ndata: next\n\n");
+        assert_eq!(
+            decoder.next(),
+            Some(Ok(SseItem::Event(SseEvent::new("next"))))
+        );
+        assert!(decoder.finish().is_none());
     }
 
     #[test]

@@ -59,6 +59,20 @@ pub enum StreamError {
         /// The configured deadline.
         deadline: Duration,
     },
+    /// No event with content arrived this long after the stream opened (only keep-alives, or
+    /// chunks with empty deltas). See
+    /// [`StreamOptions::first_content_timeout`](super::StreamOptions::first_content_timeout).
+    FirstContentTimeout {
+        /// The configured timeout.
+        timeout: Duration,
+    },
+    /// A line or an event of the stream was larger than the stream's limit
+    /// ([`StreamOptions::max_event_size`](super::StreamOptions::max_event_size)); the rest was
+    /// not read.
+    EventTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl StreamError {
@@ -71,13 +85,18 @@ impl StreamError {
     pub fn is_timeout(&self) -> bool {
         matches!(
             self,
-            StreamError::IdleTimeout { .. } | StreamError::Deadline { .. }
+            StreamError::IdleTimeout { .. }
+                | StreamError::Deadline { .. }
+                | StreamError::FirstContentTimeout { .. }
         )
     }
 
-    /// Whether the body ended before the end of the stream (its sentinel or end event).
+    /// Whether the stream was cut before its end (its sentinel or end event): the body ended
+    /// early ([`Truncated`](Self::Truncated)), or reading it failed, as when the connection is
+    /// reset mid-stream ([`Transport`](Self::Transport)). Either way the response is
+    /// incomplete.
     pub fn is_truncated(&self) -> bool {
-        matches!(self, StreamError::Truncated)
+        matches!(self, StreamError::Truncated | StreamError::Transport(_))
     }
 
     /// Whether an event could not be decoded.
@@ -144,6 +163,15 @@ impl fmt::Display for StreamError {
             }
             StreamError::Deadline { deadline } => {
                 write!(f, "the stream did not finish within {deadline:?}")
+            }
+            StreamError::FirstContentTimeout { timeout } => {
+                write!(f, "no content arrived on the stream within {timeout:?}")
+            }
+            StreamError::EventTooLarge { limit } => {
+                write!(
+                    f,
+                    "a stream event is larger than the limit of {limit} bytes"
+                )
             }
         }
     }

@@ -53,9 +53,19 @@ pub struct StreamOptions {
     pub idle_timeout: Option<Duration>,
     /// The longest time the whole stream may take, from its creation. Default: none.
     pub deadline: Option<Duration>,
+    /// The longest wait, from the creation of the stream, for the first event that carries
+    /// content. Keep-alive comments never count; for an [`SseStream`] and an [`EventStream`]
+    /// every event counts, and a [`ResponseStream`](crate::ResponseStream) counts only events
+    /// with content ([`StreamedEvent::carries_content`](super::StreamedEvent::carries_content):
+    /// a chat chunk with an empty delta does not). Default: none.
+    pub first_content_timeout: Option<Duration>,
     /// Whether [`EventStream`] turns an event whose JSON has a top-level `error` object into
     /// [`StreamError::Api`]. Default: `true`.
     pub detect_api_errors: bool,
+    /// The largest line, and the largest data of one event, in bytes; past it the stream
+    /// ends with [`StreamError::EventTooLarge`] and the connection is closed. Default: none
+    /// (a [`Client`](crate::Client) stream sets the client's limit).
+    pub max_event_size: Option<usize>,
 }
 
 impl Default for StreamOptions {
@@ -65,7 +75,9 @@ impl Default for StreamOptions {
             protocol: StreamProtocol::Chat,
             idle_timeout: None,
             deadline: None,
+            first_content_timeout: None,
             detect_api_errors: true,
+            max_event_size: None,
         }
     }
 }
@@ -113,9 +125,21 @@ impl StreamOptions {
         self
     }
 
+    /// Sets [`first_content_timeout`](Self::first_content_timeout).
+    pub fn with_first_content_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.first_content_timeout = timeout;
+        self
+    }
+
     /// Sets [`detect_api_errors`](Self::detect_api_errors).
     pub fn with_detect_api_errors(mut self, detect: bool) -> Self {
         self.detect_api_errors = detect;
+        self
+    }
+
+    /// Sets [`max_event_size`](Self::max_event_size).
+    pub fn with_max_event_size(mut self, limit: Option<usize>) -> Self {
+        self.max_event_size = limit;
         self
     }
 }
@@ -136,6 +160,8 @@ struct Timers {
     /// operation per event); the timer is re-armed when it fires early.
     idle: Option<(Pin<Box<Sleep>>, Duration)>,
     deadline: Option<(Pin<Box<Sleep>>, Duration)>,
+    /// Dropped once content has arrived.
+    first_content: Option<(Pin<Box<Sleep>>, Duration)>,
 }
 
 /// A stream of raw [`SseEvent`]s read from a response body.
@@ -171,6 +197,11 @@ pub struct SseStream<B = ResponseBody> {
     frames_unchecked: u32,
     events: u64,
     comments: u64,
+    /// Whether an event with content has arrived (for the first-content timeout).
+    content_seen: bool,
+    /// Whether every event counts as content; a caller that knows the event type judges
+    /// instead ([`EventStream::judge_content`]).
+    every_event_is_content: bool,
 }
 
 impl<B> fmt::Debug for SseStream<B> {
@@ -200,7 +231,10 @@ where
         let created = Instant::now();
         SseStream {
             body: Some(body),
-            decoder: SseDecoder::new(),
+            decoder: match options.max_event_size {
+                Some(limit) => SseDecoder::new().with_max_event_size(limit),
+                None => SseDecoder::new(),
+            },
             options,
             state: State::Open,
             created,
@@ -209,6 +243,8 @@ where
             frames_unchecked: 0,
             events: 0,
             comments: 0,
+            content_seen: false,
+            every_event_is_content: true,
         }
     }
 
@@ -268,6 +304,9 @@ impl<B> SseStream<B> {
             }
         }
         self.events += 1;
+        if self.every_event_is_content {
+            self.mark_content();
+        }
         if self.options.protocol.is_end(&event) {
             // Yield it, then end: nothing after an end event belongs to the response.
             self.close();
@@ -279,9 +318,26 @@ impl<B> SseStream<B> {
         Some(Ok(event))
     }
 
+    /// Content has arrived: the first-content timeout no longer applies.
+    fn mark_content(&mut self) {
+        if !self.content_seen {
+            self.content_seen = true;
+            if let Some(timers) = &mut self.timers {
+                timers.first_content = None;
+            }
+        }
+    }
+
     /// Polls the timers; an error when one has passed.
     fn poll_timers(&mut self, cx: &mut Context<'_>) -> Option<StreamError> {
-        if self.options.idle_timeout.is_none() && self.options.deadline.is_none() {
+        let first_content = self
+            .options
+            .first_content_timeout
+            .filter(|_| !self.content_seen);
+        if self.options.idle_timeout.is_none()
+            && self.options.deadline.is_none()
+            && first_content.is_none()
+        {
             return None;
         }
         let created = self.created;
@@ -299,7 +355,12 @@ impl<B> SseStream<B> {
         {
             return Some(StreamError::IdleTimeout { timeout });
         }
+        if let Some(timeout) = first_content.filter(|t| now >= created + *t) {
+            return Some(StreamError::FirstContentTimeout { timeout });
+        }
         let timers = self.timers.get_or_insert_with(|| Timers {
+            first_content: first_content
+                .map(|t| (Box::pin(tokio::time::sleep_until(created + t)), t)),
             idle: options
                 .idle_timeout
                 .zip(idle_due)
@@ -313,6 +374,11 @@ impl<B> SseStream<B> {
                 return Some(StreamError::Deadline {
                     deadline: *deadline,
                 });
+            }
+        }
+        if let Some((sleep, timeout)) = &mut timers.first_content {
+            if sleep.as_mut().poll(cx).is_ready() {
+                return Some(StreamError::FirstContentTimeout { timeout: *timeout });
             }
         }
         if let (Some((sleep, timeout)), Some(due)) = (&mut timers.idle, idle_due) {
@@ -361,7 +427,13 @@ where
                         Some(item) => return Poll::Ready(Some(item)),
                     },
                     Ok(SseItem::Comment(_)) => this.comments += 1,
-                    Err(err) => return Poll::Ready(this.fail(StreamError::InvalidUtf8(err))),
+                    Err(err) => {
+                        let err = match err.too_large() {
+                            Some(limit) => StreamError::EventTooLarge { limit },
+                            None => StreamError::InvalidUtf8(err),
+                        };
+                        return Poll::Ready(this.fail(err));
+                    }
                 }
             }
             if this.state == State::Eof {
@@ -522,6 +594,19 @@ impl<T, B> EventStream<T, B> {
     /// Whether the stream has ended and has nothing more to yield.
     pub fn is_terminated(&self) -> bool {
         self.inner.is_terminated() && self.pending.is_none()
+    }
+}
+
+impl<T, B> EventStream<T, B> {
+    /// From now on, events count as content only when [`mark_content`](Self::mark_content)
+    /// says so (a caller that knows the event type decides).
+    pub(crate) fn judge_content(&mut self) {
+        self.inner.every_event_is_content = false;
+    }
+
+    /// An event with content has arrived.
+    pub(crate) fn mark_content(&mut self) {
+        self.inner.mark_content();
     }
 }
 

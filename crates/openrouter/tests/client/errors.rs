@@ -94,9 +94,11 @@ async fn every_declared_error_of_chat_completions_is_an_api_error() {
         let (reply, message) = error_reply(status);
         let err = chat(reply).await.unwrap_err();
         check_api(&err, status, &message);
+        // A POST: gateway timeouts (504, 524) may leave the origin running, so they are not
+        // retried.
         assert_eq!(
             err.is_retryable(),
-            openrouter::RETRY_STATUSES.contains(&status),
+            openrouter::RETRY_STATUSES.contains(&status) && !matches!(status, 504 | 524),
             "{status}"
         );
     }
@@ -166,7 +168,7 @@ async fn an_endless_error_page_is_read_only_up_to_a_bound() {
     // before the attempt timeout, with the first 16 KiB as text.
     let kib = "x".repeat(1024);
     let mut reply = Reply::status(502).header("content-type", "text/html");
-    for _ in 0..100 {
+    for _ in 0..1100 {
         reply = reply.chunk(kib.clone());
     }
     let server = Server::always(reply.stall());

@@ -135,22 +135,61 @@ async fn retry_after_seconds_and_milliseconds_are_honoured() {
     );
 }
 
+/// A server that asks for longer than `max_retry_after` is not retried early: the call gives
+/// up at once, and the error says how long the server asked for.
 #[tokio::test]
-async fn a_huge_retry_after_waits_only_max_backoff() {
-    let waited = check_wait(
-        Reply::error(429, "slow down").header("retry-after", "3600"),
-        ms(100),
-    )
-    .await;
-    assert!(waited >= ms(100) && waited < ms(1500), "{waited:?}");
-
+async fn a_retry_after_past_the_bound_gives_up_at_once() {
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
-    let waited = check_wait(
-        Reply::error(503, "busy").header("retry-after", &date),
-        ms(100),
-    )
-    .await;
-    assert!(waited >= ms(100) && waited < ms(1500), "{waited:?}");
+    for (status, name, value) in [
+        (429, "retry-after", "3600".to_owned()),
+        (503, "retry-after", date),
+        (429, "retry-after", "100000".to_owned()),
+        (429, "retry-after", "1e300".to_owned()),
+        (429, "retry-after", "99999999999999999999".to_owned()),
+        (429, "retry-after-ms", "1e30".to_owned()),
+    ] {
+        let server = Server::start([
+            Reply::error(status, "slow down").header(name, &value),
+            Reply::json(200, CREDITS_OK),
+        ]);
+        let client = builder(&server)
+            .retry(RetryConfig::new().max_retries(3).backoff(ms(1), ms(100)))
+            .build()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let err = client.credits().get_credits().send().await.unwrap_err();
+        assert!(start.elapsed() < ms(1000), "{name}: {value}");
+        assert_eq!(server.requests().len(), 1, "{name}: {value}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        let asked = err.retry_after().expect("the asked wait is kept");
+        assert!(
+            asked > Duration::from_secs(3000),
+            "{name}: {value}: {asked:?}"
+        );
+    }
+}
+
+/// Within the bound, a `Retry-After` longer than the backoff cap is honoured as asked.
+#[tokio::test]
+async fn a_retry_after_within_the_bound_is_waited_in_full() {
+    let server = Server::start([
+        Reply::error(429, "slow down").header("retry-after", "1"),
+        Reply::json(200, CREDITS_OK),
+    ]);
+    let client = builder(&server)
+        .retry(
+            RetryConfig::new()
+                .max_retries(1)
+                .backoff(ms(1), ms(50))
+                .max_retry_after(Duration::from_secs(2)),
+        )
+        .build()
+        .unwrap();
+    client.credits().get_credits().send().await.unwrap();
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    let waited = seen[1].at - seen[0].at;
+    assert!(waited >= ms(1000) && waited < ms(1900), "{waited:?}");
 }
 
 /// A transport that answers `first` once, then `200`, recording when each request came (in

@@ -259,7 +259,7 @@ async fn open_responses(reply: Reply) -> (ResponseStream<StreamEvents>, Server) 
 /// instead of hanging it.
 async fn drain<S>(mut stream: ResponseStream<S>) -> Vec<Result<S, Error>>
 where
-    S: serde::de::DeserializeOwned,
+    S: openrouter::sse::StreamedEvent,
 {
     let mut out = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), async {

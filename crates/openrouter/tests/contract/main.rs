@@ -1,8 +1,10 @@
 //! Contract tests: every operation of the spec called through the public client against
 //! Stoplight Prism, an independent mock of the same OpenAPI document (`contract/`).
 //!
-//! `.ci/run` starts Prism (`contract/prism.sh`) and sets `OPENROUTER_PRISM_URL`. Without `OPENROUTER_PRISM_URL` the test says so and passes, unless
-//! `OPENROUTER_CONTRACT_REQUIRED` is set (CI sets it), in which case it fails.
+//! The test needs Prism, so it is `#[ignore]`d: `cargo test` lists it as ignored (a skip that
+//! looks like one). `.ci/run` starts Prism (`contract/prism.sh`), sets `OPENROUTER_PRISM_URL`
+//! and runs it with `--ignored`; run without that variable, it fails and says how to start
+//! Prism.
 //!
 //! For every operation:
 //! - the request must raise no violation in Prism's `sl-violations` response header;
@@ -250,6 +252,7 @@ const SEEDS: [u32; 3] = [1, 2, 3];
 /// Runs on a thread with a large stack: the generated types are deep, and a debug build
 /// decodes them with large stack frames.
 #[test]
+#[ignore = "needs the Prism mock: export OPENROUTER_PRISM_URL=$(contract/prism.sh start), then --ignored"]
 fn every_operation_against_prism() {
     std::thread::Builder::new()
         .name("contract".into())
@@ -269,20 +272,10 @@ fn every_operation_against_prism() {
 }
 
 async fn contract() {
-    let Ok(base) = std::env::var("OPENROUTER_PRISM_URL") else {
-        assert!(
-            std::env::var_os("OPENROUTER_CONTRACT_REQUIRED").is_none(),
-            "OPENROUTER_CONTRACT_REQUIRED is set but OPENROUTER_PRISM_URL is not: start Prism \
-             with contract/prism.sh"
-        );
-        let summary = "contract: skipped (OPENROUTER_PRISM_URL is not set; .ci/run sets it)";
-        println!("{summary}");
-        let _ = std::fs::write(
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-summary.txt"),
-            format!("{summary}\n"),
-        );
-        return;
-    };
+    let base = std::env::var("OPENROUTER_PRISM_URL").expect(
+        "OPENROUTER_PRISM_URL is not set: start Prism with \
+         `export OPENROUTER_PRISM_URL=$(contract/prism.sh start)`",
+    );
     let gaps = known_gaps();
     let mut tally = Tally {
         called: BTreeSet::new(),

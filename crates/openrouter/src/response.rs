@@ -1,0 +1,342 @@
+//! What a successful call gives: [`Response`] (the typed body and its [`ResponseMeta`]) and,
+//! for a streaming call, [`ResponseStream`], which may open a stalled stream again.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use http::header::HeaderName;
+use http::{HeaderMap, StatusCode};
+
+use crate::client::Client;
+use crate::error::{DecodeError, Error, StreamFailure};
+use crate::execute::{Executed, ReadWhole};
+use crate::headers::{self, content_type};
+use crate::prepared::Prepared;
+use crate::sse::{EventStream, SseStream, StreamError, StreamOptions, StreamedEvent};
+
+/// A body that is not an event stream is read in the loop, so that an error in a 200
+/// (`{"error": {"code": 502}}`) is retried like its code: nothing has reached the caller yet.
+pub(crate) const STREAM_READ: ReadWhole = ReadWhole {
+    own_error_field: false,
+    unless_event_stream: true,
+};
+
+/// The typed events of a streaming call whose head has arrived; a body that is not an event
+/// stream (and not an error, which the loop returned) is a decode error naming `S`.
+pub(crate) fn open_events<S: StreamedEvent>(
+    executed: Executed,
+    sentinel: Option<&'static str>,
+    max_event: usize,
+) -> Result<(EventStream<S>, ResponseMeta), Error> {
+    {
+        let attempts = executed.rest.attempts;
+        let timeouts = executed.rest.timeouts;
+        let (parts, body) = executed.response.into_parts();
+        let meta = ResponseMeta {
+            status: parts.status,
+            headers: parts.headers,
+            attempts,
+        };
+        if let Some(bytes) = executed.read {
+            // Not a stream, and not an error either (the loop read it and found none).
+            return Err(Error::Decode(Box::new(DecodeError {
+                type_name: std::any::type_name::<S>(),
+                path: ".".into(),
+                status: meta.status,
+                headers: meta.headers.clone(),
+                body: bytes,
+                content_type: content_type(&meta.headers).map(str::to_owned),
+                source: None,
+                attempts,
+            })));
+        }
+        let options = StreamOptions::new()
+            .with_protocol(S::PROTOCOL)
+            .with_done_sentinel(sentinel)
+            .with_idle_timeout(timeouts.stream_idle)
+            .with_first_content_timeout(timeouts.stream_first_content)
+            .with_max_event_size(Some(max_event));
+        let mut inner = SseStream::with_options(body, options).json::<S>();
+        // Content is judged by the event type (`StreamedEvent::carries_content`).
+        inner.judge_content();
+        Ok((inner, meta))
+    }
+}
+
+/// A successful response: the typed body, and the response's metadata.
+///
+/// Derefs to the body.
+#[derive(Clone, Debug)]
+pub struct Response<T> {
+    pub(crate) data: T,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    /// The body.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The body, without the metadata.
+    pub fn into_inner(self) -> T {
+        self.data
+    }
+
+    /// The body and the metadata.
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.data, self.meta)
+    }
+
+    /// Status, headers, ids and rate limits.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+/// What a successful response says besides its body.
+#[derive(Clone, Debug)]
+pub struct ResponseMeta {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) attempts: u32,
+}
+
+/// Rate-limit headers of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// Requests allowed in the window.
+    pub limit: Option<u64>,
+    /// Requests left in the window.
+    pub remaining: Option<u64>,
+    /// When the window resets (as the server sent it: epoch milliseconds).
+    pub reset: Option<u64>,
+}
+
+impl ResponseMeta {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// All response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// How many attempts the call took.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    fn header(&self, name: &HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The request id set by the server or its edge (`x-request-id`, else `cf-ray`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.header(&headers::X_REQUEST_ID)
+            .or_else(|| self.header(&headers::CF_RAY))
+    }
+
+    /// The generation id (`X-Generation-Id`): pass it to `client.generations()` for cost and
+    /// stats.
+    pub fn generation_id(&self) -> Option<&str> {
+        self.header(&headers::X_GENERATION_ID)
+    }
+
+    /// The rate-limit headers, when the response has any.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        let num = |n: &HeaderName| self.header(n).and_then(|v| v.trim().parse::<u64>().ok());
+        let rl = RateLimit {
+            limit: num(&headers::X_RATELIMIT_LIMIT),
+            remaining: num(&headers::X_RATELIMIT_REMAINING),
+            reset: num(&headers::X_RATELIMIT_RESET),
+        };
+        (rl.limit.is_some() || rl.remaining.is_some() || rl.reset.is_some()).then_some(rl)
+    }
+}
+
+/// A stream of typed events from a streaming call, with the response's metadata.
+///
+/// Yields `Err` for a mid-stream API error, a truncated stream, or the idle timeout, and then
+/// ends; a single event that does not decode yields `Err` and the stream goes on. Which events
+/// end the stream and which are errors follows the protocol of `S`
+/// ([`StreamedEvent`](crate::sse::StreamedEvent)).
+pub struct ResponseStream<S> {
+    pub(crate) inner: EventStream<S>,
+    pub(crate) meta: ResponseMeta,
+    /// Set when a stream that stalls before content may be opened again.
+    pub(crate) retry: Option<Box<StreamRetry<S>>>,
+}
+
+/// What opening a stalled stream again takes, and the events held back until content.
+pub(crate) struct StreamRetry<S> {
+    pub(crate) client: Client,
+    pub(crate) prepared: Prepared,
+    pub(crate) sentinel: Option<&'static str>,
+    pub(crate) max_event: usize,
+    /// Re-opens left.
+    pub(crate) left: u32,
+    /// Items not yet given to the caller: events without content (and errors that do not end
+    /// the stream) that came before the first content, or everything once the stream ended.
+    pub(crate) held: VecDeque<Result<S, Error>>,
+    /// Content has arrived: held items are released, and nothing is re-opened any more.
+    pub(crate) content: bool,
+    /// The stream ended: after the held items, `None`.
+    pub(crate) ended: bool,
+    /// A re-open in flight. In a `Mutex` only so that the stream stays `Sync`; it is reached
+    /// through `get_mut`, never locked.
+    pub(crate) reopening: Option<std::sync::Mutex<Pin<Box<dyn Future<Output = Reopened> + Send>>>>,
+}
+
+type Reopened = Result<Executed, Error>;
+
+impl<S> fmt::Debug for ResponseStream<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseStream")
+            .field("meta", &self.meta)
+            .field("inner", &self.inner)
+            .finish()
+    }
+}
+
+impl<S> ResponseStream<S> {
+    /// Status, headers and ids of the response that carries the stream.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+}
+
+impl<S: StreamedEvent> Stream for ResponseStream<S> {
+    type Item = Result<S, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.retry.is_some() {
+            return this.poll_with_retry(cx);
+        }
+        let attempts = this.meta.attempts;
+        let item = std::task::ready!(Pin::new(&mut this.inner).poll_next(cx));
+        if let Some(Ok(event)) = &item {
+            if event.carries_content() {
+                this.inner.mark_content();
+            }
+        }
+        Poll::Ready(item.map(|r| r.map_err(|inner| stream_failure(inner, attempts))))
+    }
+}
+
+impl<S: StreamedEvent> ResponseStream<S> {
+    /// `poll_next` for a stream that may be opened again when it stalls before content.
+    #[cold]
+    #[inline(never)]
+    fn poll_with_retry(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<S, Error>>> {
+        loop {
+            let Some(r) = self.retry.as_deref_mut() else {
+                return Poll::Ready(None);
+            };
+            if let Some(reopening) = r.reopening.as_mut() {
+                let future = reopening
+                    .get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let result = std::task::ready!(future.as_mut().poll(cx));
+                r.reopening = None;
+                match result.and_then(|e| open_events::<S>(e, r.sentinel, r.max_event)) {
+                    Ok((inner, meta)) => {
+                        let before = self.meta.attempts;
+                        self.inner = inner;
+                        self.meta = meta;
+                        self.meta.attempts += before;
+                        continue;
+                    }
+                    Err(e) => {
+                        r.content = true;
+                        r.ended = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+            if r.content {
+                if let Some(item) = r.held.pop_front() {
+                    return Poll::Ready(Some(item));
+                }
+                if r.ended {
+                    return Poll::Ready(None);
+                }
+            }
+            let attempts = self.meta.attempts;
+            let polled = std::task::ready!(Pin::new(&mut self.inner).poll_next(cx));
+            match polled {
+                Some(Ok(event)) => {
+                    if event.carries_content() {
+                        self.inner.mark_content();
+                        r.content = true;
+                    }
+                    r.held.push_back(Ok(event));
+                }
+                Some(Err(e)) if !r.content && r.left > 0 && is_stall(&e) => {
+                    // Nothing with content reached the caller: open the stream again, and
+                    // forget what was held back (the new stream sends it again).
+                    r.left -= 1;
+                    r.held.clear();
+                    let (client, again) = (r.client.clone(), r.prepared.try_clone());
+                    let Some(prepared) = again else {
+                        r.content = true;
+                        r.held.push_back(Err(stream_failure(e, attempts)));
+                        continue;
+                    };
+                    let reopen = async move {
+                        client
+                            .execute(prepared, "text/event-stream", Some(STREAM_READ))
+                            .await
+                    };
+                    r.reopening = Some(std::sync::Mutex::new(Box::pin(reopen)));
+                }
+                Some(Err(e)) => {
+                    if e.is_terminal() {
+                        // The end: release what was held, then the error, then `None`.
+                        r.content = true;
+                        r.ended = true;
+                    }
+                    r.held.push_back(Err(stream_failure(e, attempts)));
+                }
+                None => {
+                    r.content = true;
+                    r.ended = true;
+                }
+            }
+        }
+    }
+}
+
+/// A stream error that says the stream stalled (nothing, or nothing with content, arrived in
+/// time), which a stream that delivered no content may be opened again for.
+fn is_stall(e: &StreamError) -> bool {
+    matches!(
+        e,
+        StreamError::FirstContentTimeout { .. } | StreamError::IdleTimeout { .. }
+    )
+}
+
+/// Out of line and cold: the allocation of a stream's error stays off the path of every chunk
+/// (inlined, it made `poll_next` large enough to stop being inlined into its caller, which then
+/// copied each chunk once more).
+#[cold]
+#[inline(never)]
+fn stream_failure(inner: StreamError, attempts: u32) -> Error {
+    Error::Stream(Box::new(StreamFailure { inner, attempts }))
+}

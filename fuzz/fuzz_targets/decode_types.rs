@@ -1,0 +1,121 @@
+//! Arbitrary bytes decoded into the types a response or a stream carries. One target for all
+//! of them (the first byte picks the type), so the generated model's decoders are compiled
+//! into one instrumented binary only.
+//!
+//! What decodes must serialize, decode again, and serialize to the same bytes (decoding drops
+//! nothing and writing back is stable); the accumulators take what the streams yield; the
+//! client's error handling takes any error body.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use openrouter::sse::{
+    ChatAccumulator, MessagesAccumulator, ResponsesAccumulator, SseEvent, StreamProtocol,
+};
+use openrouter::types::{chat, error::ErrorResponse, messages, responses};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Decodes `bytes` as `T`; when that works, checks that writing it back is stable.
+fn round_trip<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Option<T> {
+    let value: T = serde_json::from_slice(bytes).ok()?;
+    let written = serde_json::to_vec(&value).expect("a decoded value serializes");
+    let again: T = serde_json::from_slice(&written).unwrap_or_else(|e| {
+        panic!(
+            "what was written back does not decode: {e}\n{}",
+            String::from_utf8_lossy(&written)
+        )
+    });
+    let rewritten = serde_json::to_vec(&again).expect("serializes");
+    assert_eq!(
+        String::from_utf8_lossy(&written),
+        String::from_utf8_lossy(&rewritten),
+        "writing back is not stable"
+    );
+    Some(value)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [selector, rest @ ..] = data else {
+        return;
+    };
+    match selector % 8 {
+        0 => {
+            round_trip::<chat::Response>(rest);
+        }
+        1 => {
+            if let Some(chunk) = round_trip::<chat::StreamChunk>(rest) {
+                let mut acc = ChatAccumulator::new();
+                acc.push(&chunk);
+                acc.push(&chunk);
+                let chat = acc.finish();
+                let _ = (chat.content(), chat.reasoning(), chat.tool_calls().len());
+            }
+        }
+        2 => {
+            if let Some(event) = round_trip::<responses::StreamEvent>(rest) {
+                let mut acc = ResponsesAccumulator::new();
+                acc.push(&event);
+                acc.push(&event);
+                let done = acc.finish();
+                let _ = (done.text(), done.reasoning(), done.function_calls().count());
+            }
+        }
+        3 => {
+            if let Some(event) = round_trip::<messages::StreamEvent>(rest) {
+                let mut acc = MessagesAccumulator::new();
+                acc.push(&event);
+                acc.push(&event);
+                let done = acc.finish();
+                let _ = (done.text(), done.thinking(), done.tool_uses().count());
+            }
+        }
+        4 => {
+            if let Some(error) = round_trip::<ErrorResponse>(rest) {
+                let _ = (error.error.moderation(), error.error.provider());
+            }
+        }
+        5 => {
+            round_trip::<responses::Response>(rest);
+        }
+        6 => {
+            // An error answer as the client reads it: any status, any body.
+            let [a, b, body @ ..] = rest else {
+                return;
+            };
+            let code = 100 + u16::from_le_bytes([*a, *b]) % 900;
+            let status = http::StatusCode::from_u16(code).unwrap();
+            let error = openrouter::fuzzing::api_error(status, http::HeaderMap::new(), body);
+            let _ = (
+                error.to_string(),
+                format!("{error:?}"),
+                error.effective_status(),
+                error.message(),
+                error.raw_body(),
+                error.moderation(),
+                error.provider(),
+                error.retry_after(),
+                error.is_retryable(),
+            );
+            if let Some(raw) = error.raw_body() {
+                assert!(raw.len() <= 3 * openrouter::defaults::MAX_ERROR_BODY);
+            }
+        }
+        _ => {
+            // A stream event's data under each protocol's end and error rules.
+            let Ok(text) = std::str::from_utf8(rest) else {
+                return;
+            };
+            let event = SseEvent::new(text).with_event("error");
+            for protocol in [
+                StreamProtocol::Chat,
+                StreamProtocol::Responses,
+                StreamProtocol::Messages,
+            ] {
+                let _ = protocol.is_end(&event);
+                let _ = protocol.is_end(&SseEvent::new(text));
+                if let Some(body) = openrouter::fuzzing::stream_api_error(protocol, text) {
+                    let _ = (body.moderation(), body.provider(), body.error_type());
+                }
+            }
+        }
+    }
+});
