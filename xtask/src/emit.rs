@@ -139,8 +139,21 @@ fn emit_types(model: &Model) -> String {
          #![allow(rustdoc::invalid_rust_codeblocks)]\n\n",
     );
     let in_requests = request_types(model);
+    let aliases: Aliases = model
+        .defs
+        .iter()
+        .filter_map(|d| match &d.kind {
+            Kind::Alias(t) => Some((d.name.as_str(), t)),
+            _ => None,
+        })
+        .collect();
     for def in &model.defs {
-        emit_def(&mut s, def, in_requests.contains(def.name.as_str()));
+        emit_def(
+            &mut s,
+            def,
+            in_requests.contains(def.name.as_str()),
+            &aliases,
+        );
         s.push('\n');
     }
     s
@@ -199,9 +212,27 @@ fn def_doc(def: &Def) -> String {
     d
 }
 
-fn emit_def(s: &mut String, def: &Def, in_requests: bool) {
+/// Type aliases by name (a field of an alias type that is a list or map decodes like one).
+type Aliases<'a> = BTreeMap<&'a str, &'a Ty>;
+
+/// `ty` with aliases replaced by what they stand for, at the top level.
+fn resolve<'a>(ty: &'a Ty, aliases: &Aliases<'a>) -> &'a Ty {
+    let mut ty = ty;
+    for _ in 0..8 {
+        match ty {
+            Ty::Named(n) => match aliases.get(n.as_str()) {
+                Some(t) => ty = t,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    ty
+}
+
+fn emit_def(s: &mut String, def: &Def, in_requests: bool, aliases: &Aliases) {
     match &def.kind {
-        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query, in_requests),
+        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query, in_requests, aliases),
         Kind::Enum { variants } => emit_enum(s, def, variants),
         Kind::Union(u) => emit_union(s, def, u),
         Kind::Alias(ty) => {
@@ -225,14 +256,29 @@ fn field_doc(f: &Field) -> String {
     d
 }
 
-fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requests: bool) {
+fn emit_struct(
+    s: &mut String,
+    def: &Def,
+    fields: &[Field],
+    query: bool,
+    in_requests: bool,
+    aliases: &Aliases,
+) {
     let all_default =
         fields.iter().all(Field::defaultable) && fields.iter().all(|f| !f.in_constructor());
+    // Query structs are only written; PATCH bodies (tri-state fields) only sent. Every other
+    // struct gets the generated decoder that can be lenient (see `emit_serde`).
+    let custom = !query && !fields.iter().any(|f| f.tristate);
     s.push_str(&def_doc(def));
-    let derives = if all_default {
-        "Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize"
+    let serde = if custom {
+        ""
     } else {
-        "Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize"
+        ", serde::Serialize, serde::Deserialize"
+    };
+    let derives = if all_default {
+        format!("Clone, Debug, Default, PartialEq{serde}")
+    } else {
+        format!("Clone, Debug, PartialEq{serde}")
     };
     let _ = writeln!(
         s,
@@ -241,29 +287,42 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requ
     );
     for f in fields {
         s.push_str(&field_doc(f));
-        if bare(&f.ident) != f.json {
-            let _ = writeln!(s, "#[serde(rename = {})]", lit(&f.json));
-        }
-        if f.tristate {
-            s.push_str(
-                "#[serde(default, skip_serializing_if = \"Option::is_none\", deserialize_with = \"crate::rt::double_option\")]\n",
-            );
-        } else if !f.required {
-            s.push_str("#[serde(default, skip_serializing_if = \"Option::is_none\")]\n");
-        } else if f.nullable {
-            s.push_str("#[serde(default)]\n");
+        if !custom {
+            if bare(&f.ident) != f.json {
+                let _ = writeln!(s, "#[serde(rename = {})]", lit(&f.json));
+            }
+            if f.tristate {
+                s.push_str(
+                    "#[serde(default, skip_serializing_if = \"Option::is_none\", deserialize_with = \"crate::rt::double_option\")]\n",
+                );
+            } else if !f.required {
+                s.push_str("#[serde(default, skip_serializing_if = \"Option::is_none\")]\n");
+            } else if f.nullable {
+                s.push_str("#[serde(default)]\n");
+            }
         }
         let _ = writeln!(s, "pub {}: {},", f.ident, f.decl_ty());
     }
     if !query {
         s.push_str(
             "/// Fields this version of the SDK does not know, kept so that no data is lost and\n\
-             /// re-emitted on serialization.\n\
-             #[cfg(not(openrouter_types_drop_unknown))]\n#[serde(flatten)]\n\
-             pub extra: serde_json::Map<String, serde_json::Value>,\n",
+             /// re-emitted on serialization; also declared fields whose value did not fit their\n\
+             /// type (see `decode_issues`).\n\
+             #[cfg(not(openrouter_types_drop_unknown))]\n",
         );
+        if !custom {
+            s.push_str("#[serde(flatten)]\n");
+        }
+        s.push_str("pub extra: serde_json::Map<String, serde_json::Value>,\n");
+    }
+    if custom {
+        s.push_str("pub(crate) decode_issues: crate::rt::FieldIssues,\n");
     }
     s.push_str("}\n\n");
+    emit_fill(s, def, fields, query, custom);
+    if custom {
+        emit_serde(s, def, fields, aliases);
+    }
     let mut args: Vec<&Field> = fields.iter().filter(|f| f.in_constructor()).collect();
     // Optional fields a constructor takes anyway (`model`) read best first.
     args.sort_by_key(|f| f.required);
@@ -279,9 +338,18 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requ
     } else {
         Vec::new()
     };
-    let open = !args.is_empty() || query || !setters.is_empty();
+    let open = !args.is_empty() || query || !setters.is_empty() || custom;
     if open {
         let _ = writeln!(s, "impl {} {{", def.name);
+    }
+    if custom {
+        s.push_str(
+            "/// The declared fields that were missing or held a value of another type when this was\n\
+             /// decoded: empty for a value built in code and for a payload that follows the spec.\n\
+             /// An invalid value is kept in `extra` under the field's name. (A strict decode fails\n\
+             /// instead, except on a missing field the spec lets be `null`, which it records.)\n\
+             pub fn decode_issues(&self) -> &crate::rt::FieldIssues {\n&self.decode_issues\n}\n",
+        );
     }
     if !args.is_empty() {
         let _ = writeln!(
@@ -321,6 +389,9 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requ
             s.push_str(
                 "#[cfg(not(openrouter_types_drop_unknown))]\nextra: serde_json::Map::new(),\n",
             );
+        }
+        if custom {
+            s.push_str("decode_issues: crate::rt::FieldIssues::default(),\n");
         }
         s.push_str("}\n}\n");
     }
@@ -367,6 +438,107 @@ fn emit_struct(s: &mut String, def: &Def, fields: &[Field], query: bool, in_requ
     }
 }
 
+/// The empty value a missing required field of this type reads as in a lenient decode.
+fn emit_fill(s: &mut String, def: &Def, fields: &[Field], query: bool, custom: bool) {
+    let _ = writeln!(
+        s,
+        "impl crate::rt::Fill for {} {{\nfn fill() -> Self {{\nSelf {{",
+        def.name
+    );
+    for f in fields {
+        let _ = writeln!(s, "{}: crate::rt::Fill::fill(),", f.ident);
+    }
+    if !query {
+        s.push_str("#[cfg(not(openrouter_types_drop_unknown))]\nextra: serde_json::Map::new(),\n");
+    }
+    if custom {
+        s.push_str("decode_issues: crate::rt::FieldIssues::default(),\n");
+    }
+    s.push_str("}\n}\n}\n\n");
+}
+
+/// `Serialize` and `Deserialize` of a struct, written out rather than derived: one pass over the
+/// object without `#[serde(flatten)]` (which buffers every field), unknown fields into `extra`,
+/// and the lenient mode of `crate::rt` (a missing required field reads as an empty value, a
+/// value of another type is kept raw in `extra`; both recorded in `decode_issues`).
+fn emit_serde(s: &mut String, def: &Def, fields: &[Field], aliases: &Aliases) {
+    let name = &def.name;
+    let _ = writeln!(
+        s,
+        "impl serde::Serialize for {name} {{\n\
+         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{\n\
+         use serde::ser::SerializeMap as _;\n\
+         let mut map = serializer.serialize_map(None)?;"
+    );
+    if !fields.is_empty() {
+        s.push_str("let issues = &self.decode_issues;\n");
+    }
+    for f in fields {
+        let entry = if f.required { "entry" } else { "opt_entry" };
+        let _ = writeln!(
+            s,
+            "crate::rt::{entry}(&mut map, issues, {}, &self.{})?;",
+            lit(&f.json),
+            f.ident
+        );
+    }
+    s.push_str(
+        "#[cfg(not(openrouter_types_drop_unknown))]\nfor (k, v) in &self.extra { map.serialize_entry(k, v)?; }\nmap.end()\n}\n}\n\n",
+    );
+
+    let _ = writeln!(
+        s,
+        "impl<'de> serde::Deserialize<'de> for {name} {{\n\
+         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n\
+         struct Visitor;\n\
+         impl<'de> serde::de::Visitor<'de> for Visitor {{\n\
+         type Value = {name};\n\
+         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
+         f.write_str(\"struct {name}\")\n}}\n\
+         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<{name}, A::Error> {{\n\
+         #[cfg(not(openrouter_types_drop_unknown))]\n\
+         let mut st = crate::rt::State::<serde_json::Map<String, serde_json::Value>>::new();\n\
+         #[cfg(openrouter_types_drop_unknown)]\n\
+         let mut st = crate::rt::State::<crate::rt::NoExtra>::new();"
+    );
+    for i in 0..fields.len() {
+        let _ = writeln!(s, "let mut f{i} = None;");
+    }
+    s.push_str(
+        "while let Some(key) = map.next_key::<crate::rt::Key<'de>>()? {\nmatch key.as_str() {\n",
+    );
+    for (i, f) in fields.iter().enumerate() {
+        let key = lit(&f.json);
+        // Lists and maps keep the items that decode when others do not.
+        let method = match (resolve(&f.ty, aliases), f.required, f.nullable) {
+            (Ty::Vec(_), true, false) => "list",
+            (Ty::Vec(_), false, _) => "optional_list",
+            (Ty::Map(_), true, false) => "map",
+            (Ty::Map(_), false, _) => "optional_map",
+            (_, true, _) => "field",
+            (_, false, _) => "optional",
+        };
+        let _ = writeln!(s, "{key} => st.{method}(&mut map, {key}, &mut f{i})?,");
+    }
+    s.push_str("_ => st.unknown(&mut map, key)?,\n}\n}\n");
+    let _ = writeln!(s, "Ok({name} {{");
+    for (i, f) in fields.iter().enumerate() {
+        let key = lit(&f.json);
+        let value = if !f.required {
+            format!("f{i}")
+        } else if f.nullable {
+            format!("st.required_nullable(f{i}, {key})")
+        } else {
+            format!("st.required::<_, A::Error>(f{i}, {key})?")
+        };
+        let _ = writeln!(s, "{}: {value},", f.ident);
+    }
+    s.push_str(
+        "#[cfg(not(openrouter_types_drop_unknown))]\nextra: st.extra,\ndecode_issues: st.issues,\n})\n}\n}\n\
+         deserializer.deserialize_map(Visitor)\n}\n}\n\n",
+    );
+}
+
 fn emit_enum(s: &mut String, def: &Def, variants: &[(String, String)]) {
     // rustfmt leaves macro bodies alone, so indent them here.
     s.push_str("crate::rt::open_enum! {\n");
@@ -390,6 +562,16 @@ fn emit_enum(s: &mut String, def: &Def, variants: &[(String, String)]) {
             def.name, variants[0].0
         );
     }
+    let fill = if variants.len() == 1 {
+        format!("Self::{}", variants[0].0)
+    } else {
+        "Self::Unknown(String::new())".to_owned()
+    };
+    let _ = writeln!(
+        s,
+        "impl crate::rt::Fill for {} {{\nfn fill() -> Self {{\n{fill}\n}}\n}}",
+        def.name
+    );
 }
 
 fn gate(kinds: u8) -> Option<String> {
@@ -440,6 +622,30 @@ fn trials(s: &mut String, union: &str, variants: &[&Variant]) {
     let _ = union;
 }
 
+/// In a lenient decode, when no member decodes strictly: the member that needs the fewest repairs
+/// (missing or invalid fields), in the order of `trials`.
+fn lenient_trials(s: &mut String, variants: &[&Variant]) {
+    let mut ordered: Vec<&&Variant> = variants.iter().filter(|v| v.payload.is_some()).collect();
+    if ordered.is_empty() {
+        return;
+    }
+    ordered.sort_by_key(|v| std::cmp::Reverse(v.rank));
+    s.push_str("if crate::rt::is_lenient() {\nlet mut best = crate::rt::Best::new();\n");
+    for v in ordered {
+        let ty = v.payload.as_ref().unwrap();
+        let attempt = format!("best.consider::<{}>(&value, Self::{});", ty.rust(), v.name);
+        match gate(v.kinds) {
+            Some(g) => {
+                let _ = writeln!(s, "if {g} {{ {attempt} }}");
+            }
+            None => {
+                let _ = writeln!(s, "{attempt}");
+            }
+        }
+    }
+    s.push_str("if let Some(x) = best.finish() {\nreturn Ok(x);\n}\n}\n");
+}
+
 fn emit_union(s: &mut String, def: &Def, u: &Union) {
     let name = &def.name;
     s.push_str(&def_doc(def));
@@ -468,6 +674,10 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
     }
     s.push_str(
         "/// A value this version of the SDK does not recognise, kept as JSON.\nUnknown(serde_json::Value),\n}\n\n",
+    );
+    let _ = writeln!(
+        s,
+        "impl crate::rt::Fill for {name} {{\nfn fill() -> Self {{\nSelf::Unknown(serde_json::Value::Null)\n}}\n}}\n"
     );
 
     // Serialize: each member writes itself; literals are strings.
@@ -566,6 +776,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
             } else {
                 let _ = writeln!(s, "Some({}) => {{", pat.join(" | "));
                 trials(s, name, vs);
+                lenient_trials(s, vs);
                 s.push_str("return Err(D::Error::custom(trial.finish()));\n}\n");
             }
         }
@@ -582,8 +793,11 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
             .collect();
         s.push_str("if tag.is_some() {\n");
         trials(s, name, &free);
-        s.push_str("return Ok(Self::Unknown(value));\n}\n");
+        s.push_str("crate::rt::count_unknown();\nreturn Ok(Self::Unknown(value));\n}\n");
         trials(s, name, &absent);
+        // A lenient decode of an object whose tag is missing or not a string: every member may
+        // be meant; the one that needs the fewest repairs wins.
+        lenient_trials(s, &payloads);
         if absent.is_empty() {
             missing_tag = Some(format!(
                 "`{name}`: expected an object with the `{tag}` field that tells its members apart"
@@ -591,10 +805,11 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         }
     } else {
         trials(s, name, &payloads);
+        lenient_trials(s, &payloads);
     }
     let takes_strings = payloads.iter().any(|v| v.kinds & kinds::STRING != 0);
     if !literals.is_empty() && !takes_strings {
-        s.push_str("if value.is_string() {\nreturn Ok(Self::Unknown(value));\n}\n");
+        s.push_str("if value.is_string() {\ncrate::rt::count_unknown();\nreturn Ok(Self::Unknown(value));\n}\n");
     }
     match missing_tag {
         Some(msg) => {
@@ -824,8 +1039,22 @@ fn emit_registry(model: &Model) -> String {
          pub fn round_trip(rust_type: &str, value: &serde_json::Value) -> Option<Result<serde_json::Value, String>> {\n\
          Some(match rust_type {\n",
     );
-    for t in types {
+    for t in &types {
         let _ = writeln!(s, "{} => crate::rt::round_trip::<{t}>(value),", lit(t));
+    }
+    s.push_str("_ => return None,\n})\n}\n\n");
+    s.push_str(
+        "/// Decodes `value` as the named type the way the client does (strict, then lenient), and\n\
+         /// gives it encoded again with its `Debug` text; `None` when the name is unknown.\n\
+         pub fn lenient_round_trip(rust_type: &str, value: &serde_json::Value) -> Option<Result<(serde_json::Value, String), String>> {\n\
+         Some(match rust_type {\n",
+    );
+    for t in &types {
+        let _ = writeln!(
+            s,
+            "{} => crate::rt::lenient_round_trip::<{t}>(value),",
+            lit(t)
+        );
     }
     s.push_str("_ => return None,\n})\n}\n");
     s

@@ -106,7 +106,8 @@ struct Generated {
 }
 
 fn generate_all(spec_path: &Path) -> Result<Generated, String> {
-    let spec = load_spec(spec_path)?;
+    let mut spec = load_spec(spec_path)?;
+    overrides::patch_spec(&mut spec);
     let model = model::build(&spec)?;
     let types = emit::emit(&model)
         .into_iter()

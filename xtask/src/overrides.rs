@@ -62,6 +62,16 @@ const OMITTED_BY_THE_API: &[(&str, &str, &str)] = &[
     ("OpenAiFileDeleted", "_shape", FILES_SHAPE),
     ("AnthropicFileDeleted", "_shape", FILES_SHAPE),
     (
+        "ChatStreamChunkErrorMetadata",
+        "error_type",
+        "absent from the metadata of real mid-stream errors",
+    ),
+    (
+        "ChatChoiceErrorMetadata",
+        "error_type",
+        "absent from the metadata of real mid-stream errors",
+    ),
+    (
         "VaultRoutingTableGithubAppsItemMemberLinksItem",
         "via",
         "absent from the example of GET /vault/interns/{internId}/connections",
@@ -73,4 +83,70 @@ pub fn omitted_by_the_api(type_name: &str, field: &str) -> bool {
     OMITTED_BY_THE_API
         .iter()
         .any(|(t, f, _why)| *t == type_name && *f == field)
+}
+
+/// Additions to the spec, made to the parsed document before the model is built, each with its
+/// reason. They only add what the API is seen to send; nothing the spec declares is removed.
+///
+/// - `choices[].error`: a chat result (and a stream chunk's choice) can carry an error object
+///   beside partial content when the provider failed mid-generation (`finish_reason` is then
+///   `null` or `error`). The spec declares that object only at the top of a stream chunk
+///   (`ChatStreamChunk.error`); a copy of it becomes the component `ChatChoiceError`, and
+///   `ChatChoice` and `ChatStreamChoice` get an optional `error` of that type.
+/// - `provider` and `native_finish_reason`: every real chat chunk and result carries the
+///   provider that served it and the provider's own finish reason; declared (optional strings)
+///   on `ChatResult`, `ChatStreamChunk` (`provider`) and `ChatChoice`, `ChatStreamChoice`
+///   (`native_finish_reason`), so that they are typed and do not land in `extra`.
+pub fn patch_spec(spec: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let chunk_error = schemas
+        .get("ChatStreamChunk")
+        .and_then(|c| c.pointer("/properties/error"))
+        .cloned();
+    if let Some(mut error) = chunk_error {
+        if !schemas.contains_key("ChatChoiceError") {
+            if let Some(e) = error.as_object_mut() {
+                e.remove("example");
+                e.insert(
+                    "description".into(),
+                    json!("The error that ended this choice: sent beside the content generated before the provider failed."),
+                );
+            }
+            schemas.insert("ChatChoiceError".into(), error);
+        }
+    }
+    let has_choice_error = schemas.contains_key("ChatChoiceError");
+    let mut add = |schema: &str, prop: &str, value: Value| {
+        if let Some(props) = schemas
+            .get_mut(schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            props.entry(prop).or_insert(value);
+        }
+    };
+    if has_choice_error {
+        add(
+            "ChatChoice",
+            "error",
+            json!({"$ref": "#/components/schemas/ChatChoiceError"}),
+        );
+        add(
+            "ChatStreamChoice",
+            "error",
+            json!({"$ref": "#/components/schemas/ChatChoiceError"}),
+        );
+    }
+    let provider = json!({"type": "string", "description": "The provider that served the request (sent by the API, not declared by the spec)."});
+    let native = json!({"type": ["string", "null"], "description": "The provider's own finish reason, as it sent it (`STOP`, `MAX_TOKENS`, `tool_use`...; sent by the API, not declared by the spec)."});
+    add("ChatResult", "provider", provider.clone());
+    add("ChatStreamChunk", "provider", provider);
+    add("ChatChoice", "native_finish_reason", native.clone());
+    add("ChatStreamChoice", "native_finish_reason", native);
 }

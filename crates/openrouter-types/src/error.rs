@@ -33,38 +33,141 @@ use serde_json::{Map, Value};
 pub use crate::rt::ErrorCode;
 
 /// An error response body: what every declared error status of the API carries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Decoding is lenient past the `error` object itself (which must be an object): a field whose
+/// value has another type than documented (`message: null`, `user_id: 42`, `metadata: "..."`)
+/// is kept as sent in `extra` under its name, written back from there, and its typed field
+/// reads as empty; see [`ErrorBody::invalid_fields`].
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// The error itself.
     pub error: ErrorBody,
     /// OpenRouter's request metadata, when it sends it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openrouter_metadata: Option<Map<String, Value>>,
     /// The user the request was made for, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// Fields this version of the SDK does not know, kept as sent.
-    #[serde(flatten)]
+    /// Fields this version of the SDK does not know, kept as sent (and fields whose value did
+    /// not fit their type).
     pub extra: Map<String, Value>,
 }
 
 /// The `error` object: a code, a message and optional metadata.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// The code: usually the HTTP status, sometimes a string such as `server_error`.
-    #[serde(default)]
     pub code: ErrorCode,
     /// A human-readable message.
-    #[serde(default)]
     pub message: String,
     /// Details that depend on the kind of error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
-    /// Fields this version of the SDK does not know, kept as sent.
-    #[serde(flatten)]
+    /// Fields this version of the SDK does not know, kept as sent (and fields whose value did
+    /// not fit their type).
     pub extra: Map<String, Value>,
+}
+
+/// Takes `key` out of `map` when its value decodes as `T` (`None` when absent or `null`);
+/// a value that does not decode stays in `map`, which becomes the struct's `extra`.
+fn take<T: serde::de::DeserializeOwned>(map: &mut Map<String, Value>, key: &str) -> Option<T> {
+    match map.get(key) {
+        None => None,
+        Some(Value::Null) => {
+            map.remove(key);
+            None
+        }
+        Some(v) => {
+            let t = T::deserialize(v).ok()?;
+            map.remove(key);
+            Some(t)
+        }
+    }
+}
+
+/// [`take`] for a field that is documented as always present: `null` does not fit it either.
+fn take_present<T: serde::de::DeserializeOwned>(
+    map: &mut Map<String, Value>,
+    key: &str,
+) -> Option<T> {
+    if map.get(key).is_some_and(Value::is_null) {
+        return None;
+    }
+    take(map, key)
+}
+
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        Ok(ErrorBody {
+            code: take_present(&mut map, "code").unwrap_or_default(),
+            message: take_present(&mut map, "message").unwrap_or_default(),
+            metadata: take(&mut map, "metadata"),
+            extra: map,
+        })
+    }
+}
+
+impl Serialize for ErrorBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if !self.extra.contains_key("code") {
+            map.serialize_entry("code", &self.code)?;
+        }
+        if !self.extra.contains_key("message") {
+            map.serialize_entry("message", &self.message)?;
+        }
+        if let Some(m) = &self.metadata {
+            if !self.extra.contains_key("metadata") {
+                map.serialize_entry("metadata", m)?;
+            }
+        }
+        for (k, v) in &self.extra {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        // The one thing that makes a body an error body: an `error` object.
+        let error = match map.remove("error") {
+            Some(v @ Value::Object(_)) => ErrorBody::deserialize(v).map_err(D::Error::custom)?,
+            Some(_) => return Err(D::Error::custom("`error` is not an object")),
+            None => return Err(D::Error::missing_field("error")),
+        };
+        Ok(ErrorResponse {
+            error,
+            openrouter_metadata: take(&mut map, "openrouter_metadata"),
+            user_id: take(&mut map, "user_id"),
+            extra: map,
+        })
+    }
+}
+
+impl Serialize for ErrorResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("error", &self.error)?;
+        if let Some(m) = &self.openrouter_metadata {
+            if !self.extra.contains_key("openrouter_metadata") {
+                map.serialize_entry("openrouter_metadata", m)?;
+            }
+        }
+        if let Some(u) = &self.user_id {
+            if !self.extra.contains_key("user_id") {
+                map.serialize_entry("user_id", u)?;
+            }
+        }
+        for (k, v) in &self.extra {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 impl ErrorBody {
@@ -106,6 +209,21 @@ impl ErrorBody {
     pub fn metadata_field(&self, name: &str) -> Option<&Value> {
         self.metadata.as_ref()?.get(name)
     }
+
+    /// The documented fields (`code`, `message`, `metadata`) whose value had another type than
+    /// documented; each is kept as sent in `extra`.
+    pub fn invalid_fields(&self) -> impl Iterator<Item = &str> + '_ {
+        ["code", "message", "metadata"]
+            .into_iter()
+            .filter(|k| self.extra.contains_key(*k))
+    }
+}
+
+/// Deserializes `null` as the type's default (providers send `provider_name: null`).
+fn null_default<'de, D: serde::Deserializer<'de>, T: Default + Deserialize<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// Metadata of a moderation error (HTTP 403): why the input was flagged.
@@ -113,16 +231,16 @@ impl ErrorBody {
 #[non_exhaustive]
 pub struct ModerationErrorMetadata {
     /// Why the input was flagged.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub reasons: Vec<String>,
     /// The flagged text, at most 100 characters (truncated in the middle with `...`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub flagged_input: String,
     /// The provider that asked for the moderation.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub provider_name: String,
     /// The model that was requested.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     pub model_slug: String,
     /// Fields this version of the SDK does not know, kept as sent.
     #[serde(flatten)]
@@ -133,13 +251,40 @@ pub struct ModerationErrorMetadata {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ProviderErrorMetadata {
-    /// The provider that failed.
-    #[serde(default)]
+    /// The provider that failed (empty when the API sent `null`).
+    #[serde(default, deserialize_with = "null_default")]
     pub provider_name: String,
-    /// The provider's own error, as it sent it.
+    /// The provider's own error, as it sent it: an object, or an escaped JSON string (see
+    /// [`raw_json`](Self::raw_json)).
     #[serde(default)]
     pub raw: Value,
     /// Fields this version of the SDK does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ProviderErrorMetadata {
+    /// The provider's error as JSON, whichever way it came: `raw` itself when it is an object
+    /// (or any JSON other than a string), the parsed text when it is a string holding JSON,
+    /// and `None` for a string that is not JSON (read [`raw_text`](Self::raw_text) then).
+    ///
+    /// ```
+    /// use openrouter_types::error::ErrorResponse;
+    /// let body = r#"{"error":{"code":400,"message":"Provider returned error","metadata":{
+    ///     "provider_name":"Anthropic","raw":"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\"}}"}}}"#;
+    /// let err: ErrorResponse = serde_json::from_str(body).unwrap();
+    /// let raw = err.error.provider().unwrap().raw_json().unwrap();
+    /// assert_eq!(raw["error"]["type"], "invalid_request_error");
+    /// ```
+    pub fn raw_json(&self) -> Option<Value> {
+        match &self.raw {
+            Value::String(text) => serde_json::from_str(text).ok(),
+            other => Some(other.clone()),
+        }
+    }
+
+    /// `raw` when it is a string (escaped JSON or plain text).
+    pub fn raw_text(&self) -> Option<&str> {
+        self.raw.as_str()
+    }
 }

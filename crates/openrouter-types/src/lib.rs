@@ -51,9 +51,12 @@ pub mod error;
 pub mod generated;
 pub mod operation;
 
+mod access;
 mod constructors;
 
-pub use rt::{Binary, ErrorCode};
+pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues};
+
+pub use rt::{from_slice, from_str, from_value};
 
 // Every API group under its client name; the modules below add short names to the busiest ones.
 pub use generated::groups::*;

@@ -65,13 +65,22 @@ macro_rules! open_enum {
 
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+                Self::from_known(value).unwrap_or_else(|| {
+                    $crate::rt::count_unknown();
+                    Self::Unknown(value.to_owned())
+                })
             }
         }
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self::from_known(&value).unwrap_or(Self::Unknown(value))
+                match Self::from_known(&value) {
+                    Some(known) => known,
+                    None => {
+                        $crate::rt::count_unknown();
+                        Self::Unknown(value)
+                    }
+                }
             }
         }
 
@@ -183,7 +192,16 @@ impl Trial {
         value: &serde_json::Value,
         variant: &'static str,
     ) -> Option<T> {
-        match decode(value) {
+        // Members are told apart by what they require, so they are tried strictly even in a
+        // lenient decode (which then picks the member that needs the fewest repairs).
+        let strict = set_mode(false);
+        let before = Counters::now();
+        let decoded = decode(value);
+        drop(strict);
+        if decoded.is_err() {
+            before.restore();
+        }
+        match decoded {
             Ok(v) => Some(v),
             Err(e) => {
                 self.errors.push((variant, e));
@@ -249,6 +267,17 @@ pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(
 ) -> Result<serde_json::Value, String> {
     let decoded: T = decode(value)?;
     serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))
+}
+
+/// Decodes `value` as `T` the way the client does (strict, then lenient) and encodes it again;
+/// also the decoded value's `Debug` text (mutation tests).
+#[cfg(feature = "spec-registry")]
+pub(crate) fn lenient_round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(
+    value: &serde_json::Value,
+) -> Result<(serde_json::Value, String), String> {
+    let decoded: T = from_value(value).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&decoded).map_err(|e| format!("re-encoding failed: {e}"))?;
+    Ok((back, format!("{decoded:?}")))
 }
 
 /// An error `code`: OpenRouter sends HTTP-status numbers (`429`) in error bodies and, in
@@ -353,5 +382,845 @@ impl<'de> Deserialize<'de> for ErrorCode {
             }
         }
         deserializer.deserialize_any(Visitor)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lenient decoding of responses.
+//
+// The generated structs decode in one of two modes, chosen per thread for the duration of a
+// decode. *Strict* (the default, what `serde_json::from_*` gives) is the spec's letter: a missing
+// required field or a value of the wrong type is an error. *Lenient* (`crate::from_slice` and
+// friends, which the client uses when the strict decode fails) never fails a struct over one
+// field: a missing required field reads as an empty value and is recorded; a value of the wrong
+// type is kept raw in the struct's `extra` under its field name, recorded, and written back in
+// place of the (empty) typed field. Lenient decoding works on a parsed `serde_json::Value`, so
+// that a field can be tried and kept raw; the fast path never pays for it.
+
+use std::cell::Cell;
+
+thread_local! {
+    static LENIENT: Cell<bool> = const { Cell::new(false) };
+    static REPAIRS: Cell<u64> = const { Cell::new(0) };
+    static MATCHED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts a value this version does not know (an open enum's or a union's `Unknown`): in a
+/// lenient decode, a union member that needs fewer of them is the better fit.
+#[inline]
+pub(crate) fn count_unknown() {
+    count_repair();
+}
+
+fn count_matched() {
+    MATCHED.with(|c| c.set(c.get() + 1));
+}
+
+fn matched() -> u64 {
+    MATCHED.with(Cell::get)
+}
+
+/// The repair and fit counters, to take back what a failed attempt counted.
+#[derive(Clone, Copy)]
+struct Counters(u64, u64);
+
+impl Counters {
+    fn now() -> Self {
+        Counters(repairs(), matched())
+    }
+
+    fn restore(self) {
+        REPAIRS.with(|c| c.set(self.0));
+        MATCHED.with(|c| c.set(self.1));
+    }
+}
+
+/// Whether the current decode is lenient (read once per struct).
+#[inline]
+pub(crate) fn is_lenient() -> bool {
+    LENIENT.with(Cell::get)
+}
+
+/// Restores the previous mode when dropped (also on unwinding).
+struct ModeGuard(bool);
+
+impl Drop for ModeGuard {
+    fn drop(&mut self) {
+        LENIENT.with(|c| c.set(self.0));
+    }
+}
+
+fn set_mode(lenient: bool) -> ModeGuard {
+    ModeGuard(LENIENT.with(|c| c.replace(lenient)))
+}
+
+fn count_repair() {
+    REPAIRS.with(|c| c.set(c.get() + 1));
+}
+
+fn repairs() -> u64 {
+    REPAIRS.with(Cell::get)
+}
+
+/// Decodes a response body as the API really sends it: like `serde_json::from_slice`, but one
+/// missing, `null` or oddly typed field does not fail the whole value.
+///
+/// The spec-exact decode runs first (no cost for a body that follows the spec). When it fails,
+/// the body is parsed as JSON and decoded again leniently: a required field that is missing
+/// reads as an empty value, a value of the wrong type is kept raw in its struct's `extra` map
+/// under the field's name (and written back from there), a list keeps the items that decode,
+/// and a union falls back to the member that needs the fewest repairs. Each struct's
+/// `decode_issues()` says which of its fields were missing or invalid. A body that is not JSON,
+/// or whose top-level shape does not fit `T` (an array for a struct), is still an error.
+///
+/// ```
+/// use openrouter_types::models::Model;
+/// let model: Model = openrouter_types::from_slice(br#"{"id": "a/b", "links": null}"#).unwrap();
+/// assert_eq!(model.id, "a/b");
+/// assert!(model.decode_issues().missing().any(|f| f == "name"));
+/// assert_eq!(model.extra["links"], serde_json::Value::Null); // kept as sent
+/// ```
+#[allow(dead_code)] // used through the crate root (not by `cargo xtask drift`'s scratch crate)
+pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Ok(v),
+        Err(_) => lenient_owned(serde_json::from_slice(bytes)?),
+    }
+}
+
+/// [`from_slice`] for text.
+#[allow(dead_code)]
+pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    from_slice(text.as_bytes())
+}
+
+/// [`from_slice`] for a parsed value.
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> serde_json::Result<T> {
+    match T::deserialize(value) {
+        Ok(v) => Ok(v),
+        Err(_) => lenient_from_value(value),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn lenient_owned<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> serde_json::Result<T> {
+    lenient_from_value(&value)
+}
+
+/// Decodes `value` leniently (see the module notes).
+pub(crate) fn lenient_from_value<T: DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, serde_json::Error> {
+    let _mode = set_mode(true);
+    T::deserialize(value)
+}
+
+/// What went wrong with one declared field when a struct was decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FieldIssue {
+    /// The spec requires the field and the payload left it out (or, for a field the spec lets be
+    /// `null`, left it out rather than sending `null`). The typed field holds an empty value
+    /// (`""`, `0`, `false`, an empty list, `None`, or `Unknown` for enums and unions) and is not
+    /// written back on serialization.
+    Missing,
+    /// The payload held a value that does not fit the field's type (a `null` where the spec
+    /// allows none, a number for an object...). The value is kept as sent in the struct's
+    /// `extra` map under the field's name and written back from there; the typed field holds an
+    /// empty value, or for a list the items that did decode.
+    Invalid,
+}
+
+/// The declared fields of a struct that were missing or invalid when it was decoded; empty for
+/// a payload that follows the spec, and for every value built in code.
+///
+/// Only the lenient decoders (`openrouter_types::from_slice` and friends, which the client uses)
+/// record invalid fields and missing required ones; a strict decode (`serde_json::from_*`) fails
+/// on them instead, and records only a missing field that the spec requires but lets be `null`
+/// (so that it is not written back as `null`).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+// One pointer in every struct (a `Vec` would be three words), allocated only when a field is off.
+#[allow(clippy::box_collection)]
+pub struct FieldIssues(Option<Box<Vec<(&'static str, FieldIssue)>>>);
+
+impl std::fmt::Debug for FieldIssues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.list()).finish()
+    }
+}
+
+impl FieldIssues {
+    fn list(&self) -> &[(&'static str, FieldIssue)] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether every declared field was present and well typed.
+    pub fn is_empty(&self) -> bool {
+        self.list().is_empty()
+    }
+
+    /// Every field with an issue, in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, FieldIssue)> + '_ {
+        self.list().iter().copied()
+    }
+
+    /// The required fields the payload left out.
+    pub fn missing(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.iter()
+            .filter(|(_, i)| *i == FieldIssue::Missing)
+            .map(|(f, _)| f)
+    }
+
+    /// The fields whose value did not fit their type (kept raw in `extra`).
+    pub fn invalid(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.iter()
+            .filter(|(_, i)| *i == FieldIssue::Invalid)
+            .map(|(f, _)| f)
+    }
+
+    /// The issue of one field (by its JSON name), if it has one.
+    pub fn get(&self, field: &str) -> Option<FieldIssue> {
+        self.list()
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, i)| *i)
+    }
+
+    /// Whether serialization leaves the typed field out (missing, or written from `extra`).
+    #[inline]
+    pub(crate) fn skips(&self, field: &str) -> bool {
+        self.0.is_some() && self.get(field).is_some()
+    }
+
+    fn record(&mut self, field: &'static str, issue: FieldIssue) {
+        count_repair();
+        self.0
+            .get_or_insert_with(Default::default)
+            .push((field, issue));
+    }
+}
+
+/// Where a struct keeps unknown fields and invalid values (absent when the model is built with
+/// `--cfg openrouter_types_drop_unknown`).
+pub(crate) trait Keep: Default {
+    fn keep(&mut self, key: &str, value: serde_json::Value);
+    fn unknown<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: Key<'de>,
+    ) -> Result<(), A::Error>;
+}
+
+impl Keep for serde_json::Map<String, serde_json::Value> {
+    #[inline]
+    fn keep(&mut self, key: &str, value: serde_json::Value) {
+        self.insert(key.to_owned(), value);
+    }
+    #[inline]
+    fn unknown<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: Key<'de>,
+    ) -> Result<(), A::Error> {
+        let value = map.next_value()?;
+        self.insert(key.into_owned(), value);
+        Ok(())
+    }
+}
+
+/// `extra` compiled out: unknown fields and invalid values are dropped.
+#[derive(Default)]
+#[allow(dead_code)]
+pub(crate) struct NoExtra;
+
+impl Keep for NoExtra {
+    fn keep(&mut self, _key: &str, _value: serde_json::Value) {}
+    fn unknown<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        _key: Key<'de>,
+    ) -> Result<(), A::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(|_| ())
+    }
+}
+
+/// An object key, borrowed from the input when it can be.
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    fn into_owned(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// Reads the value of a declared field of type `T`. Strict: as `T`, or the error. Lenient: a
+/// value that does not fit `T` is kept raw and recorded, and `None` is returned.
+#[inline]
+pub(crate) fn field<'de, A, T, K>(
+    map: &mut A,
+    lenient: bool,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<T>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    K: Keep,
+{
+    if !lenient {
+        return map.next_value().map(Some);
+    }
+    lenient_field(map, key, extra, issues)
+}
+
+#[inline(never)]
+fn lenient_field<'de, A, T, K>(
+    map: &mut A,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<T>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    K: Keep,
+{
+    let raw: serde_json::Value = map.next_value()?;
+    let before = Counters::now();
+    match T::deserialize(&raw) {
+        Ok(v) => {
+            count_matched();
+            Ok(Some(v))
+        }
+        Err(_) => {
+            before.restore();
+            extra.keep(key, raw);
+            issues.record(key, FieldIssue::Invalid);
+            Ok(None)
+        }
+    }
+}
+
+/// A list field (`Vec<T>` or `Option<Vec<T>>`) that keeps the items that decode when others
+/// do not.
+pub(crate) trait List<T>: DeserializeOwned {
+    fn from_items(items: Vec<T>) -> Self;
+}
+
+impl<T: DeserializeOwned> List<T> for Vec<T> {
+    fn from_items(items: Vec<T>) -> Self {
+        items
+    }
+}
+
+impl<T: DeserializeOwned> List<T> for Option<Vec<T>> {
+    fn from_items(items: Vec<T>) -> Self {
+        Some(items)
+    }
+}
+
+type StrMap<T> = std::collections::BTreeMap<String, T>;
+
+/// A map field (`BTreeMap<String, T>` or its `Option`) that keeps the entries that decode when
+/// others do not.
+pub(crate) trait Dict<T>: DeserializeOwned {
+    fn from_entries(entries: StrMap<T>) -> Self;
+}
+
+impl<T: DeserializeOwned> Dict<T> for StrMap<T> {
+    fn from_entries(entries: StrMap<T>) -> Self {
+        entries
+    }
+}
+
+impl<T: DeserializeOwned> Dict<T> for Option<StrMap<T>> {
+    fn from_entries(entries: StrMap<T>) -> Self {
+        Some(entries)
+    }
+}
+
+/// Like [`list_field`] for a map.
+#[inline]
+pub(crate) fn map_field<'de, A, T, M, K>(
+    map: &mut A,
+    lenient: bool,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<M>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    M: Dict<T>,
+    K: Keep,
+{
+    if !lenient {
+        return map.next_value().map(Some);
+    }
+    lenient_map_field::<A, T, M, K>(map, key, extra, issues)
+}
+
+#[inline(never)]
+fn lenient_map_field<'de, A, T, M, K>(
+    map: &mut A,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<M>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    M: Dict<T>,
+    K: Keep,
+{
+    let raw: serde_json::Value = map.next_value()?;
+    let before = Counters::now();
+    if let Ok(v) = M::deserialize(&raw) {
+        count_matched();
+        return Ok(Some(v));
+    }
+    before.restore();
+    let entries = match &raw {
+        serde_json::Value::Object(entries) => Some(
+            entries
+                .iter()
+                .filter_map(|(k, v)| T::deserialize(v).ok().map(|v| (k.clone(), v)))
+                .collect(),
+        ),
+        _ => None,
+    };
+    extra.keep(key, raw);
+    issues.record(key, FieldIssue::Invalid);
+    Ok(entries.map(M::from_entries))
+}
+
+/// Like [`field`] for a list: when some items do not decode, the list is kept raw (so it is
+/// written back whole and in order) and the typed field holds the items that did decode.
+#[inline]
+pub(crate) fn list_field<'de, A, T, L, K>(
+    map: &mut A,
+    lenient: bool,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<L>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    L: List<T>,
+    K: Keep,
+{
+    if !lenient {
+        return map.next_value().map(Some);
+    }
+    lenient_list_field::<A, T, L, K>(map, key, extra, issues)
+}
+
+#[inline(never)]
+fn lenient_list_field<'de, A, T, L, K>(
+    map: &mut A,
+    key: &'static str,
+    extra: &mut K,
+    issues: &mut FieldIssues,
+) -> Result<Option<L>, A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: DeserializeOwned,
+    L: List<T>,
+    K: Keep,
+{
+    let raw: serde_json::Value = map.next_value()?;
+    let before = Counters::now();
+    if let Ok(v) = L::deserialize(&raw) {
+        count_matched();
+        return Ok(Some(v));
+    }
+    before.restore();
+    let items = match &raw {
+        serde_json::Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(|item| T::deserialize(item).ok())
+                .collect(),
+        ),
+        _ => None,
+    };
+    extra.keep(key, raw);
+    issues.record(key, FieldIssue::Invalid);
+    Ok(items.map(L::from_items))
+}
+
+/// The value of a required field once the object is read: missing is an error when strict, an
+/// empty value (recorded) when lenient. A field already recorded invalid is not recorded again.
+#[inline]
+pub(crate) fn required<T: Fill, E: serde::de::Error>(
+    slot: Option<T>,
+    key: &'static str,
+    lenient: bool,
+    issues: &mut FieldIssues,
+) -> Result<T, E> {
+    match slot {
+        Some(v) => Ok(v),
+        None => missing(key, lenient, issues),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn missing<T: Fill, E: serde::de::Error>(
+    key: &'static str,
+    lenient: bool,
+    issues: &mut FieldIssues,
+) -> Result<T, E> {
+    if issues.get(key).is_none() {
+        if !lenient {
+            return Err(E::missing_field(key));
+        }
+        issues.record(key, FieldIssue::Missing);
+    }
+    Ok(T::fill())
+}
+
+/// The value of a required field the spec lets be `null`: missing is not an error (the API
+/// leaves such fields out), and is recorded so that serialization does not add a `null`.
+#[inline]
+pub(crate) fn required_nullable<T>(
+    slot: Option<Option<T>>,
+    key: &'static str,
+    issues: &mut FieldIssues,
+) -> Option<T> {
+    match slot {
+        Some(v) => v,
+        None => {
+            if issues.get(key).is_none() {
+                issues.record(key, FieldIssue::Missing);
+            }
+            None
+        }
+    }
+}
+
+/// The empty value a required field reads as when a lenient decode finds it missing or invalid.
+pub(crate) trait Fill {
+    fn fill() -> Self;
+}
+
+macro_rules! fill_default {
+    ($($t:ty),*) => { $(impl Fill for $t { fn fill() -> Self { Default::default() } })* };
+}
+fill_default!(
+    String,
+    bool,
+    i32,
+    i64,
+    f32,
+    f64,
+    serde_json::Value,
+    serde_json::Map<String, serde_json::Value>,
+    Binary,
+    ErrorCode
+);
+
+impl<T> Fill for Vec<T> {
+    fn fill() -> Self {
+        Vec::new()
+    }
+}
+
+impl<T> Fill for Option<T> {
+    fn fill() -> Self {
+        None
+    }
+}
+
+impl<T: Fill> Fill for Box<T> {
+    fn fill() -> Self {
+        Box::new(T::fill())
+    }
+}
+
+impl<T> Fill for std::collections::BTreeMap<String, T> {
+    fn fill() -> Self {
+        Default::default()
+    }
+}
+
+/// In a lenient decode, the union member that needs the fewest repairs when no member decodes
+/// strictly. A member is only a candidate when at least as many of its fields fit as need a
+/// repair: an object that shares nothing with a member is not that member with every field
+/// missing (the union's field is then kept raw instead).
+pub(crate) struct Best<U> {
+    start: Counters,
+    best: Option<(u64, u64, U)>,
+}
+
+impl<U> Best<U> {
+    pub(crate) fn new() -> Self {
+        Best {
+            start: Counters::now(),
+            best: None,
+        }
+    }
+
+    /// Tries one member leniently; on a tie the earlier (more specific) member stays. Only what
+    /// the chosen member counted stays counted (for the union this one is a member of).
+    pub(crate) fn consider<T: DeserializeOwned>(
+        &mut self,
+        value: &serde_json::Value,
+        wrap: impl FnOnce(T) -> U,
+    ) {
+        self.start.restore();
+        if let Ok(v) = T::deserialize(value) {
+            let (cost, fit) = (repairs() - self.start.0, matched() - self.start.1);
+            if cost > fit.max(1) {
+                return;
+            }
+            let better = match &self.best {
+                None => true,
+                Some((c, f, _)) => cost < *c || (cost == *c && fit > *f),
+            };
+            if better {
+                self.best = Some((cost, fit, wrap(v)));
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> Option<U> {
+        match self.best {
+            Some((cost, fit, u)) => {
+                Counters(self.start.0 + cost, self.start.1 + fit).restore();
+                Some(u)
+            }
+            None => {
+                self.start.restore();
+                None
+            }
+        }
+    }
+}
+
+/// The state of one struct's decode: its mode, what it keeps, what went wrong.
+pub(crate) struct State<K> {
+    lenient: bool,
+    pub(crate) extra: K,
+    pub(crate) issues: FieldIssues,
+}
+
+impl<K: Keep> State<K> {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        State {
+            lenient: is_lenient(),
+            extra: K::default(),
+            issues: FieldIssues::default(),
+        }
+    }
+
+    /// A declared field (required, or required and nullable with `T = Option<_>`).
+    #[inline]
+    pub(crate) fn field<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<T>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = field(map, self.lenient, key, &mut self.extra, &mut self.issues)? {
+            *slot = Some(v);
+        }
+        Ok(())
+    }
+
+    /// An optional field: `null` reads as unset.
+    #[inline]
+    pub(crate) fn optional<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<T>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) =
+            field::<A, Option<T>, K>(map, self.lenient, key, &mut self.extra, &mut self.issues)?
+        {
+            *slot = v;
+        }
+        Ok(())
+    }
+
+    /// A required list.
+    #[inline]
+    pub(crate) fn list<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<Vec<T>>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = list_field::<A, T, Vec<T>, K>(
+            map,
+            self.lenient,
+            key,
+            &mut self.extra,
+            &mut self.issues,
+        )? {
+            *slot = Some(v);
+        }
+        Ok(())
+    }
+
+    /// An optional list: `null` reads as unset.
+    #[inline]
+    pub(crate) fn optional_list<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<Vec<T>>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = list_field::<A, T, Option<Vec<T>>, K>(
+            map,
+            self.lenient,
+            key,
+            &mut self.extra,
+            &mut self.issues,
+        )? {
+            *slot = v;
+        }
+        Ok(())
+    }
+
+    /// A required map.
+    #[inline]
+    pub(crate) fn map<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<StrMap<T>>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = map_field::<A, T, StrMap<T>, K>(
+            map,
+            self.lenient,
+            key,
+            &mut self.extra,
+            &mut self.issues,
+        )? {
+            *slot = Some(v);
+        }
+        Ok(())
+    }
+
+    /// An optional map: `null` reads as unset.
+    #[inline]
+    pub(crate) fn optional_map<'de, A: serde::de::MapAccess<'de>, T: DeserializeOwned>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        slot: &mut Option<StrMap<T>>,
+    ) -> Result<(), A::Error> {
+        if let Some(v) = map_field::<A, T, Option<StrMap<T>>, K>(
+            map,
+            self.lenient,
+            key,
+            &mut self.extra,
+            &mut self.issues,
+        )? {
+            *slot = v;
+        }
+        Ok(())
+    }
+
+    /// A field this version does not declare: kept in `extra`.
+    #[inline]
+    pub(crate) fn unknown<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: Key<'de>,
+    ) -> Result<(), A::Error> {
+        self.extra.unknown(map, key)
+    }
+
+    #[inline]
+    pub(crate) fn required<T: Fill, E: serde::de::Error>(
+        &mut self,
+        slot: Option<T>,
+        key: &'static str,
+    ) -> Result<T, E> {
+        required(slot, key, self.lenient, &mut self.issues)
+    }
+
+    #[inline]
+    pub(crate) fn required_nullable<T>(
+        &mut self,
+        slot: Option<Option<T>>,
+        key: &'static str,
+    ) -> Option<T> {
+        required_nullable(slot, key, &mut self.issues)
+    }
+}
+
+/// Writes a required field unless it was missing or is written from `extra`.
+#[inline]
+pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize + ?Sized>(
+    map: &mut M,
+    issues: &FieldIssues,
+    key: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    if issues.skips(key) {
+        return Ok(());
+    }
+    map.serialize_entry(key, value)
+}
+
+/// Writes an optional field when it is set.
+#[inline]
+pub(crate) fn opt_entry<M: serde::ser::SerializeMap, T: Serialize>(
+    map: &mut M,
+    issues: &FieldIssues,
+    key: &'static str,
+    value: &Option<T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(v) => entry(map, issues, key, v),
+        None => Ok(()),
     }
 }

@@ -9,7 +9,11 @@
 //!   mid-stream error check and typed JSON decoding);
 //! - `typed/eventsource_stream`: `eventsource-stream` plus `serde_json::from_str` into the same
 //!   `ChatStreamChunk` type;
-//! - `framing/*`: the SSE framing alone (events with their data, no JSON).
+//! - `framing/*`: the SSE framing alone (events with their data, no JSON);
+//! - `json/*`: the JSON decoding alone, of the same events' data: `chat_stream_chunk` into the
+//!   generated `ChatStreamChunk` (every field typed, unknown fields kept), `minimal` into a
+//!   hand-written struct with only what a chat UI reads (id, each choice's delta content and
+//!   finish reason, usage), unknown fields skipped.
 //!
 //! Run with `cargo bench -p openrouter --bench sse`.
 
@@ -34,6 +38,8 @@ fn main() {
     assert_eq!(run_eventsource(input.frames.clone()), input.chunks);
     assert_eq!(framing_openrouter(&input.frames), input.events);
     assert_eq!(framing_eventsource(input.frames.clone()), input.events);
+    assert_eq!(json_generated(&DATA), input.chunks);
+    assert_eq!(json_minimal(&DATA), input.chunks);
     eprintln!(
         "input: {} bytes, {} frames, {} chunks",
         input.bytes,
@@ -197,6 +203,74 @@ fn framing_eventsource(frames: Vec<Bytes>) -> usize {
     n
 }
 
+/// The data of every JSON event of the input.
+static DATA: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut decoder = SseDecoder::new();
+    let mut out = Vec::new();
+    for frame in &INPUT.frames {
+        decoder.push(frame);
+        for item in decoder.by_ref() {
+            if let SseItem::Event(event) = item.expect("valid UTF-8") {
+                if event.data != "[DONE]" {
+                    out.push(event.data);
+                }
+            }
+        }
+    }
+    out
+});
+
+/// What a chat UI reads of a chunk, and nothing else.
+#[derive(serde::Deserialize)]
+struct MinimalChunk {
+    #[allow(dead_code)]
+    id: String,
+    choices: Vec<MinimalChoice>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    usage: Option<MinimalUsage>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct MinimalChoice {
+    delta: MinimalDelta,
+    finish_reason: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct MinimalDelta {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct MinimalUsage {
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    #[serde(default)]
+    cost: Option<f64>,
+}
+
+fn json_generated(data: &[String]) -> usize {
+    for d in data {
+        divan::black_box(serde_json::from_str::<StreamChunk>(d).expect("valid chunk"));
+    }
+    data.len()
+}
+
+fn json_minimal(data: &[String]) -> usize {
+    for d in data {
+        let chunk = serde_json::from_str::<MinimalChunk>(d).expect("valid chunk");
+        divan::black_box(chunk.choices.len());
+        divan::black_box(chunk);
+    }
+    data.len()
+}
+
 fn counted<'a, 'b>(bencher: Bencher<'a, 'b>) -> Bencher<'a, 'b> {
     let input = &*INPUT;
     bencher
@@ -235,5 +309,19 @@ mod framing {
         counted(bencher)
             .with_inputs(|| INPUT.frames.clone())
             .bench_local_values(framing_eventsource);
+    }
+}
+
+mod json {
+    use super::*;
+
+    #[divan::bench]
+    fn chat_stream_chunk(bencher: Bencher<'_, '_>) {
+        counted(bencher).bench_local(|| json_generated(&DATA));
+    }
+
+    #[divan::bench]
+    fn minimal(bencher: Bencher<'_, '_>) {
+        counted(bencher).bench_local(|| json_minimal(&DATA));
     }
 }

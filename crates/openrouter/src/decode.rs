@@ -38,7 +38,9 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     // The plain decoder first: tracking the path costs as much again as the decoding itself,
     // and the path (like the content type) is only needed for an error, so a body that fails
     // is decoded again with it.
-    if let Ok(v) = serde_json::from_slice::<T>(&bytes) {
+    // Lenient: the spec-exact decode, then (only when it fails) one that keeps a missing or
+    // ill-typed field instead of failing the whole body (`openrouter_types::from_slice`).
+    if let Ok(v) = openrouter_types::from_slice::<T>(&bytes) {
         return Ok(v);
     }
     decode_failure(meta, bytes)

@@ -437,8 +437,9 @@ async fn api_error_detection_can_be_switched_off() {
 #[tokio::test]
 async fn invalid_json_is_a_decode_error_and_the_stream_goes_on() {
     let bad_type = r#"{"id":"g","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":"zero","delta":{}}]}"#;
+    let bad_shape = r#"[{"id":"g"}]"#;
     let input = format!(
-        "data: {}\n\ndata: {{not json\n\ndata: {bad_type}\n\ndata: {}\n\ndata: [DONE]\n\n",
+        "data: {}\n\ndata: {{not json\n\ndata: {bad_type}\n\ndata: {bad_shape}\n\ndata: {}\n\ndata: [DONE]\n\n",
         chunk_json(0),
         chunk_json(1)
     );
@@ -450,6 +451,12 @@ async fn invalid_json_is_a_decode_error_and_the_stream_goes_on() {
     assert_eq!(err.decode_body(), Some("{not json"));
     assert!(err.source().is_some());
 
+    // One ill-typed field does not lose the chunk: it is recorded and kept as sent.
+    let chunk = stream.next().await.unwrap().unwrap();
+    assert!(chunk.choices[0].decode_issues().invalid().eq(["index"]));
+    assert_eq!(chunk.choices[0].extra["index"], "zero");
+
+    // A chunk whose shape does not fit at all is a decode error.
     let err = stream.next().await.unwrap().unwrap_err();
     match &err {
         StreamError::Decode {
@@ -459,12 +466,11 @@ async fn invalid_json_is_a_decode_error_and_the_stream_goes_on() {
             ..
         } => {
             assert!(type_name.ends_with("ChatStreamChunk"), "{type_name}");
-            assert_eq!(path, "choices[0].index");
-            assert_eq!(body, bad_type);
+            assert_eq!(path, ".");
+            assert_eq!(body, bad_shape);
         }
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().contains("at `choices[0].index`"));
     assert!(!err.to_string().contains(&err.source().unwrap().to_string()));
 
     // Data after the bad chunks still arrives.

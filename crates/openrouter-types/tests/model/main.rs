@@ -3,6 +3,8 @@
 //! One test binary, so the large generated crate is linked once.
 
 mod forward_compat;
+mod mutations;
+mod real_responses;
 mod setters;
 mod shape;
 mod spec_examples;

@@ -19,7 +19,7 @@ fn esc(seg: &str) -> String {
 }
 
 /// (pointer of the example value, pointer of the schema it is an example of)
-fn collect(
+pub(crate) fn collect(
     node: &Value,
     ptr: &str,
     parent_key: Option<&str>,

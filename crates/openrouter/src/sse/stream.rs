@@ -617,7 +617,13 @@ impl<T: DeserializeOwned, B> EventStream<T, B> {
         } else {
             None
         };
-        match serde_json::from_str::<T>(&event.data) {
+        // A chunk that fails the spec-exact decode is decoded again leniently (one odd field
+        // must not lose the chunk), unless it is an error frame.
+        let decoded = match serde_json::from_str::<T>(&event.data) {
+            Err(_) if api_error.is_none() => openrouter_types::from_str::<T>(&event.data),
+            other => other,
+        };
+        match decoded {
             Ok(value) => {
                 if let Some(body) = api_error {
                     self.inner.close();

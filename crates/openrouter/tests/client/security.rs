@@ -49,7 +49,7 @@ async fn the_key_never_appears_in_errors() {
     let server = Server::start([
         Reply::error(401, "No auth credentials found"),
         Reply::status(502).chunk("<html>bad gateway</html>"),
-        Reply::json(200, r#"{"data":5}"#),
+        Reply::json(200, r#"[5]"#),
         Reply::hang(),
         Reply::sse(["data: {}\n\n"]),
     ]);

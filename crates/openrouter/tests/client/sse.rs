@@ -244,7 +244,8 @@ async fn dropping_the_stream_closes_the_connection() {
 async fn one_bad_chunk_does_not_end_the_stream() {
     let (stream, _server) = open(Reply::sse([
         format!("data: {}\n\n", chunk("a")),
-        "data: {\"choices\": 5}\n\n".into(),
+        // Not a chunk at all (one ill-typed field would be decoded leniently).
+        "data: [5]\n\n".into(),
         format!("data: {}\n\n", chunk("b")),
         "data: [DONE]\n\n".into(),
     ]))
