@@ -25,7 +25,8 @@ for target in sse_decoder decode_types headers multipart; do
     if [ "$target" = decode_types ]; then
         extra=(-dict=decode_types.dict)
     fi
-    mkdir -p "corpus/$target"
+    # Git keeps no empty folder: a target without committed seeds starts from nothing.
+    mkdir -p "corpus/$target" "seeds/$target"
     log="$(mktemp)"
     if ! cargo +nightly fuzz run --dev "$target" "corpus/$target" "seeds/$target" -- \
         ${extra[@]+"${extra[@]}"} -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
