@@ -5,7 +5,7 @@
 
 /// What the decoder yields, flattened for comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Item {
+pub(crate) enum Item {
     Event {
         event: Option<String>,
         data: String,
@@ -21,19 +21,19 @@ pub enum Item {
 
 /// Everything a decoder says about a whole input.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Outcome {
-    pub items: Vec<Item>,
+pub(crate) struct Outcome {
+    pub(crate) items: Vec<Item>,
     /// What `finish` returns: an event without its blank line.
-    pub incomplete: Option<Item>,
-    pub retry: Option<u64>,
-    pub last_event_id: Option<String>,
+    pub(crate) incomplete: Option<Item>,
+    pub(crate) retry: Option<u64>,
+    pub(crate) last_event_id: Option<String>,
 }
 
 fn strip_space(v: &[u8]) -> &[u8] {
     v.strip_prefix(b" ").unwrap_or(v)
 }
 
-pub fn decode(input: &[u8]) -> Outcome {
+pub(crate) fn decode(input: &[u8]) -> Outcome {
     let mut pos = if input.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {

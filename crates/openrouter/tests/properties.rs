@@ -198,154 +198,38 @@ fn sse_random_bytes_do_not_panic() {
     }
 }
 
-/// A plain, whole-input reading of the event-stream rules the decoder implements (WHATWG
-/// "Server-sent events" 9.2.6, with the decoder's own choices: invalid UTF-8 in a value or a
-/// comment is an error item, comments are items, a final event without its blank line is
-/// returned apart). The same oracle as `fuzz/fuzz_targets/sse_reference.rs`.
-mod reference {
-    use super::Decoded;
-    use openrouter::sse::SseItem;
+/// A plain, whole-input reading of the event-stream rules the decoder implements: the same
+/// oracle the `sse_decoder` fuzz target holds the decoder to, shared from there.
+#[path = "../../../fuzz/fuzz_targets/sse_reference.rs"]
+mod reference;
 
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    pub(crate) enum Item {
-        Event {
-            event: Option<String>,
-            data: String,
-            id: Option<String>,
-        },
-        Comment(String),
-        Error {
-            offset: u64,
-            invalid_at: u64,
-        },
-    }
-
-    #[derive(Debug, PartialEq, Eq)]
-    pub(crate) struct Outcome {
-        items: Vec<Item>,
-        incomplete: Option<Item>,
-        retry: Option<u64>,
-        last_event_id: Option<String>,
-    }
-
-    impl Outcome {
-        pub(crate) fn of(d: &Decoded) -> Outcome {
-            let event = |e: &openrouter::sse::SseEvent| Item::Event {
-                event: e.event.clone(),
-                data: e.data.clone(),
-                id: e.id.clone(),
-            };
-            Outcome {
-                items: d
-                    .items
-                    .iter()
-                    .map(|i| match i {
-                        Ok(SseItem::Event(e)) => event(e),
-                        Ok(SseItem::Comment(c)) => Item::Comment(c.clone()),
-                        Ok(other) => panic!("a new kind of item: {other:?}"),
-                        Err(e) => Item::Error {
-                            offset: e.offset(),
-                            invalid_at: e.invalid_byte_offset(),
-                        },
-                    })
-                    .collect(),
-                incomplete: d.incomplete.as_ref().map(event),
-                retry: d.retry,
-                last_event_id: d.last_event_id.clone(),
-            }
-        }
-    }
-
-    fn strip_space(v: &[u8]) -> &[u8] {
-        v.strip_prefix(b" ").unwrap_or(v)
-    }
-
-    pub(crate) fn decode(input: &[u8]) -> Outcome {
-        let mut pos = if input.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
+impl reference::Outcome {
+    /// What the incremental decoder gave, in the reference's terms.
+    fn of(d: &Decoded) -> reference::Outcome {
+        use openrouter::sse::SseItem;
+        use reference::Item;
+        let event = |e: &openrouter::sse::SseEvent| Item::Event {
+            event: e.event.clone(),
+            data: e.data.clone(),
+            id: e.id.clone(),
         };
-        let mut items = Vec::new();
-        let (mut data, mut has_data, mut event, mut last_id) =
-            (String::new(), false, String::new(), String::new());
-        let mut retry = None;
-        let event_of = |event: &mut String, data: &mut String, last_id: &str| Item::Event {
-            event: (!event.is_empty()).then(|| std::mem::take(event)),
-            data: std::mem::take(data),
-            id: (!last_id.is_empty()).then(|| last_id.to_owned()),
-        };
-        while pos < input.len() {
-            let rest = &input[pos..];
-            let (len, ended, next) = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-                Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => (i, true, i + 2),
-                Some(i) => (i, true, i + 1),
-                None => (rest.len(), false, rest.len()),
-            };
-            let line = &rest[..len];
-            let offset = pos as u64;
-            pos += next;
-            let mut out = None;
-            if line.is_empty() {
-                if has_data && !data.is_empty() {
-                    out = Some(event_of(&mut event, &mut data, &last_id));
-                }
-                has_data = false;
-                data.clear();
-                event.clear();
-            } else if line[0] == b':' {
-                let text = strip_space(&line[1..]);
-                out = Some(match std::str::from_utf8(text) {
-                    Ok(t) => Item::Comment(t.to_owned()),
+        reference::Outcome {
+            items: d
+                .items
+                .iter()
+                .map(|i| match i {
+                    Ok(SseItem::Event(e)) => event(e),
+                    Ok(SseItem::Comment(c)) => Item::Comment(c.clone()),
+                    Ok(other) => panic!("a new kind of item: {other:?}"),
                     Err(e) => Item::Error {
-                        offset,
-                        invalid_at: offset + (line.len() - text.len() + e.valid_up_to()) as u64,
+                        offset: e.offset(),
+                        invalid_at: e.invalid_byte_offset(),
                     },
-                });
-            } else {
-                let (name, value) = match line.iter().position(|&b| b == b':') {
-                    Some(i) => (&line[..i], strip_space(&line[i + 1..])),
-                    None => (line, &b""[..]),
-                };
-                match std::str::from_utf8(value) {
-                    Err(e) => {
-                        out = Some(Item::Error {
-                            offset,
-                            invalid_at: offset
-                                + (line.len() - value.len() + e.valid_up_to()) as u64,
-                        })
-                    }
-                    Ok(value) => match name {
-                        b"data" => {
-                            if has_data {
-                                data.push('\n');
-                            }
-                            data.push_str(value);
-                            has_data = true;
-                        }
-                        b"event" => event = value.to_owned(),
-                        b"id" if !value.contains('\0') => last_id = value.to_owned(),
-                        b"retry"
-                            if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) =>
-                        {
-                            retry = Some(value.parse().unwrap_or(u64::MAX))
-                        }
-                        _ => {}
-                    },
-                }
-            }
-            // A final line without its line end is read, but what it yields is dropped.
-            if let (Some(item), true) = (out, ended) {
-                items.push(item);
-            }
-        }
-        let incomplete =
-            (has_data && !data.is_empty()).then(|| event_of(&mut event, &mut data, &last_id));
-        Outcome {
-            items,
-            incomplete,
-            retry,
-            last_event_id: (!last_id.is_empty()).then_some(last_id),
+                })
+                .collect(),
+            incomplete: d.incomplete.as_ref().map(event),
+            retry: d.retry,
+            last_event_id: d.last_event_id.clone(),
         }
     }
 }
