@@ -231,8 +231,9 @@ impl<S: StreamedEvent> Stream for ResponseStream<S> {
         }
         let attempts = this.meta.attempts;
         let item = std::task::ready!(Pin::new(&mut this.inner).poll_next(cx));
+        // Only until the first content: after it, no chunk needs judging.
         if let Some(Ok(event)) = &item {
-            if event.carries_content() {
+            if !this.inner.content_seen() && event.carries_content() {
                 this.inner.mark_content();
             }
         }

@@ -608,6 +608,11 @@ impl<T, B> EventStream<T, B> {
     pub(crate) fn mark_content(&mut self) {
         self.inner.mark_content();
     }
+
+    /// Whether an event with content has arrived (after which nothing needs judging).
+    pub(crate) fn content_seen(&self) -> bool {
+        self.inner.content_seen
+    }
 }
 
 impl<T: DeserializeOwned, B> EventStream<T, B> {
