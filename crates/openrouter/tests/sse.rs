@@ -619,8 +619,9 @@ fn idle_timeout_fires_on_a_comment_flood_that_is_always_ready() {
     finishes_within(Duration::from_secs(10), || async {
         let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, ": flood\n\n");
         let options = StreamOptions::new().with_idle_timeout(Some(Duration::from_millis(100)));
-        let mut stream = SseStream::with_options(body, options);
+        // Taken before the stream, whose idle timer counts from its creation.
         let start = Instant::now();
+        let mut stream = SseStream::with_options(body, options);
         let err = stream.next().await.unwrap().unwrap_err();
         assert!(matches!(err, StreamError::IdleTimeout { .. }), "{err:?}");
         assert!(start.elapsed() >= Duration::from_millis(100));
@@ -634,8 +635,9 @@ fn deadline_ends_an_event_flood_that_is_always_ready() {
     finishes_within(Duration::from_secs(10), || async {
         let body = TestBody::new(Vec::<Bytes>::new()).then_forever(Duration::ZERO, "data: 1\n\n");
         let options = StreamOptions::new().with_deadline(Some(Duration::from_millis(100)));
-        let mut stream = EventStream::<u32, _>::with_options(body, options);
+        // Taken before the stream, whose deadline counts from its creation.
         let start = Instant::now();
+        let mut stream = EventStream::<u32, _>::with_options(body, options);
         let mut events = 0;
         let err = loop {
             match stream.next().await {
