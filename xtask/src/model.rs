@@ -27,6 +27,71 @@ pub enum Ty {
     Boxed(Box<Ty>),
 }
 
+/// Above this estimated inline size (bytes), an optional field of a generated type is boxed
+/// (see `Gen::box_large`).
+pub const LARGE_FIELD: usize = 96;
+
+/// An estimate of the inline size of a generated type, close enough to tell small from large:
+/// a `String`, `Vec` or map is three words, a struct the sum of its fields plus its unknown-field
+/// map and issue pointer, a union its largest member plus a tag, an open enum a `String`.
+fn def_size(
+    name: &str,
+    defs: &[Def],
+    index: &HashMap<String, usize>,
+    memo: &mut HashMap<String, usize>,
+) -> usize {
+    if let Some(&s) = memo.get(name) {
+        return s;
+    }
+    let Some(&i) = index.get(name) else {
+        return 24;
+    };
+    // Cycles are boxed already, so this recursion ends; a provisional entry guards it anyway.
+    memo.insert(name.to_owned(), 8);
+    let size = match &defs[i].kind {
+        Kind::Struct { fields, .. } => {
+            fields
+                .iter()
+                .map(|f| ty_size(&f.ty, defs, index, memo))
+                .sum::<usize>()
+                + 32
+        }
+        Kind::Enum { .. } => 24,
+        Kind::Union(u) => {
+            u.variants
+                .iter()
+                .map(|v| {
+                    v.payload
+                        .as_ref()
+                        .map_or(0, |t| ty_size(t, defs, index, memo))
+                })
+                .max()
+                .unwrap_or(0)
+                + 8
+        }
+        Kind::Alias(t) => ty_size(t, defs, index, memo),
+    };
+    memo.insert(name.to_owned(), size);
+    size
+}
+
+fn ty_size(
+    t: &Ty,
+    defs: &[Def],
+    index: &HashMap<String, usize>,
+    memo: &mut HashMap<String, usize>,
+) -> usize {
+    match t {
+        Ty::Bool => 1,
+        Ty::I32 | Ty::F32 => 4,
+        Ty::I64 | Ty::F64 | Ty::Boxed(_) => 8,
+        Ty::String | Ty::Binary | Ty::Vec(_) | Ty::Map(_) | Ty::JsonObject => 24,
+        Ty::Json => 32,
+        Ty::Named(n) => def_size(n, defs, index, memo),
+        Ty::Option(inner) => ty_size(inner, defs, index, memo) + 8,
+    }
+}
+
 impl Ty {
     pub fn rust(&self) -> String {
         match self {
@@ -302,6 +367,7 @@ pub fn build(spec: &Value) -> Result<Model, String> {
     let mut operations = g.operations()?;
     infer_pagination(&mut operations, &g.defs);
     g.box_recursion();
+    g.box_large();
     let registry = g.registry.into_iter().collect();
     Ok(Model {
         defs: g.defs,
@@ -1375,6 +1441,44 @@ impl<'a> Gen<'a> {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
         })
+    }
+
+    /// Boxes the optional fields whose type is a large struct or union (more than
+    /// [`LARGE_FIELD`] bytes inline, estimated): such a field is absent from most values (a
+    /// stream chunk's `usage`, `error` and `openrouter_metadata`), and inline it makes every
+    /// value of the parent that much larger to build and move, present or not. Boxed, an
+    /// absent field costs one word. Setters and constructors box for the caller.
+    fn box_large(&mut self) {
+        let index: HashMap<String, usize> = self
+            .defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), i))
+            .collect();
+        let mut sizes: HashMap<String, usize> = HashMap::new();
+        for d in &self.defs {
+            def_size(&d.name, &self.defs, &index, &mut sizes);
+        }
+        for d in &mut self.defs {
+            let Kind::Struct { fields, .. } = &mut d.kind else {
+                continue;
+            };
+            for f in fields.iter_mut() {
+                let large = |t: &Ty| matches!(t, Ty::Named(n) if sizes.get(n).is_some_and(|&s| s > LARGE_FIELD));
+                // An optional field's `Option` is added when it is emitted; a nullable one
+                // carries it already.
+                let boxed = match &f.ty {
+                    Ty::Option(inner) if large(inner) => {
+                        Some(Ty::Option(Box::new(Ty::Boxed(inner.clone()))))
+                    }
+                    t if !f.required && large(t) => Some(Ty::Boxed(Box::new(t.clone()))),
+                    _ => None,
+                };
+                if let Some(t) = boxed {
+                    f.ty = t;
+                }
+            }
+        }
     }
 
     /// Boxes the fields and variants that close a cycle of direct containment, so every type has

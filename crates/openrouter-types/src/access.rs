@@ -23,7 +23,7 @@ impl ChatResult {
     pub fn failed_choices(&self) -> impl Iterator<Item = (i64, &ChatChoiceError)> + '_ {
         self.choices
             .iter()
-            .filter_map(|c| c.error.as_ref().map(|e| (c.index, e)))
+            .filter_map(|c| c.error.as_deref().map(|e| (c.index, e)))
     }
 
     /// Whether any choice carries an error (see [`failed_choices`](Self::failed_choices)).
@@ -38,6 +38,6 @@ impl ChatStreamChunk {
     pub fn failed_choices(&self) -> impl Iterator<Item = (i64, &ChatChoiceError)> + '_ {
         self.choices
             .iter()
-            .filter_map(|c| c.error.as_ref().map(|e| (c.index, e)))
+            .filter_map(|c| c.error.as_deref().map(|e| (c.index, e)))
     }
 }

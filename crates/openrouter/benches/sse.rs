@@ -13,7 +13,9 @@
 //! - `json/*`: the JSON decoding alone, of the same events' data: `chat_stream_chunk` into the
 //!   generated `ChatStreamChunk` (every field typed, unknown fields kept), `minimal` into a
 //!   hand-written struct with only what a chat UI reads (id, each choice's delta content and
-//!   finish reason, usage), unknown fields skipped.
+//!   finish reason, usage), unknown fields skipped; `derived` into hand-written structs with
+//!   serde's derive and every field these chunks carry, typed as `ChatStreamChunk` types them
+//!   (what decoding all of them costs with serde alone).
 //!
 //! Run with `cargo bench -p openrouter --bench sse`.
 
@@ -255,6 +257,81 @@ struct MinimalUsage {
     cost: Option<f64>,
 }
 
+/// Every field these chunks carry, typed as `ChatStreamChunk` types them, with serde's derive
+/// and nothing else: no unknown-field maps, no decode-issue records, no lenient mode. What
+/// decoding every field costs with serde alone, to tell that cost from the generated code's.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DerivedChunk {
+    id: String,
+    provider: Option<String>,
+    model: String,
+    object: DerivedObject,
+    created: i64,
+    choices: Vec<DerivedChoice>,
+    system_fingerprint: Option<String>,
+    #[serde(default)]
+    usage: Option<Box<DerivedUsage>>,
+}
+
+#[derive(serde::Deserialize)]
+enum DerivedObject {
+    #[serde(rename = "chat.completion.chunk")]
+    ChatCompletionChunk,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DerivedChoice {
+    index: i64,
+    delta: DerivedDelta,
+    finish_reason: Option<String>,
+    native_finish_reason: Option<String>,
+    logprobs: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DerivedDelta {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DerivedUsage {
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    cost: Option<f64>,
+    is_byok: Option<bool>,
+    prompt_tokens_details: Option<DerivedPromptDetails>,
+    completion_tokens_details: Option<DerivedCompletionDetails>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DerivedPromptDetails {
+    cached_tokens: Option<i64>,
+    audio_tokens: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DerivedCompletionDetails {
+    reasoning_tokens: Option<i64>,
+    image_tokens: Option<i64>,
+}
+
+fn json_derived(data: &[String]) -> usize {
+    for d in data {
+        divan::black_box(serde_json::from_str::<DerivedChunk>(d).expect("valid chunk"));
+    }
+    data.len()
+}
+
 fn json_generated(data: &[String]) -> usize {
     for d in data {
         divan::black_box(serde_json::from_str::<StreamChunk>(d).expect("valid chunk"));
@@ -318,6 +395,11 @@ mod json {
     #[divan::bench]
     fn chat_stream_chunk(bencher: Bencher<'_, '_>) {
         counted(bencher).bench_local(|| json_generated(&DATA));
+    }
+
+    #[divan::bench]
+    fn derived(bencher: Bencher<'_, '_>) {
+        counted(bencher).bench_local(|| json_derived(&DATA));
     }
 
     #[divan::bench]

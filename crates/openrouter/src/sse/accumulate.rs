@@ -229,10 +229,10 @@ impl ChatAccumulator {
             chat.system_fingerprint = Some(fingerprint.clone());
         }
         if let Some(usage) = &chunk.usage {
-            chat.usage = Some(usage.clone());
+            chat.usage = Some(usage.as_ref().clone());
         }
         if let Some(error) = &chunk.error {
-            chat.error = Some(error.clone());
+            chat.error = Some(error.as_ref().clone());
         }
         for delta_choice in &chunk.choices {
             let choice = choice_mut(&mut chat.choices, delta_choice.index);

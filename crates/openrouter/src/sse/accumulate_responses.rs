@@ -260,7 +260,7 @@ impl AccumulatedResponse {
         }
         self.status = Some(response.status.clone());
         if let Some(usage) = &response.usage {
-            self.usage = Some(usage.clone());
+            self.usage = Some(usage.as_ref().clone());
         }
         if last {
             self.done = true;
