@@ -17,7 +17,6 @@ async fn main() -> Result<(), Error> {
 
     match analytics
         .get_user_activity(GetUserActivityQuery::default())
-        .send()
         .await
     {
         Ok(activity) => {
@@ -33,8 +32,7 @@ async fn main() -> Result<(), Error> {
     }
 
     let meta = analytics
-        .get_analytics_meta()
-        .send()
+        .get_meta()
         .await
         .inspect_err(|e| report("get_analytics_meta", e))?;
     let names = |items: Vec<&str>| items.join(", ");
@@ -61,7 +59,7 @@ async fn main() -> Result<(), Error> {
     let mut query = QueryAnalyticsRequest::new(vec![metric.name.clone()]);
     query.dimensions = Some(vec![dimension.name.clone()]);
     query.limit = Some(10);
-    match analytics.query_analytics(query).send().await {
+    match analytics.query(query).await {
         Ok(result) => {
             println!("{} by {}:", metric.display_label, dimension.display_label);
             for row in &result.data.data {

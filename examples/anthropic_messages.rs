@@ -7,9 +7,7 @@
 use std::io::Write;
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{
-    MessagesContentBlockDeltaEventDelta, MessagesMessageParamRole, OrAnthropicContentBlock,
-};
+use openrouter::types::generated::{MessagesContentBlockDeltaEventDelta, OrAnthropicContentBlock};
 use openrouter::types::messages::{Message, Request, StreamEvent};
 use openrouter::{Client, Error};
 
@@ -26,12 +24,11 @@ async fn main() -> Result<(), Error> {
     let request = Request::new(model)
         .system("Answer in one sentence.".to_owned())
         .max_tokens(200)
-        .messages(vec![Message::new(question, MessagesMessageParamRole::User)]);
+        .messages(vec![Message::user(question)]);
 
     let result = client
         .anthropic_messages()
         .create(request.clone())
-        .send()
         .await
         .inspect_err(report)?;
     for block in &result.content {

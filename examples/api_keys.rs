@@ -23,7 +23,6 @@ async fn main() -> Result<(), Error> {
     create.limit = Some(1.0);
     let created = keys
         .create(create)
-        .send()
         .await
         .inspect_err(|e| report("create", e))?;
     // `created.key` is the new key in plain text, returned only once: never print or log it.
@@ -37,13 +36,13 @@ async fn main() -> Result<(), Error> {
         let mut update = UpdateRequest::default();
         update.name = Some("sdk-example-key-renamed".to_owned());
         update.limit = Some(Some(2.0)); // `Some(None)` would remove the limit.
-        let updated = keys.update(&hash, update).send().await?;
+        let updated = keys.update(&hash, update).await?;
         println!(
             "updated: {:?}, limit {:?}",
             updated.data.name, updated.data.limit
         );
 
-        let fetched = keys.get(&hash).send().await?;
+        let fetched = keys.get(&hash).await?;
         println!(
             "fetched: {:?}, limit {:?}, remaining {:?}, disabled {}",
             fetched.data.name,
@@ -59,7 +58,7 @@ async fn main() -> Result<(), Error> {
     }
 
     // Best-effort cleanup: runs whatever happened above.
-    match keys.delete(&hash).send().await {
+    match keys.delete(&hash).await {
         Ok(deleted) => println!("deleted: {}", deleted.deleted),
         Err(e) => {
             report("delete", &e);

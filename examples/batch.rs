@@ -40,10 +40,10 @@ async fn main() -> Result<(), Error> {
     }
 
     let Some(id) = std::env::var("OPENROUTER_BATCH_ID").ok().or(newest) else {
-        println!("no batches yet (create one with `client.batch().create_batches(...)`)");
+        println!("no batches yet (create one with `client.batch().create(...)`)");
         return Ok(());
     };
-    match client.batch().get_batches(&id).send().await {
+    match client.batch().get(&id).await {
         Ok(batch) => {
             println!(
                 "{}: status {}, error {:?}",

@@ -20,7 +20,7 @@ async fn main() -> Result<(), Error> {
     let query = GetBenchmarksQuery::default()
         .source(GetBenchmarksSource::ArtificialAnalysis)
         .max_results(10);
-    match client.benchmarks().get_benchmarks(query).send().await {
+    match client.benchmarks().get(query).await {
         Ok(response) => {
             let meta = &response.meta;
             println!(

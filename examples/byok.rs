@@ -33,7 +33,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    match client.byok().get(&id).send().await {
+    match client.byok().get(&id).await {
         Ok(key) => println!(
             "{}: {:?}, region {:?}, created {}",
             key.data.id, key.data.name, key.data.declared_region, key.data.created_at

@@ -28,12 +28,7 @@ async fn main() -> Result<(), Error> {
     request.tools = Some(vec![weather.clone()]);
 
     // `chat().send(body)` builds the call; `.send()` sends it.
-    let first = client
-        .chat()
-        .send(request)
-        .send()
-        .await
-        .inspect_err(report)?;
+    let first = client.chat().create(request).await.inspect_err(report)?;
     let Some(choice) = first.choices.first() else {
         println!("no choices in the response");
         return Ok(());
@@ -57,7 +52,7 @@ async fn main() -> Result<(), Error> {
 
     let mut request = ChatRequest::new(model, messages);
     request.tools = Some(vec![weather]);
-    let second = client.chat().send(request).send().await;
+    let second = client.chat().create(request).await;
     let second = second.inspect_err(report)?;
     println!("answer: {}", second.text());
     if let Some(choice) = second.choices.first() {

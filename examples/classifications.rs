@@ -15,12 +15,7 @@ async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
 
     let query = GetTaskClassificationsQuery::default();
-    match client
-        .classifications()
-        .get_task_classifications(query)
-        .send()
-        .await
-    {
+    match client.classifications().get_task(query).await {
         Ok(response) => {
             let data = &response.data;
             println!("last {} days, as of {}", data.window_days, data.as_of);

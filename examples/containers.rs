@@ -32,8 +32,7 @@ async fn main() -> Result<(), Error> {
     let mut first = None;
     for _ in 0..MAX_PAGES {
         let page = containers
-            .list_container_files(&container, query.clone())
-            .send()
+            .list_files(&container, query.clone())
             .await
             .inspect_err(|e| report("list_container_files", e))?;
         for file in &page.data {
@@ -50,10 +49,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    let file = containers
-        .get_container_file(&container, &file_id)
-        .send()
-        .await;
+    let file = containers.get_file(&container, &file_id).await;
     match file {
         Ok(file) => println!(
             "{}: {} bytes, created at {}",
@@ -64,8 +60,7 @@ async fn main() -> Result<(), Error> {
 
     // The content is a stream of `Bytes` chunks; nothing is held beyond the current chunk.
     let mut content = containers
-        .download_container_file_content(&container, &file_id)
-        .send()
+        .download_file(&container, &file_id)
         .await
         .inspect_err(|e| report("download_container_file_content", e))?;
     println!("content type {:?}", content.content_type());

@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
 
     // `GET /key` lives in the api_keys group: it describes the key that signs the request.
-    match client.api_keys().get_current_key_metadata().send().await {
+    match client.api_keys().get_current().await {
         Ok(key) => {
             let key = &key.data;
             println!(
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Error> {
         Err(e) => report("get_current_key_metadata", &e),
     }
 
-    match client.credits().get_credits().send().await {
+    match client.credits().get().await {
         Ok(credits) => {
             let c = &credits.data;
             println!(

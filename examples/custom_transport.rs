@@ -55,7 +55,7 @@ async fn main() -> Result<(), openrouter::Error> {
                 .build()?
         }
     };
-    let credits = client.credits().get_credits().send().await;
+    let credits = client.credits().get().await;
     println!(
         "credits call: {}",
         if credits.is_ok() {
@@ -83,7 +83,7 @@ mod tests {
             .transport(transport.clone())
             .build()
             .unwrap();
-        let credits = client.credits().get_credits().send().await.unwrap();
+        let credits = client.credits().get().await.unwrap();
         assert_eq!(credits.data.total_usage, 1.5);
         let sent = transport.last_request().unwrap();
         assert_eq!(sent.uri().path(), "/api/v1/credits");

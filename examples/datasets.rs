@@ -34,7 +34,6 @@ async fn main() -> Result<(), Error> {
 
     match datasets
         .get_rankings_daily(GetRankingsDailyQuery::default())
-        .send()
         .await
     {
         Ok(daily) => {
@@ -50,7 +49,6 @@ async fn main() -> Result<(), Error> {
 
     match datasets
         .get_session_cost(GetSessionCostQuery::default().limit(5))
-        .send()
         .await
     {
         Ok(costs) => {

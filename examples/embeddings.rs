@@ -24,11 +24,7 @@ async fn main() -> Result<(), Error> {
         "The cat sat on the mat.".to_owned(),
         "A kitten rests on a rug.".to_owned(),
     ];
-    let response = client
-        .embeddings()
-        .generate(Request::new(input, model))
-        .send()
-        .await;
+    let response = client.embeddings().create(Request::new(model, input)).await;
     match response {
         Ok(response) => {
             let vectors: Vec<&[f64]> = response

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    match client.endpoints().list(author, slug).send().await {
+    match client.endpoints().list(author, slug).await {
         Ok(response) => {
             let model = &response.data;
             println!(
@@ -45,7 +45,7 @@ async fn main() -> Result<(), Error> {
         Err(e) => report("list", &e),
     }
 
-    match client.endpoints().list_zdr_endpoints().send().await {
+    match client.endpoints().list_zdr().await {
         Ok(zdr) => println!("{} endpoints under Zero Data Retention", zdr.data.len()),
         Err(e) => report("list_zdr_endpoints", &e),
     }

@@ -35,7 +35,7 @@ async fn main() -> Result<(), Error> {
     };
 
     // The id goes into the path as given; the client percent-encodes it.
-    match client.external_users().get(&name).send().await {
+    match client.external_users().get(&name).await {
         Ok(user) => println!(
             "{}: active {}, updated {}",
             user.data.user, user.data.is_active, user.data.updated_at

@@ -41,7 +41,7 @@ async fn main() -> Result<(), Error> {
         // The response is a union of shapes; without `provider` it is the OpenRouter one.
         let form = UploadFileForm::new(Vec::new());
         let call = files.upload(UploadFileQuery::default(), form).file(part);
-        match call.send().await.as_deref() {
+        match call.await.as_deref() {
             Ok(FileResponse::Openrouter(f)) => {
                 println!(
                     "uploaded {} {} ({} bytes, {})",
@@ -72,8 +72,7 @@ async fn main() -> Result<(), Error> {
 
     if let Some(id) = uploaded.first() {
         match files
-            .retrieve(id, GetFileMetadataQuery::default())
-            .send()
+            .get(id, GetFileMetadataQuery::default())
             .await
             .as_deref()
         {
@@ -88,7 +87,6 @@ async fn main() -> Result<(), Error> {
         let download = async {
             let body = files
                 .download(&id, DownloadFileContentQuery::default())
-                .send()
                 .await?;
             body.write_to_file(&out).await
         };
@@ -103,7 +101,7 @@ async fn main() -> Result<(), Error> {
 
     // Best-effort cleanup, whatever happened above.
     for id in &uploaded {
-        match files.delete(id, DeleteFileQuery::default()).send().await {
+        match files.delete(id, DeleteFileQuery::default()).await {
             Ok(_) => println!("deleted {id}"),
             Err(e) => report("delete", &e),
         }

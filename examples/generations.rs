@@ -25,8 +25,7 @@ async fn main() -> Result<(), Error> {
             request.max_tokens = Some(5);
             let response = client
                 .chat()
-                .send(request)
-                .send()
+                .create(request)
                 .await
                 .inspect_err(|e| report("chat", e))?;
             // The `X-Generation-Id` header, or the body's id.
@@ -42,8 +41,7 @@ async fn main() -> Result<(), Error> {
     for attempt in 1..=5 {
         match client
             .generations()
-            .get_generation(GetGenerationQuery::new(id.clone()))
-            .send()
+            .get(GetGenerationQuery::new(id.clone()))
             .await
         {
             Ok(g) => {
@@ -67,8 +65,7 @@ async fn main() -> Result<(), Error> {
     // Stored only when the account keeps prompts and completions; otherwise an error explains why.
     match client
         .generations()
-        .list_generation_content(ListGenerationContentQuery::new(id))
-        .send()
+        .list_content(ListGenerationContentQuery::new(id))
         .await
     {
         Ok(content) => println!(

@@ -32,16 +32,14 @@ async fn main() -> Result<(), Error> {
     // Every assignment of the account, across guardrails.
     // Queries with nothing to set can be written `Default::default()`.
     match guardrails
-        .list_key_assignments(Default::default())
-        .send()
+        .list_all_key_assignments(Default::default())
         .await
     {
         Ok(page) => println!("{} key assignments", page.total_count),
         Err(e) => report("list_key_assignments", &e),
     }
     match guardrails
-        .list_member_assignments(Default::default())
-        .send()
+        .list_all_member_assignments(Default::default())
         .await
     {
         Ok(page) => println!("{} member assignments", page.total_count),
@@ -52,7 +50,7 @@ async fn main() -> Result<(), Error> {
         println!("no guardrails");
         return Ok(());
     };
-    match guardrails.get(&id).send().await {
+    match guardrails.get(&id).await {
         Ok(g) => println!(
             "{}: allowed providers {:?}, models {:?}",
             g.data.name, g.data.allowed_providers, g.data.allowed_models
@@ -60,7 +58,7 @@ async fn main() -> Result<(), Error> {
         Err(e) => report("get", &e),
     }
     let mut keys = guardrails
-        .list_guardrail_key_assignments(&id, Default::default())
+        .list_key_assignments(&id, Default::default())
         .items();
     while let Some(a) = keys.next().await {
         match a {
@@ -69,8 +67,7 @@ async fn main() -> Result<(), Error> {
         }
     }
     match guardrails
-        .list_guardrail_member_assignments(&id, Default::default())
-        .send()
+        .list_member_assignments(&id, Default::default())
         .await
     {
         Ok(page) => page

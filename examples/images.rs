@@ -17,7 +17,6 @@ async fn main() -> Result<(), Error> {
 
     let models = images
         .list_models()
-        .send()
         .await
         .inspect_err(|e| report("list_models", e))?;
     println!("{} image models", models.data.len());
@@ -27,7 +26,7 @@ async fn main() -> Result<(), Error> {
 
     // Endpoints are addressed by the two halves of the model id.
     if let Some((author, slug)) = models.data.first().and_then(|m| m.id.split_once('/')) {
-        match images.list_model_endpoints(author, slug).send().await {
+        match images.list_model_endpoints(author, slug).await {
             Ok(endpoints) => {
                 for endpoint in &endpoints.endpoints {
                     println!("  {} served by {}", endpoints.id, endpoint.provider_name);
@@ -44,7 +43,7 @@ async fn main() -> Result<(), Error> {
     let mut request =
         ImageGenerationRequest::new(model, "A small red crab reading a book, flat illustration");
     request.n = Some(1);
-    match images.generate(request).send().await {
+    match images.create(request).await {
         Ok(result) => {
             for image in &result.data {
                 // `b64_json` is the image itself, base64-encoded.

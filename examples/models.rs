@@ -53,12 +53,7 @@ async fn main() -> Result<(), Error> {
         );
     }
 
-    match client
-        .models()
-        .count(ListModelsCountQuery::default())
-        .send()
-        .await
-    {
+    match client.models().count(ListModelsCountQuery::default()).await {
         Ok(total) => println!("count endpoint: {} models", total.data.count),
         Err(e) => report("count", &e),
     }
@@ -66,7 +61,7 @@ async fn main() -> Result<(), Error> {
     // `get` takes the two halves of a model id ("author/slug").
     let id = std::env::var("OPENROUTER_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
     let (author, slug) = id.split_once('/').unwrap_or(("openai", "gpt-4o-mini"));
-    match client.models().get(author, slug).send().await {
+    match client.models().get(author, slug).await {
         Ok(model) => println!(
             "{}: {} (context {:?})",
             model.data.id, model.data.name, model.data.context_length

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Error> {
     }
     let client = Client::from_env()?;
 
-    match client.oauth().list_oauth_jwks().send().await {
+    match client.oauth().list_jwks().await {
         Ok(jwks) => {
             for key in &jwks.keys {
                 println!(
@@ -39,12 +39,7 @@ async fn main() -> Result<(), Error> {
         request.code_verifier = Some(verifier);
         request.code_challenge_method = Some(Method::S256);
     }
-    match client
-        .oauth()
-        .exchange_auth_code_for_api_key(request)
-        .send()
-        .await
-    {
+    match client.oauth().exchange_auth_code_for_api_key(request).await {
         // The key belongs to the user who authorized your app: store it, never print it.
         Ok(issued) => println!(
             "issued a key ({} characters) for user {:?}",

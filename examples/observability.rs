@@ -29,7 +29,7 @@ async fn main() -> Result<(), Error> {
         println!("no observability destinations");
         return Ok(());
     };
-    match client.observability().get(&id).send().await {
+    match client.observability().get(&id).await {
         Ok(d) => {
             if let ObservabilityDestination::Webhook(w) = &d.data {
                 println!(

@@ -17,7 +17,7 @@ async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
     let organization = client.organization();
 
-    match organization.get_settings().send().await {
+    match organization.get_settings().await {
         Ok(settings) => println!(
             "organization {}: filtered model catalog {}",
             settings.data.id, settings.data.is_filtered_model_catalog_enabled

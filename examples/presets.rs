@@ -29,7 +29,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    match presets.get(&slug).send().await {
+    match presets.get(&slug).await {
         Ok(p) => {
             let version = p.data.designated_version.as_ref();
             println!(
@@ -43,13 +43,13 @@ async fn main() -> Result<(), Error> {
     }
 
     let versions = presets.list_versions(&slug, ListPresetVersionsQuery::default().limit(10));
-    match versions.send().await {
+    match versions.await {
         Ok(page) => {
             println!("{} versions", page.total_count);
             // Items are nullable in the spec, hence `flatten`.
             if let Some(latest) = page.data.iter().flatten().max_by_key(|v| v.version) {
                 let number = latest.version.to_string();
-                match presets.get_version(&slug, &number).send().await {
+                match presets.get_version(&slug, &number).await {
                     Ok(v) => println!(
                         "version {number}: config {:?}",
                         v.data.as_ref().map(|v| &v.config)

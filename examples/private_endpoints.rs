@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
     }
     let client = Client::from_env()?;
 
-    let endpoints = client.private_endpoints().list().send().await;
+    let endpoints = client.private_endpoints().list().await;
     let endpoints = endpoints.inspect_err(|e| report("list", e))?;
     for e in &endpoints.data {
         println!(
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    match client.private_endpoints().get(&id).send().await {
+    match client.private_endpoints().get(&id).await {
         Ok(endpoint) => {
             let e = &endpoint.data;
             println!(

@@ -13,7 +13,7 @@ async fn main() -> Result<(), Error> {
     }
     let client = Client::from_env()?;
 
-    let providers = client.private_providers().list().send().await;
+    let providers = client.private_providers().list().await;
     let providers = providers.inspect_err(|e| report("list", e))?;
     for p in &providers.data {
         println!("{:<25} {:<30} {:?}", p.slug, p.display_name, p.base_url);
@@ -23,7 +23,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    match client.private_providers().get(&slug).send().await {
+    match client.private_providers().get(&slug).await {
         Ok(p) => println!(
             "{}: created {}, data policy {:?}",
             p.data.name, p.data.created_at, p.data.data_policy

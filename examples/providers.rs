@@ -12,7 +12,7 @@ async fn main() -> Result<(), Error> {
     }
     let client = Client::from_env()?;
 
-    match client.providers().list().send().await {
+    match client.providers().list().await {
         Ok(providers) => {
             println!("{} providers", providers.data.len());
             for p in providers.data.iter().take(15) {

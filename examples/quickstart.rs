@@ -38,7 +38,7 @@ async fn main() -> Result<(), Error> {
             Message::user("Say hello to a Rust developer in one sentence."),
         ],
     );
-    let mut stream = client.chat().send(request).stream().await?;
+    let mut stream = client.chat().create(request).stream().await?;
     if let Some(id) = stream.meta().generation_id() {
         println!("generation id: {id}");
     }
@@ -65,7 +65,7 @@ async fn main() -> Result<(), Error> {
         );
     }
 
-    match client.credits().get_credits().send().await {
+    match client.credits().get().await {
         Ok(credits) => println!(
             "credits: {:.2} used of {:.2} ({:.2} left)",
             credits.data.total_usage,

@@ -22,10 +22,10 @@ async fn main() -> Result<(), Error> {
         "The borrow checker enforces ownership rules at compile time.",
     ];
     let items: Vec<_> = documents.iter().map(|d| d.to_string().into()).collect();
-    let mut request = CreateRerankRequest::new(items, model, "How does Rust manage memory?");
+    let mut request = CreateRerankRequest::new(model, "How does Rust manage memory?", items);
     request.top_n = Some(2);
 
-    match client.rerank().rerank(request).send().await {
+    match client.rerank().create(request).await {
         Ok(response) => {
             println!("model {} via {:?}", response.model, response.provider);
             for result in &response.results {

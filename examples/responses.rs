@@ -27,8 +27,7 @@ async fn main() -> Result<(), Error> {
 
     let response = client
         .responses()
-        .send(request.clone())
-        .send()
+        .create(request.clone())
         .await
         .inspect_err(report)?;
     println!("[{}] status {}", response.id, response.status);
@@ -51,7 +50,7 @@ async fn main() -> Result<(), Error> {
     // Streamed: `.stream()` sets `stream: true` on the request.
     let mut events = client
         .responses()
-        .send(request)
+        .create(request)
         .stream()
         .await
         .inspect_err(report)?;

@@ -34,8 +34,7 @@ async fn main() -> Result<(), Error> {
     }
 
     let mappings = scim
-        .list_mappings(ListScimGroupMappingsQuery::default().limit(50))
-        .send()
+        .list_group_mappings(ListScimGroupMappingsQuery::default().limit(50))
         .await;
     let first = match mappings {
         Ok(page) => {
@@ -48,7 +47,7 @@ async fn main() -> Result<(), Error> {
         }
     };
     if let Some(mapping) = first {
-        match scim.read(&mapping.id).send().await {
+        match scim.get_group_mapping(&mapping.id).await {
             Ok(m) => println!(
                 "group {} -> workspace {} as {}",
                 m.data.scim_group_id, m.data.workspace_id, m.data.role
@@ -58,7 +57,7 @@ async fn main() -> Result<(), Error> {
     }
 
     match std::env::var("OPENROUTER_SCIM_SYNC_JOB_ID") {
-        Ok(id) => match scim.get_sync_job(&id).send().await {
+        Ok(id) => match scim.get_sync_job(&id).await {
             Ok(job) => println!(
                 "sync job {}: {}, {:?} groups synced, error {:?}",
                 job.data.id, job.data.status, job.data.synced_groups, job.data.error_message

@@ -23,8 +23,8 @@ async fn main() -> Result<(), Error> {
     };
 
     let mut request = SpeechRequest::new(
-        "Hello from the OpenRouter Rust SDK.",
         var("OPENROUTER_TTS_MODEL", "openai/gpt-4o-mini-tts"),
+        "Hello from the OpenRouter Rust SDK.",
     );
     request.voice = Some(var("OPENROUTER_TTS_VOICE", "alloy"));
     let format = SpeechRequestResponseFormat::Mp3;
@@ -34,8 +34,7 @@ async fn main() -> Result<(), Error> {
     // The answer is a `Download`: a stream of bytes, here written to a file as it arrives.
     let audio = client
         .speech()
-        .create_speech(request)
-        .send()
+        .create(request)
         .await
         .inspect_err(|e| report("create_speech", e))?;
     let content_type = audio.content_type().unwrap_or("unknown").to_owned();

@@ -31,12 +31,12 @@ async fn main() -> Result<(), Error> {
             Some("The review advises against it.".to_owned().into()),
         ),
     ]);
-    let sentiment = DecisionsChoiceQuestion::new(criteria, "Classify the review.".to_owned());
+    let sentiment = DecisionsChoiceQuestion::new("Classify the review.".to_owned(), criteria);
     let questions = BTreeMap::from([("sentiment".to_owned(), sentiment.into())]);
     let state = "Battery lasts two days and the screen is gorgeous. Would buy again.".to_owned();
-    let request = DecisionsRequest::new(model, questions, state);
+    let request = DecisionsRequest::new(model, state, questions);
 
-    match client.system_one().create(request).send().await {
+    match client.system_one().create(request).await {
         Ok(response) => {
             for (name, answer) in &response.answers {
                 match answer {

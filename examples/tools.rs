@@ -16,8 +16,7 @@ async fn main() -> Result<(), Error> {
 
     let tools = client
         .tools()
-        .list_tools(ListToolsQuery::default().limit(20))
-        .send()
+        .list(ListToolsQuery::default().limit(20))
         .await;
     let tools = tools.inspect_err(|e| report("list_tools", e))?;
     println!("{} server tools", tools.total_count);
@@ -29,7 +28,7 @@ async fn main() -> Result<(), Error> {
     let Some(first) = tools.data.first() else {
         return Ok(());
     };
-    match client.tools().get_tool(&first.name).send().await {
+    match client.tools().get(&first.name).await {
         Ok(tool) => {
             let tool = &tool.data;
             let engines: Vec<_> = tool.engines.iter().map(|e| e.name.as_str()).collect();

@@ -28,9 +28,8 @@ async fn main() -> Result<(), Error> {
                                                       // The format is derived from the file name's extension (or the part's content type).
     let transcript = client
         .transcriptions()
-        .create_transcription(form)
+        .create(form)
         .file(FilePart::path(&audio))
-        .send()
         .await
         .inspect_err(|e| report("create_transcription", e))?;
 

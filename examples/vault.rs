@@ -19,8 +19,7 @@ async fn main() -> Result<(), Error> {
     let vault = client.vault();
 
     match vault
-        .list_vault_secrets(ListVaultSecretsQuery::default().limit(50))
-        .send()
+        .list_secrets(ListVaultSecretsQuery::default().limit(50))
         .await
     {
         Ok(page) => {
@@ -44,8 +43,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
     match vault
-        .list_intern_vault_secrets(&intern, ListInternVaultSecretsQuery::default())
-        .send()
+        .list_intern_secrets(&intern, ListInternVaultSecretsQuery::default())
         .await
     {
         Ok(page) => page
@@ -56,8 +54,7 @@ async fn main() -> Result<(), Error> {
     }
     let effective = ListInternEffectiveVaultSecretsQuery::default();
     match vault
-        .list_intern_effective_vault_secrets(&intern, effective)
-        .send()
+        .list_intern_effective_secrets(&intern, effective)
         .await
     {
         Ok(page) => page
@@ -66,7 +63,7 @@ async fn main() -> Result<(), Error> {
             .for_each(|s| println!("effective {} ({})", s.name, s.scope)),
         Err(e) => report("list_intern_effective_vault_secrets", &e),
     }
-    match vault.list_intern_connections(&intern).send().await {
+    match vault.list_intern_connections(&intern).await {
         Ok(c) => {
             let keys: Vec<_> = c.data.iter().map(|c| c.key.as_str()).collect();
             println!("connections: {}", keys.join(", "));

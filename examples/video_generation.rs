@@ -26,8 +26,7 @@ async fn main() -> Result<(), Error> {
     let videos = client.video_generation();
 
     let models = videos
-        .list_videos_models()
-        .send()
+        .list_models()
         .await
         .inspect_err(|e| report("list_videos_models", e))?;
     println!("{} video models", models.data.len());
@@ -48,8 +47,7 @@ async fn main() -> Result<(), Error> {
     let mut request = VideoGenerationRequest::new(model);
     request.prompt = Some("A paper boat drifting down a rainy street, cinematic".to_owned());
     let mut job = videos
-        .generate(request)
-        .send()
+        .create(request)
         .await
         .inspect_err(|e| report("generate", e))?
         .into_inner();
@@ -62,8 +60,7 @@ async fn main() -> Result<(), Error> {
         }
         tokio::time::sleep(POLL_EVERY).await;
         job = videos
-            .get_generation(&job.id)
-            .send()
+            .get(&job.id)
             .await
             .inspect_err(|e| report("get_generation", e))?
             .into_inner();
@@ -79,8 +76,7 @@ async fn main() -> Result<(), Error> {
 
     // Output 0; `index` selects another when the job produced several.
     let written = videos
-        .get_video_content(&job.id, ListVideosContentQuery::default().index(0))
-        .send()
+        .download(&job.id, ListVideosContentQuery::default().index(0))
         .await
         .inspect_err(|e| report("get_video_content", e))?
         .write_to_file("video.mp4")

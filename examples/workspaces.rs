@@ -36,7 +36,7 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    match workspaces.get(&id).send().await {
+    match workspaces.get(&id).await {
         Ok(w) => println!(
             "{}: default model {:?}, created {}",
             w.data.name, w.data.default_text_model, w.data.created_at
@@ -44,7 +44,7 @@ async fn main() -> Result<(), Error> {
         Err(e) => report("get", &e),
     }
     let members = ListWorkspaceMembersQuery::default().limit(10);
-    match workspaces.list_members(&id, members).send().await {
+    match workspaces.list_members(&id, members).await {
         Ok(page) => {
             println!("{} members", page.total_count);
             for m in &page.data {
@@ -53,7 +53,7 @@ async fn main() -> Result<(), Error> {
         }
         Err(e) => report("list_members", &e),
     }
-    match workspaces.list_budgets(&id).send().await {
+    match workspaces.list_budgets(&id).await {
         Ok(budgets) => {
             for b in &budgets.data {
                 println!("budget ${} per {:?}", b.limit_usd, b.reset_interval);
@@ -63,7 +63,6 @@ async fn main() -> Result<(), Error> {
     }
     match workspaces
         .get_budget(&id, &WorkspaceBudgetInterval::Monthly)
-        .send()
         .await
     {
         Ok(b) => println!("monthly budget: ${}", b.data.limit_usd),

@@ -137,7 +137,7 @@ fn method_notes(op: &Operation, streams: bool) -> String {
     }
     if streams {
         s.push_str(
-            "    ///\n    /// `.send().await` returns the whole result; `.stream().await` sets the request's \
+            "    ///\n    /// Awaiting the call returns the whole result; `.stream().await` sets the request's \
              stream field and returns its events.\n",
         );
     }
@@ -150,7 +150,7 @@ fn method_notes(op: &Operation, streams: bool) -> String {
     if let Response::Binary { content_type } = &op.response {
         let _ = writeln!(
             s,
-            "    ///\n    /// Answers with `{content_type}` bytes: `.send().await` returns a \
+            "    ///\n    /// Answers with `{content_type}` bytes: awaiting the call returns a \
              [`Download`](crate::Download) to stream, collect or write to a file."
         );
     }

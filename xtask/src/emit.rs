@@ -147,12 +147,14 @@ fn emit_types(model: &Model) -> String {
             _ => None,
         })
         .collect();
+    let text_like = text_like(model);
     for def in &model.defs {
         emit_def(
             &mut s,
             def,
             in_requests.contains(def.name.as_str()),
             &aliases,
+            &text_like,
         );
         s.push('\n');
     }
@@ -230,9 +232,35 @@ fn resolve<'a>(ty: &'a Ty, aliases: &Aliases<'a>) -> &'a Ty {
     ty
 }
 
-fn emit_def(s: &mut String, def: &Def, in_requests: bool, aliases: &Aliases) {
+/// The generated types a string converts into (`impl From<String>`): open enums, and unions
+/// with one text member. A constructor argument of such a type takes a string as readily as a
+/// `String` argument does, so the two could be swapped unseen.
+fn text_like(model: &Model) -> TextLike<'_> {
+    model
+        .defs
+        .iter()
+        .filter(|d| match &d.kind {
+            Kind::Enum { .. } => true,
+            Kind::Union(u) => {
+                u.variants
+                    .iter()
+                    .filter(|v| v.payload == Some(Ty::String))
+                    .count()
+                    == 1
+            }
+            _ => false,
+        })
+        .map(|d| d.name.as_str())
+        .collect()
+}
+
+type TextLike<'a> = std::collections::HashSet<&'a str>;
+
+fn emit_def(s: &mut String, def: &Def, in_requests: bool, aliases: &Aliases, text: &TextLike) {
     match &def.kind {
-        Kind::Struct { fields, query } => emit_struct(s, def, fields, *query, in_requests, aliases),
+        Kind::Struct { fields, query } => {
+            emit_struct(s, def, fields, *query, in_requests, aliases, text)
+        }
         Kind::Enum { variants } => emit_enum(s, def, variants),
         Kind::Union(u) => emit_union(s, def, u),
         Kind::Alias(ty) => {
@@ -263,6 +291,7 @@ fn emit_struct(
     query: bool,
     in_requests: bool,
     aliases: &Aliases,
+    text: &TextLike,
 ) {
     let all_default =
         fields.iter().all(Field::defaultable) && fields.iter().all(|f| !f.in_constructor());
@@ -324,8 +353,9 @@ fn emit_struct(
         emit_serde(s, def, fields, aliases);
     }
     let mut args: Vec<&Field> = fields.iter().filter(|f| f.in_constructor()).collect();
-    // Optional fields a constructor takes anyway (`model`) read best first.
-    args.sort_by_key(|f| f.required);
+    // `model` first (what every request names), then the spec's order of `required`, which
+    // says `(id, type, function)` or `(model, input)` where the properties are alphabetical.
+    args.sort_by_key(|f| (f.json != "model", f.order));
     // Chainable setters for the optional fields of what requests carry, and of query
     // parameters: `ChatRequest::new(model, messages).temperature(0.2)`.
     let setters: Vec<&Field> = if in_requests || query {
@@ -351,7 +381,21 @@ fn emit_struct(
              pub fn decode_issues(&self) -> &crate::rt::FieldIssues {\n&self.decode_issues\n}\n",
         );
     }
-    if !args.is_empty() {
+    // Two positional arguments of one type (after `model`, always first) could be swapped
+    // unseen: such a type is built with named setters and `build()` instead, unless the order
+    // is the obvious one (`overrides::obvious_constructor`).
+    let builder = custom
+        && ambiguous(&args, text)
+        && !crate::overrides::obvious_constructor(&def.name, &args)
+        && !args.iter().any(|f| {
+            matches!(
+                bare(&f.ident),
+                "new" | "builder" | "build" | "decode_issues"
+            )
+        });
+    if builder {
+        emit_builder(s, def, fields, &args);
+    } else if !args.is_empty() {
         let _ = writeln!(
             s,
             "/// Creates a `{}` from its required fields; every optional field starts unset.",
@@ -571,6 +615,98 @@ fn emit_enum(s: &mut String, def: &Def, variants: &[(String, String)]) {
         s,
         "impl crate::rt::Fill for {} {{\nfn fill() -> Self {{\n{fill}\n}}\n}}",
         def.name
+    );
+}
+
+/// Whether two constructor arguments other than `model` take the same values: the same type,
+/// or text (`String` and the types a string converts into).
+fn ambiguous(args: &[&Field], text: &TextLike) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    args.iter().filter(|f| f.json != "model").any(|f| {
+        let key = match &f.ty {
+            Ty::Named(n) if text.contains(n.as_str()) => "String".to_owned(),
+            t => t.rust(),
+        };
+        !seen.insert(key)
+    })
+}
+
+/// The value a constructor argument or required setter stores, from `value` (`impl Into<T>`).
+fn stored(f: &Field, value: &str) -> String {
+    let v = match &f.ty {
+        Ty::Boxed(_) => format!("Box::new({value}.into())"),
+        _ => format!("{value}.into()"),
+    };
+    if f.tristate {
+        format!("Some(Some({v}))")
+    } else if !f.required || f.nullable {
+        format!("Some({v})")
+    } else {
+        v
+    }
+}
+
+/// `builder()`, a setter per required field and `build()`, for a type whose required fields
+/// would make an ambiguous positional constructor. A field not yet set is recorded as missing
+/// (so it is left out if the value is serialized anyway), and `build()` names it.
+fn emit_builder(s: &mut String, def: &Def, fields: &[Field], args: &[&Field]) {
+    let names: Vec<String> = args.iter().map(|f| lit(&f.json)).collect();
+    let _ = writeln!(
+        s,
+        "/// Starts a `{name}` to fill in with the setters of its required fields ({list}), then\n\
+         /// [`build`](Self::build). (Positional arguments would take two of one type, which a\n\
+         /// caller could swap unseen.) Every optional field starts unset.",
+        name = def.name,
+        list = args
+            .iter()
+            .map(|f| format!("`{}`", bare(&f.ident)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    s.push_str("pub fn builder() -> Self {\nSelf {\n");
+    for f in fields {
+        let value = if f.required && !f.nullable && !f.in_constructor() {
+            "Default::default()"
+        } else if f.required && !f.nullable {
+            "crate::rt::Fill::fill()"
+        } else {
+            "None"
+        };
+        let _ = writeln!(s, "{}: {value},", f.ident);
+    }
+    s.push_str("#[cfg(not(openrouter_types_drop_unknown))]\nextra: serde_json::Map::new(),\n");
+    let _ = writeln!(
+        s,
+        "decode_issues: crate::rt::FieldIssues::unset(&[{}]),\n}}\n}}",
+        names.join(", ")
+    );
+    for f in args {
+        let ty = match &f.ty {
+            Ty::Boxed(inner) => inner.rust(),
+            t => t.rust(),
+        };
+        let _ = writeln!(s, "/// Sets the required `{}`.", f.json);
+        if let Some(doc) = doc_comment(f.doc.as_deref()).strip_suffix('\n') {
+            let _ = writeln!(s, "///\n{doc}");
+        }
+        let _ = writeln!(
+            s,
+            "pub fn {ident}(mut self, value: impl Into<{ty}>) -> Self {{\n\
+             self.{ident} = {v};\nself.decode_issues.set({json});\nself\n}}",
+            ident = f.ident,
+            v = stored(f, "value"),
+            json = lit(&f.json),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "/// The value, once every required field is set.\n\
+         ///\n\
+         /// # Errors\n\
+         /// [`MissingFields`](crate::MissingFields) naming the required fields not set.\n\
+         pub fn build(self) -> Result<Self, crate::MissingFields> {{\n\
+         self.decode_issues.check_set({})?;\nOk(self)\n}}",
+        lit(&def.name)
     );
 }
 

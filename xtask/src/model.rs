@@ -27,6 +27,28 @@ pub enum Ty {
     Boxed(Box<Ty>),
 }
 
+/// Fails on a method name that two operations of a group share, or that is the name of a
+/// `Call` terminal.
+fn check_method_names(operations: &[Operation]) -> Result<(), String> {
+    let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for op in operations {
+        if crate::names::CALL_TERMINALS.contains(&op.method_name.as_str()) {
+            return Err(format!(
+                "operation {} would be the method `{}`, the name of a `Call` terminal",
+                op.id, op.method_name
+            ));
+        }
+        if let Some(other) = seen.insert((&op.group, &op.method_name), &op.id) {
+            return Err(format!(
+                "operations {other} and {} would both be `{}().{}()`: add an entry to \
+                 overrides::METHOD_NAMES",
+                op.id, op.group, op.method_name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Above this estimated inline size (bytes), an optional field of a generated type is boxed
 /// (see `Gen::box_large`).
 pub const LARGE_FIELD: usize = 96;
@@ -155,6 +177,9 @@ pub struct Field {
     /// Whether the constructor takes it (required fields, and the optional ones that
     /// `overrides` names because nearly every caller sets them).
     pub in_new: bool,
+    /// Its place in the spec's `required` list (constructors take their arguments in that
+    /// order, `model` first); `usize::MAX` when it is not listed.
+    pub order: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -268,7 +293,8 @@ pub struct Operation {
 }
 
 /// An object's properties (name, schema, JSON pointer) and its required names.
-type Props<'a> = (Vec<(String, &'a Value, String)>, BTreeSet<String>);
+/// The required names keep the spec's order (constructors take them in it).
+type Props<'a> = (Vec<(String, &'a Value, String)>, Vec<String>);
 
 pub struct Model {
     pub defs: Vec<Def>,
@@ -365,6 +391,7 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         g.component_def(&rust, schema, &ptr);
     }
     let mut operations = g.operations()?;
+    check_method_names(&operations)?;
     infer_pagination(&mut operations, &g.defs);
     g.box_recursion();
     g.box_large();
@@ -715,7 +742,7 @@ impl<'a> Gen<'a> {
             None => (s, at.unwrap_or_default()),
         };
         let mut props: Vec<(String, &'a Value, String)> = Vec::new();
-        let mut required = BTreeSet::new();
+        let mut required: Vec<String> = Vec::new();
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
             for (i, m) in all.iter().enumerate() {
                 if m.get("$ref").is_none()
@@ -733,7 +760,11 @@ impl<'a> Gen<'a> {
                         props.push((k, v, ptr));
                     }
                 }
-                required.extend(r);
+                for name in r {
+                    if !required.contains(&name) {
+                        required.push(name);
+                    }
+                }
             }
         } else if s.get("anyOf").is_some() || s.get("oneOf").is_some() || s.get("enum").is_some() {
             return None;
@@ -754,7 +785,11 @@ impl<'a> Gen<'a> {
             }
         }
         if let Some(r) = s.get("required").and_then(Value::as_array) {
-            required.extend(r.iter().filter_map(Value::as_str).map(str::to_owned));
+            for name in r.iter().filter_map(Value::as_str) {
+                if !required.iter().any(|n| n == name) {
+                    required.push(name.to_owned());
+                }
+            }
         }
         Some((props, required))
     }
@@ -796,7 +831,12 @@ impl<'a> Gen<'a> {
             let extra_arg = crate::overrides::constructor_takes(name, &json);
             let req_for_ctor = req || extra_arg;
             let fixed = req && string_values(self.deref(prop)).is_some_and(|v| v.len() == 1);
+            let order = required
+                .iter()
+                .position(|r| *r == json)
+                .unwrap_or(usize::MAX);
             fields.push(Field {
+                order,
                 ident,
                 json,
                 ty,
@@ -924,7 +964,7 @@ impl<'a> Gen<'a> {
             let omitted = g
                 .ref_name(members[idx].1)
                 .is_some_and(|rn| crate::overrides::omitted_by_the_api(&g.comp_names[rn], prop));
-            Some((vals, req.contains(prop) && !omitted))
+            Some((vals, req.iter().any(|r| r == prop) && !omitted))
         };
         let tag: Option<String> = match disc
             .and_then(|d| d.get("propertyName"))
@@ -1174,11 +1214,16 @@ impl<'a> Gen<'a> {
             Some(g) => snake(g),
             None => snake(tag_names.get(tag).map(String::as_str).unwrap_or(tag)),
         };
-        let method_name = snake(
-            op.get("x-speakeasy-name-override")
-                .and_then(Value::as_str)
-                .unwrap_or(&id),
-        );
+        let method_name = match crate::overrides::method_name(&id) {
+            Some(name) => name.to_owned(),
+            None => crate::names::method_name(
+                &group,
+                op.get("x-speakeasy-name-override")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&id),
+                method,
+            ),
+        };
         let mut path_params = Vec::new();
         let mut headers = Vec::new();
         let mut query_fields = Vec::new();
@@ -1222,6 +1267,8 @@ impl<'a> Gen<'a> {
                             fixed: false,
                             explode,
                             in_new: required && !nullable,
+                            // Parameters in the spec's order.
+                            order: query_fields.len(),
                         });
                     }
                     _ => {}

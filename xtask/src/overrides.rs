@@ -17,6 +17,117 @@ pub fn constructor_takes(type_name: &str, field: &str) -> bool {
         .any(|(t, f)| *t == type_name && *f == field)
 }
 
+/// Method names that the scheme of `names::method_name` would get wrong, by `operationId`,
+/// each with its reason.
+pub const METHOD_NAMES: &[(&str, &str, &str)] = &[
+    (
+        "getCurrentKey",
+        "get_current",
+        "the key the client authenticates with; `get_current_metadata` says less",
+    ),
+    (
+        "downloadContainerFileContent",
+        "download_file",
+        "binary content, read as a download like `files().download`",
+    ),
+    (
+        "listVideosContent",
+        "download",
+        "binary content, read as a download like `files().download`",
+    ),
+    (
+        "listKeyAssignments",
+        "list_all_key_assignments",
+        "across every guardrail; `list_key_assignments` is one guardrail's",
+    ),
+    (
+        "listMemberAssignments",
+        "list_all_member_assignments",
+        "across every guardrail; `list_member_assignments` is one guardrail's",
+    ),
+    (
+        "createPresetsChatCompletions",
+        "create_chat_completion",
+        "one completion per call, like `chat().create`",
+    ),
+    (
+        "createPresetsMessages",
+        "create_message",
+        "one message per call, like `anthropic_messages().create`",
+    ),
+    (
+        "createPresetsResponses",
+        "create_response",
+        "one response per call, like `responses().create`",
+    ),
+    (
+        "listScimGroupMappings",
+        "list_group_mappings",
+        "the group holds three resources; the spec's SDK names leave out the noun",
+    ),
+    (
+        "createScimGroupMapping",
+        "create_group_mapping",
+        "the group holds three resources; the spec's SDK names leave out the noun",
+    ),
+    (
+        "getScimGroupMapping",
+        "get_group_mapping",
+        "the group holds three resources; the spec's SDK names leave out the noun",
+    ),
+    (
+        "updateScimGroupMapping",
+        "update_group_mapping",
+        "the group holds three resources; the spec's SDK names leave out the noun",
+    ),
+    (
+        "deleteScimGroupMapping",
+        "delete_group_mapping",
+        "the group holds three resources; the spec's SDK names leave out the noun",
+    ),
+];
+
+/// The overridden method name of an operation, if it has one.
+pub fn method_name(operation_id: &str) -> Option<&'static str> {
+    METHOD_NAMES
+        .iter()
+        .find(|(id, _, _)| *id == operation_id)
+        .map(|(_, name, _)| *name)
+}
+
+/// Types whose constructor keeps positional arguments of one type because their order is the
+/// obvious one for the API, each with its reason. Any other type whose required fields include
+/// two of one type (after `model`, always first) is built with named setters and `build()`.
+/// Besides these, a `start_...` / `end_...` pair in that order counts as obvious.
+const OBVIOUS_CONSTRUCTORS: &[(&str, &str)] = &[
+    (
+        "ChatToolCallFunction",
+        "(name, arguments): how every chat API and SDK writes a function call",
+    ),
+    (
+        "AlignmentChatToolCallFunction",
+        "(name, arguments): how every chat API and SDK writes a function call",
+    ),
+];
+
+/// Whether a constructor with arguments `args` (in order) may stay positional although two of
+/// them share a type.
+pub fn obvious_constructor(type_name: &str, args: &[&crate::model::Field]) -> bool {
+    if OBVIOUS_CONSTRUCTORS.iter().any(|(t, _)| *t == type_name) {
+        return true;
+    }
+    // The only repeated type is a `start_x`, `end_x` pair, in that order.
+    let rest: Vec<&&crate::model::Field> = args.iter().filter(|f| f.json != "model").collect();
+    let mut repeated: Vec<&str> = Vec::new();
+    for f in &rest {
+        if rest.iter().filter(|g| g.ty == f.ty).count() > 1 {
+            repeated.push(&f.json);
+        }
+    }
+    matches!(repeated.as_slice(), [a, b]
+        if a.strip_prefix("start_").is_some_and(|x| b.strip_prefix("end_") == Some(x)))
+}
+
 /// Fields the spec marks required that the spec's own examples leave out. Those examples are
 /// upstream's real data (responses as the API sends them), so a type that requires the field
 /// would fail to decode a real response: these fields are generated as optional instead. The

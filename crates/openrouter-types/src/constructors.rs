@@ -10,7 +10,8 @@ use crate::generated::{
     ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction,
     ChatFunctionToolFunctionFunction, ChatMessages, ChatResult, ChatSystemMessage,
     ChatSystemMessageContent, ChatToolMessage, ChatToolMessageContent, ChatUserMessage,
-    ChatUserMessageContent,
+    ChatUserMessageContent, MessagesMessageParam, MessagesMessageParamContent,
+    MessagesMessageParamRole,
 };
 
 impl ChatAssistantMessageContent {
@@ -104,7 +105,11 @@ impl ChatMessages {
         tool_call_id: impl Into<String>,
         content: impl Into<ChatToolMessageContent>,
     ) -> Self {
-        ChatMessages::Tool(ChatToolMessage::new(content, tool_call_id))
+        ChatMessages::Tool(
+            ChatToolMessage::builder()
+                .tool_call_id(tool_call_id)
+                .content(content),
+        )
     }
 }
 
@@ -124,5 +129,30 @@ impl ChatFunctionTool {
             function.parameters = Some(schema);
         }
         ChatFunctionTool::Function(ChatFunctionToolFunction::new(function))
+    }
+}
+
+impl MessagesMessageParam {
+    /// A user turn of an Anthropic Messages request: text (`"Hello"`) or content blocks.
+    ///
+    /// ```
+    /// use openrouter_types::messages::Message;
+    /// let message = Message::user("Hello");
+    /// assert_eq!(
+    ///     serde_json::to_value(&message).unwrap(),
+    ///     serde_json::json!({"role": "user", "content": "Hello"})
+    /// );
+    /// ```
+    pub fn user(content: impl Into<MessagesMessageParamContent>) -> Self {
+        Self::builder()
+            .role(MessagesMessageParamRole::User)
+            .content(content)
+    }
+
+    /// An assistant turn (an earlier answer, or a prefill the model continues from).
+    pub fn assistant(content: impl Into<MessagesMessageParamContent>) -> Self {
+        Self::builder()
+            .role(MessagesMessageParamRole::Assistant)
+            .content(content)
     }
 }

@@ -54,7 +54,7 @@ pub mod operation;
 mod access;
 mod constructors;
 
-pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues};
+pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 
 pub use rt::{from_slice, from_str, from_value};
 

@@ -597,6 +597,34 @@ impl FieldIssues {
         self.0.is_some() && self.get(field).is_some()
     }
 
+    /// The issues of a value started by a generated `builder()`: each of `fields` missing until
+    /// its setter is called.
+    pub(crate) fn unset(fields: &[&'static str]) -> Self {
+        FieldIssues(Some(Box::new(
+            fields.iter().map(|f| (*f, FieldIssue::Missing)).collect(),
+        )))
+    }
+
+    /// A builder's setter was called for `field`.
+    pub(crate) fn set(&mut self, field: &str) {
+        if let Some(list) = self.0.as_mut() {
+            list.retain(|(f, _)| *f != field);
+            if list.is_empty() {
+                self.0 = None;
+            }
+        }
+    }
+
+    /// `build()` of a generated builder: every required field set, or the ones that are not.
+    pub(crate) fn check_set(&self, type_name: &'static str) -> Result<(), MissingFields> {
+        let fields: Vec<&'static str> = self.missing().collect();
+        if fields.is_empty() {
+            Ok(())
+        } else {
+            Err(MissingFields { type_name, fields })
+        }
+    }
+
     fn record(&mut self, field: &'static str, issue: FieldIssue) {
         count_repair();
         self.0
@@ -604,6 +632,28 @@ impl FieldIssues {
             .push((field, issue));
     }
 }
+
+/// A generated `build()` was called before every required field was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingFields {
+    /// The type being built.
+    pub type_name: &'static str,
+    /// The required fields (JSON names) whose setters were not called.
+    pub fields: Vec<&'static str>,
+}
+
+impl std::fmt::Display for MissingFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is missing required fields: {}",
+            self.type_name,
+            self.fields.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for MissingFields {}
 
 /// Where a struct keeps unknown fields and invalid values (absent when the model is built with
 /// `--cfg openrouter_types_drop_unknown`).

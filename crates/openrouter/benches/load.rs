@@ -659,7 +659,7 @@ async fn load_run(client: &Client, s: &Settings) -> (Duration, Vec<u32>, Errors)
             let mut latencies = Vec::with_capacity(n / 256 + 16);
             while next.fetch_add(1, Ordering::Relaxed) < n {
                 let t = Instant::now();
-                match client.credits().get_credits().send().await {
+                match client.credits().get().send().await {
                     Ok(r) => {
                         if r.data().data.total_credits != 10.5 {
                             errors.add("wrong answer");
@@ -717,7 +717,7 @@ async fn streams_run(client: &Client, s: &Settings) -> (Duration, usize, usize, 
         let expected = s.stream_chunks;
         tasks.push(tokio::spawn(async move {
             let request = ChatRequest::new(MODEL, vec![Message::user("Hi")]);
-            let mut stream = match client.chat().send(request).stream().await {
+            let mut stream = match client.chat().create(request).stream().await {
                 Ok(stream) => stream,
                 Err(e) => {
                     errors.add(e);
@@ -829,7 +829,7 @@ fn memory_case<F>(
 
 async fn huge_line_call(client: Client) -> String {
     let request = ChatRequest::new(MODEL, vec![Message::user("Hi")]);
-    let mut stream = match client.chat().send(request).stream().await {
+    let mut stream = match client.chat().create(request).stream().await {
         Ok(stream) => stream,
         Err(e) => return format!("UNEXPECTED: the call failed: {e}"),
     };
@@ -852,7 +852,7 @@ async fn huge_line_call(client: Client) -> String {
 }
 
 async fn big_json_call(client: Client) -> String {
-    match client.credits().get_credits().send().await {
+    match client.credits().get().send().await {
         Err(Error::TooLarge(e)) => format!("TooLarge {{ limit: {} }}", e.limit()),
         Err(e) => format!("UNEXPECTED error: {e}"),
         Ok(_) => "UNEXPECTED: success".to_owned(),

@@ -565,12 +565,12 @@ impl Scenario {
 async fn one(target: &Target, scenario: Scenario, template: &ChatRequest) {
     match (target, scenario) {
         (Target::Sdk(c), Scenario::Credits) => {
-            black_box(c.credits().get_credits().send().await.expect("sdk credits"));
+            black_box(c.credits().get().send().await.expect("sdk credits"));
         }
         (Target::Sdk(c), Scenario::Chat) => {
             black_box(
                 c.chat()
-                    .send(template.clone())
+                    .create(template.clone())
                     .send()
                     .await
                     .expect("sdk chat"),
@@ -597,7 +597,7 @@ async fn one_stream(target: &Target, template: &ChatRequest) -> usize {
         Target::Sdk(c) => {
             let mut stream = c
                 .chat()
-                .send(template.clone())
+                .create(template.clone())
                 .stream()
                 .await
                 .expect("sdk stream");
@@ -1032,8 +1032,12 @@ async fn bench(s: Settings, filter: Option<String>) {
     let bare = Arc::new(Bare::new(&base));
     println!(
         "future sizes: sdk get_credits {} B, sdk chat {} B, bare credits {} B",
-        std::mem::size_of_val(&sdk.credits().get_credits().send()),
-        std::mem::size_of_val(&sdk.chat().send(ChatRequest::new(MODEL, Vec::new())).send()),
+        std::mem::size_of_val(&sdk.credits().get().send()),
+        std::mem::size_of_val(
+            &sdk.chat()
+                .create(ChatRequest::new(MODEL, Vec::new()))
+                .send()
+        ),
         std::mem::size_of_val(&bare.credits(false)),
     );
     let template = Arc::new(ChatRequest::new(

@@ -1,6 +1,6 @@
 //! Request builders and responses: [`Call`] carries one operation's inputs and per-call options
-//! and ends in [`send`](Call::send) (or [`stream`](Call::stream)); [`Response`] carries the typed
-//! body with the response metadata.
+//! and is sent by awaiting it (or its [`send`](Call::send); [`stream`](Call::stream) for the
+//! streaming form); [`Response`] carries the typed body with the response metadata.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -46,7 +46,8 @@ enum CallBody {
     Multipart(Multipart),
 }
 
-/// One call of an operation, not yet sent: set per-call options, then `.send().await`.
+/// One call of an operation, not yet sent: set per-call options, then `.await` it (the same as
+/// `.send().await`), or `.stream().await` for the streaming form.
 ///
 /// Options override the client's defaults for this call only (see [`TimeoutConfig`] for the
 /// precedence rules). A bad option (an invalid header, say) is reported by `send`, so chaining
@@ -54,7 +55,7 @@ enum CallBody {
 ///
 /// `T` is the type of a successful response; `S`, for operations that can stream, the type of
 /// each event.
-#[must_use = "a call does nothing until `.send()` (or `.stream()`) is awaited"]
+#[must_use = "a call does nothing until it is awaited (or `.send()` / `.stream()` is)"]
 pub struct Call<T, S = NoStream> {
     client: Client,
     operation: &'static Operation,
@@ -195,7 +196,6 @@ impl<T, S> Call<T, S> {
     ///     .files()
     ///     .upload(UploadFileQuery::default(), form)
     ///     .file(FilePart::path("notes.txt"))
-    ///     .send()
     ///     .await?;
     /// # Ok(()) }
     /// ```
@@ -487,6 +487,27 @@ impl<T: DeserializeOwned, S> Call<T, S> {
             decode_json::<T>(&meta, bytes)?
         };
         Ok(Response { data, meta })
+    }
+}
+
+/// Awaiting a call sends it: `client.chat().create(req).await?` is
+/// `client.chat().create(req).send().await?`.
+impl<T: DeserializeOwned + Send + 'static, S: 'static> std::future::IntoFuture for Call<T, S> {
+    type Output = Result<Response<T>, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Awaiting a download call sends it, as [`send`](Call::send) does.
+impl<S: 'static> std::future::IntoFuture for Call<Download, S> {
+    type Output = Result<Download, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

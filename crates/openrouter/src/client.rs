@@ -180,7 +180,7 @@ fn bearer(key: &ApiKey) -> Result<HeaderValue, ConfigError> {
 /// ```no_run
 /// # async fn run() -> Result<(), openrouter::Error> {
 /// let client = openrouter::Client::from_env()?;
-/// let credits = client.credits().get_credits().send().await?;
+/// let credits = client.credits().get().await?;
 /// println!("used {} of {}", credits.data.total_usage, credits.data.total_credits);
 /// # Ok(()) }
 /// ```

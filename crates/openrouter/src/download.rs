@@ -17,7 +17,6 @@
 //! let download = client
 //!     .files()
 //!     .download("file-abc123", DownloadFileContentQuery::default())
-//!     .send()
 //!     .await?;
 //! println!("{:?}, {:?} bytes", download.content_type(), download.content_length());
 //! let written = download.write_to_file("contents.bin").await?;

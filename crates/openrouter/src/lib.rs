@@ -2,7 +2,7 @@
 //!
 //! - [`Client`]: cheap to clone, built once ([`Client::from_env`] or [`Client::builder`]).
 //! - One accessor per API group (`client.chat()`, `client.credits()`), one method per
-//!   operation, returning a [`Call`] that takes per-call options and ends in `.send().await`
+//!   operation, returning a [`Call`] that takes per-call options and ends in `.await`
 //!   (or `.stream().await`).
 //! - Per-call [`TimeoutConfig`] and [`RetryConfig`] over client defaults over
 //!   [`defaults`], field by field.
@@ -21,7 +21,7 @@
 //! # async fn run() -> Result<(), openrouter::Error> {
 //! let client = openrouter::Client::from_env()?;
 //! let request = ChatRequest::new("openai/gpt-4o-mini", vec![Message::user("Hello!")]);
-//! let response = client.chat().send(request).send().await?;
+//! let response = client.chat().create(request).await?;
 //! println!("{:?}", response.choices[0].message.content);
 //! println!("generation id: {:?}", response.meta().generation_id());
 //! # Ok(()) }

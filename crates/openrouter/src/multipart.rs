@@ -24,7 +24,6 @@
 //!     .files()
 //!     .upload(UploadFileQuery::default(), form)
 //!     .file(FilePart::path("report.pdf"))
-//!     .send()
 //!     .await?;
 //! # Ok(()) }
 //! ```

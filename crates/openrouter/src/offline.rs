@@ -13,7 +13,7 @@
 //! use openrouter::offline::OfflineTransport;
 //!
 //! let client = openrouter::Client::builder().transport(OfflineTransport::new()).build()?;
-//! let credits = client.credits().get_credits().send().await?;
+//! let credits = client.credits().get().await?;
 //! assert!(credits.data.total_credits > 0.0);
 //! # Ok(()) }
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();

@@ -38,7 +38,7 @@ pub mod alpha_decisions {
     };
 }
 
-/// Types of the `analytics` operations: `get_user_activity`, `get_analytics_meta`, `query_analytics`.
+/// Types of the `analytics` operations: `get_user_activity`, `get_meta`, `query`.
 pub mod analytics {
     pub use super::super::types::{
         ActivityItem, ActivityResponse, BadRequestResponse, BadRequestResponseErrorData,
@@ -333,7 +333,7 @@ pub mod anthropic_messages {
     };
 }
 
-/// Types of the `api_keys` operations: `get_current_key_metadata`, `list`, `create`, `get`, `delete`, `update`.
+/// Types of the `api_keys` operations: `get_current`, `list`, `create`, `get`, `delete`, `update`.
 pub mod api_keys {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -351,7 +351,7 @@ pub mod api_keys {
     };
 }
 
-/// Types of the `batch` operations: `list`, `create_batches`, `get_batches`, `delete`.
+/// Types of the `batch` operations: `list`, `create`, `get`, `delete`.
 pub mod batch {
     pub use super::super::types::{
         AdditionalToolsItemToolsItemFunctionType, AgentMessageItemContentItemInputImageDetail,
@@ -646,7 +646,7 @@ pub mod batch {
     };
 }
 
-/// Types of the `benchmarks` operations: `get_benchmarks`.
+/// Types of the `benchmarks` operations: `get`.
 pub mod benchmarks {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, GetBenchmarksArena,
@@ -680,7 +680,7 @@ pub mod byok {
     };
 }
 
-/// Types of the `chat` operations: `send`.
+/// Types of the `chat` operations: `create`.
 pub mod chat {
     pub use super::super::types::{
         AdvisorReasoning, AdvisorReasoningEffort, AdvisorServerToolConfig,
@@ -802,7 +802,7 @@ pub mod chat {
     };
 }
 
-/// Types of the `classifications` operations: `get_task_classifications`.
+/// Types of the `classifications` operations: `get_task`.
 pub mod classifications {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, GetTaskClassificationsQuery,
@@ -813,7 +813,7 @@ pub mod classifications {
     };
 }
 
-/// Types of the `containers` operations: `list_container_files`, `get_container_file`, `download_container_file_content`, `promote_container_file`.
+/// Types of the `containers` operations: `list_files`, `get_file`, `download_file`, `promote_file`.
 pub mod containers {
     pub use super::super::types::{
         AnthropicFile, AnthropicFileShape, AnthropicFileType, BadRequestResponse,
@@ -830,7 +830,7 @@ pub mod containers {
     };
 }
 
-/// Types of the `credits` operations: `get_credits`, `create_coinbase_charge`.
+/// Types of the `credits` operations: `get`, `create_coinbase_charge`.
 pub mod credits {
     pub use super::super::types::{
         ForbiddenResponse, ForbiddenResponseErrorData, GetCreditsResponse, GetCreditsResponseData,
@@ -854,7 +854,7 @@ pub mod datasets {
     };
 }
 
-/// Types of the `embeddings` operations: `generate`, `list_models`.
+/// Types of the `embeddings` operations: `create`, `list_models`.
 pub mod embeddings {
     pub use super::super::types::{
         AaBenchmarkEntry, BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -896,7 +896,7 @@ pub mod embeddings {
     };
 }
 
-/// Types of the `endpoints` operations: `list_zdr_endpoints`, `list`.
+/// Types of the `endpoints` operations: `list_zdr`, `list`.
 pub mod endpoints {
     pub use super::super::types::{
         EndpointStatus, ForbiddenResponse, ForbiddenResponseErrorData, InputModality, InstructType,
@@ -929,7 +929,7 @@ pub mod external_users {
     };
 }
 
-/// Types of the `files` operations: `list`, `upload`, `retrieve`, `delete`, `download`.
+/// Types of the `files` operations: `list`, `upload`, `get`, `delete`, `download`.
 pub mod files {
     pub use super::super::types::{
         AnthropicFile, AnthropicFileDeleted, AnthropicFileDeletedShape, AnthropicFileDeletedType,
@@ -952,7 +952,7 @@ pub mod files {
     };
 }
 
-/// Types of the `generations` operations: `get_generation`, `list_generation_content`, `submit_feedback`.
+/// Types of the `generations` operations: `get`, `list_content`, `submit_feedback`.
 pub mod generations {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -975,7 +975,7 @@ pub mod generations {
     };
 }
 
-/// Types of the `guardrails` operations: `list`, `create`, `list_key_assignments`, `list_member_assignments`, `get`, `delete`, `update`, `list_guardrail_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_guardrail_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
+/// Types of the `guardrails` operations: `list`, `create`, `list_all_key_assignments`, `list_all_member_assignments`, `get`, `delete`, `update`, `list_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
 pub mod guardrails {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, BulkAssignKeysRequest,
@@ -996,7 +996,7 @@ pub mod guardrails {
     };
 }
 
-/// Types of the `images` operations: `generate`, `list_models`, `list_model_endpoints`.
+/// Types of the `images` operations: `create`, `list_models`, `list_model_endpoints`.
 pub mod images {
     pub use super::super::types::{
         AnthropicAdvisorMessageUsageIteration, AnthropicAdvisorMessageUsageIterationType,
@@ -1054,7 +1054,7 @@ pub mod models {
     };
 }
 
-/// Types of the `oauth` operations: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_oauth_jwks`, `create_oauth_token`.
+/// Types of the `oauth` operations: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_jwks`, `create_token`.
 pub mod oauth {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -1133,7 +1133,7 @@ pub mod organization {
     };
 }
 
-/// Types of the `presets` operations: `list`, `get`, `create_presets_chat_completions`, `create_presets_messages`, `create_presets_responses`, `list_versions`, `get_version`.
+/// Types of the `presets` operations: `list`, `get`, `create_chat_completion`, `create_message`, `create_response`, `list_versions`, `get_version`.
 pub mod presets {
     pub use super::super::types::{
         AdditionalToolsItem, AdditionalToolsItemRole, AdditionalToolsItemToolsItem,
@@ -1556,7 +1556,7 @@ pub mod providers {
     };
 }
 
-/// Types of the `rerank` operations: `rerank`.
+/// Types of the `rerank` operations: `create`.
 pub mod rerank {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1580,7 +1580,7 @@ pub mod rerank {
     };
 }
 
-/// Types of the `responses` operations: `send`.
+/// Types of the `responses` operations: `create`.
 pub mod responses {
     pub use super::super::types::{
         AdditionalToolsItem, AdditionalToolsItemRole, AdditionalToolsItemToolsItem,
@@ -1887,7 +1887,7 @@ pub mod responses {
     };
 }
 
-/// Types of the `scim` operations: `list_mappings`, `create`, `read`, `delete`, `update`, `list_groups`, `create_sync_job`, `get_sync_job`.
+/// Types of the `scim` operations: `list_group_mappings`, `create_group_mapping`, `get_group_mapping`, `delete_group_mapping`, `update_group_mapping`, `list_groups`, `create_sync_job`, `get_sync_job`.
 pub mod scim {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -1904,7 +1904,7 @@ pub mod scim {
     };
 }
 
-/// Types of the `speech` operations: `create_speech`.
+/// Types of the `speech` operations: `create`.
 pub mod speech {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1959,7 +1959,7 @@ pub mod system_one {
     };
 }
 
-/// Types of the `tools` operations: `list_tools`, `get_tool`.
+/// Types of the `tools` operations: `list`, `get`.
 pub mod tools {
     pub use super::super::types::{
         ForbiddenResponse, ForbiddenResponseErrorData, GetToolResponse, InternalServerResponse,
@@ -1974,7 +1974,7 @@ pub mod tools {
     };
 }
 
-/// Types of the `transcriptions` operations: `create_transcription`.
+/// Types of the `transcriptions` operations: `create`.
 pub mod transcriptions {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1993,7 +1993,7 @@ pub mod transcriptions {
     };
 }
 
-/// Types of the `vault` operations: `list_intern_connections`, `list_intern_effective_vault_secrets`, `list_intern_vault_secrets`, `copy_vault_secrets_to_intern`, `store_intern_vault_secret`, `delete_intern_vault_secret`, `list_vault_secrets`, `store_vault_secret`, `delete_vault_secret`.
+/// Types of the `vault` operations: `list_intern_connections`, `list_intern_effective_secrets`, `list_intern_secrets`, `copy_secrets_to_intern`, `store_intern_secret`, `delete_intern_secret`, `list_secrets`, `store_secret`, `delete_secret`.
 pub mod vault {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -2029,7 +2029,7 @@ pub mod vault {
     };
 }
 
-/// Types of the `video_generation` operations: `generate`, `list_videos_models`, `get_generation`, `get_video_content`.
+/// Types of the `video_generation` operations: `create`, `list_models`, `get`, `download`.
 pub mod video_generation {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,

@@ -55,7 +55,7 @@ pub static GET_USER_ACTIVITY: Operation = Operation {
 pub static GET_ANALYTICS_META: Operation = Operation {
     id: "getAnalyticsMeta",
     group: "analytics",
-    method_name: "get_analytics_meta",
+    method_name: "get_meta",
     http_method: "GET",
     path: "/analytics/meta",
     path_params: &[],
@@ -92,7 +92,7 @@ pub static GET_ANALYTICS_META: Operation = Operation {
 pub static QUERY_ANALYTICS: Operation = Operation {
     id: "queryAnalytics",
     group: "analytics",
-    method_name: "query_analytics",
+    method_name: "query",
     http_method: "POST",
     path: "/analytics/query",
     path_params: &[],
@@ -218,7 +218,7 @@ pub static CREATE_API_ALPHA_DECISIONS: Operation = Operation {
 pub static CREATE_AUDIO_SPEECH: Operation = Operation {
     id: "createAudioSpeech",
     group: "speech",
-    method_name: "create_speech",
+    method_name: "create",
     http_method: "POST",
     path: "/audio/speech",
     path_params: &[],
@@ -295,7 +295,7 @@ pub static CREATE_AUDIO_SPEECH: Operation = Operation {
 pub static CREATE_AUDIO_TRANSCRIPTIONS: Operation = Operation {
     id: "createAudioTranscriptions",
     group: "transcriptions",
-    method_name: "create_transcription",
+    method_name: "create",
     http_method: "POST",
     path: "/audio/transcriptions",
     path_params: &[],
@@ -515,7 +515,7 @@ pub static LIST_BATCHES: Operation = Operation {
 pub static CREATE_BATCHES: Operation = Operation {
     id: "createBatches",
     group: "batch",
-    method_name: "create_batches",
+    method_name: "create",
     http_method: "POST",
     path: "/batches",
     path_params: &[],
@@ -584,7 +584,7 @@ pub static CREATE_BATCHES: Operation = Operation {
 pub static GET_BATCHES: Operation = Operation {
     id: "getBatches",
     group: "batch",
-    method_name: "get_batches",
+    method_name: "get",
     http_method: "GET",
     path: "/batches/{id}",
     path_params: &[Param {
@@ -694,7 +694,7 @@ pub static DELETE_BATCH: Operation = Operation {
 pub static GET_BENCHMARKS: Operation = Operation {
     id: "getBenchmarks",
     group: "benchmarks",
-    method_name: "get_benchmarks",
+    method_name: "get",
     http_method: "GET",
     path: "/benchmarks",
     path_params: &[],
@@ -968,7 +968,7 @@ pub static UPDATE_BYOK_KEY: Operation = Operation {
 pub static SEND_CHAT_COMPLETION_REQUEST: Operation = Operation {
     id: "sendChatCompletionRequest",
     group: "chat",
-    method_name: "send",
+    method_name: "create",
     http_method: "POST",
     path: "/chat/completions",
     path_params: &[],
@@ -1059,7 +1059,7 @@ pub static SEND_CHAT_COMPLETION_REQUEST: Operation = Operation {
 pub static GET_TASK_CLASSIFICATIONS: Operation = Operation {
     id: "getTaskClassifications",
     group: "classifications",
-    method_name: "get_task_classifications",
+    method_name: "get_task",
     http_method: "GET",
     path: "/classifications/task",
     path_params: &[],
@@ -1100,7 +1100,7 @@ pub static GET_TASK_CLASSIFICATIONS: Operation = Operation {
 pub static LIST_CONTAINER_FILES: Operation = Operation {
     id: "listContainerFiles",
     group: "containers",
-    method_name: "list_container_files",
+    method_name: "list_files",
     http_method: "GET",
     path: "/containers/{container_id}/files",
     path_params: &[Param {
@@ -1157,7 +1157,7 @@ pub static LIST_CONTAINER_FILES: Operation = Operation {
 pub static GET_CONTAINER_FILE: Operation = Operation {
     id: "getContainerFile",
     group: "containers",
-    method_name: "get_container_file",
+    method_name: "get_file",
     http_method: "GET",
     path: "/containers/{container_id}/files/{file_id}",
     path_params: &[
@@ -1221,7 +1221,7 @@ pub static GET_CONTAINER_FILE: Operation = Operation {
 pub static DOWNLOAD_CONTAINER_FILE_CONTENT: Operation = Operation {
     id: "downloadContainerFileContent",
     group: "containers",
-    method_name: "download_container_file_content",
+    method_name: "download_file",
     http_method: "GET",
     path: "/containers/{container_id}/files/{file_id}/content",
     path_params: &[
@@ -1285,7 +1285,7 @@ pub static DOWNLOAD_CONTAINER_FILE_CONTENT: Operation = Operation {
 pub static PROMOTE_CONTAINER_FILE: Operation = Operation {
     id: "promoteContainerFile",
     group: "containers",
-    method_name: "promote_container_file",
+    method_name: "promote_file",
     http_method: "POST",
     path: "/containers/{container_id}/files/{file_id}/promote",
     path_params: &[
@@ -1357,7 +1357,7 @@ pub static PROMOTE_CONTAINER_FILE: Operation = Operation {
 pub static GET_CREDITS: Operation = Operation {
     id: "getCredits",
     group: "credits",
-    method_name: "get_credits",
+    method_name: "get",
     http_method: "GET",
     path: "/credits",
     path_params: &[],
@@ -1542,7 +1542,7 @@ pub static GET_SESSION_COST: Operation = Operation {
 pub static CREATE_EMBEDDINGS: Operation = Operation {
     id: "createEmbeddings",
     group: "embeddings",
-    method_name: "generate",
+    method_name: "create",
     http_method: "POST",
     path: "/embeddings",
     path_params: &[],
@@ -1666,7 +1666,7 @@ pub static LIST_EMBEDDINGS_MODELS: Operation = Operation {
 pub static LIST_ENDPOINTS_ZDR: Operation = Operation {
     id: "listEndpointsZdr",
     group: "endpoints",
-    method_name: "list_zdr_endpoints",
+    method_name: "list_zdr",
     http_method: "GET",
     path: "/endpoints/zdr",
     path_params: &[],
@@ -2060,7 +2060,7 @@ pub static UPLOAD_FILE: Operation = Operation {
 pub static GET_FILE_METADATA: Operation = Operation {
     id: "getFileMetadata",
     group: "files",
-    method_name: "retrieve",
+    method_name: "get",
     http_method: "GET",
     path: "/files/{file_id}",
     path_params: &[Param {
@@ -2235,7 +2235,7 @@ pub static DOWNLOAD_FILE_CONTENT: Operation = Operation {
 pub static GET_GENERATION: Operation = Operation {
     id: "getGeneration",
     group: "generations",
-    method_name: "get_generation",
+    method_name: "get",
     http_method: "GET",
     path: "/generation",
     path_params: &[],
@@ -2300,7 +2300,7 @@ pub static GET_GENERATION: Operation = Operation {
 pub static LIST_GENERATION_CONTENT: Operation = Operation {
     id: "listGenerationContent",
     group: "generations",
-    method_name: "list_generation_content",
+    method_name: "list_content",
     http_method: "GET",
     path: "/generation/content",
     path_params: &[],
@@ -2508,7 +2508,7 @@ pub static CREATE_GUARDRAIL: Operation = Operation {
 pub static LIST_KEY_ASSIGNMENTS: Operation = Operation {
     id: "listKeyAssignments",
     group: "guardrails",
-    method_name: "list_key_assignments",
+    method_name: "list_all_key_assignments",
     http_method: "GET",
     path: "/guardrails/assignments/keys",
     path_params: &[],
@@ -2553,7 +2553,7 @@ pub static LIST_KEY_ASSIGNMENTS: Operation = Operation {
 pub static LIST_MEMBER_ASSIGNMENTS: Operation = Operation {
     id: "listMemberAssignments",
     group: "guardrails",
-    method_name: "list_member_assignments",
+    method_name: "list_all_member_assignments",
     http_method: "GET",
     path: "/guardrails/assignments/members",
     path_params: &[],
@@ -2745,7 +2745,7 @@ pub static UPDATE_GUARDRAIL: Operation = Operation {
 pub static LIST_GUARDRAIL_KEY_ASSIGNMENTS: Operation = Operation {
     id: "listGuardrailKeyAssignments",
     group: "guardrails",
-    method_name: "list_guardrail_key_assignments",
+    method_name: "list_key_assignments",
     http_method: "GET",
     path: "/guardrails/{id}/assignments/keys",
     path_params: &[Param {
@@ -2896,7 +2896,7 @@ pub static BULK_UNASSIGN_KEYS_FROM_GUARDRAIL: Operation = Operation {
 pub static LIST_GUARDRAIL_MEMBER_ASSIGNMENTS: Operation = Operation {
     id: "listGuardrailMemberAssignments",
     group: "guardrails",
-    method_name: "list_guardrail_member_assignments",
+    method_name: "list_member_assignments",
     http_method: "GET",
     path: "/guardrails/{id}/assignments/members",
     path_params: &[Param {
@@ -3047,7 +3047,7 @@ pub static BULK_UNASSIGN_MEMBERS_FROM_GUARDRAIL: Operation = Operation {
 pub static CREATE_IMAGES: Operation = Operation {
     id: "createImages",
     group: "images",
-    method_name: "generate",
+    method_name: "create",
     http_method: "POST",
     path: "/images",
     path_params: &[],
@@ -3193,7 +3193,7 @@ pub static LIST_IMAGE_MODEL_ENDPOINTS: Operation = Operation {
 pub static GET_CURRENT_KEY: Operation = Operation {
     id: "getCurrentKey",
     group: "api_keys",
-    method_name: "get_current_key_metadata",
+    method_name: "get_current",
     http_method: "GET",
     path: "/key",
     path_params: &[],
@@ -3793,7 +3793,7 @@ pub static LIST_ENDPOINTS: Operation = Operation {
 pub static LIST_OAUTH_JWKS: Operation = Operation {
     id: "listOauthJwks",
     group: "oauth",
-    method_name: "list_oauth_jwks",
+    method_name: "list_jwks",
     http_method: "GET",
     path: "/oauth/jwks",
     path_params: &[],
@@ -3820,7 +3820,7 @@ pub static LIST_OAUTH_JWKS: Operation = Operation {
 pub static CREATE_OAUTH_TOKEN: Operation = Operation {
     id: "createOauthToken",
     group: "oauth",
-    method_name: "create_oauth_token",
+    method_name: "create_token",
     http_method: "POST",
     path: "/oauth/token",
     path_params: &[],
@@ -4331,7 +4331,7 @@ pub static GET_PRESET: Operation = Operation {
 pub static CREATE_PRESETS_CHAT_COMPLETIONS: Operation = Operation {
     id: "createPresetsChatCompletions",
     group: "presets",
-    method_name: "create_presets_chat_completions",
+    method_name: "create_chat_completion",
     http_method: "POST",
     path: "/presets/{slug}/chat/completions",
     path_params: &[Param {
@@ -4388,7 +4388,7 @@ pub static CREATE_PRESETS_CHAT_COMPLETIONS: Operation = Operation {
 pub static CREATE_PRESETS_MESSAGES: Operation = Operation {
     id: "createPresetsMessages",
     group: "presets",
-    method_name: "create_presets_messages",
+    method_name: "create_message",
     http_method: "POST",
     path: "/presets/{slug}/messages",
     path_params: &[Param {
@@ -4445,7 +4445,7 @@ pub static CREATE_PRESETS_MESSAGES: Operation = Operation {
 pub static CREATE_PRESETS_RESPONSES: Operation = Operation {
     id: "createPresetsResponses",
     group: "presets",
-    method_name: "create_presets_responses",
+    method_name: "create_response",
     http_method: "POST",
     path: "/presets/{slug}/responses",
     path_params: &[Param {
@@ -5630,7 +5630,7 @@ pub static LIST_PROVIDERS: Operation = Operation {
 pub static CREATE_RERANK: Operation = Operation {
     id: "createRerank",
     group: "rerank",
-    method_name: "rerank",
+    method_name: "create",
     http_method: "POST",
     path: "/rerank",
     path_params: &[],
@@ -5709,7 +5709,7 @@ pub static CREATE_RERANK: Operation = Operation {
 pub static CREATE_RESPONSES: Operation = Operation {
     id: "createResponses",
     group: "responses",
-    method_name: "send",
+    method_name: "create",
     http_method: "POST",
     path: "/responses",
     path_params: &[],
@@ -5800,7 +5800,7 @@ pub static CREATE_RESPONSES: Operation = Operation {
 pub static LIST_SCIM_GROUP_MAPPINGS: Operation = Operation {
     id: "listScimGroupMappings",
     group: "scim",
-    method_name: "list_mappings",
+    method_name: "list_group_mappings",
     http_method: "GET",
     path: "/scim/group-mappings",
     path_params: &[],
@@ -5841,7 +5841,7 @@ pub static LIST_SCIM_GROUP_MAPPINGS: Operation = Operation {
 pub static CREATE_SCIM_GROUP_MAPPING: Operation = Operation {
     id: "createScimGroupMapping",
     group: "scim",
-    method_name: "create",
+    method_name: "create_group_mapping",
     http_method: "POST",
     path: "/scim/group-mappings",
     path_params: &[],
@@ -5894,7 +5894,7 @@ pub static CREATE_SCIM_GROUP_MAPPING: Operation = Operation {
 pub static GET_SCIM_GROUP_MAPPING: Operation = Operation {
     id: "getScimGroupMapping",
     group: "scim",
-    method_name: "read",
+    method_name: "get_group_mapping",
     http_method: "GET",
     path: "/scim/group-mappings/{id}",
     path_params: &[Param {
@@ -5939,7 +5939,7 @@ pub static GET_SCIM_GROUP_MAPPING: Operation = Operation {
 pub static DELETE_SCIM_GROUP_MAPPING: Operation = Operation {
     id: "deleteScimGroupMapping",
     group: "scim",
-    method_name: "delete",
+    method_name: "delete_group_mapping",
     http_method: "DELETE",
     path: "/scim/group-mappings/{id}",
     path_params: &[Param {
@@ -5988,7 +5988,7 @@ pub static DELETE_SCIM_GROUP_MAPPING: Operation = Operation {
 pub static UPDATE_SCIM_GROUP_MAPPING: Operation = Operation {
     id: "updateScimGroupMapping",
     group: "scim",
-    method_name: "update",
+    method_name: "update_group_mapping",
     http_method: "PATCH",
     path: "/scim/group-mappings/{id}",
     path_params: &[Param {
@@ -6245,7 +6245,7 @@ pub static CREATE_SYSTEMONE: Operation = Operation {
 pub static LIST_TOOLS: Operation = Operation {
     id: "listTools",
     group: "tools",
-    method_name: "list_tools",
+    method_name: "list",
     http_method: "GET",
     path: "/tools",
     path_params: &[],
@@ -6286,7 +6286,7 @@ pub static LIST_TOOLS: Operation = Operation {
 pub static GET_TOOL: Operation = Operation {
     id: "getTool",
     group: "tools",
-    method_name: "get_tool",
+    method_name: "get",
     http_method: "GET",
     path: "/tools/{name}",
     path_params: &[Param {
@@ -6400,7 +6400,7 @@ pub static LIST_INTERN_CONNECTIONS: Operation = Operation {
 pub static LIST_INTERN_EFFECTIVE_VAULT_SECRETS: Operation = Operation {
     id: "listInternEffectiveVaultSecrets",
     group: "vault",
-    method_name: "list_intern_effective_vault_secrets",
+    method_name: "list_intern_effective_secrets",
     http_method: "GET",
     path: "/vault/interns/{internId}/effective-secrets",
     path_params: &[Param {
@@ -6469,7 +6469,7 @@ pub static LIST_INTERN_EFFECTIVE_VAULT_SECRETS: Operation = Operation {
 pub static LIST_INTERN_VAULT_SECRETS: Operation = Operation {
     id: "listInternVaultSecrets",
     group: "vault",
-    method_name: "list_intern_vault_secrets",
+    method_name: "list_intern_secrets",
     http_method: "GET",
     path: "/vault/interns/{internId}/secrets",
     path_params: &[Param {
@@ -6538,7 +6538,7 @@ pub static LIST_INTERN_VAULT_SECRETS: Operation = Operation {
 pub static COPY_VAULT_SECRETS_TO_INTERN: Operation = Operation {
     id: "copyVaultSecretsToIntern",
     group: "vault",
-    method_name: "copy_vault_secrets_to_intern",
+    method_name: "copy_secrets_to_intern",
     http_method: "POST",
     path: "/vault/interns/{internId}/secrets/copy",
     path_params: &[Param {
@@ -6619,7 +6619,7 @@ pub static COPY_VAULT_SECRETS_TO_INTERN: Operation = Operation {
 pub static STORE_INTERN_VAULT_SECRET: Operation = Operation {
     id: "storeInternVaultSecret",
     group: "vault",
-    method_name: "store_intern_vault_secret",
+    method_name: "store_intern_secret",
     http_method: "PUT",
     path: "/vault/interns/{internId}/secrets/{name}",
     path_params: &[
@@ -6707,7 +6707,7 @@ pub static STORE_INTERN_VAULT_SECRET: Operation = Operation {
 pub static DELETE_INTERN_VAULT_SECRET: Operation = Operation {
     id: "deleteInternVaultSecret",
     group: "vault",
-    method_name: "delete_intern_vault_secret",
+    method_name: "delete_intern_secret",
     http_method: "DELETE",
     path: "/vault/interns/{internId}/secrets/{name}",
     path_params: &[
@@ -6785,7 +6785,7 @@ pub static DELETE_INTERN_VAULT_SECRET: Operation = Operation {
 pub static LIST_VAULT_SECRETS: Operation = Operation {
     id: "listVaultSecrets",
     group: "vault",
-    method_name: "list_vault_secrets",
+    method_name: "list_secrets",
     http_method: "GET",
     path: "/vault/secrets",
     path_params: &[],
@@ -6850,7 +6850,7 @@ pub static LIST_VAULT_SECRETS: Operation = Operation {
 pub static STORE_VAULT_SECRET: Operation = Operation {
     id: "storeVaultSecret",
     group: "vault",
-    method_name: "store_vault_secret",
+    method_name: "store_secret",
     http_method: "PUT",
     path: "/vault/secrets/{name}",
     path_params: &[Param {
@@ -6931,7 +6931,7 @@ pub static STORE_VAULT_SECRET: Operation = Operation {
 pub static DELETE_VAULT_SECRET: Operation = Operation {
     id: "deleteVaultSecret",
     group: "vault",
-    method_name: "delete_vault_secret",
+    method_name: "delete_secret",
     http_method: "DELETE",
     path: "/vault/secrets/{name}",
     path_params: &[Param {
@@ -7002,7 +7002,7 @@ pub static DELETE_VAULT_SECRET: Operation = Operation {
 pub static CREATE_VIDEOS: Operation = Operation {
     id: "createVideos",
     group: "video_generation",
-    method_name: "generate",
+    method_name: "create",
     http_method: "POST",
     path: "/videos",
     path_params: &[],
@@ -7071,7 +7071,7 @@ pub static CREATE_VIDEOS: Operation = Operation {
 pub static LIST_VIDEOS_MODELS: Operation = Operation {
     id: "listVideosModels",
     group: "video_generation",
-    method_name: "list_videos_models",
+    method_name: "list_models",
     http_method: "GET",
     path: "/videos/models",
     path_params: &[],
@@ -7104,7 +7104,7 @@ pub static LIST_VIDEOS_MODELS: Operation = Operation {
 pub static GET_VIDEOS: Operation = Operation {
     id: "getVideos",
     group: "video_generation",
-    method_name: "get_generation",
+    method_name: "get",
     http_method: "GET",
     path: "/videos/{jobId}",
     path_params: &[Param {
@@ -7149,7 +7149,7 @@ pub static GET_VIDEOS: Operation = Operation {
 pub static LIST_VIDEOS_CONTENT: Operation = Operation {
     id: "listVideosContent",
     group: "video_generation",
-    method_name: "get_video_content",
+    method_name: "download",
     http_method: "GET",
     path: "/videos/{jobId}/content",
     path_params: &[Param {

@@ -2,6 +2,7 @@
 //!
 //! One test binary, so the large generated crate is linked once.
 
+mod constructors;
 mod forward_compat;
 mod mutations;
 mod real_responses;

@@ -15,7 +15,7 @@ impl Client {
         AlphaDecisions { client: self }
     }
 
-    /// The Analytics group: `get_user_activity`, `get_analytics_meta`, `query_analytics`.
+    /// The Analytics group: `get_user_activity`, `get_meta`, `query`.
     pub fn analytics(&self) -> Analytics<'_> {
         Analytics { client: self }
     }
@@ -25,17 +25,17 @@ impl Client {
         AnthropicMessages { client: self }
     }
 
-    /// The Api Keys group: `get_current_key_metadata`, `list`, `create`, `get`, `delete`, `update`.
+    /// The Api Keys group: `get_current`, `list`, `create`, `get`, `delete`, `update`.
     pub fn api_keys(&self) -> ApiKeys<'_> {
         ApiKeys { client: self }
     }
 
-    /// The Batch group: `list`, `create_batches`, `get_batches`, `delete`.
+    /// The Batch group: `list`, `create`, `get`, `delete`.
     pub fn batch(&self) -> Batch<'_> {
         Batch { client: self }
     }
 
-    /// The Benchmarks group: `get_benchmarks`.
+    /// The Benchmarks group: `get`.
     pub fn benchmarks(&self) -> Benchmarks<'_> {
         Benchmarks { client: self }
     }
@@ -45,22 +45,22 @@ impl Client {
         Byok { client: self }
     }
 
-    /// The Chat group: `send`.
+    /// The Chat group: `create`.
     pub fn chat(&self) -> Chat<'_> {
         Chat { client: self }
     }
 
-    /// The Classifications group: `get_task_classifications`.
+    /// The Classifications group: `get_task`.
     pub fn classifications(&self) -> Classifications<'_> {
         Classifications { client: self }
     }
 
-    /// The Containers group: `list_container_files`, `get_container_file`, `download_container_file_content`, `promote_container_file`.
+    /// The Containers group: `list_files`, `get_file`, `download_file`, `promote_file`.
     pub fn containers(&self) -> Containers<'_> {
         Containers { client: self }
     }
 
-    /// The Credits group: `get_credits`, `create_coinbase_charge`.
+    /// The Credits group: `get`, `create_coinbase_charge`.
     pub fn credits(&self) -> Credits<'_> {
         Credits { client: self }
     }
@@ -70,12 +70,12 @@ impl Client {
         Datasets { client: self }
     }
 
-    /// The Embeddings group: `generate`, `list_models`.
+    /// The Embeddings group: `create`, `list_models`.
     pub fn embeddings(&self) -> Embeddings<'_> {
         Embeddings { client: self }
     }
 
-    /// The Endpoints group: `list_zdr_endpoints`, `list`.
+    /// The Endpoints group: `list_zdr`, `list`.
     pub fn endpoints(&self) -> Endpoints<'_> {
         Endpoints { client: self }
     }
@@ -85,22 +85,22 @@ impl Client {
         ExternalUsers { client: self }
     }
 
-    /// The Files group: `list`, `upload`, `retrieve`, `delete`, `download`.
+    /// The Files group: `list`, `upload`, `get`, `delete`, `download`.
     pub fn files(&self) -> Files<'_> {
         Files { client: self }
     }
 
-    /// The Generations group: `get_generation`, `list_generation_content`, `submit_feedback`.
+    /// The Generations group: `get`, `list_content`, `submit_feedback`.
     pub fn generations(&self) -> Generations<'_> {
         Generations { client: self }
     }
 
-    /// The Guardrails group: `list`, `create`, `list_key_assignments`, `list_member_assignments`, `get`, `delete`, `update`, `list_guardrail_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_guardrail_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
+    /// The Guardrails group: `list`, `create`, `list_all_key_assignments`, `list_all_member_assignments`, `get`, `delete`, `update`, `list_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
     pub fn guardrails(&self) -> Guardrails<'_> {
         Guardrails { client: self }
     }
 
-    /// The Images group: `generate`, `list_models`, `list_model_endpoints`.
+    /// The Images group: `create`, `list_models`, `list_model_endpoints`.
     pub fn images(&self) -> Images<'_> {
         Images { client: self }
     }
@@ -110,7 +110,7 @@ impl Client {
         Models { client: self }
     }
 
-    /// The Oauth group: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_oauth_jwks`, `create_oauth_token`.
+    /// The Oauth group: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_jwks`, `create_token`.
     pub fn oauth(&self) -> Oauth<'_> {
         Oauth { client: self }
     }
@@ -125,7 +125,7 @@ impl Client {
         Organization { client: self }
     }
 
-    /// The Presets group: `list`, `get`, `create_presets_chat_completions`, `create_presets_messages`, `create_presets_responses`, `list_versions`, `get_version`.
+    /// The Presets group: `list`, `get`, `create_chat_completion`, `create_message`, `create_response`, `list_versions`, `get_version`.
     pub fn presets(&self) -> Presets<'_> {
         Presets { client: self }
     }
@@ -145,22 +145,22 @@ impl Client {
         Providers { client: self }
     }
 
-    /// The Rerank group: `rerank`.
+    /// The Rerank group: `create`.
     pub fn rerank(&self) -> Rerank<'_> {
         Rerank { client: self }
     }
 
-    /// The Responses group: `send`.
+    /// The Responses group: `create`.
     pub fn responses(&self) -> Responses<'_> {
         Responses { client: self }
     }
 
-    /// The Scim group: `list_mappings`, `create`, `read`, `delete`, `update`, `list_groups`, `create_sync_job`, `get_sync_job`.
+    /// The Scim group: `list_group_mappings`, `create_group_mapping`, `get_group_mapping`, `delete_group_mapping`, `update_group_mapping`, `list_groups`, `create_sync_job`, `get_sync_job`.
     pub fn scim(&self) -> Scim<'_> {
         Scim { client: self }
     }
 
-    /// The Speech group: `create_speech`.
+    /// The Speech group: `create`.
     pub fn speech(&self) -> Speech<'_> {
         Speech { client: self }
     }
@@ -170,22 +170,22 @@ impl Client {
         SystemOne { client: self }
     }
 
-    /// The Tools group: `list_tools`, `get_tool`.
+    /// The Tools group: `list`, `get`.
     pub fn tools(&self) -> Tools<'_> {
         Tools { client: self }
     }
 
-    /// The Transcriptions group: `create_transcription`.
+    /// The Transcriptions group: `create`.
     pub fn transcriptions(&self) -> Transcriptions<'_> {
         Transcriptions { client: self }
     }
 
-    /// The Vault group: `list_intern_connections`, `list_intern_effective_vault_secrets`, `list_intern_vault_secrets`, `copy_vault_secrets_to_intern`, `store_intern_vault_secret`, `delete_intern_vault_secret`, `list_vault_secrets`, `store_vault_secret`, `delete_vault_secret`.
+    /// The Vault group: `list_intern_connections`, `list_intern_effective_secrets`, `list_intern_secrets`, `copy_secrets_to_intern`, `store_intern_secret`, `delete_intern_secret`, `list_secrets`, `store_secret`, `delete_secret`.
     pub fn vault(&self) -> Vault<'_> {
         Vault { client: self }
     }
 
-    /// The Video Generation group: `generate`, `list_videos_models`, `get_generation`, `get_video_content`.
+    /// The Video Generation group: `create`, `list_models`, `get`, `download`.
     pub fn video_generation(&self) -> VideoGeneration<'_> {
         VideoGeneration { client: self }
     }
@@ -244,7 +244,7 @@ impl Analytics<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_analytics_meta(&self) -> Call<t::GetAnalyticsMetaResponse> {
+    pub fn get_meta(&self) -> Call<t::GetAnalyticsMetaResponse> {
         Call::fixed(self.client, &op::GET_ANALYTICS_META, 1)
     }
 
@@ -256,10 +256,7 @@ impl Analytics<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 408, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn query_analytics(
-        &self,
-        body: t::QueryAnalyticsRequest,
-    ) -> Call<t::QueryAnalyticsResponse> {
+    pub fn query(&self, body: t::QueryAnalyticsRequest) -> Call<t::QueryAnalyticsResponse> {
         Call::fixed(self.client, &op::QUERY_ANALYTICS, 2).json_body(move |_| to_bytes(&body))
     }
 }
@@ -280,7 +277,7 @@ impl AnthropicMessages<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 503, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// `.send().await` returns the whole result; `.stream().await` sets the request's stream field and returns its events.
+    /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
     pub fn create(
@@ -314,7 +311,7 @@ impl ApiKeys<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_current_key_metadata(&self) -> Call<t::GetCurrentKeyResponse> {
+    pub fn get_current(&self) -> Call<t::GetCurrentKeyResponse> {
         Call::fixed(self.client, &op::GET_CURRENT_KEY, 61)
     }
 
@@ -416,7 +413,7 @@ impl Batch<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 422, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn create_batches(&self, body: t::BatchSubmitBody) -> Call<t::BatchObject> {
+    pub fn create(&self, body: t::BatchSubmitBody) -> Call<t::BatchObject> {
         Call::fixed(self.client, &op::CREATE_BATCHES, 9).json_body(move |_| to_bytes(&body))
     }
 
@@ -428,7 +425,7 @@ impl Batch<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 402, 404, 410, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_batches(&self, id: &str) -> Call<t::BatchObject> {
+    pub fn get(&self, id: &str) -> Call<t::BatchObject> {
         Call::new(self.client, &op::GET_BATCHES, &[id])
     }
 
@@ -460,10 +457,7 @@ impl Benchmarks<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_benchmarks(
-        &self,
-        query: t::GetBenchmarksQuery,
-    ) -> Call<t::UnifiedBenchmarksResponse> {
+    pub fn get(&self, query: t::GetBenchmarksQuery) -> Call<t::UnifiedBenchmarksResponse> {
         Call::fixed(self.client, &op::GET_BENCHMARKS, 12).query(query.to_query_pairs())
     }
 }
@@ -558,10 +552,10 @@ impl Chat<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// `.send().await` returns the whole result; `.stream().await` sets the request's stream field and returns its events.
+    /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
-    pub fn send(&self, body: t::ChatRequest) -> Call<t::ChatResult, t::ChatStreamChunk> {
+    pub fn create(&self, body: t::ChatRequest) -> Call<t::ChatResult, t::ChatStreamChunk> {
         Call::fixed(self.client, &op::SEND_CHAT_COMPLETION_REQUEST, 18).json_body(move |stream| {
             let mut body = body;
             if stream {
@@ -607,7 +601,7 @@ impl Classifications<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_task_classifications(
+    pub fn get_task(
         &self,
         query: t::GetTaskClassificationsQuery,
     ) -> Call<t::TaskClassificationResponse> {
@@ -632,7 +626,7 @@ impl Containers<'_> {
     /// Declared errors: 400, 401, 403, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_container_files(
+    pub fn list_files(
         &self,
         container_id: &str,
         query: t::ListContainerFilesQuery,
@@ -649,7 +643,7 @@ impl Containers<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_container_file(&self, container_id: &str, file_id: &str) -> Call<t::ContainerFile> {
+    pub fn get_file(&self, container_id: &str, file_id: &str) -> Call<t::ContainerFile> {
         Call::new(
             self.client,
             &op::GET_CONTAINER_FILE,
@@ -666,12 +660,8 @@ impl Containers<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// Answers with `application/octet-stream` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
-    pub fn download_container_file_content(
-        &self,
-        container_id: &str,
-        file_id: &str,
-    ) -> Call<crate::Download> {
+    /// Answers with `application/octet-stream` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn download_file(&self, container_id: &str, file_id: &str) -> Call<crate::Download> {
         Call::new(
             self.client,
             &op::DOWNLOAD_CONTAINER_FILE_CONTENT,
@@ -687,11 +677,7 @@ impl Containers<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 413, 429, 499, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn promote_container_file(
-        &self,
-        container_id: &str,
-        file_id: &str,
-    ) -> Call<t::FileResponse> {
+    pub fn promote_file(&self, container_id: &str, file_id: &str) -> Call<t::FileResponse> {
         Call::new(
             self.client,
             &op::PROMOTE_CONTAINER_FILE,
@@ -715,7 +701,7 @@ impl Credits<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_credits(&self) -> Call<t::GetCreditsResponse> {
+    pub fn get(&self) -> Call<t::GetCreditsResponse> {
         Call::fixed(self.client, &op::GET_CREDITS, 24)
     }
 
@@ -860,7 +846,7 @@ impl Embeddings<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 408, 413, 429, 499, 500, 502, 503, 504, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn generate(&self, body: t::CreateEmbeddingsRequest) -> Call<t::CreateEmbeddingsResponse> {
+    pub fn create(&self, body: t::CreateEmbeddingsRequest) -> Call<t::CreateEmbeddingsResponse> {
         Call::fixed(self.client, &op::CREATE_EMBEDDINGS, 29).json_body(move |_| to_bytes(&body))
     }
 
@@ -892,7 +878,7 @@ impl Endpoints<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 403, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn list_zdr_endpoints(&self) -> Call<t::ListEndpointsZdrResponse> {
+    pub fn list_zdr(&self) -> Call<t::ListEndpointsZdrResponse> {
         Call::fixed(self.client, &op::LIST_ENDPOINTS_ZDR, 31)
     }
 
@@ -1033,7 +1019,7 @@ impl Files<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn retrieve(&self, file_id: &str, query: t::GetFileMetadataQuery) -> Call<t::FileResponse> {
+    pub fn get(&self, file_id: &str, query: t::GetFileMetadataQuery) -> Call<t::FileResponse> {
         Call::new(self.client, &op::GET_FILE_METADATA, &[file_id]).query(query.to_query_pairs())
     }
 
@@ -1058,7 +1044,7 @@ impl Files<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// Answers with `application/octet-stream` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    /// Answers with `application/octet-stream` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
     pub fn download(
         &self,
         file_id: &str,
@@ -1081,7 +1067,7 @@ impl Generations<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_generation(&self, query: t::GetGenerationQuery) -> Call<t::GenerationResponse> {
+    pub fn get(&self, query: t::GetGenerationQuery) -> Call<t::GenerationResponse> {
         Call::fixed(self.client, &op::GET_GENERATION, 42).query(query.to_query_pairs())
     }
 
@@ -1091,7 +1077,7 @@ impl Generations<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn list_generation_content(
+    pub fn list_content(
         &self,
         query: t::ListGenerationContentQuery,
     ) -> Call<t::GenerationContentResponse> {
@@ -1158,7 +1144,7 @@ impl Guardrails<'_> {
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_key_assignments(
+    pub fn list_all_key_assignments(
         &self,
         query: t::ListKeyAssignmentsQuery,
     ) -> Call<t::ListKeyAssignmentsResponse> {
@@ -1175,7 +1161,7 @@ impl Guardrails<'_> {
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_member_assignments(
+    pub fn list_all_member_assignments(
         &self,
         query: t::ListMemberAssignmentsQuery,
     ) -> Call<t::ListMemberAssignmentsResponse> {
@@ -1232,7 +1218,7 @@ impl Guardrails<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_guardrail_key_assignments(
+    pub fn list_key_assignments(
         &self,
         id: &str,
         query: t::ListGuardrailKeyAssignmentsQuery,
@@ -1285,7 +1271,7 @@ impl Guardrails<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_guardrail_member_assignments(
+    pub fn list_member_assignments(
         &self,
         id: &str,
         query: t::ListGuardrailMemberAssignmentsQuery,
@@ -1349,8 +1335,8 @@ impl Images<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// `.send().await` returns the whole result; `.stream().await` sets the request's stream field and returns its events.
-    pub fn generate(
+    /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
+    pub fn create(
         &self,
         body: t::ImageGenerationRequest,
     ) -> Call<t::ImageGenerationResponse, t::ImageStreamingResponseData> {
@@ -1500,7 +1486,7 @@ impl Oauth<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn list_oauth_jwks(&self) -> Call<t::OAuthJwks> {
+    pub fn list_jwks(&self) -> Call<t::OAuthJwks> {
         Call::fixed(self.client, &op::LIST_OAUTH_JWKS, 73)
     }
 
@@ -1512,10 +1498,7 @@ impl Oauth<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn create_oauth_token(
-        &self,
-        body: t::TokenExchangeRequest,
-    ) -> Call<t::TokenExchangeResponse> {
+    pub fn create_token(&self, body: t::TokenExchangeRequest) -> Call<t::TokenExchangeResponse> {
         Call::fixed(self.client, &op::CREATE_OAUTH_TOKEN, 74).form_body(&body)
     }
 }
@@ -1697,7 +1680,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn create_presets_chat_completions(
+    pub fn create_chat_completion(
         &self,
         slug: &str,
         body: t::ChatRequest,
@@ -1714,7 +1697,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn create_presets_messages(
+    pub fn create_message(
         &self,
         slug: &str,
         body: t::MessagesRequest,
@@ -1731,7 +1714,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn create_presets_responses(
+    pub fn create_response(
         &self,
         slug: &str,
         body: t::ResponsesRequest,
@@ -2057,7 +2040,7 @@ impl Rerank<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn rerank(&self, body: t::CreateRerankRequest) -> Call<t::CreateRerankResponse> {
+    pub fn create(&self, body: t::CreateRerankRequest) -> Call<t::CreateRerankResponse> {
         Call::fixed(self.client, &op::CREATE_RERANK, 107).json_body(move |_| to_bytes(&body))
     }
 }
@@ -2078,10 +2061,13 @@ impl Responses<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// `.send().await` returns the whole result; `.stream().await` sets the request's stream field and returns its events.
+    /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
-    pub fn send(&self, body: t::ResponsesRequest) -> Call<t::OpenResponsesResult, t::StreamEvents> {
+    pub fn create(
+        &self,
+        body: t::ResponsesRequest,
+    ) -> Call<t::OpenResponsesResult, t::StreamEvents> {
         Call::fixed(self.client, &op::CREATE_RESPONSES, 108).json_body(move |stream| {
             let mut body = body;
             if stream {
@@ -2111,7 +2097,7 @@ impl Scim<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_mappings(
+    pub fn list_group_mappings(
         &self,
         query: t::ListScimGroupMappingsQuery,
     ) -> Call<t::ListScimGroupMappingsResponse> {
@@ -2126,7 +2112,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn create(
+    pub fn create_group_mapping(
         &self,
         body: t::CreateScimGroupMappingRequest,
     ) -> Call<t::CreateScimGroupMappingResponse> {
@@ -2142,7 +2128,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn read(&self, id: &str) -> Call<t::GetScimGroupMappingResponse> {
+    pub fn get_group_mapping(&self, id: &str) -> Call<t::GetScimGroupMappingResponse> {
         Call::new(self.client, &op::GET_SCIM_GROUP_MAPPING, &[id])
     }
 
@@ -2154,7 +2140,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn delete(
+    pub fn delete_group_mapping(
         &self,
         id: &str,
         query: t::DeleteScimGroupMappingQuery,
@@ -2170,7 +2156,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn update(
+    pub fn update_group_mapping(
         &self,
         id: &str,
         body: t::UpdateScimGroupMappingRequest,
@@ -2234,8 +2220,8 @@ impl Speech<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// Answers with `audio/*` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
-    pub fn create_speech(&self, body: t::SpeechRequest) -> Call<crate::Download> {
+    /// Answers with `audio/*` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn create(&self, body: t::SpeechRequest) -> Call<crate::Download> {
         Call::fixed(self.client, &op::CREATE_AUDIO_SPEECH, 4).json_body(move |_| to_bytes(&body))
     }
 }
@@ -2277,7 +2263,7 @@ impl Tools<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_tools(&self, query: t::ListToolsQuery) -> Call<t::ListToolsResponse> {
+    pub fn list(&self, query: t::ListToolsQuery) -> Call<t::ListToolsResponse> {
         Call::fixed(self.client, &op::LIST_TOOLS, 118).query(query.to_query_pairs())
     }
 
@@ -2289,7 +2275,7 @@ impl Tools<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_tool(&self, name: &str) -> Call<t::GetToolResponse> {
+    pub fn get(&self, name: &str) -> Call<t::GetToolResponse> {
         Call::new(self.client, &op::GET_TOOL, &[name])
     }
 }
@@ -2311,10 +2297,7 @@ impl Transcriptions<'_> {
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 504, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Sent as `multipart/form-data`; the form's file bytes can be replaced by a file read from a path or a reader with [`Call::file`](crate::Call::file).
-    pub fn create_transcription(
-        &self,
-        body: t::CreateAudioTranscriptionsForm,
-    ) -> Call<t::SttResponse> {
+    pub fn create(&self, body: t::CreateAudioTranscriptionsForm) -> Call<t::SttResponse> {
         let mut body = body;
         let file = body.file.take().map(|b| b.0).unwrap_or_default();
         Call::fixed(self.client, &op::CREATE_AUDIO_TRANSCRIPTIONS, 5)
@@ -2354,7 +2337,7 @@ impl Vault<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_intern_effective_vault_secrets(
+    pub fn list_intern_effective_secrets(
         &self,
         intern_id: &str,
         query: t::ListInternEffectiveVaultSecretsQuery,
@@ -2377,7 +2360,7 @@ impl Vault<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_intern_vault_secrets(
+    pub fn list_intern_secrets(
         &self,
         intern_id: &str,
         query: t::ListInternVaultSecretsQuery,
@@ -2394,7 +2377,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn copy_vault_secrets_to_intern(
+    pub fn copy_secrets_to_intern(
         &self,
         intern_id: &str,
         body: t::VaultSecretCopyRequest,
@@ -2411,7 +2394,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn store_intern_vault_secret(
+    pub fn store_intern_secret(
         &self,
         intern_id: &str,
         name: &str,
@@ -2433,7 +2416,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn delete_intern_vault_secret(&self, intern_id: &str, name: &str) -> Call<()> {
+    pub fn delete_intern_secret(&self, intern_id: &str, name: &str) -> Call<()> {
         Call::new(
             self.client,
             &op::DELETE_INTERN_VAULT_SECRET,
@@ -2451,7 +2434,7 @@ impl Vault<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
-    pub fn list_vault_secrets(
+    pub fn list_secrets(
         &self,
         query: t::ListVaultSecretsQuery,
     ) -> Call<t::VaultSecretListResponse> {
@@ -2466,7 +2449,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn store_vault_secret(
+    pub fn store_secret(
         &self,
         name: &str,
         body: t::VaultSecretWriteRequest,
@@ -2482,7 +2465,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn delete_vault_secret(&self, name: &str) -> Call<()> {
+    pub fn delete_secret(&self, name: &str) -> Call<()> {
         Call::new(self.client, &op::DELETE_VAULT_SECRET, &[name])
     }
 }
@@ -2502,7 +2485,7 @@ impl VideoGeneration<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 499, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn generate(&self, body: t::VideoGenerationRequest) -> Call<t::VideoGenerationResponse> {
+    pub fn create(&self, body: t::VideoGenerationRequest) -> Call<t::VideoGenerationResponse> {
         Call::fixed(self.client, &op::CREATE_VIDEOS, 129).json_body(move |_| to_bytes(&body))
     }
 
@@ -2514,7 +2497,7 @@ impl VideoGeneration<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn list_videos_models(&self) -> Call<t::VideoModelsListResponse> {
+    pub fn list_models(&self) -> Call<t::VideoModelsListResponse> {
         Call::fixed(self.client, &op::LIST_VIDEOS_MODELS, 130)
     }
 
@@ -2526,7 +2509,7 @@ impl VideoGeneration<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn get_generation(&self, job_id: &str) -> Call<t::VideoGenerationResponse> {
+    pub fn get(&self, job_id: &str) -> Call<t::VideoGenerationResponse> {
         Call::new(self.client, &op::GET_VIDEOS, &[job_id])
     }
 
@@ -2539,8 +2522,8 @@ impl VideoGeneration<'_> {
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 410, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
-    /// Answers with `video/mp4` bytes: `.send().await` returns a [`Download`](crate::Download) to stream, collect or write to a file.
-    pub fn get_video_content(
+    /// Answers with `video/mp4` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    pub fn download(
         &self,
         job_id: &str,
         query: t::ListVideosContentQuery,

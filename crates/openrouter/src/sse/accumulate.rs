@@ -152,10 +152,9 @@ impl AccumulatedChoice {
                 .tool_calls
                 .iter()
                 .map(|call| {
-                    // `ChatToolCallFunction::new` takes `arguments` first, then `name`.
                     let function =
-                        ChatToolCallFunction::new(call.arguments.clone(), call.name.clone());
-                    ChatToolCall::new(function, call.id.clone())
+                        ChatToolCallFunction::new(call.name.clone(), call.arguments.clone());
+                    ChatToolCall::new(call.id.clone(), function)
                 })
                 .collect();
             message = message.tool_calls(calls);

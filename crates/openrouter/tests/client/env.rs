@@ -38,7 +38,7 @@ async fn from_env_reads_every_variable() {
     let client = Client::from_env().unwrap();
     assert_eq!(client.base_url(), server.url());
     assert_no_key("Client from the environment", &client);
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     let seen = server.single();
     let bearer = format!("Bearer {KEY}");
     assert_eq!(seen.header("authorization"), Some(bearer.as_str()));
@@ -53,7 +53,7 @@ async fn from_env_reads_every_variable() {
         .app_title("Code App")
         .build()
         .unwrap();
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     assert_eq!(
         server.requests()[1].header("x-openrouter-title"),
         Some("Code App")
@@ -64,7 +64,7 @@ async fn from_env_reads_every_variable() {
     Client::from_env()
         .unwrap()
         .credits()
-        .get_credits()
+        .get()
         .send()
         .await
         .unwrap();

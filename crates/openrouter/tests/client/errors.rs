@@ -14,12 +14,7 @@ use crate::support::*;
 /// `GET /credits` once (no retries) against a server answering `reply`.
 async fn credits(reply: Reply) -> Result<openrouter::Response<impl std::fmt::Debug>, Error> {
     let server = Server::always(reply);
-    client(&server)
-        .credits()
-        .get_credits()
-        .no_retry()
-        .send()
-        .await
+    client(&server).credits().get().no_retry().send().await
 }
 
 /// `POST /chat/completions` once (no retries) against a server answering `reply`.
@@ -27,7 +22,7 @@ async fn chat(reply: Reply) -> Result<openrouter::Response<impl std::fmt::Debug>
     let server = Server::always(reply);
     client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .no_retry()
         .send()
         .await
@@ -175,7 +170,7 @@ async fn an_endless_error_page_is_read_only_up_to_a_bound() {
     let start = std::time::Instant::now();
     let err = client(&server)
         .credits()
-        .get_credits()
+        .get()
         .attempt_timeout(std::time::Duration::from_secs(20))
         .no_retry()
         .send()
@@ -245,7 +240,7 @@ async fn invalid_json_on_a_200_is_a_decode_error_with_type_path_and_body() {
     let server = Server::always(Reply::json(200, body));
     let ok = client(&server)
         .credits()
-        .get_credits()
+        .get()
         .no_retry()
         .send()
         .await
@@ -322,7 +317,7 @@ async fn a_non_sse_answer_to_a_stream_is_an_error() {
     ));
     let err = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap_err();
@@ -332,7 +327,7 @@ async fn a_non_sse_answer_to_a_stream_is_an_error() {
     let server = Server::always(Reply::json(200, CHAT_OK));
     let err = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap_err();
@@ -342,7 +337,7 @@ async fn a_non_sse_answer_to_a_stream_is_an_error() {
     let server = Server::always(Reply::error(401, "bad key"));
     let err = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap_err();
@@ -361,7 +356,7 @@ async fn success_metadata_accessors() {
     );
     let ok = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .send()
         .await
         .unwrap();
@@ -378,12 +373,7 @@ async fn success_metadata_accessors() {
     assert_eq!(ok.id, "gen-1");
 
     let server = Server::always(Reply::json(200, CREDITS_OK).header("cf-ray", "ray-1"));
-    let ok = client(&server)
-        .credits()
-        .get_credits()
-        .send()
-        .await
-        .unwrap();
+    let ok = client(&server).credits().get().send().await.unwrap();
     assert_eq!(ok.meta().request_id(), Some("ray-1"));
     assert_eq!(ok.meta().generation_id(), None);
     assert!(ok.meta().rate_limit().is_none());

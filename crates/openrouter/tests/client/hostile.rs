@@ -30,7 +30,7 @@ async fn an_error_in_a_200_body_is_classified_by_its_code() {
     ]);
     let ok = retrying(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .send()
         .await
         .unwrap();
@@ -41,7 +41,7 @@ async fn an_error_in_a_200_body_is_classified_by_its_code() {
     let server = Server::always(Reply::json(200, body.to_string()));
     let err = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .no_retry()
         .send()
         .await
@@ -55,7 +55,7 @@ async fn an_error_in_a_200_body_is_classified_by_its_code() {
     let server = Server::start([Reply::json(200, bad.to_string()), Reply::json(200, CHAT_OK)]);
     let err = retrying(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .send()
         .await
         .unwrap_err();
@@ -79,12 +79,7 @@ async fn a_429_waits_for_the_rate_limit_reset_in_its_metadata() {
         Reply::json(429, body.to_string()),
         Reply::json(200, CREDITS_OK),
     ]);
-    retrying(&server)
-        .credits()
-        .get_credits()
-        .send()
-        .await
-        .unwrap();
+    retrying(&server).credits().get().send().await.unwrap();
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
     let waited = seen[1].at - seen[0].at;
@@ -99,7 +94,7 @@ async fn gateway_timeouts_are_not_retried_for_a_post() {
         let server = Server::start([Reply::error(status, "timeout"), Reply::json(200, CHAT_OK)]);
         let err = retrying(&server)
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .send()
             .await
             .unwrap_err();
@@ -109,7 +104,7 @@ async fn gateway_timeouts_are_not_retried_for_a_post() {
         let server = Server::start([Reply::error(status, "timeout"), Reply::json(200, CHAT_OK)]);
         retrying(&server)
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .idempotency_key("k-1")
             .send()
             .await
@@ -119,7 +114,7 @@ async fn gateway_timeouts_are_not_retried_for_a_post() {
         let server = Server::start([Reply::error(status, "timeout"), Reply::json(200, CHAT_OK)]);
         retrying(&server)
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .retry(RetryConfig::new().retry_maybe_sent(true))
             .send()
             .await
@@ -130,12 +125,7 @@ async fn gateway_timeouts_are_not_retried_for_a_post() {
             Reply::error(status, "timeout"),
             Reply::json(200, CREDITS_OK),
         ]);
-        retrying(&server)
-            .credits()
-            .get_credits()
-            .send()
-            .await
-            .unwrap();
+        retrying(&server).credits().get().send().await.unwrap();
         assert_eq!(server.count(), 2, "{status} GET");
     }
 }
@@ -146,7 +136,7 @@ async fn edge_statuses_display_their_reason() {
     for (status, reason) in [(524u16, "A Timeout Occurred"), (529, "Provider Overloaded")] {
         let err = client(&Server::always(Reply::error(status, "x")))
             .credits()
-            .get_credits()
+            .get()
             .no_retry()
             .send()
             .await
@@ -164,7 +154,7 @@ async fn a_large_json_error_body_keeps_its_typed_error() {
     let body = json!({"error": {"code": 502, "message": "upstream", "metadata": {"provider_name": "P", "raw": raw}}});
     let err = client(&Server::always(Reply::json(502, body.to_string())))
         .credits()
-        .get_credits()
+        .get()
         .no_retry()
         .send()
         .await
@@ -184,7 +174,7 @@ async fn a_success_body_past_the_limit_is_too_large() {
     );
     let server = Server::always(Reply::json(200, big.clone()));
     let client = builder(&server).max_response_body(1024).build().unwrap();
-    let err = client.credits().get_credits().send().await.unwrap_err();
+    let err = client.credits().get().send().await.unwrap_err();
     let Error::TooLarge(e) = &err else {
         panic!("{err:?}")
     };
@@ -194,7 +184,7 @@ async fn a_success_body_past_the_limit_is_too_large() {
     // The call's own limit wins over the client's.
     client
         .credits()
-        .get_credits()
+        .get()
         .max_response_body(1 << 20)
         .send()
         .await
@@ -210,7 +200,7 @@ async fn a_success_body_past_the_limit_is_too_large() {
         .build()
         .unwrap()
         .credits()
-        .get_credits()
+        .get()
         .attempt_timeout(Duration::from_secs(20))
         .send()
         .await
@@ -231,7 +221,7 @@ async fn a_stream_line_past_the_limit_ends_the_stream() {
         .max_stream_event(16 * 1024)
         .build()
         .unwrap();
-    let mut stream = client.chat().send(chat_request()).stream().await.unwrap();
+    let mut stream = client.chat().create(chat_request()).stream().await.unwrap();
     let mut items = Vec::new();
     let outcome = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(item) = stream.next().await {
@@ -265,7 +255,7 @@ async fn stream_framing_edge_cases() {
     let server = Server::always(reply);
     let mut stream = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap();
@@ -282,7 +272,7 @@ async fn stream_framing_edge_cases() {
     );
     let mut stream = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap();
@@ -300,7 +290,7 @@ async fn a_non_stream_answer_names_the_event_type() {
     let server = Server::always(Reply::json(200, r#"{"unexpected":true}"#));
     let err = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap_err();
@@ -325,7 +315,7 @@ fn credentials_given_as_headers_are_not_printed() {
     let client = builder.build().unwrap();
     let call = client
         .credits()
-        .get_credits()
+        .get()
         .header("authorization", format!("Bearer {secret}"))
         .header("Proxy-Authorization", format!("Basic {secret}"));
     assert!(!format!("{call:?}").contains(secret));

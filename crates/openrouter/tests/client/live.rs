@@ -63,7 +63,7 @@ async fn live_models_and_their_endpoints_decode() {
 async fn live_chat_completion_with_its_metadata() {
     let response = client()
         .chat()
-        .send(request())
+        .create(request())
         .send()
         .await
         .expect("a chat completion");
@@ -78,7 +78,7 @@ async fn live_chat_completion_with_its_metadata() {
 async fn live_stream_ends_with_done_and_accumulates() {
     let mut stream = client()
         .chat()
-        .send(request())
+        .create(request())
         .stream()
         .await
         .expect("a stream opens");
@@ -95,7 +95,7 @@ async fn live_stream_ends_with_done_and_accumulates() {
 #[tokio::test]
 #[ignore = "live: calls the real API; needs OPENROUTER_API_KEY and --ignored"]
 async fn live_credits_decode_or_are_refused_typed() {
-    match client().credits().get_credits().send().await {
+    match client().credits().get().send().await {
         Ok(credits) => assert!(credits.data.total_credits >= 0.0),
         // An inference key may not read credits: the refusal must still be a typed API error.
         Err(Error::Api(e)) => assert!(

@@ -233,7 +233,7 @@ async fn form_bodies_are_url_encoded() {
         "subject_token_type": "urn:ietf:params:oauth:token-type:jwt"
     }))
     .unwrap();
-    let _ = client.oauth().create_oauth_token(request).send().await;
+    let _ = client.oauth().create_token(request).send().await;
     let req = server.single();
     assert_eq!(
         req.header("content-type"),
@@ -277,7 +277,7 @@ async fn an_error_field_of_the_resource_is_not_an_error_answer() {
         ),
     ]);
     let client = client(&server);
-    let batch = client.batch().get_batches("b1").send().await.unwrap();
+    let batch = client.batch().get("b1").send().await.unwrap();
     assert_eq!(batch.id, "b1");
     assert_eq!(
         batch.error.as_ref().map(|e| e.message.as_str()),
@@ -285,7 +285,7 @@ async fn an_error_field_of_the_resource_is_not_an_error_answer() {
     );
     let err = client
         .batch()
-        .get_batches("b1")
+        .get("b1")
         .no_retry()
         .send()
         .await

@@ -32,7 +32,7 @@ async fn attempt_library_default_applies_when_nobody_sets_it() {
         .build()
         .unwrap();
     let start = tokio::time::Instant::now();
-    let err = expect_err(client.credits().get_credits().no_retry().send().await);
+    let err = expect_err(client.credits().get().no_retry().send().await);
     assert_eq!(
         timeout(&err),
         (TimeoutKind::Attempt, Some(defaults::ATTEMPT_TIMEOUT))
@@ -44,7 +44,7 @@ async fn attempt_library_default_applies_when_nobody_sets_it() {
 async fn attempt_client_default_applies() {
     let server = Server::always(Reply::hang());
     let client = with_client_timeouts(&server, TimeoutConfig::new().attempt(ms(100)));
-    let err = expect_err(client.credits().get_credits().no_retry().send().await);
+    let err = expect_err(client.credits().get().no_retry().send().await);
     assert_eq!(timeout(&err), (TimeoutKind::Attempt, Some(ms(100))));
 }
 
@@ -54,7 +54,7 @@ async fn attempt_call_overrides_client() {
     let client = with_client_timeouts(&server, TimeoutConfig::new().attempt(ms(100)));
     let ok = client
         .credits()
-        .get_credits()
+        .get()
         .attempt_timeout(ms(3000))
         .no_retry()
         .send()
@@ -67,7 +67,7 @@ async fn attempt_call_overrides_client() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .timeouts(TimeoutConfig::new().attempt(ms(100)))
             .no_retry()
             .send()
@@ -82,7 +82,7 @@ async fn attempt_call_disables_the_client_default() {
     let client = with_client_timeouts(&server, TimeoutConfig::new().attempt(ms(100)));
     let ok = client
         .credits()
-        .get_credits()
+        .get()
         .timeouts(TimeoutConfig::new().no_attempt_timeout())
         .no_retry()
         .send()
@@ -104,7 +104,7 @@ async fn attempt_client_disables_the_library_default() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .total_timeout(Duration::from_secs(3600))
             .no_retry()
             .send()
@@ -123,7 +123,7 @@ async fn attempt_call_sets_what_the_client_disabled() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(ms(100))
             .no_retry()
             .send()
@@ -140,7 +140,7 @@ async fn timeout_fields_merge_independently() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .timeouts(TimeoutConfig::new().total(Duration::from_secs(5)))
             .no_retry()
             .send()
@@ -168,7 +168,7 @@ async fn stream_idle_library_default_applies() {
         .transport(transport)
         .build()
         .unwrap();
-    let mut stream = client.chat().send(chat_request()).stream().await.unwrap();
+    let mut stream = client.chat().create(chat_request()).stream().await.unwrap();
     let err = stream.next().await.unwrap().unwrap_err();
     let Error::Stream(s) = &err else {
         panic!("{err:?}")
@@ -194,7 +194,7 @@ async fn stream_idle_client_default_applies_and_call_overrides_or_disables_it() 
 
     let items: Vec<_> = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap()
@@ -209,7 +209,7 @@ async fn stream_idle_client_default_applies_and_call_overrides_or_disables_it() 
     ] {
         let items: Vec<_> = client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .timeouts(call)
             .stream()
             .await
@@ -229,7 +229,7 @@ async fn attempts(client_retry: Option<RetryConfig>, call_retry: Option<RetryCon
     if let Some(r) = client_retry {
         b = b.retry(r);
     }
-    let mut call = b.build().unwrap().credits().get_credits();
+    let mut call = b.build().unwrap().credits().get();
     if let Some(r) = call_retry {
         call = call.retry(r);
     }
@@ -292,7 +292,7 @@ async fn retry_fields_merge_independently() {
     let err = expect_err(
         client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .retry(RetryConfig::new().retry_maybe_sent(true))
             .send()
             .await,
@@ -306,14 +306,14 @@ async fn retry_fields_merge_independently() {
         .retry(fast().max_retries(1).retry_maybe_sent(true))
         .build()
         .unwrap();
-    let err = expect_err(client.chat().send(chat_request()).send().await);
+    let err = expect_err(client.chat().create(chat_request()).send().await);
     assert_eq!(err.attempts(), 2);
 
     // The call forbids what the client allowed.
     let err = expect_err(
         client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .retry(RetryConfig::new().retry_maybe_sent(false))
             .send()
             .await,

@@ -42,7 +42,7 @@ async fn requests_go_through_the_proxy_given_to_the_builder() {
         .proxy(Proxy::all(format!("http://user:pw@{proxy}")))
         .build()
         .unwrap();
-    let credits = client.credits().get_credits().send().await.unwrap();
+    let credits = client.credits().get().send().await.unwrap();
     assert_eq!(credits.meta().status(), 200);
     assert_eq!(credits.data().data.total_credits, 10.5);
     let head = served.await.unwrap();

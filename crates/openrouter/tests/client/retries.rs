@@ -20,7 +20,7 @@ async fn check_status(first: Reply) -> (Result<f64, Error>, usize) {
         .unwrap();
     let result = client
         .credits()
-        .get_credits()
+        .get()
         .send()
         .await
         .map(|r| r.data.total_credits);
@@ -74,7 +74,7 @@ async fn gives_up_after_max_retries_with_the_attempt_count() {
         .retry(RetryConfig::new().max_retries(3).backoff(ms(1), ms(5)))
         .build()
         .unwrap();
-    let err = expect_err(client.credits().get_credits().send().await);
+    let err = expect_err(client.credits().get().send().await);
     assert_eq!(err.attempts(), 4);
     assert_eq!(api(&err).attempts(), 4);
     assert_eq!(api(&err).status(), 503);
@@ -90,7 +90,7 @@ async fn gives_up_after_max_retries_with_the_attempt_count() {
     ]);
     let ok = client
         .credits()
-        .get_credits()
+        .get()
         .base_url(server.url())
         .send()
         .await
@@ -109,7 +109,7 @@ async fn check_wait(first: Reply, max_backoff: Duration) -> Duration {
         )
         .build()
         .unwrap();
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
     seen[1].at - seen[0].at
@@ -157,7 +157,7 @@ async fn a_retry_after_past_the_bound_gives_up_at_once() {
             .build()
             .unwrap();
         let start = std::time::Instant::now();
-        let err = client.credits().get_credits().send().await.unwrap_err();
+        let err = client.credits().get().send().await.unwrap_err();
         assert!(start.elapsed() < ms(1000), "{name}: {value}");
         assert_eq!(server.requests().len(), 1, "{name}: {value}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
@@ -185,7 +185,7 @@ async fn a_retry_after_within_the_bound_is_waited_in_full() {
         )
         .build()
         .unwrap();
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
     let waited = seen[1].at - seen[0].at;
@@ -236,7 +236,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
         .max_retries(1)
         .backoff(ms(1), Duration::from_secs(60));
     let client = paused_client(transport, retry);
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     let t = times.lock().unwrap().clone();
     let waited = t[1] - t[0];
     // An HTTP date has whole seconds: the wait is within a second below 30 s.
@@ -255,7 +255,7 @@ async fn retry_after_seconds_exactly_in_paused_time() {
         .backoff(ms(1), Duration::from_secs(60));
     paused_client(transport, retry)
         .credits()
-        .get_credits()
+        .get()
         .send()
         .await
         .unwrap();
@@ -278,13 +278,7 @@ async fn backoff_is_exponential_with_full_jitter() {
             async { Ok(response(500, &[], "")) }
         });
         let retry = RetryConfig::new().max_retries(4).backoff(initial, max);
-        let err = expect_err(
-            paused_client(transport, retry)
-                .credits()
-                .get_credits()
-                .send()
-                .await,
-        );
+        let err = expect_err(paused_client(transport, retry).credits().get().send().await);
         assert_eq!(err.attempts(), 5);
         let t = times.lock().unwrap().clone();
         waits.push(t.windows(2).map(|w| w[1] - w[0]).collect());
@@ -313,7 +307,7 @@ async fn backoff_is_exponential_with_full_jitter() {
 async fn a_maybe_sent_post_is_not_retried() {
     let server = Server::start([Reply::close(), Reply::json(200, CHAT_OK)]);
     let client = client(&server);
-    let err = expect_err(client.chat().send(chat_request()).send().await);
+    let err = expect_err(client.chat().create(chat_request()).send().await);
     let Error::Transport(t) = &err else {
         panic!("expected a transport error, got {err:?}")
     };
@@ -329,7 +323,7 @@ async fn a_maybe_sent_post_is_retried_when_allowed() {
     let client = client(&server);
     let ok = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .retry(RetryConfig::new().retry_maybe_sent(true))
         .send()
         .await
@@ -343,12 +337,7 @@ async fn a_maybe_sent_post_is_retried_when_allowed() {
 #[tokio::test]
 async fn a_get_is_retried_after_the_connection_drops() {
     let server = Server::start([Reply::close(), Reply::json(200, CREDITS_OK)]);
-    let ok = client(&server)
-        .credits()
-        .get_credits()
-        .send()
-        .await
-        .unwrap();
+    let ok = client(&server).credits().get().send().await.unwrap();
     assert_eq!(ok.meta().attempts(), 2);
     assert_eq!(server.count(), 2);
     assert_eq!(server.connections(), 2);
@@ -364,7 +353,7 @@ async fn a_refused_connection_is_retried_and_reported_as_not_sent() {
         .build()
         .unwrap();
     // A POST too: it never reached the server, so retrying it is safe.
-    let err = expect_err(client.chat().send(chat_request()).send().await);
+    let err = expect_err(client.chat().create(chat_request()).send().await);
     let Error::Transport(t) = &err else {
         panic!("expected a transport error, got {err:?}")
     };
@@ -392,7 +381,7 @@ async fn nothing_is_retried_after_the_stream_began() {
         )
         .build()
         .unwrap();
-    let mut stream = client.chat().send(chat_request()).stream().await.unwrap();
+    let mut stream = client.chat().create(chat_request()).stream().await.unwrap();
     let chunk = stream.next().await.unwrap().unwrap();
     assert_eq!(chunk.choices[0].delta.content.as_deref(), Some("Hel"));
     let err = stream.next().await.unwrap().unwrap_err();
@@ -419,14 +408,7 @@ async fn a_wait_past_the_total_timeout_gives_up_at_once() {
         .build()
         .unwrap();
     let start = std::time::Instant::now();
-    let err = expect_err(
-        client
-            .credits()
-            .get_credits()
-            .total_timeout(ms(500))
-            .send()
-            .await,
-    );
+    let err = expect_err(client.credits().get().total_timeout(ms(500)).send().await);
     assert!(start.elapsed() < ms(400), "{:?}", start.elapsed());
     assert_eq!(api(&err).status(), 429);
     assert_eq!(err.retry_after(), Some(ms(2000)));
@@ -447,7 +429,7 @@ async fn dropping_the_call_during_backoff_sends_nothing_more() {
         .build()
         .unwrap();
     // The first attempt fails at once; the call then sleeps a second before the next one.
-    let call = client.credits().get_credits().send();
+    let call = client.credits().get().send();
     assert!(
         tokio::time::timeout(ms(300), call).await.is_err(),
         "the call was still waiting"
@@ -499,7 +481,7 @@ async fn retries_are_reported_as_debug_events_without_the_key() {
         .retry(RetryConfig::new().max_retries(2).backoff(ms(1), ms(5)))
         .build()
         .unwrap();
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     let seen = events.0.lock().unwrap().clone();
     assert_eq!(seen.len(), 1, "{seen:?}");
     let retry = &seen[0];
@@ -519,7 +501,7 @@ async fn retries_are_reported_as_debug_events_without_the_key() {
         .retry(RetryConfig::new().max_retries(1).backoff(ms(1), ms(5)))
         .build()
         .unwrap();
-    client.credits().get_credits().send().await.unwrap_err();
+    client.credits().get().send().await.unwrap_err();
     let seen = events.0.lock().unwrap().clone();
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert!(

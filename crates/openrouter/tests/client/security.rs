@@ -13,7 +13,7 @@ async fn the_key_never_appears_in_debug_output() {
     assert_no_key("ClientBuilder", &builder);
     let client = builder.build().unwrap();
     assert_no_key("Client", &client);
-    assert_no_key("Call", &client.credits().get_credits());
+    assert_no_key("Call", &client.credits().get());
     assert_no_key("ApiKey", &ApiKey::new(KEY));
     assert!(!ApiKey::new(KEY).to_string().contains(KEY));
 
@@ -23,7 +23,7 @@ async fn the_key_never_appears_in_debug_output() {
     assert_no_key("ClientBuilder with a key provider", &provider);
     let client = provider.build().unwrap();
     assert_no_key("Client with a key provider", &client);
-    let ok = client.credits().get_credits().send().await.unwrap();
+    let ok = client.credits().get().send().await.unwrap();
     assert_no_key("Response", &ok);
     let bearer = format!("Bearer {KEY}");
     assert_eq!(
@@ -54,7 +54,7 @@ async fn the_key_never_appears_in_errors() {
         Reply::sse(["data: {}\n\n"]),
     ]);
     let client = client(&server);
-    let call = || client.credits().get_credits().no_retry();
+    let call = || client.credits().get().no_retry();
     check_error("401", &call().send().await.unwrap_err());
     check_error("HTML 502", &call().send().await.unwrap_err());
     check_error("decode", &call().send().await.unwrap_err());
@@ -64,7 +64,7 @@ async fn the_key_never_appears_in_errors() {
     // A stream failure.
     let mut stream = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .base_url(server.url())
         .timeouts(TimeoutConfig::new().stream_idle(ms(500)))
         .stream()
@@ -85,19 +85,13 @@ async fn the_key_never_appears_in_errors() {
         .api_key(KEY)
         .build()
         .unwrap();
-    let err = refused
-        .credits()
-        .get_credits()
-        .no_retry()
-        .send()
-        .await
-        .unwrap_err();
+    let err = refused.credits().get().no_retry().send().await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     check_error("refused", &err);
     let closing = Server::always(Reply::close());
     let err = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .base_url(closing.url())
         .send()
         .await
@@ -112,7 +106,7 @@ async fn the_key_never_appears_in_errors() {
         .build()
         .unwrap()
         .credits()
-        .get_credits()
+        .get()
         .send()
         .await
         .unwrap_err();
@@ -131,7 +125,7 @@ async fn attribution_headers_are_sent_only_when_set() {
     let server = Server::always(Reply::json(200, CHAT_OK));
     client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .send()
         .await
         .unwrap();
@@ -166,17 +160,17 @@ async fn client_attribution_and_call_overrides() {
         .app_categories("cli-agent,cloud-agent")
         .build()
         .unwrap();
-    client.chat().send(chat_request()).send().await.unwrap();
+    client.chat().create(chat_request()).send().await.unwrap();
     client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .app_title("Call App")
         .send()
         .await
         .unwrap();
     client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .http_referer("https://other.example")
         .app_categories("ide")
         .send()
@@ -214,12 +208,12 @@ async fn a_call_only_attribution_is_sent_for_that_call() {
     let client = client(&server);
     client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .app_title("Once")
         .send()
         .await
         .unwrap();
-    client.chat().send(chat_request()).send().await.unwrap();
+    client.chat().create(chat_request()).send().await.unwrap();
     let seen = server.requests();
     assert_eq!(seen[0].header("x-openrouter-title"), Some("Once"));
     assert_eq!(seen[1].header("x-openrouter-title"), None);
@@ -232,7 +226,7 @@ async fn openrouter_metadata_header() {
     for on in [true, false] {
         client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .openrouter_metadata(on)
             .send()
             .await
@@ -254,7 +248,7 @@ async fn default_and_call_headers() {
         .unwrap();
     client
         .credits()
-        .get_credits()
+        .get()
         .header("x-env", "staging")
         .send()
         .await
@@ -275,7 +269,7 @@ async fn default_and_call_headers() {
     // Invalid header values are reported by `send`, and nothing is sent.
     let err = client
         .credits()
-        .get_credits()
+        .get()
         .header("x-bad", "a\nb")
         .send()
         .await
@@ -283,7 +277,7 @@ async fn default_and_call_headers() {
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     let err = client
         .credits()
-        .get_credits()
+        .get()
         .app_title("bad\ntitle")
         .send()
         .await
@@ -303,11 +297,11 @@ async fn base_url_joins_and_call_base_url_override() {
         .api_key(KEY)
         .build()
         .unwrap();
-    client.credits().get_credits().send().await.unwrap();
+    client.credits().get().send().await.unwrap();
     let other = Server::always(Reply::json(200, CREDITS_OK));
     client
         .credits()
-        .get_credits()
+        .get()
         .base_url(format!("http://{}/proxy/v1/", other.addr()))
         .send()
         .await
@@ -326,7 +320,7 @@ async fn requests_through_a_recording_transport() {
         .transport(recorder.clone())
         .build()
         .unwrap();
-    client.chat().send(chat_request()).send().await.unwrap();
+    client.chat().create(chat_request()).send().await.unwrap();
     let seen = recorder.last_request().unwrap();
     assert_eq!(
         seen.uri().to_string(),
@@ -349,7 +343,7 @@ async fn a_call_base_url_follows_the_plain_http_rule() {
         .unwrap();
     let err = client
         .credits()
-        .get_credits()
+        .get()
         .base_url("http://proxy.example/api/v1")
         .send()
         .await
@@ -360,13 +354,7 @@ async fn a_call_base_url_follows_the_plain_http_rule() {
 
     // Loopback, https, and any host once the client allows plain http.
     for url in ["http://127.0.0.1:1/api/v1", "https://proxy.example/api/v1"] {
-        client
-            .credits()
-            .get_credits()
-            .base_url(url)
-            .send()
-            .await
-            .unwrap();
+        client.credits().get().base_url(url).send().await.unwrap();
     }
     let allowing = Client::builder()
         .api_key(KEY)
@@ -376,7 +364,7 @@ async fn a_call_base_url_follows_the_plain_http_rule() {
         .unwrap();
     allowing
         .credits()
-        .get_credits()
+        .get()
         .base_url("http://proxy.example/api/v1")
         .send()
         .await

@@ -22,7 +22,7 @@ async fn open(reply: Reply) -> (ResponseStream<StreamChunk>, Server) {
     let server = Server::always(reply);
     let stream = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .expect("the stream opens");
@@ -296,7 +296,7 @@ async fn a_stream_error_reports_the_attempts_that_opened_the_stream() {
     ]);
     let stream = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .stream()
         .await
         .unwrap();

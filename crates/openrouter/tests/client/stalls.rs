@@ -45,7 +45,7 @@ async fn drain(
 ) -> (Vec<Result<String, Error>>, u32) {
     let mut stream = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .timeouts(
             TimeoutConfig::new()
                 .stream_first_content(ms(300))
@@ -124,7 +124,7 @@ async fn a_stream_is_not_opened_again_once_content_arrived() {
         .unwrap();
     let mut stream = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .retry(retry)
         .stream()
         .await

@@ -248,7 +248,7 @@ async fn open_responses(reply: Reply) -> (ResponseStream<StreamEvents>, Server) 
     let server = Server::always(reply);
     let stream = client(&server)
         .responses()
-        .send(ResponsesRequest::new("openai/gpt-4o"))
+        .create(ResponsesRequest::new("openai/gpt-4o"))
         .stream()
         .await
         .expect("the stream opens");

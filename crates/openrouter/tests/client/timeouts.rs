@@ -38,7 +38,7 @@ async fn the_attempt_timeout_fires_when_headers_never_come() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(ms(150))
             .no_retry()
             .send()
@@ -58,7 +58,7 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(ms(100))
             .retry(RetryConfig::new().max_retries(2))
             .send()
@@ -72,7 +72,7 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     let err = expect_err(
         client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .base_url(server.url())
             .attempt_timeout(ms(100))
             .retry(RetryConfig::new().max_retries(2))
@@ -88,7 +88,7 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     let err = expect_err(
         client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .base_url(server.url())
             .attempt_timeout(ms(100))
             .retry(RetryConfig::new().max_retries(2).retry_maybe_sent(true))
@@ -104,7 +104,7 @@ async fn an_attempt_timeout_is_retried_for_a_get_but_not_for_a_post() {
     let err = expect_err(
         client
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .base_url(server.url())
             .idempotency_key("order-42")
             .attempt_timeout(ms(100))
@@ -134,7 +134,7 @@ async fn the_total_timeout_spans_attempts_and_backoff() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(ms(100))
             .total_timeout(ms(250))
             .retry(RetryConfig::new().max_retries(10).backoff(ms(1), ms(5)))
@@ -161,7 +161,7 @@ async fn the_total_timeout_bounds_reading_a_body() {
     let err = expect_err(
         client(&server)
             .credits()
-            .get_credits()
+            .get()
             .total_timeout(ms(200))
             .send()
             .await,
@@ -183,7 +183,7 @@ async fn total_and_attempt_timeouts_in_paused_time() {
     let err = expect_err(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(Duration::from_secs(1))
             .total_timeout(Duration::from_millis(4500))
             .send()
@@ -207,7 +207,7 @@ async fn keep_alive_comments_do_not_reset_the_stream_idle_timeout() {
     let start = Instant::now();
     let mut stream = client
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .timeouts(TimeoutConfig::new().stream_idle(ms(300)))
         .stream()
         .await
@@ -241,7 +241,7 @@ async fn events_reset_the_stream_idle_timeout() {
     let server = Server::always(reply.chunk("data: [DONE]\n\n"));
     let stream = client(&server)
         .chat()
-        .send(chat_request())
+        .create(chat_request())
         .timeouts(TimeoutConfig::new().stream_idle(ms(300)))
         .stream()
         .await
@@ -272,7 +272,7 @@ async fn stream_idle_timeout_in_paused_time() {
         .build()
         .unwrap();
     let start = tokio::time::Instant::now();
-    let mut stream = client.chat().send(chat_request()).stream().await.unwrap();
+    let mut stream = client.chat().create(chat_request()).stream().await.unwrap();
     let err = stream.next().await.unwrap().unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(start.elapsed(), Duration::from_secs(30));
@@ -289,7 +289,7 @@ async fn a_connect_timeout_is_reported_as_connect_and_retried() {
         .retry(RetryConfig::new().max_retries(2).backoff(ms(1), ms(5)))
         .build()
         .unwrap();
-    let err = expect_err(client.chat().send(chat_request()).send().await);
+    let err = expect_err(client.chat().create(chat_request()).send().await);
     assert_eq!(timeout(&err), (TimeoutKind::Connect, None, 3));
     assert!(err.is_retryable(), "nothing was sent");
     assert_eq!(recorder.count(), 3, "a POST that never left is retried");
@@ -327,7 +327,7 @@ async fn the_connect_timeout_fires_against_a_full_backlog() {
         .build()
         .unwrap();
     let start = Instant::now();
-    let err = expect_err(client.credits().get_credits().send().await);
+    let err = expect_err(client.credits().get().send().await);
     assert_eq!(timeout(&err), (TimeoutKind::Connect, None, 2), "{err:?}");
     assert!(start.elapsed() >= ms(300) && start.elapsed() < ms(3000));
 }
@@ -353,7 +353,7 @@ async fn a_stalled_error_body_does_not_hang_the_call() {
     let err = bounded(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(ms(200))
             .no_retry()
             .send(),
@@ -367,7 +367,7 @@ async fn a_stalled_error_body_does_not_hang_the_call() {
     let err = bounded(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(ms(100))
             .retry(RetryConfig::new().max_retries(2).backoff(ms(1), ms(5)))
             .send(),
@@ -391,15 +391,9 @@ async fn a_stalled_success_body_is_bounded_by_the_attempt_timeout() {
     );
     let client = client(&server);
     let start = Instant::now();
-    let err = bounded(
-        client
-            .credits()
-            .get_credits()
-            .attempt_timeout(ms(200))
-            .send(),
-    )
-    .await
-    .unwrap_err();
+    let err = bounded(client.credits().get().attempt_timeout(ms(200)).send())
+        .await
+        .unwrap_err();
     assert_eq!(timeout(&err), (TimeoutKind::Attempt, Some(ms(200)), 1));
     assert!(start.elapsed() >= ms(200), "{:?}", start.elapsed());
     assert_eq!(server.count(), 1);
@@ -408,7 +402,7 @@ async fn a_stalled_success_body_is_bounded_by_the_attempt_timeout() {
     let err = bounded(
         client
             .credits()
-            .get_credits()
+            .get()
             .attempt_timeout(Duration::from_secs(10))
             .total_timeout(ms(150))
             .send(),
@@ -429,7 +423,7 @@ async fn the_total_timeout_bounds_a_non_sse_answer_to_a_stream() {
     let err = bounded(
         client(&server)
             .chat()
-            .send(chat_request())
+            .create(chat_request())
             .total_timeout(ms(200))
             .stream(),
     )

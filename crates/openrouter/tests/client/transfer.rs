@@ -204,7 +204,7 @@ async fn a_transcription_form_has_text_array_and_file_parts() {
     form.extra.insert("skipped".into(), serde_json::Value::Null);
     let response = client(&server)
         .transcriptions()
-        .create_transcription(form)
+        .create(form)
         .file(FilePart::bytes(&b"RIFF....WAVE"[..]).file_name("clip \"1\".wav"))
         .send()
         .await
@@ -233,7 +233,7 @@ async fn a_form_without_a_file_has_only_text_parts() {
     form.source_url = Some("https://example.com/a.mp3".into());
     client(&server)
         .transcriptions()
-        .create_transcription(form)
+        .create(form)
         .send()
         .await
         .unwrap();
@@ -405,7 +405,7 @@ async fn a_file_on_a_call_that_uploads_nothing_is_a_config_error() {
     let err = expect_err(
         client(&server)
             .credits()
-            .get_credits()
+            .get()
             .file(FilePart::bytes("x"))
             .send()
             .await,
@@ -464,10 +464,10 @@ async fn a_download_streams_chunk_by_chunk() {
             .sleep(ms(20))
             .chunk("frames"),
     );
-    let request = SpeechRequest::new("Hello".to_owned(), "openai/gpt-4o-mini-tts");
+    let request = SpeechRequest::new("openai/gpt-4o-mini-tts", "Hello".to_owned());
     let mut download = client(&server)
         .speech()
-        .create_speech(request)
+        .create(request)
         .send()
         .await
         .unwrap();
@@ -607,18 +607,13 @@ async fn an_empty_answer_is_a_unit_response() {
     let client = client(&server);
     let response = client
         .vault()
-        .delete_vault_secret("my secret")
+        .delete_secret("my secret")
         .send()
         .await
         .unwrap();
     assert_eq!(response.meta().status(), 204);
     assert_eq!(*response.data(), ());
-    let response = client
-        .vault()
-        .delete_vault_secret("x")
-        .send()
-        .await
-        .unwrap();
+    let response = client.vault().delete_secret("x").send().await.unwrap();
     assert_eq!(response.meta().status(), 200);
     let requests = server.requests();
     assert_eq!(requests[0].method, "DELETE");
@@ -632,13 +627,7 @@ async fn an_error_body_on_an_empty_operation_is_an_api_error() {
         200,
         r#"{"error":{"code":409,"message":"in use"}}"#,
     ));
-    let err = expect_err(
-        client(&server)
-            .vault()
-            .delete_vault_secret("x")
-            .send()
-            .await,
-    );
+    let err = expect_err(client(&server).vault().delete_secret("x").send().await);
     assert_eq!(api(&err).message(), "in use");
 }
 

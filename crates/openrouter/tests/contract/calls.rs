@@ -23,9 +23,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             ))
             .await
         }
-        "getAnalyticsMeta" => {
-            Box::pin(run_json(client.analytics().get_analytics_meta(), prefer)).await
-        }
+        "getAnalyticsMeta" => Box::pin(run_json(client.analytics().get_meta(), prefer)).await,
         "queryAnalytics" => {
             let body: t::QueryAnalyticsRequest = match example(
                 r#"{"dimensions":["model"],"granularity":"day","limit":100,"metrics":["request_count"],"time_range":{"end":"2025-01-08T00:00:00Z","start":"2025-01-01T00:00:00Z"}}"#,
@@ -33,7 +31,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.analytics().query_analytics(body), prefer)).await
+            Box::pin(run_json(client.analytics().query(body), prefer)).await
         }
         "createApiAlphaDecisions" => {
             let body: t::DecisionsRequest = match example(
@@ -51,7 +49,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_download(client.speech().create_speech(body), prefer)).await
+            Box::pin(run_download(client.speech().create(body), prefer)).await
         }
         "createAudioTranscriptions" => {
             let body: t::CreateAudioTranscriptionsForm = match example(
@@ -60,11 +58,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(
-                client.transcriptions().create_transcription(body),
-                prefer,
-            ))
-            .await
+            Box::pin(run_json(client.transcriptions().create(body), prefer)).await
         }
         "exchangeAuthCodeForAPIKey" => {
             let body: t::ExchangeAuthCodeForApiKeyRequest = match example(
@@ -102,18 +96,16 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.batch().create_batches(body), prefer)).await
+            Box::pin(run_json(client.batch().create(body), prefer)).await
         }
-        "getBatches" => {
-            Box::pin(run_json(client.batch().get_batches("batch_abc123"), prefer)).await
-        }
+        "getBatches" => Box::pin(run_json(client.batch().get("batch_abc123"), prefer)).await,
         "deleteBatch" => Box::pin(run_json(client.batch().delete("batch_abc123"), prefer)).await,
         "getBenchmarks" => {
             let query: t::GetBenchmarksQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.benchmarks().get_benchmarks(query), prefer)).await
+            Box::pin(run_json(client.benchmarks().get(query), prefer)).await
         }
         "listBYOKKeys" => {
             let query: t::ListByokKeysQuery = match example(r#"{}"#) {
@@ -166,18 +158,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.chat().send(body), prefer)).await
+            Box::pin(run_json(client.chat().create(body), prefer)).await
         }
         "getTaskClassifications" => {
             let query: t::GetTaskClassificationsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(
-                client.classifications().get_task_classifications(query),
-                prefer,
-            ))
-            .await
+            Box::pin(run_json(client.classifications().get_task(query), prefer)).await
         }
         "listContainerFiles" => {
             let query: t::ListContainerFilesQuery = match example(r#"{}"#) {
@@ -185,9 +173,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client
-                    .containers()
-                    .list_container_files("sess_abc123", query),
+                client.containers().list_files("sess_abc123", query),
                 prefer,
             ))
             .await
@@ -196,7 +182,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .containers()
-                    .get_container_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
+                    .get_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
                 prefer,
             ))
             .await
@@ -205,7 +191,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_download(
                 client
                     .containers()
-                    .download_container_file_content("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
+                    .download_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
                 prefer,
             ))
             .await
@@ -214,12 +200,12 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .containers()
-                    .promote_container_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
+                    .promote_file("sess_abc123", "cfile_b3V0L3JlcG9ydC5jc3Y"),
                 prefer,
             ))
             .await
         }
-        "getCredits" => Box::pin(run_json(client.credits().get_credits(), prefer)).await,
+        "getCredits" => Box::pin(run_json(client.credits().get(), prefer)).await,
         "createCoinbaseCharge" => {
             Box::pin(run_json(client.credits().create_coinbase_charge(), prefer)).await
         }
@@ -255,7 +241,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.embeddings().generate(body), prefer)).await
+            Box::pin(run_json(client.embeddings().create(body), prefer)).await
         }
         "listEmbeddingsModels" => {
             let query: t::ListEmbeddingsModelsQuery = match example(r#"{}"#) {
@@ -264,9 +250,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             };
             Box::pin(run_json(client.embeddings().list_models(query), prefer)).await
         }
-        "listEndpointsZdr" => {
-            Box::pin(run_json(client.endpoints().list_zdr_endpoints(), prefer)).await
-        }
+        "listEndpointsZdr" => Box::pin(run_json(client.endpoints().list_zdr(), prefer)).await,
         "listExternalUsers" => {
             let query: t::ListExternalUsersQuery = match example(r#"{}"#) {
                 Ok(v) => v,
@@ -332,7 +316,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .files()
-                    .retrieve("or_file_011CNha8iCJcU1wXNR6q4V8w", query),
+                    .get("or_file_011CNha8iCJcU1wXNR6q4V8w", query),
                 prefer,
             ))
             .await
@@ -368,18 +352,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.generations().get_generation(query), prefer)).await
+            Box::pin(run_json(client.generations().get(query), prefer)).await
         }
         "listGenerationContent" => {
             let query: t::ListGenerationContentQuery = match example(r#"{"id":"gen-1234567890"}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(
-                client.generations().list_generation_content(query),
-                prefer,
-            ))
-            .await
+            Box::pin(run_json(client.generations().list_content(query), prefer)).await
         }
         "submitGenerationFeedback" => {
             let body: t::SubmitGenerationFeedbackRequest = match example(
@@ -412,7 +392,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client.guardrails().list_key_assignments(query),
+                client.guardrails().list_all_key_assignments(query),
                 prefer,
             ))
             .await
@@ -423,7 +403,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client.guardrails().list_member_assignments(query),
+                client.guardrails().list_all_member_assignments(query),
                 prefer,
             ))
             .await
@@ -469,7 +449,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .guardrails()
-                    .list_guardrail_key_assignments("550e8400-e29b-41d4-a716-446655440000", query),
+                    .list_key_assignments("550e8400-e29b-41d4-a716-446655440000", query),
                 prefer,
             ))
             .await
@@ -510,10 +490,9 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client.guardrails().list_guardrail_member_assignments(
-                    "550e8400-e29b-41d4-a716-446655440000",
-                    query,
-                ),
+                client
+                    .guardrails()
+                    .list_member_assignments("550e8400-e29b-41d4-a716-446655440000", query),
                 prefer,
             ))
             .await
@@ -553,7 +532,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.images().generate(body), prefer)).await
+            Box::pin(run_json(client.images().create(body), prefer)).await
         }
         "listImageModels" => Box::pin(run_json(client.images().list_models(), prefer)).await,
         "listImageModelEndpoints" => {
@@ -565,13 +544,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             ))
             .await
         }
-        "getCurrentKey" => {
-            Box::pin(run_json(
-                client.api_keys().get_current_key_metadata(),
-                prefer,
-            ))
-            .await
-        }
+        "getCurrentKey" => Box::pin(run_json(client.api_keys().get_current(), prefer)).await,
         "list" => {
             let query: t::ListQuery = match example(r#"{}"#) {
                 Ok(v) => v,
@@ -656,7 +629,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
         "listEndpoints" => {
             Box::pin(run_json(client.endpoints().list("openai", "gpt-4"), prefer)).await
         }
-        "listOauthJwks" => Box::pin(run_json(client.oauth().list_oauth_jwks(), prefer)).await,
+        "listOauthJwks" => Box::pin(run_json(client.oauth().list_jwks(), prefer)).await,
         "createOauthToken" => {
             let body: t::TokenExchangeRequest = match example(
                 r#"{"federation_policy_id":"4b2f7d1e-8c3a-4e5f-9a6b-1c2d3e4f5a6b","grant_type":"urn:ietf:params:oauth:grant-type:token-exchange","subject_token":"<jwt from your identity provider>","subject_token_type":"urn:ietf:params:oauth:token-type:jwt"}"#,
@@ -664,7 +637,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.oauth().create_oauth_token(body), prefer)).await
+            Box::pin(run_json(client.oauth().create_token(body), prefer)).await
         }
         "listObservabilityDestinations" => {
             let query: t::ListObservabilityDestinationsQuery = match example(r#"{}"#) {
@@ -752,9 +725,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client
-                    .presets()
-                    .create_presets_chat_completions("my-preset", body),
+                client.presets().create_chat_completion("my-preset", body),
                 prefer,
             ))
             .await
@@ -767,7 +738,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client.presets().create_presets_messages("my-preset", body),
+                client.presets().create_message("my-preset", body),
                 prefer,
             ))
             .await
@@ -780,7 +751,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client.presets().create_presets_responses("my-preset", body),
+                client.presets().create_response("my-preset", body),
                 prefer,
             ))
             .await
@@ -957,7 +928,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.rerank().rerank(body), prefer)).await
+            Box::pin(run_json(client.rerank().create(body), prefer)).await
         }
         "createResponses" => {
             let body: t::ResponsesRequest =
@@ -965,14 +936,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Ok(v) => v,
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
-            Box::pin(run_json(client.responses().send(body), prefer)).await
+            Box::pin(run_json(client.responses().create(body), prefer)).await
         }
         "listScimGroupMappings" => {
             let query: t::ListScimGroupMappingsQuery = match example(r#"{}"#) {
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.scim().list_mappings(query), prefer)).await
+            Box::pin(run_json(client.scim().list_group_mappings(query), prefer)).await
         }
         "createScimGroupMapping" => {
             let body: t::CreateScimGroupMappingRequest = match example(
@@ -981,11 +952,13 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.scim().create(body), prefer)).await
+            Box::pin(run_json(client.scim().create_group_mapping(body), prefer)).await
         }
         "getScimGroupMapping" => {
             Box::pin(run_json(
-                client.scim().read("00000000-0000-4000-8000-000000000000"),
+                client
+                    .scim()
+                    .get_group_mapping("00000000-0000-4000-8000-000000000000"),
                 prefer,
             ))
             .await
@@ -998,7 +971,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .scim()
-                    .delete("00000000-0000-4000-8000-000000000000", query),
+                    .delete_group_mapping("00000000-0000-4000-8000-000000000000", query),
                 prefer,
             ))
             .await
@@ -1011,7 +984,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .scim()
-                    .update("00000000-0000-4000-8000-000000000000", body),
+                    .update_group_mapping("00000000-0000-4000-8000-000000000000", body),
                 prefer,
             ))
             .await
@@ -1047,11 +1020,11 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.tools().list_tools(query), prefer)).await
+            Box::pin(run_json(client.tools().list(query), prefer)).await
         }
         "getTool" => {
             Box::pin(run_json(
-                client.tools().get_tool("openrouter:web_search"),
+                client.tools().get("openrouter:web_search"),
                 prefer,
             ))
             .await
@@ -1071,10 +1044,9 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_json(
-                client.vault().list_intern_effective_vault_secrets(
-                    "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-                    query,
-                ),
+                client
+                    .vault()
+                    .list_intern_effective_secrets("7c9e6679-7425-40de-944b-e07fc1f90ae7", query),
                 prefer,
             ))
             .await
@@ -1087,7 +1059,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .vault()
-                    .list_intern_vault_secrets("7c9e6679-7425-40de-944b-e07fc1f90ae7", query),
+                    .list_intern_secrets("7c9e6679-7425-40de-944b-e07fc1f90ae7", query),
                 prefer,
             ))
             .await
@@ -1100,7 +1072,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
             Box::pin(run_json(
                 client
                     .vault()
-                    .copy_vault_secrets_to_intern("7c9e6679-7425-40de-944b-e07fc1f90ae7", body),
+                    .copy_secrets_to_intern("7c9e6679-7425-40de-944b-e07fc1f90ae7", body),
                 prefer,
             ))
             .await
@@ -1112,7 +1084,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
             Box::pin(run_json(
-                client.vault().store_intern_vault_secret(
+                client.vault().store_intern_secret(
                     "7c9e6679-7425-40de-944b-e07fc1f90ae7",
                     "github_token",
                     body,
@@ -1123,10 +1095,9 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
         }
         "deleteInternVaultSecret" => {
             Box::pin(run_json(
-                client.vault().delete_intern_vault_secret(
-                    "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-                    "github_token",
-                ),
+                client
+                    .vault()
+                    .delete_intern_secret("7c9e6679-7425-40de-944b-e07fc1f90ae7", "github_token"),
                 prefer,
             ))
             .await
@@ -1136,7 +1107,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.vault().list_vault_secrets(query), prefer)).await
+            Box::pin(run_json(client.vault().list_secrets(query), prefer)).await
         }
         "storeVaultSecret" => {
             let body: t::VaultSecretWriteRequest =
@@ -1145,14 +1116,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                     Err(e) => return Some(Outcome::bad_example(e)),
                 };
             Box::pin(run_json(
-                client.vault().store_vault_secret("github_token", body),
+                client.vault().store_secret("github_token", body),
                 prefer,
             ))
             .await
         }
         "deleteVaultSecret" => {
             Box::pin(run_json(
-                client.vault().delete_vault_secret("github_token"),
+                client.vault().delete_secret("github_token"),
                 prefer,
             ))
             .await
@@ -1164,18 +1135,14 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Ok(v) => v,
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
-            Box::pin(run_json(client.video_generation().generate(body), prefer)).await
+            Box::pin(run_json(client.video_generation().create(body), prefer)).await
         }
         "listVideosModels" => {
-            Box::pin(run_json(
-                client.video_generation().list_videos_models(),
-                prefer,
-            ))
-            .await
+            Box::pin(run_json(client.video_generation().list_models(), prefer)).await
         }
         "getVideos" => {
             Box::pin(run_json(
-                client.video_generation().get_generation("job-abc123"),
+                client.video_generation().get("job-abc123"),
                 prefer,
             ))
             .await
@@ -1186,9 +1153,7 @@ pub(crate) async fn call(client: &Client, id: &str, prefer: &str) -> Option<Outc
                 Err(e) => return Some(Outcome::bad_example(e)),
             };
             Box::pin(run_download(
-                client
-                    .video_generation()
-                    .get_video_content("job-abc123", query),
+                client.video_generation().download("job-abc123", query),
                 prefer,
             ))
             .await

@@ -293,10 +293,7 @@ async fn contract() {
     // A control: a request Prism must flag (no bearer token), so a silent violation detector
     // cannot pass unnoticed.
     let control = run_json(
-        client
-            .credits()
-            .get_credits()
-            .header("Authorization", "Basic eDp5"),
+        client.credits().get().header("Authorization", "Basic eDp5"),
         "",
     )
     .await;

@@ -174,7 +174,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                     "openai/gpt-4o-mini",
                     vec![Message::user("z".repeat(32 << 20))],
                 );
-                let call = client.chat().send(big).send();
+                let call = client.chat().create(big).send();
                 // Dropped once the server has the head and the body is on its way.
                 let head_seen = async {
                     while server.count() == 0 {
@@ -277,7 +277,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                 let client = client_for(&server, ms(5000))?;
                 let mut stream = client
                     .chat()
-                    .send(chat_request())
+                    .create(chat_request())
                     .stream()
                     .await
                     .map_err(|e| short(&e))?;
@@ -306,7 +306,7 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
                 let client = client_for(&server, ms(5000))?;
                 let stream = client
                     .chat()
-                    .send(chat_request())
+                    .create(chat_request())
                     .stream()
                     .await
                     .map_err(|e| short(&e))?;

@@ -279,7 +279,7 @@ pub(crate) async fn perform(
 ) -> (Result<(String, u32), Error>, Vec<Result<String, Error>>) {
     match op {
         Op::Chat | Op::ChatIdem => {
-            let mut call = client.chat().send(chat_request());
+            let mut call = client.chat().create(chat_request());
             if matches!(op, Op::ChatIdem) {
                 call = call.idempotency_key("faults-key-1");
             }
@@ -297,14 +297,14 @@ pub(crate) async fn perform(
         Op::Credits => {
             let r = client
                 .credits()
-                .get_credits()
+                .get()
                 .send()
                 .await
                 .map(|r| (r.data().data.total_credits.to_string(), r.meta().attempts()));
             (r, Vec::new())
         }
         Op::Stream | Op::StreamCapped => {
-            let call = client.chat().send(chat_request());
+            let call = client.chat().create(chat_request());
             let call = if matches!(op, Op::StreamCapped) {
                 call.max_stream_event(16 * 1024)
             } else {
