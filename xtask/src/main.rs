@@ -323,6 +323,8 @@ fn drift(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let scratch = root.join("target/drift");
     let generated = generate_all(&opts.spec)?;
+    // The single scratch crate that drift wrote before it compiled the client methods too.
+    let _ = std::fs::remove_dir_all(scratch.join("openrouter-types-drift"));
 
     // The workspace: the real one's packages settings, dependencies, lints and profiles, with
     // the two copied crates in place of the real ones.
