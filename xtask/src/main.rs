@@ -23,7 +23,8 @@ usage:
       --out DIR   write into DIR instead of the crate
       --check     write nothing; exit 1 and name the files that differ from the committed output
   cargo xtask drift --spec PATH
-      Generate from PATH into target/drift and compile the result (spec-drift check).";
+      Generate the model and the client methods from PATH into a copy of the two crates under
+      target/drift, and compile them (spec-drift check).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -90,11 +91,6 @@ fn load_spec(path: &Path) -> Result<serde_json::Value, String> {
     }
 }
 
-/// Generates every output file of the types crate, formatted, as (file name, contents).
-fn generate(spec_path: &Path) -> Result<Vec<(String, String)>, String> {
-    Ok(generate_all(spec_path)?.types)
-}
-
 struct Generated {
     /// Files of `crates/openrouter-types/src/generated/`.
     types: Vec<(String, String)>,
@@ -103,6 +99,8 @@ struct Generated {
     files: Vec<(&'static str, String)>,
     /// The README's table of groups and methods.
     readme_table: String,
+    /// How many operations (client methods) the spec has.
+    operations: usize,
 }
 
 fn generate_all(spec_path: &Path) -> Result<Generated, String> {
@@ -126,6 +124,7 @@ fn generate_all(spec_path: &Path) -> Result<Generated, String> {
             ),
         ],
         readme_table: client::readme_table(&model),
+        operations: model.operations.len(),
     })
 }
 
@@ -283,62 +282,275 @@ fn existing_rs_files(dir: &Path) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// Generates from a (possibly older) spec into a scratch crate under `target/drift` and runs
-/// `cargo check` on it, so spec drift is caught without touching the committed output.
+/// The hand-written files of `openrouter-types` that the drift copy keeps: they name no
+/// generated type. The rest of the crate (the face: `lib.rs`'s group modules with short names,
+/// `constructors.rs`, `access.rs`) names particular generated types and is left out.
+const DRIFT_TYPES_KEPT: [&str; 3] = ["rt.rs", "operation.rs", "error.rs"];
+
+/// The `lib.rs` of the drift copy of `openrouter-types`: the real crate's root without its face.
+const DRIFT_TYPES_LIB: &str = "\
+//! Drift copy of `openrouter-types` (written by `cargo xtask drift`): the model generated from
+//! another spec snapshot, with the hand-written modules that name no generated type.
+#![allow(missing_docs)]
+
+mod rt;
+
+pub mod error;
+pub mod generated;
+pub mod operation;
+
+pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues};
+
+pub use rt::{from_slice, from_str, from_value};
+
+pub use generated::groups::*;
+";
+
+/// Generates the model and the client methods from a (possibly older) spec into copies of
+/// `openrouter-types` and `openrouter` under `target/drift` (a workspace of their own) and runs
+/// `cargo check` on them, so spec drift is caught without touching the committed output.
+///
+/// The copy of `openrouter` is the real crate's sources with `api/generated.rs` replaced, built
+/// with the cfg `openrouter_drift`, which leaves out the few modules that name particular
+/// generated types (they are listed in the output); everything else, `Client`, `Call`,
+/// `execute`, the options, errors, streams and pagination, is compiled with the generated
+/// methods. The copy of `openrouter-types` keeps only `DRIFT_TYPES_KEPT` beside the generated
+/// files. Default features are off: the default transport (hyper, rustls) lives in
+/// `openrouter-transport`, which is used as it is and which the generated code does not touch.
 fn drift(args: &[String]) -> Result<(), String> {
     let opts = parse_options(args)?;
+    let started = std::time::Instant::now();
     let root = workspace_root();
-    let scratch = root.join("target/drift/openrouter-types-drift");
-    let src = scratch.join("src");
-    let _ = std::fs::remove_dir_all(&src);
-    std::fs::create_dir_all(src.join("generated")).map_err(|e| e.to_string())?;
-    let files = generate(&opts.spec)?;
-    for (name, text) in &files {
-        std::fs::write(src.join("generated").join(name), text).map_err(|e| e.to_string())?;
+    let scratch = root.join("target/drift");
+    let generated = generate_all(&opts.spec)?;
+    // The single scratch crate that drift wrote before it compiled the client methods too.
+    let _ = std::fs::remove_dir_all(scratch.join("openrouter-types-drift"));
+
+    // The workspace: the real one's packages settings, dependencies, lints and profiles, with
+    // the two copied crates in place of the real ones.
+    let root_manifest = read(&root.join("Cargo.toml"))?;
+    let mut manifest = String::from(
+        "# Written by `cargo xtask drift`: copies of openrouter-types and openrouter built from\n\
+         # another spec snapshot.\n[workspace]\nresolver = \"2\"\nmembers = [\"openrouter-types\", \"openrouter\"]\n\n",
+    );
+    for line in manifest_sections(&root_manifest, |h| {
+        h.starts_with("[workspace.") || h.starts_with("[profile.")
+    })
+    .lines()
+    {
+        manifest.push_str(&drift_dependency_path(line, &root));
+        manifest.push('\n');
+        // What is used depends on the operations a spec has (the older snapshot has no
+        // form-encoded body, so the form encoder is dead code there): not a drift.
+        if line.trim() == "[workspace.lints.rust]" {
+            manifest.push_str("dead_code = \"allow\"\nunused_imports = \"allow\"\n");
+        }
     }
-    let types_src = root.join("crates/openrouter-types/src");
-    for support in ["rt.rs", "operation.rs"] {
-        std::fs::copy(types_src.join(support), src.join(support)).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(
-        src.join("lib.rs"),
-        "//! Scratch crate: the generated model of another spec snapshot, compiled alone.\n\
-         #![allow(missing_docs)]\nmod rt;\npub mod operation;\npub mod generated;\n",
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::write(
-        scratch.join("Cargo.toml"),
-            "[package]\nname = \"openrouter-types-drift\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [features]\nspec-registry = []\n\n\
-             [dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\nserde_path_to_error = \"0.1\"\n\n\
-             [workspace]\n\n[lints.rust]\nunexpected_cfgs = { level = \"warn\", check-cfg = ['cfg(openrouter_types_drop_unknown)'] }\n",
-    )
-    .map_err(|e| e.to_string())?;
+    write(&scratch.join("Cargo.toml"), &manifest)?;
     let lock = root.join("Cargo.lock");
     if lock.exists() {
         let _ = std::fs::copy(&lock, scratch.join("Cargo.lock"));
     }
+
+    // openrouter-types: the generated files and the hand-written modules that name no
+    // generated type.
+    let types_real = root.join("crates/openrouter-types");
+    let types = scratch.join("openrouter-types");
+    let _ = std::fs::remove_dir_all(types.join("src"));
+    for (name, text) in &generated.types {
+        write(&types.join("src/generated").join(name), text)?;
+    }
+    for kept in DRIFT_TYPES_KEPT {
+        write(
+            &types.join("src").join(kept),
+            &read(&types_real.join("src").join(kept))?,
+        )?;
+    }
+    write(&types.join("src/lib.rs"), DRIFT_TYPES_LIB)?;
+    write(
+        &types.join("Cargo.toml"),
+        &drift_package_manifest(&read(&types_real.join("Cargo.toml"))?),
+    )?;
+    let mut types_left_out = vec!["lib.rs (its group modules with short names)".to_owned()];
+    for name in existing_rs_files(&types_real.join("src"))? {
+        if name != "lib.rs" && !DRIFT_TYPES_KEPT.contains(&name.as_str()) {
+            types_left_out.push(name);
+        }
+    }
+
+    // openrouter: the real sources, with the generated client methods replaced.
+    let client_real = root.join("crates/openrouter");
+    let client = scratch.join("openrouter");
+    let _ = std::fs::remove_dir_all(client.join("src"));
+    copy_dir(&client_real.join("src"), &client.join("src"))?;
+    for (rel, text) in &generated.files {
+        if let Some(inner) = rel.strip_prefix("crates/openrouter/src/") {
+            write(&client.join("src").join(inner), text)?;
+        }
+    }
+    write(
+        &client.join("build.rs"),
+        "//! Written by `cargo xtask drift`: leaves out the modules that name particular generated types.\n\
+         fn main() {\n    println!(\"cargo:rustc-cfg=openrouter_drift\");\n}\n",
+    )?;
+    write(
+        &client.join("Cargo.toml"),
+        &drift_package_manifest(&read(&client_real.join("Cargo.toml"))?),
+    )?;
+    let client_left_out = drift_gated_modules(&client.join("src"), Path::new(""))?;
+
     eprintln!(
-        "drift: generated {} files from {}; compiling",
-        files.len(),
-        opts.spec.display()
+        "drift: generated the model and {} client methods from {}; compiling them with copies of \
+         openrouter-types and openrouter (default features off) in {}\n\
+         drift: left out of the copies: openrouter-types: {}; openrouter (cfg openrouter_drift): {}",
+        generated.operations,
+        opts.spec.display(),
+        scratch.display(),
+        types_left_out.join(", "),
+        client_left_out.join(", "),
     );
+    // The caller's target directory (else the workspace's), so the dependencies' builds are
+    // shared with the workspace's own.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let status =
         std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["check", "--quiet", "--all-features", "--manifest-path"])
+            .args([
+                "check",
+                "--quiet",
+                "--workspace",
+                "--no-default-features",
+                "--features",
+                "openrouter-types/spec-registry",
+                "--manifest-path",
+            ])
             .arg(scratch.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", root.join("target"))
+            .env("CARGO_TARGET_DIR", target_dir)
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "the code generated from {} does not compile",
-            opts.spec.display()
+            "the code generated from {} does not compile (copies in {})",
+            opts.spec.display(),
+            scratch.display()
         ));
     }
     eprintln!(
-        "drift: the model generated from {} compiles",
-        opts.spec.display()
+        "drift: the model and {} client methods generated from {} compile ({:.1?})",
+        generated.operations,
+        opts.spec.display(),
+        started.elapsed()
     );
     Ok(())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|e| format!("cannot copy {}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The sections of a manifest whose header (`[name]` or `[[name]]`) `keep` accepts.
+fn manifest_sections(manifest: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut out = String::new();
+    let mut keeping = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keeping = keep(line.trim());
+        }
+        if keeping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A package manifest for the drift workspace: the package, its features, dependencies and
+/// lints; no dev-dependencies, tests or benches (their sources are not copied).
+fn drift_package_manifest(manifest: &str) -> String {
+    let kept = manifest_sections(manifest, |h| {
+        matches!(h, "[package]" | "[features]" | "[dependencies]" | "[lints]")
+    });
+    kept.replacen("[package]\n", "[package]\npublish = false\n", 1)
+}
+
+/// A `[workspace.dependencies]` line with its path made to point at the drift copy of a
+/// copied crate, or at the real crate otherwise.
+fn drift_dependency_path(line: &str, root: &Path) -> String {
+    const PREFIX: &str = "path = \"crates/";
+    let Some(at) = line.find(PREFIX) else {
+        return line.to_owned();
+    };
+    let rest = &line[at + PREFIX.len()..];
+    let Some(end) = rest.find('"') else {
+        return line.to_owned();
+    };
+    let name = &rest[..end];
+    let path = if matches!(name, "openrouter-types" | "openrouter") {
+        name.to_owned()
+    } else {
+        root.join("crates").join(name).display().to_string()
+    };
+    format!("{}path = \"{path}\"{}", &line[..at], &rest[end + 1..])
+}
+
+/// The modules of a source tree declared under `#[cfg(not(openrouter_drift))]`, as file paths.
+fn drift_gated_modules(dir: &Path, rel: &Path) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(drift_gated_modules(&path, &rel.join(&name))?);
+            continue;
+        }
+        if !name.ends_with(".rs") {
+            continue;
+        }
+        let text = read(&path)?;
+        let mut gated = false;
+        for line in text.lines().map(str::trim) {
+            if gated {
+                let module = line
+                    .strip_prefix("pub ")
+                    .unwrap_or(line)
+                    .strip_prefix("mod ")
+                    .and_then(|m| m.strip_suffix(';'));
+                if let Some(module) = module {
+                    found.push(rel.join(format!("{module}.rs")).display().to_string());
+                }
+            }
+            gated = line == "#[cfg(not(openrouter_drift))]";
+        }
+    }
+    Ok(found)
 }

@@ -6,9 +6,6 @@ use std::sync::OnceLock;
 use memchr::memmem::Finder;
 use openrouter_types::error::ErrorBody;
 use openrouter_types::error::ErrorCode;
-use openrouter_types::generated::{
-    ChatStreamChunk, ImageStreamingResponseData, MessagesStreamEvents, StreamEvents,
-};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -77,10 +74,10 @@ pub enum StreamProtocol {
 ///
 /// | Event type | Operation | Protocol |
 /// |---|---|---|
-/// | [`ChatStreamChunk`] | `POST /chat/completions` | [`Chat`](StreamProtocol::Chat) |
-/// | [`StreamEvents`] | `POST /responses` | [`Responses`](StreamProtocol::Responses) |
-/// | [`MessagesStreamEvents`] | `POST /messages` | [`Messages`](StreamProtocol::Messages) |
-/// | [`ImageStreamingResponseData`] | `POST /images` | [`Chat`](StreamProtocol::Chat) |
+/// | [`ChatStreamChunk`](openrouter_types::generated::ChatStreamChunk) | `POST /chat/completions` | [`Chat`](StreamProtocol::Chat) |
+/// | [`StreamEvents`](openrouter_types::generated::StreamEvents) | `POST /responses` | [`Responses`](StreamProtocol::Responses) |
+/// | [`MessagesStreamEvents`](openrouter_types::generated::MessagesStreamEvents) | `POST /messages` | [`Messages`](StreamProtocol::Messages) |
+/// | [`ImageStreamingResponseData`](openrouter_types::generated::ImageStreamingResponseData) | `POST /images` | [`Chat`](StreamProtocol::Chat) |
 /// | [`serde_json::Value`], [`String`] | any | [`Chat`](StreamProtocol::Chat) |
 ///
 /// The end-of-stream sentinel itself comes from the operation table, so it is not part of this
@@ -115,53 +112,6 @@ pub trait StreamedEvent: DeserializeOwned {
     /// and the retry of a stalled stream. Default: every event.
     fn carries_content(&self) -> bool {
         true
-    }
-}
-
-/// A chat chunk carries content when a choice has text, reasoning, a refusal, tool calls or
-/// audio, or finishes, or when it brings usage or an error; the first chunk (a role and an
-/// empty content) does not.
-impl StreamedEvent for ChatStreamChunk {
-    fn carries_content(&self) -> bool {
-        let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
-        self.error.is_some()
-            || self.usage.is_some()
-            || self.choices.iter().any(|c| {
-                let d = &c.delta;
-                c.finish_reason.is_some()
-                    || nonempty(&d.content)
-                    || nonempty(&d.reasoning)
-                    || nonempty(&d.refusal)
-                    || d.tool_calls.as_ref().is_some_and(|t| !t.is_empty())
-                    || d.reasoning_details.is_some()
-                    || d.audio.is_some()
-            })
-    }
-}
-
-impl StreamedEvent for ImageStreamingResponseData {}
-
-/// Every `/responses` event but `response.created` and `response.in_progress`.
-impl StreamedEvent for StreamEvents {
-    const PROTOCOL: StreamProtocol = StreamProtocol::Responses;
-
-    fn carries_content(&self) -> bool {
-        !matches!(
-            self,
-            StreamEvents::ResponseCreated(_) | StreamEvents::ResponseInProgress(_)
-        )
-    }
-}
-
-/// Every `/messages` event but `message_start` and `ping`.
-impl StreamedEvent for MessagesStreamEvents {
-    const PROTOCOL: StreamProtocol = StreamProtocol::Messages;
-
-    fn carries_content(&self) -> bool {
-        !matches!(
-            self,
-            MessagesStreamEvents::MessageStart(_) | MessagesStreamEvents::Ping(_)
-        )
     }
 }
 
