@@ -36,7 +36,10 @@ struct Server {
     paths: Arc<Mutex<Vec<String>>>,
 }
 
-fn serve(routes: Vec<(&'static str, u16, Vec<(&'static str, String)>, Vec<u8>)>) -> Server {
+/// A path, and the status, extra headers and body it is answered with.
+type Route = (&'static str, u16, Vec<(&'static str, String)>, Vec<u8>);
+
+fn serve(routes: Vec<Route>) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let paths = Arc::new(Mutex::new(Vec::new()));
@@ -182,7 +185,10 @@ fn spec_or_skip(test: &str) -> Option<PathBuf> {
     let candidates = match std::env::var_os("OPENROUTER_OPENAPI_SPEC") {
         Some(p) => vec![PathBuf::from(p)],
         None => vec![
-            root().join("../shared/openapi/openrouter-2026-10-30.openapi.json"),
+            root()
+                .parent()
+                .unwrap_or(&root())
+                .join("shared/openapi/openrouter-2026-10-30.openapi.json"),
             root().join("target/openapi.json"),
         ],
     };

@@ -26,9 +26,14 @@ fn spec_path() -> Result<std::path::PathBuf, String> {
     let candidates = match std::env::var_os("OPENROUTER_OPENAPI_SPEC") {
         Some(p) => vec![std::path::PathBuf::from(p)],
         None => {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            // The workspace root, two levels up, and the directory beside it.
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .nth(2)
+                .unwrap();
+            let beside = root.parent().unwrap_or(root);
             vec![
-                root.join("../shared/openapi/openrouter-2026-10-30.openapi.json"),
+                beside.join("shared/openapi/openrouter-2026-10-30.openapi.json"),
                 root.join("target/openapi.json"),
             ]
         }

@@ -31,9 +31,14 @@ pub(crate) fn spec_candidates() -> Vec<PathBuf> {
     if let Some(p) = std::env::var_os("OPENROUTER_OPENAPI_SPEC") {
         return vec![PathBuf::from(p)];
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // The workspace root, two levels up, and the directory beside it.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap();
+    let beside = root.parent().unwrap_or(root);
     vec![
-        root.join("../shared/openapi/openrouter-2026-10-30.openapi.json"),
+        beside.join("shared/openapi/openrouter-2026-10-30.openapi.json"),
         root.join("target/openapi.json"),
     ]
 }
