@@ -8,7 +8,8 @@
 #   contract/prism.sh status         print the base URL and exit 0 if it runs, else exit 1
 #
 # SPEC is $1, else $OPENROUTER_OPENAPI_SPEC, else ../shared/openapi/openrouter-2026-10-30.openapi.json
-# relative to the repository root (where CI puts it).
+# relative to the repository root (where CI puts it), else target/openapi.json (what
+# `cargo xtask fetch-spec` writes).
 #
 # Environment:
 #   PRISM_PORT            port on 127.0.0.1 (default 4010)
@@ -87,7 +88,10 @@ ensure_installed() {
 
 start() {
     local spec="${1:-${OPENROUTER_OPENAPI_SPEC:-$REPO_DIR/../shared/openapi/openrouter-2026-10-30.openapi.json}}"
-    [[ -f "$spec" ]] || die "no OpenAPI spec at '$spec' (give it as \$1 or OPENROUTER_OPENAPI_SPEC)"
+    if [[ -z "${1:-}${OPENROUTER_OPENAPI_SPEC:-}" && ! -f "$spec" && -f "$REPO_DIR/target/openapi.json" ]]; then
+        spec="$REPO_DIR/target/openapi.json"
+    fi
+    [[ -f "$spec" ]] || die "no OpenAPI spec at '$spec' (give it as \$1 or OPENROUTER_OPENAPI_SPEC, or run \`cargo xtask fetch-spec\`)"
     spec="$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")"
     command -v curl >/dev/null || die "curl is not installed"
 

@@ -1,5 +1,6 @@
 //! Project tasks. `cargo xtask codegen --spec PATH [--out DIR] [--check]` generates the data model
-//! of `openrouter-types` from OpenRouter's OpenAPI document.
+//! of `openrouter-types`, the client's methods, the contract tests' calls and the README's table
+//! from OpenRouter's OpenAPI document; `cargo xtask fetch-spec` downloads that document.
 //!
 //! The generator is written here rather than taken off the shelf because the spec is OpenAPI 3.1
 //! with many discriminator-less unions and closed enums that the server keeps growing; see
@@ -8,6 +9,7 @@
 mod client;
 mod contract;
 mod emit;
+mod fetch;
 mod model;
 mod names;
 mod overrides;
@@ -18,10 +20,18 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage:
   cargo xtask codegen [--spec PATH] [--out DIR] [--check]
-      Generate crates/openrouter-types/src/generated/ from the OpenAPI spec (JSON or YAML).
-      The spec path may also come from OPENROUTER_OPENAPI_SPEC.
-      --out DIR   write into DIR instead of the crate
+      Generate from the OpenAPI spec (JSON or YAML): crates/openrouter-types/src/generated/,
+      crates/openrouter/src/api/generated.rs, crates/openrouter/tests/contract/calls.rs and the
+      README's table of API groups. The spec path may also come from OPENROUTER_OPENAPI_SPEC.
+      --out DIR   write every output under DIR instead, at the same workspace-relative paths
+                  (DIR/README.md is the workspace's README with the new table); the workspace
+                  is left untouched
       --check     write nothing; exit 1 and name the files that differ from the committed output
+                  (or, with --out, from the files under DIR)
+  cargo xtask fetch-spec [--url URL] [--out PATH]
+      Download the current spec (default URL https://openrouter.ai/openapi.json) to PATH
+      (default target/openapi.json, where the tests look when ../shared/openapi has no snapshot).
+      Fails, writing nothing, unless the answer is 200 OK with an OpenAPI document in JSON.
   cargo xtask drift --spec PATH
       Generate the model and the client methods from PATH into a copy of the two crates under
       target/drift, and compile them (spec-drift check).";
@@ -31,6 +41,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("drift") => drift(&args[1..]),
+        Some("fetch-spec") => fetch::run(&args[1..], &workspace_root()),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -73,9 +84,8 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn default_out() -> PathBuf {
-    workspace_root().join("crates/openrouter-types/src/generated")
-}
+/// The types crate's generated directory, relative to the workspace root (or to `--out`).
+const TYPES_DIR: &str = "crates/openrouter-types/src/generated";
 
 fn load_spec(path: &Path) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(path)
@@ -176,21 +186,32 @@ fn rustfmt(src: &str) -> Result<String, String> {
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
+/// Writes (or with `--check` compares) every generated output under one base directory: the
+/// workspace root, or `--out DIR`, which mirrors the workspace-relative paths and leaves the
+/// workspace untouched.
 fn codegen(args: &[String]) -> Result<(), String> {
     let opts = parse_options(args)?;
-    let out_dir = opts.out.clone().unwrap_or_else(default_out);
+    let root = workspace_root();
+    let base = opts.out.clone().unwrap_or_else(|| root.clone());
+    let types_dir = base.join(TYPES_DIR);
     let started = std::time::Instant::now();
     let generated = generate_all(&opts.spec)?;
     let files = generated.types;
-    let root = workspace_root();
-    let readme_path = root.join("README.md");
-    let readme = std::fs::read_to_string(&readme_path)
-        .map_err(|e| format!("cannot read {}: {e}", readme_path.display()))?;
+    // The README to put the table into: the one under the base directory when there is one
+    // (always, for the workspace), else the workspace's (a first run with --out).
+    let readme_path = base.join("README.md");
+    let readme_template = if readme_path.exists() || opts.check {
+        readme_path.clone()
+    } else {
+        root.join("README.md")
+    };
+    let readme = std::fs::read_to_string(&readme_template)
+        .map_err(|e| format!("cannot read {}: {e}", readme_template.display()))?;
     let readme_new = readme_with_table(&readme, &generated.readme_table)?;
     if opts.check {
         let mut stale = Vec::new();
         for (rel, text) in &generated.files {
-            let path = root.join(rel);
+            let path = base.join(rel);
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 stale.push(path.display().to_string());
             }
@@ -202,16 +223,16 @@ fn codegen(args: &[String]) -> Result<(), String> {
             ));
         }
         for (name, text) in &files {
-            let path = out_dir.join(name);
+            let path = types_dir.join(name);
             if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 stale.push(path.display().to_string());
             }
         }
-        for extra in existing_rs_files(&out_dir)? {
+        for extra in existing_rs_files(&types_dir)? {
             if !files.iter().any(|(n, _)| *n == extra) {
                 stale.push(format!(
                     "{} (not generated any more)",
-                    out_dir.join(&extra).display()
+                    types_dir.join(&extra).display()
                 ));
             }
         }
@@ -224,40 +245,40 @@ fn codegen(args: &[String]) -> Result<(), String> {
         }
         eprintln!(
             "codegen check: {} files up to date ({:.1?})",
-            files.len(),
+            files.len() + generated.files.len() + 1,
             started.elapsed()
         );
         return Ok(());
     }
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-    for extra in existing_rs_files(&out_dir)? {
+    std::fs::create_dir_all(&types_dir)
+        .map_err(|e| format!("cannot create {}: {e}", types_dir.display()))?;
+    for extra in existing_rs_files(&types_dir)? {
         if !files.iter().any(|(n, _)| *n == extra) {
-            std::fs::remove_file(out_dir.join(&extra)).map_err(|e| e.to_string())?;
+            std::fs::remove_file(types_dir.join(&extra)).map_err(|e| e.to_string())?;
         }
     }
     let mut lines = 0;
     for (rel, text) in &generated.files {
-        let path = root.join(rel);
+        let path = base.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         }
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         lines += text.lines().count();
     }
-    if readme != readme_new {
+    if readme_template != readme_path || readme != readme_new {
         std::fs::write(&readme_path, &readme_new)
             .map_err(|e| format!("cannot write {}: {e}", readme_path.display()))?;
     }
     for (name, text) in &files {
         lines += text.lines().count();
-        let path = out_dir.join(name);
+        let path = types_dir.join(name);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     eprintln!(
-        "codegen: wrote {} files, {lines} lines, to {} ({:.1?})",
-        files.len(),
-        out_dir.display(),
+        "codegen: wrote {} files, {lines} lines, under {} ({:.1?})",
+        files.len() + generated.files.len() + 1,
+        base.display(),
         started.elapsed()
     );
     Ok(())

@@ -178,7 +178,7 @@ impl std::fmt::Display for PathSeg {
 
 #[test]
 fn every_response_field_mutated_decodes_with_the_rest_intact() {
-    let spec = super::spec();
+    let spec = spec_or_skip!();
     let types: BTreeMap<&str, &str> = SCHEMA_TYPES.iter().copied().collect();
     let components = response_components(spec);
     let mut examples = Vec::new();

@@ -54,7 +54,7 @@ fn operation_ids_and_method_names_are_unique() {
 
 #[test]
 fn table_agrees_with_the_spec() {
-    let spec = super::spec();
+    let spec = spec_or_skip!();
     let mut from_spec = BTreeSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
