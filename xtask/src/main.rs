@@ -10,6 +10,7 @@ mod contract;
 mod emit;
 mod model;
 mod names;
+mod naming;
 mod overrides;
 
 use std::path::{Path, PathBuf};
@@ -109,6 +110,7 @@ fn generate_all(spec_path: &Path) -> Result<Generated, String> {
     let mut spec = load_spec(spec_path)?;
     overrides::patch_spec(&mut spec);
     let model = model::build(&spec)?;
+    naming::report(&model)?;
     let types = emit::emit(&model)
         .into_iter()
         .map(|(name, text)| Ok((name, rustfmt(&text)?)))

@@ -7,10 +7,9 @@ use std::borrow::Cow;
 
 use crate::generated::{
     ChatAssistantMessage, ChatAssistantMessageContent, ChatContentItems, ChatDeveloperMessage,
-    ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction,
-    ChatFunctionToolFunctionFunction, ChatMessages, ChatResult, ChatSystemMessage,
-    ChatSystemMessageContent, ChatToolMessage, ChatToolMessageContent, ChatUserMessage,
-    ChatUserMessageContent,
+    ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction, ChatMessages,
+    ChatResult, ChatSystemMessage, ChatSystemMessageContent, ChatToolFunction, ChatToolMessage,
+    ChatToolMessageContent, ChatUserMessage, ChatUserMessageContent,
 };
 
 impl ChatAssistantMessageContent {
@@ -118,7 +117,7 @@ impl ChatFunctionTool {
         description: impl Into<String>,
         parameters: serde_json::Value,
     ) -> Self {
-        let mut function = ChatFunctionToolFunctionFunction::new(name);
+        let mut function = ChatToolFunction::new(name);
         function.description = Some(description.into());
         if let serde_json::Value::Object(schema) = parameters {
             function.parameters = Some(schema);
