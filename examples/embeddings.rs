@@ -5,7 +5,7 @@
 
 use futures_util::StreamExt;
 use openrouter::types::embeddings::Request;
-use openrouter::types::generated::{CreateResponseDataItemEmbedding, ListEmbeddingsModelsQuery};
+use openrouter::types::generated::{CreateEmbeddingsResponseEmbedding, ListEmbeddingsModelsQuery};
 use openrouter::{Client, Error};
 
 #[tokio::main]
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Error> {
                 .data
                 .iter()
                 .filter_map(|item| match &item.embedding {
-                    CreateResponseDataItemEmbedding::NumberList(v) => Some(v.as_slice()),
+                    CreateEmbeddingsResponseEmbedding::NumberList(v) => Some(v.as_slice()),
                     _ => None, // base64 when `encoding_format` asks for it
                 })
                 .collect();

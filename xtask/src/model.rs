@@ -301,6 +301,10 @@ struct Gen<'a> {
     /// named from the whole path and not from its parent's possibly shortened name.
     origin: HashMap<String, Vec<String>>,
     numbered: BTreeSet<String>,
+    /// Names that inline types would take from their whole path (found by a first pass): no
+    /// other type takes them by a shortened path.
+    reserved: BTreeSet<String>,
+    exact: BTreeSet<String>,
 }
 
 fn esc(seg: &str) -> String {
@@ -340,7 +344,18 @@ fn string_values(s: &Value) -> Option<Vec<String>> {
     (!v.is_empty() && e.iter().all(|x| x.is_string() || x.is_null())).then_some(v)
 }
 
+/// Builds the model in two passes: the first finds the names that inline types take from their
+/// whole path; the second keeps those names for them, so that a deep type whose name drops
+/// middle segments never takes the name of a shallower one visited later (see `naming`).
 pub fn build(spec: &Value) -> Result<Model, String> {
+    let (_, exact) = build_pass(spec, BTreeSet::new())?;
+    Ok(build_pass(spec, exact)?.0)
+}
+
+fn build_pass(
+    spec: &Value,
+    reserved: BTreeSet<String>,
+) -> Result<(Model, BTreeSet<String>), String> {
     let empty = Map::new();
     let schemas = spec
         .pointer("/components/schemas")
@@ -360,6 +375,8 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         mirrored: Vec::new(),
         origin: HashMap::new(),
         numbered: BTreeSet::new(),
+        reserved,
+        exact: BTreeSet::new(),
     };
     // Reserve component names first: they are the names users know from the docs.
     for name in schemas.keys() {
@@ -390,13 +407,16 @@ pub fn build(spec: &Value) -> Result<Model, String> {
     g.box_recursion();
     g.box_large();
     let registry = g.registry.into_iter().collect();
-    Ok(Model {
-        defs: g.defs,
-        operations,
-        registry,
-        component_count: schemas.len(),
-        numbered: g.numbered,
-    })
+    Ok((
+        Model {
+            defs: g.defs,
+            operations,
+            registry,
+            component_count: schemas.len(),
+            numbered: g.numbered,
+        },
+        g.exact,
+    ))
 }
 
 /// Pagination for the listings the spec does not mark with `x-speakeasy-pagination` but that
@@ -517,8 +537,14 @@ impl<'a> Gen<'a> {
         full.extend(segs.into_iter().skip(1));
         let full = naming::glue(full);
         let title = s.and_then(|s| s.get("title")).and_then(Value::as_str);
-        let taken = &self.taken;
-        let (name, numbered) = naming::choose(&full, title, kind, |n| taken.contains(n));
+        let whole = naming::join_all(&full);
+        let (taken, reserved) = (&self.taken, &self.reserved);
+        let (name, numbered) = naming::choose(&full, title, kind, |n| {
+            taken.contains(n) || (n != whole && reserved.contains(n))
+        });
+        if whole.len() <= naming::MAX {
+            self.exact.insert(whole);
+        }
         self.taken.insert(name.clone());
         if numbered {
             self.numbered.insert(name.clone());
@@ -537,12 +563,22 @@ impl<'a> Gen<'a> {
     }
 
     /// The component an inline schema is identical to (see `canonical`), if any. PATCH bodies
-    /// keep their own types (their optional nullable fields are tri-state).
-    fn same_as_component(&self, s: &Value, ptr: &str) -> Option<String> {
+    /// keep their own types (their optional nullable fields are tri-state). A string enum is its
+    /// component only when the component's name ends in the same word as the enum's own name
+    /// would (`reasoning_effort` is `ReasoningEffort`): two enums can share their values and not
+    /// their meaning (`verbosity` and an effort are both `low`, `medium`, `high`).
+    fn same_as_component(&self, s: &Value, ptr: &str, hint: &str) -> Option<String> {
         if s.get("$ref").is_some() || !dedup_candidate(s) || self.patch_bodies.contains(ptr) {
             return None;
         }
         let name = self.canon.get(&canonical(s, &self.canon).to_string())?;
+        if self.kinds_of(s, 0) & !kinds::NULL == kinds::STRING {
+            let last = |n: &str| crate::names::words(n).pop();
+            let own = naming::path(hint).pop().unwrap_or_default();
+            if last(&self.comp_names[name]) != last(&own) {
+                return None;
+            }
+        }
         // A component's own pointer (or one inside it) is never its copy.
         let own = format!("#/components/schemas/{}", esc(name));
         (ptr != own && !ptr.starts_with(&format!("{own}/"))).then(|| name.clone())
@@ -687,7 +723,7 @@ impl<'a> Gen<'a> {
         if let Some(hit) = self.by_ptr.get(ptr) {
             return hit.clone();
         }
-        if let Some(name) = self.same_as_component(s, ptr) {
+        if let Some(name) = self.same_as_component(s, ptr, hint) {
             let ty = Ty::Named(self.comp_names[&name].clone());
             let nullable = self.comp_nullable.contains(&name);
             self.by_ptr.insert(ptr.to_owned(), (ty.clone(), nullable));

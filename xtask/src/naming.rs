@@ -113,10 +113,7 @@ pub fn candidates(path: &[String], title: Option<&str>, kind: NameKind) -> Vec<S
     // ancestor's middle words dropped (its first word kept), for an ancestor that is long.
     let n = segs.len();
     let tails = |k: usize| segs[n - k..].to_vec();
-    // A tail keeps two segments at least, so that a deep type does not take the name of a
-    // shallow one (`Block` + `Tool` + `ToolReference` + `Type` is not `BlockType`, which is the
-    // name of the block's own `type`).
-    let min_k = n.min(2);
+    let min_k = n.min(1);
     for k in (min_k..=n).rev() {
         let mut parts = vec![root.clone()];
         parts.extend(tails(k));
@@ -125,8 +122,10 @@ pub fn candidates(path: &[String], title: Option<&str>, kind: NameKind) -> Vec<S
     // Only when there is a tail to keep, and with two words of the ancestor at least: an
     // operation's envelope is not renamed to its first word.
     let w = words(root);
-    for j in (2..w.len()).filter(|_| n > 0) {
-        let short = format!("{}{}", w[0], w[j..].concat());
+    // The first word, with a short word after it that belongs to it (`OpenAi`).
+    let head = if w.len() > 2 && w[1].len() <= 2 { 2 } else { 1 };
+    for j in (head + 1..w.len()).filter(|_| n > 0) {
+        let short = format!("{}{}", w[..head].concat(), w[j..].concat());
         for k in (min_k..=n).rev() {
             let mut parts = vec![short.clone()];
             parts.extend(tails(k));

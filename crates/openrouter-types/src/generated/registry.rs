@@ -36,8 +36,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/AdditionalToolsItem/properties/tools", "Vec<AdditionalItemToolsItem>"),
 ("#/components/schemas/AdditionalToolsItem/properties/tools/items", "AdditionalItemToolsItem"),
 ("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0", "AdditionalToolsItemFunction"),
-("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers", "Option<Vec<AdditionalItemFunctionAllowedCallersItem>>"),
-("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers/items", "AdditionalItemFunctionAllowedCallersItem"),
+("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers", "Option<Vec<AdditionalToolsItemAllowedCallersItem>>"),
+("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers/items", "AdditionalToolsItemAllowedCallersItem"),
 ("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/async", "bool"),
 ("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/defer_loading", "bool"),
 ("#/components/schemas/AdditionalToolsItem/properties/tools/items/anyOf/0/allOf/1/properties/output_schema", "Option<serde_json::Map<String, serde_json::Value>>"),
@@ -94,7 +94,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/AgentMessageItem/properties/content/items", "AgentMessageItemContentItem"),
 ("#/components/schemas/AgentMessageItem/properties/content/items/oneOf/0", "InputText"),
 ("#/components/schemas/AgentMessageItem/properties/content/items/oneOf/1", "AgentMessageItemContentItemInputImage"),
-("#/components/schemas/AgentMessageItem/properties/content/items/oneOf/2", "AgentItemContentItemEncryptedContent"),
+("#/components/schemas/AgentMessageItem/properties/content/items/oneOf/2", "AgentMessageItemEncryptedContent"),
 ("#/components/schemas/AgentMessageItem/properties/content/items/oneOf/2/properties/encrypted_content", "String"),
 ("#/components/schemas/AgentMessageItem/properties/content/items/oneOf/2/properties/type", "AgentMessageItemEncryptedContentType"),
 ("#/components/schemas/AgentMessageItem/properties/id", "Option<String>"),
@@ -176,7 +176,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/AnnotationAddedEvent", "AnnotationAddedEvent"),
 ("#/components/schemas/AnthropicAdvisorMessageUsageIteration", "AnthropicAdvisorMessageUsageIteration"),
 ("#/components/schemas/AnthropicAdvisorMessageUsageIteration/allOf/1/properties/model", "String"),
-("#/components/schemas/AnthropicAdvisorMessageUsageIteration/allOf/1/properties/type", "AnthropicMessageUsageIterationType"),
+("#/components/schemas/AnthropicAdvisorMessageUsageIteration/allOf/1/properties/type", "AnthropicUsageIterationType"),
 ("#/components/schemas/AnthropicAdvisorToolResult", "AnthropicAdvisorToolResult"),
 ("#/components/schemas/AnthropicAdvisorToolResult/properties/content", "serde_json::Map<String, serde_json::Value>"),
 ("#/components/schemas/AnthropicAdvisorToolResult/properties/tool_use_id", "String"),
@@ -432,7 +432,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/AnthropicMessageOutputConfig/properties/effort", "Option<AnthropicOutputEffort>"),
 ("#/components/schemas/AnthropicMessageUsageIteration", "AnthropicMessageUsageIteration"),
 ("#/components/schemas/AnthropicMessageUsageIteration/allOf/1/properties/model", "String"),
-("#/components/schemas/AnthropicMessageUsageIteration/allOf/1/properties/type", "AnthropicUsageIterationType"),
+("#/components/schemas/AnthropicMessageUsageIteration/allOf/1/properties/type", "AnthropicMessageUsageIterationType"),
 ("#/components/schemas/AnthropicMessagesErrorResponse", "AnthropicMessagesErrorResponse"),
 ("#/components/schemas/AnthropicMessagesErrorResponse/properties/error", "AnthropicMessagesErrorResponseError"),
 ("#/components/schemas/AnthropicMessagesErrorResponse/properties/error/properties/error_type", "ApiErrorType"),
@@ -797,13 +797,13 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ArmorSafeguardResult/properties/status", "ArmorSafeguardResultStatus"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses", "std::collections::BTreeMap<String, ArmorSafeguardResultStatusToolUsesValue>"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties", "ArmorSafeguardResultStatusToolUsesValue"),
-("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/0", "ArmorResultStatusToolUsesValueEvaluated"),
+("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/0", "ArmorSafeguardResultEvaluated"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/0/properties/explanation", "String"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/0/properties/outcome", "ArmorSafeguardResultEvaluatedOutcome"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/0/properties/type", "ArmorSafeguardResultEvaluatedType"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/1", "ArmorSafeguardResultToolUsesValueSkipped"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/1/properties/type", "ArmorSafeguardResultSkippedType"),
-("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/2", "ArmorResultToolUsesValueUnavailable"),
+("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/2", "ArmorSafeguardResultUnavailable"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/2/properties/reason", "String"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/tool_uses/additionalProperties/oneOf/2/properties/type", "ArmorSafeguardResultUnavailableType"),
 ("#/components/schemas/ArmorSafeguardResult/properties/status/properties/type", "ArmorSafeguardResultStatusType"),
@@ -1074,8 +1074,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BaseResponsesResult/properties/tools", "Vec<BaseResponsesResultToolsItem>"),
 ("#/components/schemas/BaseResponsesResult/properties/tools/items", "BaseResponsesResultToolsItem"),
 ("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0", "BaseResponsesResultToolsItemFunction"),
-("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/allowed_callers", "Option<Vec<BaseResultFunctionAllowedCallersItem>>"),
-("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/allowed_callers/items", "BaseResultFunctionAllowedCallersItem"),
+("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/allowed_callers", "Option<Vec<BaseResponsesResultAllowedCallersItem>>"),
+("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/allowed_callers/items", "BaseResponsesResultAllowedCallersItem"),
 ("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/async", "bool"),
 ("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/defer_loading", "bool"),
 ("#/components/schemas/BaseResponsesResult/properties/tools/items/oneOf/0/allOf/1/properties/output_schema", "Option<serde_json::Map<String, serde_json::Value>>"),
@@ -1161,7 +1161,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchListItem/properties/usage", "Option<BatchListItemUsage>"),
 ("#/components/schemas/BatchListItem/properties/usage/properties/cache_creation", "Option<AnthropicCacheCreation>"),
 ("#/components/schemas/BatchListItem/properties/usage/properties/completion_tokens", "i64"),
-("#/components/schemas/BatchListItem/properties/usage/properties/completion_tokens_details", "Option<BatchItemUsageCompletionTokensDetails>"),
+("#/components/schemas/BatchListItem/properties/usage/properties/completion_tokens_details", "Option<BatchListItemCompletionTokensDetails>"),
 ("#/components/schemas/BatchListItem/properties/usage/properties/completion_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchListItem/properties/usage/properties/completion_tokens_details/properties/image_tokens", "Option<i64>"),
 ("#/components/schemas/BatchListItem/properties/usage/properties/completion_tokens_details/properties/reasoning_tokens", "Option<i64>"),
@@ -1280,9 +1280,9 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/1/properties/url_citation/properties/start_index", "i64"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/1/properties/url_citation/properties/title", "String"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/1/properties/url_citation/properties/url", "String"),
-("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2", "AnnotationsItemWebSearchCitationObject"),
+("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2", "BatchObjectWebSearchCitation"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2/properties/type", "BatchObjectWebSearchCitationType"),
-("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2/properties/web_search_citation", "BatchObjectWebSearchCitation"),
+("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2/properties/web_search_citation", "BatchObjectWebSearchCitationObject"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2/properties/web_search_citation/properties/cited_text", "String"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2/properties/web_search_citation/properties/encrypted_index", "String"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/choices/items/properties/message/properties/annotations/items/oneOf/2/properties/web_search_citation/properties/title", "Option<String>"),
@@ -1329,12 +1329,12 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/system_fingerprint", "Option<String>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage", "BatchObjectBodyChatCompletionUsage"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/completion_tokens", "i64"),
-("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/completion_tokens_details", "Option<BatchObjectUsageCompletionTokensDetails>"),
+("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/completion_tokens_details", "Option<BatchObjectCompletionTokensDetails>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/completion_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/completion_tokens_details/properties/image_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/completion_tokens_details/properties/reasoning_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/prompt_tokens", "i64"),
-("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/prompt_tokens_details", "Option<BatchObjectUsagePromptTokensDetails>"),
+("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/prompt_tokens_details", "Option<BatchObjectPromptTokensDetails>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/prompt_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/prompt_tokens_details/properties/cache_write_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/results/items/properties/response/properties/body/anyOf/0/properties/usage/properties/prompt_tokens_details/properties/cached_tokens", "Option<i64>"),
@@ -1397,7 +1397,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchObject/properties/usage", "Option<BatchObjectUsage>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/cache_creation", "Option<AnthropicCacheCreation>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/completion_tokens", "i64"),
-("#/components/schemas/BatchObject/properties/usage/properties/completion_tokens_details", "Option<ObjectUsageCompletionTokensDetailsObject>"),
+("#/components/schemas/BatchObject/properties/usage/properties/completion_tokens_details", "Option<BatchObjectUsageCompletionTokensDetails>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/completion_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/completion_tokens_details/properties/image_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/completion_tokens_details/properties/reasoning_tokens", "Option<i64>"),
@@ -1407,7 +1407,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchObject/properties/usage/properties/iterations", "Option<Vec<AnthropicUsageIteration>>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/iterations/items", "AnthropicUsageIteration"),
 ("#/components/schemas/BatchObject/properties/usage/properties/prompt_tokens", "i64"),
-("#/components/schemas/BatchObject/properties/usage/properties/prompt_tokens_details", "Option<ObjectUsagePromptTokensDetailsObject>"),
+("#/components/schemas/BatchObject/properties/usage/properties/prompt_tokens_details", "Option<BatchObjectUsagePromptTokensDetails>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/prompt_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/prompt_tokens_details/properties/cache_write_tokens", "Option<i64>"),
 ("#/components/schemas/BatchObject/properties/usage/properties/prompt_tokens_details/properties/cached_tokens", "Option<i64>"),
@@ -1442,7 +1442,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage", "Option<BatchPaymentRequiredResponseUsage>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/cache_creation", "Option<AnthropicCacheCreation>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/completion_tokens", "i64"),
-("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/completion_tokens_details", "Option<UsageCompletionTokensDetailsObject>"),
+("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/completion_tokens_details", "Option<BatchResponseCompletionTokensDetails>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/completion_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/completion_tokens_details/properties/image_tokens", "Option<i64>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/completion_tokens_details/properties/reasoning_tokens", "Option<i64>"),
@@ -1452,7 +1452,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/iterations", "Option<Vec<AnthropicUsageIteration>>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/iterations/items", "AnthropicUsageIteration"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/prompt_tokens", "i64"),
-("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/prompt_tokens_details", "Option<BatchResponseUsagePromptTokensDetails>"),
+("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/prompt_tokens_details", "Option<BatchRequiredResponsePromptTokensDetails>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/prompt_tokens_details/properties/audio_tokens", "Option<i64>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/prompt_tokens_details/properties/cache_write_tokens", "Option<i64>"),
 ("#/components/schemas/BatchPaymentRequiredResponse/properties/usage/properties/prompt_tokens_details/properties/cached_tokens", "Option<i64>"),
@@ -1951,7 +1951,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/CodeInterpreterServerTool/properties/container/anyOf/1", "CodeInterpreterServerToolContainerObject"),
 ("#/components/schemas/CodeInterpreterServerTool/properties/container/anyOf/1/properties/file_ids", "Vec<String>"),
 ("#/components/schemas/CodeInterpreterServerTool/properties/container/anyOf/1/properties/file_ids/items", "String"),
-("#/components/schemas/CodeInterpreterServerTool/properties/container/anyOf/1/properties/memory_limit", "Option<CodeServerToolContainerObjectMemoryLimit>"),
+("#/components/schemas/CodeInterpreterServerTool/properties/container/anyOf/1/properties/memory_limit", "Option<CodeInterpreterServerToolMemoryLimit>"),
 ("#/components/schemas/CodeInterpreterServerTool/properties/container/anyOf/1/properties/type", "CodeInterpreterServerToolObjectType"),
 ("#/components/schemas/CodeInterpreterServerTool/properties/type", "CodeInterpreterServerToolType"),
 ("#/components/schemas/CodexLocalShellTool", "CodexLocalShellTool"),
@@ -2252,10 +2252,10 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/CustomToolCallOutputItem", "CustomToolCallOutputItem"),
 ("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output", "CustomToolCallOutputItemOutput"),
 ("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/0", "String"),
-("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1", "Vec<CustomCallOutputItemOutputObjectListItem>"),
-("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1/items", "CustomCallOutputItemOutputObjectListItem"),
+("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1", "Vec<CustomToolCallOutputItemObjectListItem>"),
+("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1/items", "CustomToolCallOutputItemObjectListItem"),
 ("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/0", "InputText"),
-("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/1", "CustomOutputItemObjectListItemInputImage"),
+("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/1", "CustomToolCallOutputItemInputImage"),
 ("#/components/schemas/CustomToolCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/2", "InputFile"),
 ("#/components/schemas/DABenchmarkEntry", "DaBenchmarkEntry"),
 ("#/components/schemas/DABenchmarkEntry/properties/arena", "String"),
@@ -2527,8 +2527,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/0", "String"),
 ("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/1", "f64"),
 ("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/2", "bool"),
-("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/3", "Vec<FileServerToolEqValueObjectListItem>"),
-("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/3/items", "FileServerToolEqValueObjectListItem"),
+("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/3", "Vec<FileSearchServerToolObjectListItem>"),
+("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/3/items", "FileSearchServerToolObjectListItem"),
 ("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/3/items/anyOf/0", "String"),
 ("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/0/properties/value/anyOf/3/items/anyOf/1", "f64"),
 ("#/components/schemas/FileSearchServerTool/properties/filters/anyOf/1", "CompoundFilter"),
@@ -2594,10 +2594,10 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/FunctionCallOutputItem", "FunctionCallOutputItem"),
 ("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output", "FunctionCallOutputItemOutput"),
 ("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/0", "String"),
-("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1", "Vec<FunctionOutputItemOutputObjectListItem>"),
-("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1/items", "FunctionOutputItemOutputObjectListItem"),
+("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1", "Vec<FunctionCallOutputItemObjectListItem>"),
+("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1/items", "FunctionCallOutputItemObjectListItem"),
 ("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/0", "InputText"),
-("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/1", "FunctionItemObjectListItemInputImage"),
+("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/1", "FunctionCallOutputItemInputImage"),
 ("#/components/schemas/FunctionCallOutputItem/allOf/1/properties/output/anyOf/1/items/oneOf/2", "InputFile"),
 ("#/components/schemas/FunctionTool", "FunctionTool"),
 ("#/components/schemas/FunctionTool/properties/description", "Option<String>"),
@@ -2612,8 +2612,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/FusionAnalysisResult/properties/consensus/items", "String"),
 ("#/components/schemas/FusionAnalysisResult/properties/contradictions", "Vec<FusionAnalysisResultContradictionsItem>"),
 ("#/components/schemas/FusionAnalysisResult/properties/contradictions/items", "FusionAnalysisResultContradictionsItem"),
-("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/stances", "Vec<ContradictionsItemStancesItemObject>"),
-("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/stances/items", "ContradictionsItemStancesItemObject"),
+("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/stances", "Vec<FusionAnalysisResultStancesItem>"),
+("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/stances/items", "FusionAnalysisResultStancesItem"),
 ("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/stances/items/properties/model", "String"),
 ("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/stances/items/properties/stance", "String"),
 ("#/components/schemas/FusionAnalysisResult/properties/contradictions/items/properties/topic", "String"),
@@ -2699,8 +2699,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/0", "String"),
 ("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/1", "f64"),
 ("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/2", "bool"),
-("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4", "Vec<Option<ItemParametersValueObjectListItemUnion>>"),
-("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4/items", "Option<ItemParametersValueObjectListItemUnion>"),
+("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4", "Vec<Option<FusionPluginObjectListItem>>"),
+("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4/items", "Option<FusionPluginObjectListItem>"),
 ("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4/items/anyOf/0", "String"),
 ("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4/items/anyOf/1", "f64"),
 ("#/components/schemas/FusionPlugin/properties/tools/items/properties/parameters/additionalProperties/anyOf/4/items/anyOf/2", "bool"),
@@ -3433,19 +3433,19 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesBashToolResultBlock/properties/type", "MessagesBashToolResultBlockType"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent", "MessagesContentBlockDeltaEvent"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta", "MessagesContentBlockDeltaEventDelta"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/0", "MessagesBlockDeltaEventDeltaTextDelta"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/0", "MessagesContentBlockDeltaEventTextDelta"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/0/properties/text", "String"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/0/properties/type", "MessagesBlockDeltaEventTextDeltaType"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/1", "MessagesDeltaEventDeltaInputJsonDelta"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/1", "MessagesBlockDeltaEventInputJsonDelta"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/1/properties/partial_json", "String"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/1/properties/type", "MessagesDeltaEventInputJsonDeltaType"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/2", "MessagesDeltaEventDeltaThinkingDelta"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/1/properties/type", "MessagesBlockDeltaEventType"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/2", "MessagesBlockDeltaEventThinkingDelta"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/2/properties/thinking", "String"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/2/properties/type", "MessagesBlockDeltaEventThinkingDeltaType"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/3", "MessagesDeltaEventDeltaSignatureDelta"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/3", "MessagesBlockDeltaEventSignatureDelta"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/3/properties/signature", "String"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/3/properties/type", "MessagesDeltaEventSignatureDeltaType"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4", "MessagesDeltaEventDeltaCitationsDelta"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4", "MessagesBlockDeltaEventCitationsDelta"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4/properties/citation", "AnthropicTextCitation"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4/properties/citation/oneOf/0", "AnthropicCitationCharLocation"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4/properties/citation/oneOf/1", "AnthropicCitationPageLocation"),
@@ -3453,7 +3453,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4/properties/citation/oneOf/3", "AnthropicCitationWebSearchResultLocation"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4/properties/citation/oneOf/4", "AnthropicCitationSearchResultLocation"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/4/properties/type", "MessagesDeltaEventCitationsDeltaType"),
-("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/5", "MessagesDeltaEventDeltaCompactionDelta"),
+("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/5", "MessagesBlockDeltaEventCompactionDelta"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/5/properties/content", "Option<String>"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/5/properties/encrypted_content", "Option<String>"),
 ("#/components/schemas/MessagesContentBlockDeltaEvent/properties/delta/oneOf/5/properties/type", "MessagesDeltaEventCompactionDeltaType"),
@@ -3519,11 +3519,11 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesMessageParam/properties/clear_at", "Option<AnthropicSystemClearAt>"),
 ("#/components/schemas/MessagesMessageParam/properties/content", "MessagesMessageParamContent"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/0", "String"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1", "Vec<MessagesParamContentObjectListItem>"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items", "MessagesParamContentObjectListItem"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1", "Vec<MessagesMessageParamObjectListItem>"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items", "MessagesMessageParamObjectListItem"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/0", "AnthropicTextBlockParam"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/1", "AnthropicImageBlockParam"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/10", "MessagesParamObjectListItemCompaction"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/10", "MessagesMessageParamCompaction"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/10/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/10/properties/content", "Option<String>"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/10/properties/encrypted_content", "Option<String>"),
@@ -3535,18 +3535,18 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/15", "MessagesBashToolResultBlock"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/16", "OrAnthropicToolSearchResultParam"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/2", "AnthropicDocumentBlockParam"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3", "MessagesParamObjectListItemToolUse"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3", "MessagesMessageParamToolUse"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3/properties/id", "String"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3/properties/input", "serde_json::Value"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3/properties/name", "String"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/3/properties/type", "MessagesMessageParamToolUseType"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4", "MessagesParamObjectListItemToolResult"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4", "MessagesMessageParamToolResult"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content", "MessagesMessageParamToolResultContent"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/0", "String"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1", "Vec<MessagesParamContentObjectListItemUnion>"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1/items", "MessagesParamContentObjectListItemUnion"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1", "Vec<MessagesParamContentObjectListItem>"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1/items", "MessagesParamContentObjectListItem"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1/items/anyOf/0", "AnthropicTextBlockParam"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1/items/anyOf/1", "AnthropicImageBlockParam"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/4/properties/content/anyOf/1/items/anyOf/2", "AnthropicToolReference"),
@@ -3564,13 +3564,13 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/6", "AnthropicRedactedThinkingBlock"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/6/properties/data", "String"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/6/properties/type", "AnthropicRedactedThinkingBlockType"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7", "MessagesParamObjectListItemServerToolUse"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7", "MessagesMessageParamServerToolUse"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7/properties/id", "String"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7/properties/input", "serde_json::Value"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7/properties/name", "String"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/7/properties/type", "MessagesMessageParamServerToolUseType"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8", "ObjectListItemWebSearchToolResultObject"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8", "MessagesMessageParamWebSearchToolResult"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/content", "MessagesParamWebSearchToolResultContent"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/content/anyOf/0", "Vec<AnthropicWebSearchResultBlockParam>"),
@@ -3579,7 +3579,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/content/anyOf/1/properties/error_code", "AnthropicWebSearchToolResultErrorCode"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/content/anyOf/1/properties/type", "AnthropicWebSearchToolResultErrorType"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/tool_use_id", "String"),
-("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/type", "MessagesParamWebSearchToolResultType"),
+("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/8/properties/type", "MessagesMessageParamType"),
 ("#/components/schemas/MessagesMessageParam/properties/content/anyOf/1/items/oneOf/9", "AnthropicSearchResultBlockParam"),
 ("#/components/schemas/MessagesMessageParam/properties/output_config", "Option<AnthropicMessageOutputConfig>"),
 ("#/components/schemas/MessagesMessageParam/properties/role", "MessagesMessageParamRole"),
@@ -3597,22 +3597,22 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesRequest", "MessagesRequest"),
 ("#/components/schemas/MessagesRequest/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesRequest/properties/context_management", "Option<MessagesRequestContextManagement>"),
-("#/components/schemas/MessagesRequest/properties/context_management/properties/edits", "Vec<RequestContextManagementEditsItemUnion>"),
-("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items", "RequestContextManagementEditsItemUnion"),
-("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0", "EditsItemClearToolUses20250919Object"),
+("#/components/schemas/MessagesRequest/properties/context_management/properties/edits", "Vec<MessagesRequestEditsItem>"),
+("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items", "MessagesRequestEditsItem"),
+("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0", "MessagesRequestClearToolUses20250919"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/clear_at_least", "Option<AnthropicInputTokensClearAtLeast>"),
-("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/clear_tool_inputs", "Option<ToolUses20250919ClearToolInputsUnion>"),
+("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/clear_tool_inputs", "Option<MessagesRequestClearToolInputs>"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/clear_tool_inputs/anyOf/0", "bool"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/clear_tool_inputs/anyOf/1", "Vec<String>"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/clear_tool_inputs/anyOf/1/items", "String"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/exclude_tools", "Option<Vec<String>>"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/exclude_tools/items", "String"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/keep", "AnthropicToolUsesKeep"),
-("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/trigger", "ItemClearToolUses20250919TriggerUnion"),
+("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/trigger", "MessagesRequestTrigger"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/trigger/oneOf/0", "AnthropicInputTokensTrigger"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/trigger/oneOf/1", "AnthropicToolUsesTrigger"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/0/properties/type", "MessagesRequestClearToolUses20250919Type"),
-("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/1", "EditsItemClearThinking20251015Object"),
+("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/1", "MessagesRequestClearThinking20251015"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/1/properties/keep", "MessagesRequestClearThinking20251015Keep"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/1/properties/keep/anyOf/0", "AnthropicThinkingTurns"),
 ("#/components/schemas/MessagesRequest/properties/context_management/properties/edits/items/oneOf/1/properties/keep/anyOf/1", "MessagesRequestKeepAll"),
@@ -3724,11 +3724,11 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/14", "AnthropicToolSearchToolRegex"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/15", "ShellServerToolOpenRouter"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/16", "ToolSearchServerTool"),
-("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/2", "RequestToolsItemTextEditor20250124Object"),
+("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/2", "MessagesRequestTextEditor20250124"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/2/properties/cache_control", "AnthropicCacheControlDirective"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/2/properties/name", "MessagesRequestTextEditor20250124Name"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/2/properties/type", "MessagesRequestTextEditor20250124Type"),
-("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3", "RequestToolsItemWebSearch20250305Object"),
+("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3", "MessagesRequestWebSearch20250305"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3/properties/allowed_domains", "Option<Vec<String>>"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3/properties/allowed_domains/items", "String"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3/properties/blocked_domains", "Option<Vec<String>>"),
@@ -3738,7 +3738,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3/properties/name", "MessagesRequestWebSearch20250305Name"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3/properties/type", "MessagesRequestWebSearch20250305Type"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/3/properties/user_location", "Option<AnthropicWebSearchToolUserLocation>"),
-("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/4", "RequestToolsItemWebSearch20260209Object"),
+("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/4", "MessagesRequestWebSearch20260209"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/4/properties/allowed_callers", "AnthropicAllowedCallers"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/4/properties/allowed_domains", "Option<Vec<String>>"),
 ("#/components/schemas/MessagesRequest/properties/tools/items/anyOf/4/properties/allowed_domains/items", "String"),
@@ -3769,8 +3769,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesRequest/properties/user", "String"),
 ("#/components/schemas/MessagesResult", "MessagesResult"),
 ("#/components/schemas/MessagesResult/allOf/1/properties/context_management", "Option<MessagesResultContextManagement>"),
-("#/components/schemas/MessagesResult/allOf/1/properties/context_management/properties/applied_edits", "Vec<ContextManagementAppliedEditsItemObject>"),
-("#/components/schemas/MessagesResult/allOf/1/properties/context_management/properties/applied_edits/items", "ContextManagementAppliedEditsItemObject"),
+("#/components/schemas/MessagesResult/allOf/1/properties/context_management/properties/applied_edits", "Vec<MessagesResultAppliedEditsItem>"),
+("#/components/schemas/MessagesResult/allOf/1/properties/context_management/properties/applied_edits/items", "MessagesResultAppliedEditsItem"),
 ("#/components/schemas/MessagesResult/allOf/1/properties/context_management/properties/applied_edits/items/properties/type", "String"),
 ("#/components/schemas/MessagesResult/allOf/1/properties/openrouter_metadata", "OpenRouterMetadata"),
 ("#/components/schemas/MessagesResult/allOf/1/properties/provider", "String"),
@@ -3842,11 +3842,11 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/0", "MessagesToolAdditionBlockToolReference"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/0/properties/name", "String"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/0/properties/type", "MessagesAdditionBlockToolReferenceType"),
-("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/1", "MessagesBlockToolMcpToolReference"),
+("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/1", "MessagesAdditionBlockMcpToolReference"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/1/properties/name", "String"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/1/properties/server_name", "String"),
-("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/1/properties/type", "MessagesBlockToolMcpToolReferenceType"),
-("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/2", "MessagesBlockToolMcpToolsetReference"),
+("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/1/properties/type", "MessagesAdditionBlockType"),
+("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/2", "MessagesAdditionBlockMcpToolsetReference"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/2/properties/server_name", "String"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/2/properties/type", "MessagesBlockToolMcpToolsetReferenceType"),
 ("#/components/schemas/MessagesToolAdditionBlock/properties/tool/oneOf/3", "MessagesToolAdditionBlockToolDefinition"),
@@ -3859,13 +3859,13 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/0", "MessagesToolRemovalBlockToolReference"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/0/properties/name", "String"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/0/properties/type", "MessagesRemovalBlockToolReferenceType"),
-("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/1", "MessagesRemovalBlockToolMcpToolReference"),
+("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/1", "MessagesToolRemovalBlockMcpToolReference"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/1/properties/name", "String"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/1/properties/server_name", "String"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/1/properties/type", "MessagesRemovalBlockMcpToolReferenceType"),
-("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/2", "BlockToolMcpToolsetReferenceObject"),
+("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/2", "MessagesRemovalBlockMcpToolsetReference"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/2/properties/server_name", "String"),
-("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/2/properties/type", "MessagesBlockMcpToolsetReferenceType"),
+("#/components/schemas/MessagesToolRemovalBlock/properties/tool/oneOf/2/properties/type", "MessagesRemovalBlockType"),
 ("#/components/schemas/MessagesToolRemovalBlock/properties/type", "MessagesToolRemovalBlockType"),
 ("#/components/schemas/MetadataLevel", "MetadataLevel"),
 ("#/components/schemas/Model", "Model"),
@@ -4172,8 +4172,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ObservabilityFilterRuleGroup/properties/logic", "ObservabilityFilterRuleGroupLogic"),
 ("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules", "Vec<ObservabilityFilterRuleGroupRulesItem>"),
 ("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items", "ObservabilityFilterRuleGroupRulesItem"),
-("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/field", "ObservabilityRuleGroupRulesItemField"),
-("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/operator", "ObservabilityRuleGroupRulesItemOperator"),
+("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/field", "ObservabilityFilterRuleGroupField"),
+("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/operator", "ObservabilityFilterRuleGroupOperator"),
 ("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/value", "ObservabilityRuleGroupRulesItemValue"),
 ("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/value/anyOf/0", "String"),
 ("#/components/schemas/ObservabilityFilterRuleGroup/properties/rules/items/properties/value/anyOf/1", "f64"),
@@ -4272,7 +4272,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ObservabilityNewrelicDestination/properties/config/properties/headers", "std::collections::BTreeMap<String, String>"),
 ("#/components/schemas/ObservabilityNewrelicDestination/properties/config/properties/headers/additionalProperties", "String"),
 ("#/components/schemas/ObservabilityNewrelicDestination/properties/config/properties/licenseKey", "String"),
-("#/components/schemas/ObservabilityNewrelicDestination/properties/config/properties/region", "ObservabilityDestinationConfigRegion"),
+("#/components/schemas/ObservabilityNewrelicDestination/properties/config/properties/region", "ObservabilityNewrelicDestinationRegion"),
 ("#/components/schemas/ObservabilityNewrelicDestination/properties/created_at", "String"),
 ("#/components/schemas/ObservabilityNewrelicDestination/properties/enabled", "bool"),
 ("#/components/schemas/ObservabilityNewrelicDestination/properties/filter_rules", "Option<ObservabilityFilterRulesConfig>"),
@@ -4504,7 +4504,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ObservabilityWebhookDestination/properties/config", "ObservabilityWebhookDestinationConfig"),
 ("#/components/schemas/ObservabilityWebhookDestination/properties/config/properties/headers", "std::collections::BTreeMap<String, String>"),
 ("#/components/schemas/ObservabilityWebhookDestination/properties/config/properties/headers/additionalProperties", "String"),
-("#/components/schemas/ObservabilityWebhookDestination/properties/config/properties/method", "ObservabilityDestinationConfigMethod"),
+("#/components/schemas/ObservabilityWebhookDestination/properties/config/properties/method", "ObservabilityWebhookDestinationMethod"),
 ("#/components/schemas/ObservabilityWebhookDestination/properties/config/properties/url", "String"),
 ("#/components/schemas/ObservabilityWebhookDestination/properties/created_at", "String"),
 ("#/components/schemas/ObservabilityWebhookDestination/properties/enabled", "bool"),
@@ -4551,10 +4551,10 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput", "OpenAiResponseCustomToolCallOutput"),
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/call_id", "String"),
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/id", "String"),
-("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output", "OpenResponseCustomToolCallOutput"),
+("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output", "OpenAiCustomToolCallOutput"),
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/0", "String"),
-("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1", "Vec<OpenCustomToolCallOutputObjectListItem>"),
-("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1/items", "OpenCustomToolCallOutputObjectListItem"),
+("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1", "Vec<OpenAiCustomToolCallOutputObjectListItem>"),
+("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1/items", "OpenAiCustomToolCallOutputObjectListItem"),
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1/items/oneOf/0", "InputText"),
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1/items/oneOf/1", "InputImage"),
 ("#/components/schemas/OpenAIResponseCustomToolCallOutput/properties/output/anyOf/1/items/oneOf/2", "InputFile"),
@@ -4568,17 +4568,17 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/OpenAIResponseFunctionToolCall/properties/namespace", "String"),
 ("#/components/schemas/OpenAIResponseFunctionToolCall/properties/status", "ToolCallStatus"),
 ("#/components/schemas/OpenAIResponseFunctionToolCall/properties/subagent_id", "String"),
-("#/components/schemas/OpenAIResponseFunctionToolCall/properties/subagent_items", "Vec<OpenFunctionToolCallSubagentItemsItem>"),
-("#/components/schemas/OpenAIResponseFunctionToolCall/properties/subagent_items/items", "OpenFunctionToolCallSubagentItemsItem"),
+("#/components/schemas/OpenAIResponseFunctionToolCall/properties/subagent_items", "Vec<OpenAiFunctionToolCallSubagentItemsItem>"),
+("#/components/schemas/OpenAIResponseFunctionToolCall/properties/subagent_items/items", "OpenAiFunctionToolCallSubagentItemsItem"),
 ("#/components/schemas/OpenAIResponseFunctionToolCall/properties/subagent_items/items/properties/type", "String"),
 ("#/components/schemas/OpenAIResponseFunctionToolCall/properties/type", "OpenAiResponseFunctionToolCallType"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput", "OpenAiResponseFunctionToolCallOutput"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/call_id", "String"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/id", "Option<String>"),
-("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output", "OpenResponseFunctionToolCallOutput"),
+("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output", "OpenAiFunctionToolCallOutput"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/0", "String"),
-("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1", "Vec<OpenFunctionToolCallOutputObjectListItem>"),
-("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1/items", "OpenFunctionToolCallOutputObjectListItem"),
+("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1", "Vec<OpenAiToolCallOutputObjectListItem>"),
+("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1/items", "OpenAiToolCallOutputObjectListItem"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1/items/oneOf/0", "InputText"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1/items/oneOf/1", "InputImage"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/output/anyOf/1/items/oneOf/2", "InputFile"),
@@ -4586,8 +4586,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/status/anyOf/0", "ToolCallStatus"),
 ("#/components/schemas/OpenAIResponseFunctionToolCallOutput/properties/type", "FunctionCallOutputItemType"),
 ("#/components/schemas/OpenAIResponseInputMessageItem", "OpenAiResponseInputMessageItem"),
-("#/components/schemas/OpenAIResponseInputMessageItem/properties/content", "Vec<OpenResponseInputMessageItemContentItem>"),
-("#/components/schemas/OpenAIResponseInputMessageItem/properties/content/items", "OpenResponseInputMessageItemContentItem"),
+("#/components/schemas/OpenAIResponseInputMessageItem/properties/content", "Vec<OpenAiInputMessageItemContentItem>"),
+("#/components/schemas/OpenAIResponseInputMessageItem/properties/content/items", "OpenAiInputMessageItemContentItem"),
 ("#/components/schemas/OpenAIResponseInputMessageItem/properties/content/items/oneOf/0", "InputText"),
 ("#/components/schemas/OpenAIResponseInputMessageItem/properties/content/items/oneOf/1", "InputImage"),
 ("#/components/schemas/OpenAIResponseInputMessageItem/properties/content/items/oneOf/2", "InputFile"),
@@ -4690,12 +4690,12 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/OpenAIResponsesWebSearchCallInProgress/properties/item_id", "String"),
 ("#/components/schemas/OpenAIResponsesWebSearchCallInProgress/properties/output_index", "i64"),
 ("#/components/schemas/OpenAIResponsesWebSearchCallInProgress/properties/sequence_number", "i64"),
-("#/components/schemas/OpenAIResponsesWebSearchCallInProgress/properties/type", "OpenResponsesWebSearchCallInProgressType"),
+("#/components/schemas/OpenAIResponsesWebSearchCallInProgress/properties/type", "OpenAiWebSearchCallInProgressType"),
 ("#/components/schemas/OpenAIResponsesWebSearchCallSearching", "OpenAiResponsesWebSearchCallSearching"),
 ("#/components/schemas/OpenAIResponsesWebSearchCallSearching/properties/item_id", "String"),
 ("#/components/schemas/OpenAIResponsesWebSearchCallSearching/properties/output_index", "i64"),
 ("#/components/schemas/OpenAIResponsesWebSearchCallSearching/properties/sequence_number", "i64"),
-("#/components/schemas/OpenAIResponsesWebSearchCallSearching/properties/type", "OpenResponsesWebSearchCallSearchingType"),
+("#/components/schemas/OpenAIResponsesWebSearchCallSearching/properties/type", "OpenAiWebSearchCallSearchingType"),
 ("#/components/schemas/OpenResponsesCreatedEvent", "OpenResponsesCreatedEvent"),
 ("#/components/schemas/OpenResponsesCreatedEvent/allOf/1/properties/response", "OpenResponsesResult"),
 ("#/components/schemas/OpenResponsesErrorField", "Option<OpenResponsesErrorField>"),
@@ -5403,8 +5403,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PrivateEndpointSettings/properties/completions/properties/chat", "Option<bool>"),
 ("#/components/schemas/PrivateEndpointSettings/properties/completions/properties/text", "Option<bool>"),
 ("#/components/schemas/PrivateEndpointSettings/properties/context_length", "Option<i64>"),
-("#/components/schemas/PrivateEndpointSettings/properties/excluded_parameters", "Vec<Parameter>"),
-("#/components/schemas/PrivateEndpointSettings/properties/excluded_parameters/items", "Parameter"),
+("#/components/schemas/PrivateEndpointSettings/properties/excluded_parameters", "Vec<PrivateSettingsExcludedParametersItem>"),
+("#/components/schemas/PrivateEndpointSettings/properties/excluded_parameters/items", "PrivateSettingsExcludedParametersItem"),
 ("#/components/schemas/PrivateEndpointSettings/properties/inputs", "PrivateEndpointSettingsInputs"),
 ("#/components/schemas/PrivateEndpointSettings/properties/inputs/properties/audio", "Option<bool>"),
 ("#/components/schemas/PrivateEndpointSettings/properties/inputs/properties/base64_files", "Option<bool>"),
@@ -5684,7 +5684,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/native_tools/additionalProperties", "ChatServerToolChoice"),
 ("#/components/schemas/PublicEndpoint/properties/native_tools/additionalProperties/properties/type", "String"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload", "PublicEndpointPerfLast30mByWorkload"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions", "PerfLast30mByWorkloadDecisionsObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions", "PublicEndpointDecisions"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5692,7 +5692,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions/properties/throughput", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions/properties/throughput/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/decisions/properties/throughput/allOf/1", "Option<PercentileStats>"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings", "PerfLast30mByWorkloadEmbeddingsObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings", "PublicEndpointEmbeddings"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5700,7 +5700,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings/properties/throughput", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings/properties/throughput/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/embeddings/properties/throughput/allOf/1", "Option<PercentileStats>"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation", "Last30mByWorkloadImageGenerationObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation", "PublicEndpointImageGeneration"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5708,7 +5708,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation/properties/throughput", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation/properties/throughput/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/image_generation/properties/throughput/allOf/1", "Option<PercentileStats>"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/rerank", "PerfLast30mByWorkloadRerankObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/rerank", "PublicEndpointRerank"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/rerank/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/rerank/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/rerank/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5724,7 +5724,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/stt/properties/throughput", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/stt/properties/throughput/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/stt/properties/throughput/allOf/1", "Option<PercentileStats>"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/text_generation", "Last30mByWorkloadTextGenerationObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/text_generation", "PublicEndpointTextGeneration"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/text_generation/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/text_generation/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/text_generation/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5740,7 +5740,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/tts/properties/throughput", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/tts/properties/throughput/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/tts/properties/throughput/allOf/1", "Option<PercentileStats>"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown", "PerfLast30mByWorkloadUnknownObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown", "PublicEndpointUnknown"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5748,7 +5748,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown/properties/throughput", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown/properties/throughput/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/unknown/properties/throughput/allOf/1", "Option<PercentileStats>"),
-("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/video_generation", "Last30mByWorkloadVideoGenerationObject"),
+("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/video_generation", "PublicEndpointVideoGeneration"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/video_generation/properties/latency", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/video_generation/properties/latency/allOf/0", "Option<PercentileStats>"),
 ("#/components/schemas/PublicEndpoint/properties/perf_last_30m_by_workload/properties/video_generation/properties/latency/allOf/1", "Option<PercentileStats>"),
@@ -5915,8 +5915,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/bytes/items", "i64"),
 ("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/logprob", "f64"),
 ("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/token", "String"),
-("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs", "Vec<ResponseTextLogprobsItemTopLogprobsItem>"),
-("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs/items", "ResponseTextLogprobsItemTopLogprobsItem"),
+("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs", "Vec<ResponseOutputTextTopLogprobsItem>"),
+("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs/items", "ResponseOutputTextTopLogprobsItem"),
 ("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs/items/properties/bytes", "Vec<i64>"),
 ("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs/items/properties/bytes/items", "i64"),
 ("#/components/schemas/ResponseOutputText/properties/logprobs/items/properties/top_logprobs/items/properties/logprob", "f64"),
@@ -5986,8 +5986,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ResponsesRequest/properties/tools", "Vec<ResponsesRequestToolsItem>"),
 ("#/components/schemas/ResponsesRequest/properties/tools/items", "ResponsesRequestToolsItem"),
 ("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0", "ResponsesRequestToolsItemFunction"),
-("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers", "Option<Vec<ToolsItemFunctionAllowedCallersItemKind>>"),
-("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers/items", "ToolsItemFunctionAllowedCallersItemKind"),
+("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers", "Option<Vec<ResponsesRequestAllowedCallersItem>>"),
+("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers/items", "ResponsesRequestAllowedCallersItem"),
 ("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/async", "bool"),
 ("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/defer_loading", "bool"),
 ("#/components/schemas/ResponsesRequest/properties/tools/items/anyOf/0/allOf/1/properties/output_schema", "Option<serde_json::Map<String, serde_json::Value>>"),
@@ -6175,8 +6175,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ServerToolDetails/allOf/1/properties/native_support/allOf/1/properties/models/items", "ServerToolNativeModel"),
 ("#/components/schemas/ServerToolEngine", "ServerToolEngine"),
 ("#/components/schemas/ServerToolEngine/properties/byok", "ServerToolEngineByok"),
-("#/components/schemas/ServerToolEngine/properties/data_regions", "Vec<GuardrailDataRegion>"),
-("#/components/schemas/ServerToolEngine/properties/data_regions/items", "GuardrailDataRegion"),
+("#/components/schemas/ServerToolEngine/properties/data_regions", "Vec<ServerToolEngineDataRegionsItem>"),
+("#/components/schemas/ServerToolEngine/properties/data_regions/items", "ServerToolEngineDataRegionsItem"),
 ("#/components/schemas/ServerToolEngine/properties/default_mode", "Option<String>"),
 ("#/components/schemas/ServerToolEngine/properties/executed_by", "ServerToolExecutedBy"),
 ("#/components/schemas/ServerToolEngine/properties/id", "Option<String>"),
@@ -6509,7 +6509,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/TextDoneEvent/allOf/1/properties/logprobs", "Vec<StreamLogprob>"),
 ("#/components/schemas/TextDoneEvent/allOf/1/properties/logprobs/items", "StreamLogprob"),
 ("#/components/schemas/TextExtendedConfig", "TextExtendedConfig"),
-("#/components/schemas/TextExtendedConfig/allOf/1/properties/verbosity", "Option<AnthropicOutputEffort>"),
+("#/components/schemas/TextExtendedConfig/allOf/1/properties/verbosity", "Option<TextExtendedConfigVerbosity>"),
 ("#/components/schemas/TokenExchangeRequest", "TokenExchangeRequest"),
 ("#/components/schemas/TokenExchangeRequest/properties/federation_policy_id", "String"),
 ("#/components/schemas/TokenExchangeRequest/properties/grant_type", "TokenExchangeRequestGrantType"),
@@ -6559,8 +6559,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/ToolSearchOutputItem/properties/tools", "Vec<ToolSearchOutputItemToolsItem>"),
 ("#/components/schemas/ToolSearchOutputItem/properties/tools/items", "ToolSearchOutputItemToolsItem"),
 ("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0", "ToolSearchOutputItemToolsItemFunction"),
-("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers", "Option<Vec<ToolOutputItemFunctionAllowedCallersItem>>"),
-("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers/items", "ToolOutputItemFunctionAllowedCallersItem"),
+("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers", "Option<Vec<ToolSearchOutputItemAllowedCallersItem>>"),
+("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/allowed_callers/items", "ToolSearchOutputItemAllowedCallersItem"),
 ("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/async", "bool"),
 ("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/defer_loading", "bool"),
 ("#/components/schemas/ToolSearchOutputItem/properties/tools/items/anyOf/0/allOf/1/properties/output_schema", "Option<serde_json::Map<String, serde_json::Value>>"),
@@ -6807,8 +6807,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/completions/properties/chat", "Option<bool>"),
 ("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/completions/properties/text", "Option<bool>"),
 ("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/context_length", "Option<i64>"),
-("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/excluded_parameters", "Vec<Parameter>"),
-("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/excluded_parameters/items", "Parameter"),
+("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/excluded_parameters", "Vec<UpdateRequestExcludedParametersItem>"),
+("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/excluded_parameters/items", "UpdateRequestExcludedParametersItem"),
 ("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/inputs", "UpdateEndpointSettingsRequestInputs"),
 ("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/inputs/properties/audio", "Option<bool>"),
 ("#/components/schemas/UpdatePrivateEndpointSettingsRequest/properties/inputs/properties/base64_files", "Option<bool>"),
@@ -6901,11 +6901,11 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items", "VaultRoutingTableGithubAppsItem"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/app_id", "Option<String>"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/app_slug", "Option<String>"),
-("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations", "Vec<VaultTableAppsItemInstallationsItem>"),
-("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items", "VaultTableAppsItemInstallationsItem"),
+("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations", "Vec<VaultRoutingTableInstallationsItem>"),
+("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items", "VaultRoutingTableInstallationsItem"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/account", "String"),
-("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/account_type", "Option<VaultTableInstallationsItemAccountType>"),
-("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/coverage", "Option<VaultTableInstallationsItemCoverage>"),
+("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/account_type", "Option<VaultRoutingTableAccountType>"),
+("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/coverage", "Option<VaultRoutingTableCoverage>"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/coverage/properties/checked_at", "String"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/coverage/properties/repository_count", "Option<i64>"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/coverage/properties/selection", "VaultRoutingTableCoverageSelection"),
@@ -6913,7 +6913,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/holds_token", "bool"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/is_enabled", "bool"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/is_off_for_intern", "bool"),
-("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/shadowed_by", "Option<VaultTableInstallationsItemShadowedBy>"),
+("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/installations/items/properties/shadowed_by", "Option<VaultRoutingTableShadowedBy>"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/member_links", "Vec<VaultRoutingTableAppsItemMemberLinksItem>"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/member_links/items", "VaultRoutingTableAppsItemMemberLinksItem"),
 ("#/components/schemas/VaultRoutingTable/properties/github/properties/apps/items/properties/member_links/items/properties/holds_token", "bool"),
@@ -6946,13 +6946,13 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/account_key", "Option<String>"),
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/host", "String"),
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/is_personal", "bool"),
-("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/routes", "Vec<VaultTableMcpOriginsItemRoutesItem>"),
-("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/routes/items", "VaultTableMcpOriginsItemRoutesItem"),
+("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/routes", "Vec<VaultRoutingTableRoutesItem>"),
+("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/routes/items", "VaultRoutingTableRoutesItem"),
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/routes/items/properties/host", "String"),
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/routes/items/properties/path_prefix", "Option<String>"),
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/status", "Option<VaultRoutingTableMcpOriginsItemStatus>"),
 ("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/status/properties/failure", "Option<String>"),
-("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/status/properties/state", "VaultTableMcpOriginsItemStatusState"),
+("#/components/schemas/VaultRoutingTable/properties/mcp_origins/items/properties/status/properties/state", "VaultRoutingTableState"),
 ("#/components/schemas/VaultRoutingTable/properties/read_at", "String"),
 ("#/components/schemas/VaultRoutingTable/properties/secrets", "Vec<VaultRoutingTableSecretsItem>"),
 ("#/components/schemas/VaultRoutingTable/properties/secrets/items", "VaultRoutingTableSecretsItem"),
@@ -7220,17 +7220,17 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1activity/get/responses/500/content/application~1json/schema", "InternalServerResponse"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema", "GetAnalyticsMetaResponse"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data", "GetAnalyticsMetaResponseData"),
-("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/dimensions", "Vec<GetMetaResponseDataDimensionsItem>"),
-("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/dimensions/items", "GetMetaResponseDataDimensionsItem"),
+("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/dimensions", "Vec<GetAnalyticsMetaResponseDimensionsItem>"),
+("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/dimensions/items", "GetAnalyticsMetaResponseDimensionsItem"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/dimensions/items/properties/display_label", "String"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/dimensions/items/properties/name", "String"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/granularities", "Vec<GetMetaResponseDataGranularitiesItem>"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/granularities/items", "GetMetaResponseDataGranularitiesItem"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/granularities/items/properties/display_label", "String"),
-("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/granularities/items/properties/name", "GetMetaResponseDataGranularitiesItemName"),
+("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/granularities/items/properties/name", "GetAnalyticsMetaResponseName"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics", "Vec<GetAnalyticsMetaResponseDataMetricsItem>"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics/items", "GetAnalyticsMetaResponseDataMetricsItem"),
-("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics/items/properties/display_format", "GetMetaResponseMetricsItemDisplayFormat"),
+("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics/items/properties/display_format", "GetAnalyticsMetaResponseDisplayFormat"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics/items/properties/display_label", "String"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics/items/properties/is_rate", "bool"),
 ("#/paths/~1analytics~1meta/get/responses/200/content/application~1json/schema/properties/data/properties/metrics/items/properties/name", "String"),
@@ -7321,8 +7321,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/session_id", "String"),
 ("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/source_url", "String"),
 ("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/temperature", "f64"),
-("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/timestamp_granularities[]", "Vec<SttTimestampGranularity>"),
-("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/timestamp_granularities[]/items", "SttTimestampGranularity"),
+("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/timestamp_granularities[]", "Vec<CreateFormTimestampGranularitiesItem>"),
+("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/timestamp_granularities[]/items", "CreateFormTimestampGranularitiesItem"),
 ("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/trace", "String"),
 ("#/paths/~1audio~1transcriptions/post/requestBody/content/multipart~1form-data/schema/properties/user", "String"),
 ("#/paths/~1audio~1transcriptions/post/responses/200/content/application~1json/schema", "SttResponse"),
@@ -7430,7 +7430,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1byok/get/parameters/0/schema", "Option<i64>"),
 ("#/paths/~1byok/get/parameters/1/schema", "i64"),
 ("#/paths/~1byok/get/parameters/2/schema", "String"),
-("#/paths/~1byok/get/parameters/3/schema", "ByokProviderSlug"),
+("#/paths/~1byok/get/parameters/3/schema", "ListByokKeysProvider"),
 ("#/paths/~1byok/get/responses/200/content/application~1json/schema", "ListByokKeysResponse"),
 ("#/paths/~1byok/get/responses/400/content/application~1json/schema", "BadRequestResponse"),
 ("#/paths/~1byok/get/responses/401/content/application~1json/schema", "UnauthorizedResponse"),
@@ -7583,10 +7583,10 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/3", "Vec<Vec<f64>>"),
 ("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/3/items", "Vec<f64>"),
 ("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/3/items/items", "f64"),
-("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4", "Vec<CreateRequestInputObjectListItem>"),
-("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items", "CreateRequestInputObjectListItem"),
-("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content", "Vec<CreateRequestObjectListItemContentItem>"),
-("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content/items", "CreateRequestObjectListItemContentItem"),
+("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4", "Vec<CreateEmbeddingsRequestObjectListItem>"),
+("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items", "CreateEmbeddingsRequestObjectListItem"),
+("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content", "Vec<CreateEmbeddingsRequestContentItem>"),
+("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content/items", "CreateEmbeddingsRequestContentItem"),
 ("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content/items/oneOf/0", "CreateEmbeddingsRequestContentItemText"),
 ("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content/items/oneOf/0/properties/text", "String"),
 ("#/paths/~1embeddings/post/requestBody/content/application~1json/schema/properties/input/anyOf/4/items/properties/content/items/oneOf/0/properties/type", "CreateEmbeddingsRequestTextType"),
@@ -7608,7 +7608,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1embeddings/post/responses/200/content/application~1json/schema", "CreateEmbeddingsResponse"),
 ("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data", "Vec<CreateEmbeddingsResponseDataItem>"),
 ("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data/items", "CreateEmbeddingsResponseDataItem"),
-("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data/items/properties/embedding", "CreateResponseDataItemEmbedding"),
+("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data/items/properties/embedding", "CreateEmbeddingsResponseEmbedding"),
 ("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data/items/properties/embedding/anyOf/0", "Vec<f64>"),
 ("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data/items/properties/embedding/anyOf/0/items", "f64"),
 ("#/paths/~1embeddings/post/responses/200/content/application~1json/schema/properties/data/items/properties/embedding/anyOf/1", "String"),
@@ -7911,8 +7911,8 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1images~1models~1{author}~1{slug}~1endpoints/get/responses/500/content/application~1json/schema", "InternalServerResponse"),
 ("#/paths/~1key/get/responses/200/content/application~1json/schema", "GetCurrentKeyResponse"),
 ("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data", "GetCurrentKeyResponseData"),
-("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/allowed_data_regions", "Vec<GuardrailDataRegion>"),
-("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/allowed_data_regions/items", "GuardrailDataRegion"),
+("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/allowed_data_regions", "Vec<GetKeyResponseDataAllowedDataRegionsItem>"),
+("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/allowed_data_regions/items", "GetKeyResponseDataAllowedDataRegionsItem"),
 ("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/budgets", "Vec<KeyBudget>"),
 ("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/budgets/items", "KeyBudget"),
 ("#/paths/~1key/get/responses/200/content/application~1json/schema/properties/data/properties/byok_usage", "f64"),
@@ -7987,7 +7987,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/external/properties/user", "String"),
 ("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/include_byok_in_limit", "bool"),
 ("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/limit", "Option<f64>"),
-("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/limit_reset", "Option<GuardrailInterval>"),
+("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/limit_reset", "Option<CreateKeysRequestLimitReset>"),
 ("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/name", "String"),
 ("#/paths/~1keys/post/requestBody/content/application~1json/schema/properties/workspace_id", "String"),
 ("#/paths/~1keys/post/responses/201/content/application~1json/schema", "CreateKeysResponse"),
@@ -8063,7 +8063,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/disabled", "bool"),
 ("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/include_byok_in_limit", "bool"),
 ("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/limit", "Option<f64>"),
-("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/limit_reset", "Option<GuardrailInterval>"),
+("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/limit_reset", "Option<UpdateKeysRequestLimitReset>"),
 ("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/name", "String"),
 ("#/paths/~1keys~1{hash}/patch/requestBody/content/application~1json/schema/properties/workspace_id", "String"),
 ("#/paths/~1keys~1{hash}/patch/responses/200/content/application~1json/schema", "UpdateKeysResponse"),
@@ -8235,7 +8235,7 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1organization~1members/get/responses/200/content/application~1json/schema/properties/data/items/properties/first_name", "Option<String>"),
 ("#/paths/~1organization~1members/get/responses/200/content/application~1json/schema/properties/data/items/properties/id", "String"),
 ("#/paths/~1organization~1members/get/responses/200/content/application~1json/schema/properties/data/items/properties/last_name", "Option<String>"),
-("#/paths/~1organization~1members/get/responses/200/content/application~1json/schema/properties/data/items/properties/role", "ListMembersResponseDataItemRole"),
+("#/paths/~1organization~1members/get/responses/200/content/application~1json/schema/properties/data/items/properties/role", "ListOrganizationMembersResponseRole"),
 ("#/paths/~1organization~1members/get/responses/200/content/application~1json/schema/properties/total_count", "i64"),
 ("#/paths/~1organization~1members/get/responses/401/content/application~1json/schema", "UnauthorizedResponse"),
 ("#/paths/~1organization~1members/get/responses/403/content/application~1json/schema", "ForbiddenResponse"),
@@ -8501,9 +8501,9 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/paths/~1providers/get/responses/200/content/application~1json/schema", "ListProvidersResponse"),
 ("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data", "Vec<ListProvidersResponseDataItem>"),
 ("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items", "ListProvidersResponseDataItem"),
-("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/datacenters", "Option<Vec<ListResponseDataItemDatacentersItem>>"),
-("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/datacenters/items", "ListResponseDataItemDatacentersItem"),
-("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/headquarters", "Option<ListResponseDataItemHeadquarters>"),
+("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/datacenters", "Option<Vec<ListProvidersResponseDatacentersItem>>"),
+("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/datacenters/items", "ListProvidersResponseDatacentersItem"),
+("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/headquarters", "Option<ListProvidersResponseHeadquarters>"),
 ("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/name", "String"),
 ("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/privacy_policy_url", "Option<String>"),
 ("#/paths/~1providers/get/responses/200/content/application~1json/schema/properties/data/items/properties/slug", "String"),
@@ -8922,11 +8922,11 @@ pub fn round_trip(
         "AaBenchmarkEntry" => crate::rt::round_trip::<AaBenchmarkEntry>(value),
         "ActivityItem" => crate::rt::round_trip::<ActivityItem>(value),
         "ActivityResponse" => crate::rt::round_trip::<ActivityResponse>(value),
-        "AdditionalItemFunctionAllowedCallersItem" => {
-            crate::rt::round_trip::<AdditionalItemFunctionAllowedCallersItem>(value)
-        }
         "AdditionalItemToolsItem" => crate::rt::round_trip::<AdditionalItemToolsItem>(value),
         "AdditionalToolsItem" => crate::rt::round_trip::<AdditionalToolsItem>(value),
+        "AdditionalToolsItemAllowedCallersItem" => {
+            crate::rt::round_trip::<AdditionalToolsItemAllowedCallersItem>(value)
+        }
         "AdditionalToolsItemFunction" => {
             crate::rt::round_trip::<AdditionalToolsItemFunction>(value)
         }
@@ -8945,15 +8945,15 @@ pub fn round_trip(
         "AdvisorServerToolOpenRouterType" => {
             crate::rt::round_trip::<AdvisorServerToolOpenRouterType>(value)
         }
-        "AgentItemContentItemEncryptedContent" => {
-            crate::rt::round_trip::<AgentItemContentItemEncryptedContent>(value)
-        }
         "AgentMessageItem" => crate::rt::round_trip::<AgentMessageItem>(value),
         "AgentMessageItemContentItem" => {
             crate::rt::round_trip::<AgentMessageItemContentItem>(value)
         }
         "AgentMessageItemContentItemInputImage" => {
             crate::rt::round_trip::<AgentMessageItemContentItemInputImage>(value)
+        }
+        "AgentMessageItemEncryptedContent" => {
+            crate::rt::round_trip::<AgentMessageItemEncryptedContent>(value)
         }
         "AgentMessageItemEncryptedContentType" => {
             crate::rt::round_trip::<AgentMessageItemEncryptedContentType>(value)
@@ -9020,9 +9020,6 @@ pub fn round_trip(
         }
         "AnnotationAddedEvent" => crate::rt::round_trip::<AnnotationAddedEvent>(value),
         "AnnotationAddedEventType" => crate::rt::round_trip::<AnnotationAddedEventType>(value),
-        "AnnotationsItemWebSearchCitationObject" => {
-            crate::rt::round_trip::<AnnotationsItemWebSearchCitationObject>(value)
-        }
         "AnthropicAdvisorMessageUsageIteration" => {
             crate::rt::round_trip::<AnthropicAdvisorMessageUsageIteration>(value)
         }
@@ -9535,14 +9532,11 @@ pub fn round_trip(
         "ArmorPluginMode" => crate::rt::round_trip::<ArmorPluginMode>(value),
         "ArmorPluginOnError" => crate::rt::round_trip::<ArmorPluginOnError>(value),
         "ArmorPluginOutputMode" => crate::rt::round_trip::<ArmorPluginOutputMode>(value),
-        "ArmorResultStatusToolUsesValueEvaluated" => {
-            crate::rt::round_trip::<ArmorResultStatusToolUsesValueEvaluated>(value)
-        }
-        "ArmorResultToolUsesValueUnavailable" => {
-            crate::rt::round_trip::<ArmorResultToolUsesValueUnavailable>(value)
-        }
         "ArmorRule" => crate::rt::round_trip::<ArmorRule>(value),
         "ArmorSafeguardResult" => crate::rt::round_trip::<ArmorSafeguardResult>(value),
+        "ArmorSafeguardResultEvaluated" => {
+            crate::rt::round_trip::<ArmorSafeguardResultEvaluated>(value)
+        }
         "ArmorSafeguardResultEvaluatedOutcome" => {
             crate::rt::round_trip::<ArmorSafeguardResultEvaluatedOutcome>(value)
         }
@@ -9563,6 +9557,9 @@ pub fn round_trip(
             crate::rt::round_trip::<ArmorSafeguardResultToolUsesValueSkipped>(value)
         }
         "ArmorSafeguardResultType" => crate::rt::round_trip::<ArmorSafeguardResultType>(value),
+        "ArmorSafeguardResultUnavailable" => {
+            crate::rt::round_trip::<ArmorSafeguardResultUnavailable>(value)
+        }
         "ArmorSafeguardResultUnavailableType" => {
             crate::rt::round_trip::<ArmorSafeguardResultUnavailableType>(value)
         }
@@ -9681,6 +9678,9 @@ pub fn round_trip(
         "BaseRefusalDoneEvent" => crate::rt::round_trip::<BaseRefusalDoneEvent>(value),
         "BaseRefusalDoneEventType" => crate::rt::round_trip::<BaseRefusalDoneEventType>(value),
         "BaseResponsesResult" => crate::rt::round_trip::<BaseResponsesResult>(value),
+        "BaseResponsesResultAllowedCallersItem" => {
+            crate::rt::round_trip::<BaseResponsesResultAllowedCallersItem>(value)
+        }
         "BaseResponsesResultObject" => crate::rt::round_trip::<BaseResponsesResultObject>(value),
         "BaseResponsesResultOutputItem" => {
             crate::rt::round_trip::<BaseResponsesResultOutputItem>(value)
@@ -9690,9 +9690,6 @@ pub fn round_trip(
         }
         "BaseResponsesResultToolsItemFunction" => {
             crate::rt::round_trip::<BaseResponsesResultToolsItemFunction>(value)
-        }
-        "BaseResultFunctionAllowedCallersItem" => {
-            crate::rt::round_trip::<BaseResultFunctionAllowedCallersItem>(value)
         }
         "BaseTextDeltaEvent" => crate::rt::round_trip::<BaseTextDeltaEvent>(value),
         "BaseTextDeltaEventType" => crate::rt::round_trip::<BaseTextDeltaEventType>(value),
@@ -9836,6 +9833,9 @@ pub fn round_trip(
         "BatchObjectWebSearchCitation" => {
             crate::rt::round_trip::<BatchObjectWebSearchCitation>(value)
         }
+        "BatchObjectWebSearchCitationObject" => {
+            crate::rt::round_trip::<BatchObjectWebSearchCitationObject>(value)
+        }
         "BatchObjectWebSearchCitationType" => {
             crate::rt::round_trip::<BatchObjectWebSearchCitationType>(value)
         }
@@ -9867,9 +9867,6 @@ pub fn round_trip(
         "BatchSubmitBodyEndpoint" => crate::rt::round_trip::<BatchSubmitBodyEndpoint>(value),
         "BatchSubmitBodyRequestsItem" => {
             crate::rt::round_trip::<BatchSubmitBodyRequestsItem>(value)
-        }
-        "BlockToolMcpToolsetReferenceObject" => {
-            crate::rt::round_trip::<BlockToolMcpToolsetReferenceObject>(value)
         }
         "BooleanCapability" => crate::rt::round_trip::<BooleanCapability>(value),
         "BooleanCapabilityType" => crate::rt::round_trip::<BooleanCapabilityType>(value),
@@ -10202,12 +10199,6 @@ pub fn round_trip(
         "ContextCompressionEngine" => crate::rt::round_trip::<ContextCompressionEngine>(value),
         "ContextCompressionPlugin" => crate::rt::round_trip::<ContextCompressionPlugin>(value),
         "ContextCompressionPluginId" => crate::rt::round_trip::<ContextCompressionPluginId>(value),
-        "ContextManagementAppliedEditsItemObject" => {
-            crate::rt::round_trip::<ContextManagementAppliedEditsItemObject>(value)
-        }
-        "ContradictionsItemStancesItemObject" => {
-            crate::rt::round_trip::<ContradictionsItemStancesItemObject>(value)
-        }
         "CreateAudioTranscriptionsForm" => {
             crate::rt::round_trip::<CreateAudioTranscriptionsForm>(value)
         }
@@ -10225,6 +10216,9 @@ pub fn round_trip(
             crate::rt::round_trip::<CreateDestinationRequestType>(value)
         }
         "CreateEmbeddingsRequest" => crate::rt::round_trip::<CreateEmbeddingsRequest>(value),
+        "CreateEmbeddingsRequestContentItem" => {
+            crate::rt::round_trip::<CreateEmbeddingsRequestContentItem>(value)
+        }
         "CreateEmbeddingsRequestContentItemText" => {
             crate::rt::round_trip::<CreateEmbeddingsRequestContentItemText>(value)
         }
@@ -10233,6 +10227,9 @@ pub fn round_trip(
         }
         "CreateEmbeddingsRequestInput" => {
             crate::rt::round_trip::<CreateEmbeddingsRequestInput>(value)
+        }
+        "CreateEmbeddingsRequestObjectListItem" => {
+            crate::rt::round_trip::<CreateEmbeddingsRequestObjectListItem>(value)
         }
         "CreateEmbeddingsRequestTextType" => {
             crate::rt::round_trip::<CreateEmbeddingsRequestTextType>(value)
@@ -10244,6 +10241,9 @@ pub fn round_trip(
         "CreateEmbeddingsResponseDataItemObject" => {
             crate::rt::round_trip::<CreateEmbeddingsResponseDataItemObject>(value)
         }
+        "CreateEmbeddingsResponseEmbedding" => {
+            crate::rt::round_trip::<CreateEmbeddingsResponseEmbedding>(value)
+        }
         "CreateEmbeddingsResponseObject" => {
             crate::rt::round_trip::<CreateEmbeddingsResponseObject>(value)
         }
@@ -10251,6 +10251,9 @@ pub fn round_trip(
             crate::rt::round_trip::<CreateEmbeddingsResponseUsage>(value)
         }
         "CreateExternalUserRequest" => crate::rt::round_trip::<CreateExternalUserRequest>(value),
+        "CreateFormTimestampGranularitiesItem" => {
+            crate::rt::round_trip::<CreateFormTimestampGranularitiesItem>(value)
+        }
         "CreateGuardrailRequest" => crate::rt::round_trip::<CreateGuardrailRequest>(value),
         "CreateGuardrailResponse" => crate::rt::round_trip::<CreateGuardrailResponse>(value),
         "CreateKeysCodeRequestCodeChallengeMethod" => {
@@ -10296,12 +10299,6 @@ pub fn round_trip(
         "CreateRequestDisabledServerToolsItem" => {
             crate::rt::round_trip::<CreateRequestDisabledServerToolsItem>(value)
         }
-        "CreateRequestInputObjectListItem" => {
-            crate::rt::round_trip::<CreateRequestInputObjectListItem>(value)
-        }
-        "CreateRequestObjectListItemContentItem" => {
-            crate::rt::round_trip::<CreateRequestObjectListItemContentItem>(value)
-        }
         "CreateRerankRequest" => crate::rt::round_trip::<CreateRerankRequest>(value),
         "CreateRerankRequestDocumentsItem" => {
             crate::rt::round_trip::<CreateRerankRequestDocumentsItem>(value)
@@ -10317,9 +10314,6 @@ pub fn round_trip(
             crate::rt::round_trip::<CreateRerankResponseResultsItemDocument>(value)
         }
         "CreateRerankResponseUsage" => crate::rt::round_trip::<CreateRerankResponseUsage>(value),
-        "CreateResponseDataItemEmbedding" => {
-            crate::rt::round_trip::<CreateResponseDataItemEmbedding>(value)
-        }
         "CreateResponseUsagePromptTokensDetails" => {
             crate::rt::round_trip::<CreateResponseUsagePromptTokensDetails>(value)
         }
@@ -10340,12 +10334,6 @@ pub fn round_trip(
         "CreateWorkspaceResponse" => crate::rt::round_trip::<CreateWorkspaceResponse>(value),
         "CreatedEvent" => crate::rt::round_trip::<CreatedEvent>(value),
         "CreatedEventType" => crate::rt::round_trip::<CreatedEventType>(value),
-        "CustomCallOutputItemOutputObjectListItem" => {
-            crate::rt::round_trip::<CustomCallOutputItemOutputObjectListItem>(value)
-        }
-        "CustomOutputItemObjectListItemInputImage" => {
-            crate::rt::round_trip::<CustomOutputItemObjectListItemInputImage>(value)
-        }
         "CustomTool" => crate::rt::round_trip::<CustomTool>(value),
         "CustomToolCallInputDeltaEvent" => {
             crate::rt::round_trip::<CustomToolCallInputDeltaEvent>(value)
@@ -10356,6 +10344,12 @@ pub fn round_trip(
         "CustomToolCallItem" => crate::rt::round_trip::<CustomToolCallItem>(value),
         "CustomToolCallItemType" => crate::rt::round_trip::<CustomToolCallItemType>(value),
         "CustomToolCallOutputItem" => crate::rt::round_trip::<CustomToolCallOutputItem>(value),
+        "CustomToolCallOutputItemInputImage" => {
+            crate::rt::round_trip::<CustomToolCallOutputItemInputImage>(value)
+        }
+        "CustomToolCallOutputItemObjectListItem" => {
+            crate::rt::round_trip::<CustomToolCallOutputItemObjectListItem>(value)
+        }
         "CustomToolCallOutputItemOutput" => {
             crate::rt::round_trip::<CustomToolCallOutputItemOutput>(value)
         }
@@ -10504,12 +10498,6 @@ pub fn round_trip(
         "EdgeNetworkTimeoutResponseErrorData" => {
             crate::rt::round_trip::<EdgeNetworkTimeoutResponseErrorData>(value)
         }
-        "EditsItemClearThinking20251015Object" => {
-            crate::rt::round_trip::<EditsItemClearThinking20251015Object>(value)
-        }
-        "EditsItemClearToolUses20250919Object" => {
-            crate::rt::round_trip::<EditsItemClearToolUses20250919Object>(value)
-        }
         "EndpointInfo" => crate::rt::round_trip::<EndpointInfo>(value),
         "EndpointStatus" => crate::rt::round_trip::<EndpointStatus>(value),
         "EndpointsMetadata" => crate::rt::round_trip::<EndpointsMetadata>(value),
@@ -10547,6 +10535,9 @@ pub fn round_trip(
         "FileSearchServerToolFiltersEqValue" => {
             crate::rt::round_trip::<FileSearchServerToolFiltersEqValue>(value)
         }
+        "FileSearchServerToolObjectListItem" => {
+            crate::rt::round_trip::<FileSearchServerToolObjectListItem>(value)
+        }
         "FileSearchServerToolRankingOptions" => {
             crate::rt::round_trip::<FileSearchServerToolRankingOptions>(value)
         }
@@ -10554,9 +10545,6 @@ pub fn round_trip(
             crate::rt::round_trip::<FileSearchServerToolRankingOptionsRanker>(value)
         }
         "FileSearchServerToolType" => crate::rt::round_trip::<FileSearchServerToolType>(value),
-        "FileServerToolEqValueObjectListItem" => {
-            crate::rt::round_trip::<FileServerToolEqValueObjectListItem>(value)
-        }
         "FilesServerTool" => crate::rt::round_trip::<FilesServerTool>(value),
         "FilesServerToolConfig" => crate::rt::round_trip::<FilesServerToolConfig>(value),
         "FilesServerToolType" => crate::rt::round_trip::<FilesServerToolType>(value),
@@ -10582,16 +10570,16 @@ pub fn round_trip(
         }
         "FunctionCallItemType" => crate::rt::round_trip::<FunctionCallItemType>(value),
         "FunctionCallOutputItem" => crate::rt::round_trip::<FunctionCallOutputItem>(value),
+        "FunctionCallOutputItemInputImage" => {
+            crate::rt::round_trip::<FunctionCallOutputItemInputImage>(value)
+        }
+        "FunctionCallOutputItemObjectListItem" => {
+            crate::rt::round_trip::<FunctionCallOutputItemObjectListItem>(value)
+        }
         "FunctionCallOutputItemOutput" => {
             crate::rt::round_trip::<FunctionCallOutputItemOutput>(value)
         }
         "FunctionCallOutputItemType" => crate::rt::round_trip::<FunctionCallOutputItemType>(value),
-        "FunctionItemObjectListItemInputImage" => {
-            crate::rt::round_trip::<FunctionItemObjectListItemInputImage>(value)
-        }
-        "FunctionOutputItemOutputObjectListItem" => {
-            crate::rt::round_trip::<FunctionOutputItemOutputObjectListItem>(value)
-        }
         "FunctionTool" => crate::rt::round_trip::<FunctionTool>(value),
         "FusionAnalysisResult" => crate::rt::round_trip::<FusionAnalysisResult>(value),
         "FusionAnalysisResultContradictionsItem" => {
@@ -10599,6 +10587,9 @@ pub fn round_trip(
         }
         "FusionAnalysisResultPartialCoverageItem" => {
             crate::rt::round_trip::<FusionAnalysisResultPartialCoverageItem>(value)
+        }
+        "FusionAnalysisResultStancesItem" => {
+            crate::rt::round_trip::<FusionAnalysisResultStancesItem>(value)
         }
         "FusionAnalysisResultUniqueInsightsItem" => {
             crate::rt::round_trip::<FusionAnalysisResultUniqueInsightsItem>(value)
@@ -10685,6 +10676,15 @@ pub fn round_trip(
         "GetAnalyticsMetaResponseDataMetricsItem" => {
             crate::rt::round_trip::<GetAnalyticsMetaResponseDataMetricsItem>(value)
         }
+        "GetAnalyticsMetaResponseDimensionsItem" => {
+            crate::rt::round_trip::<GetAnalyticsMetaResponseDimensionsItem>(value)
+        }
+        "GetAnalyticsMetaResponseDisplayFormat" => {
+            crate::rt::round_trip::<GetAnalyticsMetaResponseDisplayFormat>(value)
+        }
+        "GetAnalyticsMetaResponseName" => {
+            crate::rt::round_trip::<GetAnalyticsMetaResponseName>(value)
+        }
         "GetAppRankingsCategory" => crate::rt::round_trip::<GetAppRankingsCategory>(value),
         "GetAppRankingsSort" => crate::rt::round_trip::<GetAppRankingsSort>(value),
         "GetAppRankingsSubcategory" => crate::rt::round_trip::<GetAppRankingsSubcategory>(value),
@@ -10704,17 +10704,11 @@ pub fn round_trip(
         "GetGuardrailResponse" => crate::rt::round_trip::<GetGuardrailResponse>(value),
         "GetKeyResponse" => crate::rt::round_trip::<GetKeyResponse>(value),
         "GetKeyResponseData" => crate::rt::round_trip::<GetKeyResponseData>(value),
-        "GetMetaResponseDataDimensionsItem" => {
-            crate::rt::round_trip::<GetMetaResponseDataDimensionsItem>(value)
+        "GetKeyResponseDataAllowedDataRegionsItem" => {
+            crate::rt::round_trip::<GetKeyResponseDataAllowedDataRegionsItem>(value)
         }
         "GetMetaResponseDataGranularitiesItem" => {
             crate::rt::round_trip::<GetMetaResponseDataGranularitiesItem>(value)
-        }
-        "GetMetaResponseDataGranularitiesItemName" => {
-            crate::rt::round_trip::<GetMetaResponseDataGranularitiesItemName>(value)
-        }
-        "GetMetaResponseMetricsItemDisplayFormat" => {
-            crate::rt::round_trip::<GetMetaResponseMetricsItemDisplayFormat>(value)
         }
         "GetModelsCategory" => crate::rt::round_trip::<GetModelsCategory>(value),
         "GetModelsDistillable" => crate::rt::round_trip::<GetModelsDistillable>(value),
@@ -10934,9 +10928,6 @@ pub fn round_trip(
         "InternalServerResponseErrorData" => {
             crate::rt::round_trip::<InternalServerResponseErrorData>(value)
         }
-        "ItemClearToolUses20250919TriggerUnion" => {
-            crate::rt::round_trip::<ItemClearToolUses20250919TriggerUnion>(value)
-        }
         "ItemReferenceItem" => crate::rt::round_trip::<ItemReferenceItem>(value),
         "ItemReferenceItemType" => crate::rt::round_trip::<ItemReferenceItemType>(value),
         "JevRouterPlugin" => crate::rt::round_trip::<JevRouterPlugin>(value),
@@ -10944,15 +10935,6 @@ pub fn round_trip(
         "KeyAssignment" => crate::rt::round_trip::<KeyAssignment>(value),
         "KeyBudget" => crate::rt::round_trip::<KeyBudget>(value),
         "KeyBudgetScope" => crate::rt::round_trip::<KeyBudgetScope>(value),
-        "Last30mByWorkloadImageGenerationObject" => {
-            crate::rt::round_trip::<Last30mByWorkloadImageGenerationObject>(value)
-        }
-        "Last30mByWorkloadTextGenerationObject" => {
-            crate::rt::round_trip::<Last30mByWorkloadTextGenerationObject>(value)
-        }
-        "Last30mByWorkloadVideoGenerationObject" => {
-            crate::rt::round_trip::<Last30mByWorkloadVideoGenerationObject>(value)
-        }
         "LegacyChatContentVideo" => crate::rt::round_trip::<LegacyChatContentVideo>(value),
         "LegacyChatContentVideoInput" => {
             crate::rt::round_trip::<LegacyChatContentVideoInput>(value)
@@ -10965,6 +10947,7 @@ pub fn round_trip(
         "LegacyWebSearchServerToolType" => {
             crate::rt::round_trip::<LegacyWebSearchServerToolType>(value)
         }
+        "ListByokKeysProvider" => crate::rt::round_trip::<ListByokKeysProvider>(value),
         "ListByokKeysResponse" => crate::rt::round_trip::<ListByokKeysResponse>(value),
         "ListEndpointsResponse" => crate::rt::round_trip::<ListEndpointsResponse>(value),
         "ListEndpointsResponseArchitecture" => {
@@ -10987,9 +10970,6 @@ pub fn round_trip(
         "ListMemberAssignmentsResponse" => {
             crate::rt::round_trip::<ListMemberAssignmentsResponse>(value)
         }
-        "ListMembersResponseDataItemRole" => {
-            crate::rt::round_trip::<ListMembersResponseDataItemRole>(value)
-        }
         "ListModelsUserClient" => crate::rt::round_trip::<ListModelsUserClient>(value),
         "ListModelsUserSort" => crate::rt::round_trip::<ListModelsUserSort>(value),
         "ListObservabilityDestinationsResponse" => {
@@ -11000,6 +10980,9 @@ pub fn round_trip(
         }
         "ListOrganizationMembersResponseDataItem" => {
             crate::rt::round_trip::<ListOrganizationMembersResponseDataItem>(value)
+        }
+        "ListOrganizationMembersResponseRole" => {
+            crate::rt::round_trip::<ListOrganizationMembersResponseRole>(value)
         }
         "ListPresetVersionsResponse" => crate::rt::round_trip::<ListPresetVersionsResponse>(value),
         "ListPresetsResponse" => crate::rt::round_trip::<ListPresetsResponse>(value),
@@ -11013,11 +10996,11 @@ pub fn round_trip(
         "ListProvidersResponseDataItem" => {
             crate::rt::round_trip::<ListProvidersResponseDataItem>(value)
         }
+        "ListProvidersResponseDatacentersItem" => {
+            crate::rt::round_trip::<ListProvidersResponseDatacentersItem>(value)
+        }
         "ListResponse" => crate::rt::round_trip::<ListResponse>(value),
         "ListResponseDataItem" => crate::rt::round_trip::<ListResponseDataItem>(value),
-        "ListResponseDataItemDatacentersItem" => {
-            crate::rt::round_trip::<ListResponseDataItemDatacentersItem>(value)
-        }
         "ListScimGroupMappingsResponse" => {
             crate::rt::round_trip::<ListScimGroupMappingsResponse>(value)
         }
@@ -11082,12 +11065,19 @@ pub fn round_trip(
         "McpToolExecutionErrorType" => crate::rt::round_trip::<McpToolExecutionErrorType>(value),
         "McpToolsItem" => crate::rt::round_trip::<McpToolsItem>(value),
         "MemberAssignment" => crate::rt::round_trip::<MemberAssignment>(value),
+        "MessagesAdditionBlockMcpToolReference" => {
+            crate::rt::round_trip::<MessagesAdditionBlockMcpToolReference>(value)
+        }
+        "MessagesAdditionBlockMcpToolsetReference" => {
+            crate::rt::round_trip::<MessagesAdditionBlockMcpToolsetReference>(value)
+        }
         "MessagesAdditionBlockToolDefinitionType" => {
             crate::rt::round_trip::<MessagesAdditionBlockToolDefinitionType>(value)
         }
         "MessagesAdditionBlockToolReferenceType" => {
             crate::rt::round_trip::<MessagesAdditionBlockToolReferenceType>(value)
         }
+        "MessagesAdditionBlockType" => crate::rt::round_trip::<MessagesAdditionBlockType>(value),
         "MessagesAdvisorToolResultBlock" => {
             crate::rt::round_trip::<MessagesAdvisorToolResultBlock>(value)
         }
@@ -11106,29 +11096,32 @@ pub fn round_trip(
         "MessagesBashToolResultBlockType" => {
             crate::rt::round_trip::<MessagesBashToolResultBlockType>(value)
         }
-        "MessagesBlockDeltaEventDeltaTextDelta" => {
-            crate::rt::round_trip::<MessagesBlockDeltaEventDeltaTextDelta>(value)
+        "MessagesBlockDeltaEventCitationsDelta" => {
+            crate::rt::round_trip::<MessagesBlockDeltaEventCitationsDelta>(value)
+        }
+        "MessagesBlockDeltaEventCompactionDelta" => {
+            crate::rt::round_trip::<MessagesBlockDeltaEventCompactionDelta>(value)
+        }
+        "MessagesBlockDeltaEventInputJsonDelta" => {
+            crate::rt::round_trip::<MessagesBlockDeltaEventInputJsonDelta>(value)
+        }
+        "MessagesBlockDeltaEventSignatureDelta" => {
+            crate::rt::round_trip::<MessagesBlockDeltaEventSignatureDelta>(value)
         }
         "MessagesBlockDeltaEventTextDeltaType" => {
             crate::rt::round_trip::<MessagesBlockDeltaEventTextDeltaType>(value)
         }
+        "MessagesBlockDeltaEventThinkingDelta" => {
+            crate::rt::round_trip::<MessagesBlockDeltaEventThinkingDelta>(value)
+        }
         "MessagesBlockDeltaEventThinkingDeltaType" => {
             crate::rt::round_trip::<MessagesBlockDeltaEventThinkingDeltaType>(value)
         }
-        "MessagesBlockMcpToolsetReferenceType" => {
-            crate::rt::round_trip::<MessagesBlockMcpToolsetReferenceType>(value)
+        "MessagesBlockDeltaEventType" => {
+            crate::rt::round_trip::<MessagesBlockDeltaEventType>(value)
         }
         "MessagesBlockStartEventContentBlock" => {
             crate::rt::round_trip::<MessagesBlockStartEventContentBlock>(value)
-        }
-        "MessagesBlockToolMcpToolReference" => {
-            crate::rt::round_trip::<MessagesBlockToolMcpToolReference>(value)
-        }
-        "MessagesBlockToolMcpToolReferenceType" => {
-            crate::rt::round_trip::<MessagesBlockToolMcpToolReferenceType>(value)
-        }
-        "MessagesBlockToolMcpToolsetReference" => {
-            crate::rt::round_trip::<MessagesBlockToolMcpToolsetReference>(value)
         }
         "MessagesBlockToolMcpToolsetReferenceType" => {
             crate::rt::round_trip::<MessagesBlockToolMcpToolsetReferenceType>(value)
@@ -11138,6 +11131,9 @@ pub fn round_trip(
         }
         "MessagesContentBlockDeltaEventDelta" => {
             crate::rt::round_trip::<MessagesContentBlockDeltaEventDelta>(value)
+        }
+        "MessagesContentBlockDeltaEventTextDelta" => {
+            crate::rt::round_trip::<MessagesContentBlockDeltaEventTextDelta>(value)
         }
         "MessagesContentBlockDeltaEventType" => {
             crate::rt::round_trip::<MessagesContentBlockDeltaEventType>(value)
@@ -11162,24 +11158,6 @@ pub fn round_trip(
             crate::rt::round_trip::<MessagesDeltaEventCompactionDeltaType>(value)
         }
         "MessagesDeltaEventDelta" => crate::rt::round_trip::<MessagesDeltaEventDelta>(value),
-        "MessagesDeltaEventDeltaCitationsDelta" => {
-            crate::rt::round_trip::<MessagesDeltaEventDeltaCitationsDelta>(value)
-        }
-        "MessagesDeltaEventDeltaCompactionDelta" => {
-            crate::rt::round_trip::<MessagesDeltaEventDeltaCompactionDelta>(value)
-        }
-        "MessagesDeltaEventDeltaInputJsonDelta" => {
-            crate::rt::round_trip::<MessagesDeltaEventDeltaInputJsonDelta>(value)
-        }
-        "MessagesDeltaEventDeltaSignatureDelta" => {
-            crate::rt::round_trip::<MessagesDeltaEventDeltaSignatureDelta>(value)
-        }
-        "MessagesDeltaEventDeltaThinkingDelta" => {
-            crate::rt::round_trip::<MessagesDeltaEventDeltaThinkingDelta>(value)
-        }
-        "MessagesDeltaEventInputJsonDeltaType" => {
-            crate::rt::round_trip::<MessagesDeltaEventInputJsonDeltaType>(value)
-        }
         "MessagesDeltaEventSignatureDeltaType" => {
             crate::rt::round_trip::<MessagesDeltaEventSignatureDeltaType>(value)
         }
@@ -11190,15 +11168,27 @@ pub fn round_trip(
         "MessagesErrorEventType" => crate::rt::round_trip::<MessagesErrorEventType>(value),
         "MessagesFallbackParam" => crate::rt::round_trip::<MessagesFallbackParam>(value),
         "MessagesMessageParam" => crate::rt::round_trip::<MessagesMessageParam>(value),
+        "MessagesMessageParamCompaction" => {
+            crate::rt::round_trip::<MessagesMessageParamCompaction>(value)
+        }
         "MessagesMessageParamCompactionType" => {
             crate::rt::round_trip::<MessagesMessageParamCompactionType>(value)
         }
         "MessagesMessageParamContent" => {
             crate::rt::round_trip::<MessagesMessageParamContent>(value)
         }
+        "MessagesMessageParamObjectListItem" => {
+            crate::rt::round_trip::<MessagesMessageParamObjectListItem>(value)
+        }
         "MessagesMessageParamRole" => crate::rt::round_trip::<MessagesMessageParamRole>(value),
+        "MessagesMessageParamServerToolUse" => {
+            crate::rt::round_trip::<MessagesMessageParamServerToolUse>(value)
+        }
         "MessagesMessageParamServerToolUseType" => {
             crate::rt::round_trip::<MessagesMessageParamServerToolUseType>(value)
+        }
+        "MessagesMessageParamToolResult" => {
+            crate::rt::round_trip::<MessagesMessageParamToolResult>(value)
         }
         "MessagesMessageParamToolResultContent" => {
             crate::rt::round_trip::<MessagesMessageParamToolResultContent>(value)
@@ -11206,8 +11196,15 @@ pub fn round_trip(
         "MessagesMessageParamToolResultType" => {
             crate::rt::round_trip::<MessagesMessageParamToolResultType>(value)
         }
+        "MessagesMessageParamToolUse" => {
+            crate::rt::round_trip::<MessagesMessageParamToolUse>(value)
+        }
         "MessagesMessageParamToolUseType" => {
             crate::rt::round_trip::<MessagesMessageParamToolUseType>(value)
+        }
+        "MessagesMessageParamType" => crate::rt::round_trip::<MessagesMessageParamType>(value),
+        "MessagesMessageParamWebSearchToolResult" => {
+            crate::rt::round_trip::<MessagesMessageParamWebSearchToolResult>(value)
         }
         "MessagesOutputConfig" => crate::rt::round_trip::<MessagesOutputConfig>(value),
         "MessagesOutputConfigFormatType" => {
@@ -11219,38 +11216,21 @@ pub fn round_trip(
         "MessagesParamContentObjectListItem" => {
             crate::rt::round_trip::<MessagesParamContentObjectListItem>(value)
         }
-        "MessagesParamContentObjectListItemUnion" => {
-            crate::rt::round_trip::<MessagesParamContentObjectListItemUnion>(value)
-        }
-        "MessagesParamObjectListItemCompaction" => {
-            crate::rt::round_trip::<MessagesParamObjectListItemCompaction>(value)
-        }
-        "MessagesParamObjectListItemServerToolUse" => {
-            crate::rt::round_trip::<MessagesParamObjectListItemServerToolUse>(value)
-        }
-        "MessagesParamObjectListItemToolResult" => {
-            crate::rt::round_trip::<MessagesParamObjectListItemToolResult>(value)
-        }
-        "MessagesParamObjectListItemToolUse" => {
-            crate::rt::round_trip::<MessagesParamObjectListItemToolUse>(value)
-        }
         "MessagesParamWebSearchToolResultContent" => {
             crate::rt::round_trip::<MessagesParamWebSearchToolResultContent>(value)
-        }
-        "MessagesParamWebSearchToolResultType" => {
-            crate::rt::round_trip::<MessagesParamWebSearchToolResultType>(value)
         }
         "MessagesPingEvent" => crate::rt::round_trip::<MessagesPingEvent>(value),
         "MessagesPingEventType" => crate::rt::round_trip::<MessagesPingEventType>(value),
         "MessagesRemovalBlockMcpToolReferenceType" => {
             crate::rt::round_trip::<MessagesRemovalBlockMcpToolReferenceType>(value)
         }
-        "MessagesRemovalBlockToolMcpToolReference" => {
-            crate::rt::round_trip::<MessagesRemovalBlockToolMcpToolReference>(value)
+        "MessagesRemovalBlockMcpToolsetReference" => {
+            crate::rt::round_trip::<MessagesRemovalBlockMcpToolsetReference>(value)
         }
         "MessagesRemovalBlockToolReferenceType" => {
             crate::rt::round_trip::<MessagesRemovalBlockToolReferenceType>(value)
         }
+        "MessagesRemovalBlockType" => crate::rt::round_trip::<MessagesRemovalBlockType>(value),
         "MessagesRequest" => crate::rt::round_trip::<MessagesRequest>(value),
         "MessagesRequestAdvisor20260301Name" => {
             crate::rt::round_trip::<MessagesRequestAdvisor20260301Name>(value)
@@ -11258,11 +11238,17 @@ pub fn round_trip(
         "MessagesRequestAdvisor20260301Type" => {
             crate::rt::round_trip::<MessagesRequestAdvisor20260301Type>(value)
         }
+        "MessagesRequestClearThinking20251015" => {
+            crate::rt::round_trip::<MessagesRequestClearThinking20251015>(value)
+        }
         "MessagesRequestClearThinking20251015Keep" => {
             crate::rt::round_trip::<MessagesRequestClearThinking20251015Keep>(value)
         }
         "MessagesRequestClearThinking20251015Type" => {
             crate::rt::round_trip::<MessagesRequestClearThinking20251015Type>(value)
+        }
+        "MessagesRequestClearToolUses20250919" => {
+            crate::rt::round_trip::<MessagesRequestClearToolUses20250919>(value)
         }
         "MessagesRequestClearToolUses20250919Type" => {
             crate::rt::round_trip::<MessagesRequestClearToolUses20250919Type>(value)
@@ -11276,6 +11262,7 @@ pub fn round_trip(
         "MessagesRequestCustomInputSchema" => {
             crate::rt::round_trip::<MessagesRequestCustomInputSchema>(value)
         }
+        "MessagesRequestEditsItem" => crate::rt::round_trip::<MessagesRequestEditsItem>(value),
         "MessagesRequestEditsItemCompact20260112" => {
             crate::rt::round_trip::<MessagesRequestEditsItemCompact20260112>(value)
         }
@@ -11284,6 +11271,9 @@ pub fn round_trip(
         "MessagesRequestMetadata" => crate::rt::round_trip::<MessagesRequestMetadata>(value),
         "MessagesRequestPluginsItem" => crate::rt::round_trip::<MessagesRequestPluginsItem>(value),
         "MessagesRequestSystem" => crate::rt::round_trip::<MessagesRequestSystem>(value),
+        "MessagesRequestTextEditor20250124" => {
+            crate::rt::round_trip::<MessagesRequestTextEditor20250124>(value)
+        }
         "MessagesRequestTextEditor20250124Name" => {
             crate::rt::round_trip::<MessagesRequestTextEditor20250124Name>(value)
         }
@@ -11362,11 +11352,18 @@ pub fn round_trip(
         "MessagesRequestToolsItemObject" => {
             crate::rt::round_trip::<MessagesRequestToolsItemObject>(value)
         }
+        "MessagesRequestTrigger" => crate::rt::round_trip::<MessagesRequestTrigger>(value),
+        "MessagesRequestWebSearch20250305" => {
+            crate::rt::round_trip::<MessagesRequestWebSearch20250305>(value)
+        }
         "MessagesRequestWebSearch20250305Name" => {
             crate::rt::round_trip::<MessagesRequestWebSearch20250305Name>(value)
         }
         "MessagesRequestWebSearch20250305Type" => {
             crate::rt::round_trip::<MessagesRequestWebSearch20250305Type>(value)
+        }
+        "MessagesRequestWebSearch20260209" => {
+            crate::rt::round_trip::<MessagesRequestWebSearch20260209>(value)
         }
         "MessagesRequestWebSearch20260209Name" => {
             crate::rt::round_trip::<MessagesRequestWebSearch20260209Name>(value)
@@ -11375,6 +11372,9 @@ pub fn round_trip(
             crate::rt::round_trip::<MessagesRequestWebSearch20260209Type>(value)
         }
         "MessagesResult" => crate::rt::round_trip::<MessagesResult>(value),
+        "MessagesResultAppliedEditsItem" => {
+            crate::rt::round_trip::<MessagesResultAppliedEditsItem>(value)
+        }
         "MessagesResultUsage" => crate::rt::round_trip::<MessagesResultUsage>(value),
         "MessagesSearchModelsServerTool" => {
             crate::rt::round_trip::<MessagesSearchModelsServerTool>(value)
@@ -11424,6 +11424,9 @@ pub fn round_trip(
             crate::rt::round_trip::<MessagesToolAdditionBlockType>(value)
         }
         "MessagesToolRemovalBlock" => crate::rt::round_trip::<MessagesToolRemovalBlock>(value),
+        "MessagesToolRemovalBlockMcpToolReference" => {
+            crate::rt::round_trip::<MessagesToolRemovalBlockMcpToolReference>(value)
+        }
         "MessagesToolRemovalBlockTool" => {
             crate::rt::round_trip::<MessagesToolRemovalBlockTool>(value)
         }
@@ -11472,9 +11475,6 @@ pub fn round_trip(
         "OAuthJwksKeysItemCrv" => crate::rt::round_trip::<OAuthJwksKeysItemCrv>(value),
         "OAuthJwksKeysItemKty" => crate::rt::round_trip::<OAuthJwksKeysItemKty>(value),
         "OAuthJwksKeysItemUse" => crate::rt::round_trip::<OAuthJwksKeysItemUse>(value),
-        "ObjectListItemWebSearchToolResultObject" => {
-            crate::rt::round_trip::<ObjectListItemWebSearchToolResultObject>(value)
-        }
         "ObservabilityArizeDestination" => {
             crate::rt::round_trip::<ObservabilityArizeDestination>(value)
         }
@@ -11522,17 +11522,17 @@ pub fn round_trip(
             crate::rt::round_trip::<ObservabilityDatadogDestinationType>(value)
         }
         "ObservabilityDestination" => crate::rt::round_trip::<ObservabilityDestination>(value),
-        "ObservabilityDestinationConfigMethod" => {
-            crate::rt::round_trip::<ObservabilityDestinationConfigMethod>(value)
-        }
-        "ObservabilityDestinationConfigRegion" => {
-            crate::rt::round_trip::<ObservabilityDestinationConfigRegion>(value)
-        }
         "ObservabilityFilterRuleGroup" => {
             crate::rt::round_trip::<ObservabilityFilterRuleGroup>(value)
         }
+        "ObservabilityFilterRuleGroupField" => {
+            crate::rt::round_trip::<ObservabilityFilterRuleGroupField>(value)
+        }
         "ObservabilityFilterRuleGroupLogic" => {
             crate::rt::round_trip::<ObservabilityFilterRuleGroupLogic>(value)
+        }
+        "ObservabilityFilterRuleGroupOperator" => {
+            crate::rt::round_trip::<ObservabilityFilterRuleGroupOperator>(value)
         }
         "ObservabilityFilterRuleGroupRulesItem" => {
             crate::rt::round_trip::<ObservabilityFilterRuleGroupRulesItem>(value)
@@ -11570,6 +11570,9 @@ pub fn round_trip(
         "ObservabilityNewrelicDestinationConfig" => {
             crate::rt::round_trip::<ObservabilityNewrelicDestinationConfig>(value)
         }
+        "ObservabilityNewrelicDestinationRegion" => {
+            crate::rt::round_trip::<ObservabilityNewrelicDestinationRegion>(value)
+        }
         "ObservabilityNewrelicDestinationType" => {
             crate::rt::round_trip::<ObservabilityNewrelicDestinationType>(value)
         }
@@ -11602,12 +11605,6 @@ pub fn round_trip(
         }
         "ObservabilityRampDestinationType" => {
             crate::rt::round_trip::<ObservabilityRampDestinationType>(value)
-        }
-        "ObservabilityRuleGroupRulesItemField" => {
-            crate::rt::round_trip::<ObservabilityRuleGroupRulesItemField>(value)
-        }
-        "ObservabilityRuleGroupRulesItemOperator" => {
-            crate::rt::round_trip::<ObservabilityRuleGroupRulesItemOperator>(value)
         }
         "ObservabilityRuleGroupRulesItemValue" => {
             crate::rt::round_trip::<ObservabilityRuleGroupRulesItemValue>(value)
@@ -11658,8 +11655,15 @@ pub fn round_trip(
         "ObservabilityWebhookDestinationConfig" => {
             crate::rt::round_trip::<ObservabilityWebhookDestinationConfig>(value)
         }
+        "ObservabilityWebhookDestinationMethod" => {
+            crate::rt::round_trip::<ObservabilityWebhookDestinationMethod>(value)
+        }
         "ObservabilityWebhookDestinationType" => {
             crate::rt::round_trip::<ObservabilityWebhookDestinationType>(value)
+        }
+        "OpenAiCustomToolCallOutput" => crate::rt::round_trip::<OpenAiCustomToolCallOutput>(value),
+        "OpenAiCustomToolCallOutputObjectListItem" => {
+            crate::rt::round_trip::<OpenAiCustomToolCallOutputObjectListItem>(value)
         }
         "OpenAiFile" => crate::rt::round_trip::<OpenAiFile>(value),
         "OpenAiFileDeleted" => crate::rt::round_trip::<OpenAiFileDeleted>(value),
@@ -11672,6 +11676,15 @@ pub fn round_trip(
         "OpenAiFilePurpose" => crate::rt::round_trip::<OpenAiFilePurpose>(value),
         "OpenAiFileShape" => crate::rt::round_trip::<OpenAiFileShape>(value),
         "OpenAiFileStatus" => crate::rt::round_trip::<OpenAiFileStatus>(value),
+        "OpenAiFunctionToolCallOutput" => {
+            crate::rt::round_trip::<OpenAiFunctionToolCallOutput>(value)
+        }
+        "OpenAiFunctionToolCallSubagentItemsItem" => {
+            crate::rt::round_trip::<OpenAiFunctionToolCallSubagentItemsItem>(value)
+        }
+        "OpenAiInputMessageItemContentItem" => {
+            crate::rt::round_trip::<OpenAiInputMessageItemContentItem>(value)
+        }
         "OpenAiResponseCustomToolCall" => {
             crate::rt::round_trip::<OpenAiResponseCustomToolCall>(value)
         }
@@ -11753,23 +11766,14 @@ pub fn round_trip(
         "OpenAiResponsesWebSearchCallSearching" => {
             crate::rt::round_trip::<OpenAiResponsesWebSearchCallSearching>(value)
         }
-        "OpenCustomToolCallOutputObjectListItem" => {
-            crate::rt::round_trip::<OpenCustomToolCallOutputObjectListItem>(value)
+        "OpenAiToolCallOutputObjectListItem" => {
+            crate::rt::round_trip::<OpenAiToolCallOutputObjectListItem>(value)
         }
-        "OpenFunctionToolCallOutputObjectListItem" => {
-            crate::rt::round_trip::<OpenFunctionToolCallOutputObjectListItem>(value)
+        "OpenAiWebSearchCallInProgressType" => {
+            crate::rt::round_trip::<OpenAiWebSearchCallInProgressType>(value)
         }
-        "OpenFunctionToolCallSubagentItemsItem" => {
-            crate::rt::round_trip::<OpenFunctionToolCallSubagentItemsItem>(value)
-        }
-        "OpenResponseCustomToolCallOutput" => {
-            crate::rt::round_trip::<OpenResponseCustomToolCallOutput>(value)
-        }
-        "OpenResponseFunctionToolCallOutput" => {
-            crate::rt::round_trip::<OpenResponseFunctionToolCallOutput>(value)
-        }
-        "OpenResponseInputMessageItemContentItem" => {
-            crate::rt::round_trip::<OpenResponseInputMessageItemContentItem>(value)
+        "OpenAiWebSearchCallSearchingType" => {
+            crate::rt::round_trip::<OpenAiWebSearchCallSearchingType>(value)
         }
         "OpenResponsesCreatedEvent" => crate::rt::round_trip::<OpenResponsesCreatedEvent>(value),
         "OpenResponsesErrorFieldCode" => {
@@ -11785,12 +11789,6 @@ pub fn round_trip(
         "OpenResponsesLogProbs" => crate::rt::round_trip::<OpenResponsesLogProbs>(value),
         "OpenResponsesResult" => crate::rt::round_trip::<OpenResponsesResult>(value),
         "OpenResponsesTopLogprobs" => crate::rt::round_trip::<OpenResponsesTopLogprobs>(value),
-        "OpenResponsesWebSearchCallInProgressType" => {
-            crate::rt::round_trip::<OpenResponsesWebSearchCallInProgressType>(value)
-        }
-        "OpenResponsesWebSearchCallSearchingType" => {
-            crate::rt::round_trip::<OpenResponsesWebSearchCallSearchingType>(value)
-        }
         "OpenRouterFile" => crate::rt::round_trip::<OpenRouterFile>(value),
         "OpenRouterFileDeleted" => crate::rt::round_trip::<OpenRouterFileDeleted>(value),
         "OpenRouterFileDeletedShape" => crate::rt::round_trip::<OpenRouterFileDeletedShape>(value),
@@ -11878,8 +11876,8 @@ pub fn round_trip(
         "Option<BaseReasoningConfig>" => {
             crate::rt::round_trip::<Option<BaseReasoningConfig>>(value)
         }
-        "Option<BatchItemUsageCompletionTokensDetails>" => {
-            crate::rt::round_trip::<Option<BatchItemUsageCompletionTokensDetails>>(value)
+        "Option<BatchListItemCompletionTokensDetails>" => {
+            crate::rt::round_trip::<Option<BatchListItemCompletionTokensDetails>>(value)
         }
         "Option<BatchListItemError>" => crate::rt::round_trip::<Option<BatchListItemError>>(value),
         "Option<BatchListItemUsage>" => crate::rt::round_trip::<Option<BatchListItemUsage>>(value),
@@ -11889,9 +11887,15 @@ pub fn round_trip(
         "Option<BatchObjectChoicesItemLogprobs>" => {
             crate::rt::round_trip::<Option<BatchObjectChoicesItemLogprobs>>(value)
         }
+        "Option<BatchObjectCompletionTokensDetails>" => {
+            crate::rt::round_trip::<Option<BatchObjectCompletionTokensDetails>>(value)
+        }
         "Option<BatchObjectError>" => crate::rt::round_trip::<Option<BatchObjectError>>(value),
         "Option<BatchObjectMessageReasoningDetailsItem>" => {
             crate::rt::round_trip::<Option<BatchObjectMessageReasoningDetailsItem>>(value)
+        }
+        "Option<BatchObjectPromptTokensDetails>" => {
+            crate::rt::round_trip::<Option<BatchObjectPromptTokensDetails>>(value)
         }
         "Option<BatchObjectResultsItemError>" => {
             crate::rt::round_trip::<Option<BatchObjectResultsItemError>>(value)
@@ -11912,8 +11916,11 @@ pub fn round_trip(
         "Option<BatchProviderPreferences>" => {
             crate::rt::round_trip::<Option<BatchProviderPreferences>>(value)
         }
-        "Option<BatchResponseUsagePromptTokensDetails>" => {
-            crate::rt::round_trip::<Option<BatchResponseUsagePromptTokensDetails>>(value)
+        "Option<BatchRequiredResponsePromptTokensDetails>" => {
+            crate::rt::round_trip::<Option<BatchRequiredResponsePromptTokensDetails>>(value)
+        }
+        "Option<BatchResponseCompletionTokensDetails>" => {
+            crate::rt::round_trip::<Option<BatchResponseCompletionTokensDetails>>(value)
         }
         "Option<ChatAssistantMessageContent>" => {
             crate::rt::round_trip::<Option<ChatAssistantMessageContent>>(value)
@@ -11936,13 +11943,16 @@ pub fn round_trip(
         "Option<ChatUsagePromptTokensDetails>" => {
             crate::rt::round_trip::<Option<ChatUsagePromptTokensDetails>>(value)
         }
-        "Option<CodeServerToolContainerObjectMemoryLimit>" => {
-            crate::rt::round_trip::<Option<CodeServerToolContainerObjectMemoryLimit>>(value)
+        "Option<CodeInterpreterServerToolMemoryLimit>" => {
+            crate::rt::round_trip::<Option<CodeInterpreterServerToolMemoryLimit>>(value)
         }
         "Option<ConfigurationUpdate>" => {
             crate::rt::round_trip::<Option<ConfigurationUpdate>>(value)
         }
         "Option<CostDetails>" => crate::rt::round_trip::<Option<CostDetails>>(value),
+        "Option<CreateKeysRequestLimitReset>" => {
+            crate::rt::round_trip::<Option<CreateKeysRequestLimitReset>>(value)
+        }
         "Option<DecisionsChoiceQuestionCriteriaValue>" => {
             crate::rt::round_trip::<Option<DecisionsChoiceQuestionCriteriaValue>>(value)
         }
@@ -11959,6 +11969,9 @@ pub fn round_trip(
         }
         "Option<FileSearchServerToolFilters>" => {
             crate::rt::round_trip::<Option<FileSearchServerToolFilters>>(value)
+        }
+        "Option<FusionPluginObjectListItem>" => {
+            crate::rt::round_trip::<Option<FusionPluginObjectListItem>>(value)
         }
         "Option<FusionPluginParametersValueObjectValue>" => {
             crate::rt::round_trip::<Option<FusionPluginParametersValueObjectValue>>(value)
@@ -11993,12 +12006,9 @@ pub fn round_trip(
             crate::rt::round_trip::<Option<InputsObjectListItemOutputMessagePhase>>(value)
         }
         "Option<InstructType>" => crate::rt::round_trip::<Option<InstructType>>(value),
-        "Option<ItemParametersValueObjectListItemUnion>" => {
-            crate::rt::round_trip::<Option<ItemParametersValueObjectListItemUnion>>(value)
-        }
         "Option<KeyBudget>" => crate::rt::round_trip::<Option<KeyBudget>>(value),
-        "Option<ListResponseDataItemHeadquarters>" => {
-            crate::rt::round_trip::<Option<ListResponseDataItemHeadquarters>>(value)
+        "Option<ListProvidersResponseHeadquarters>" => {
+            crate::rt::round_trip::<Option<ListProvidersResponseHeadquarters>>(value)
         }
         "Option<McpServerToolAllowedTools>" => {
             crate::rt::round_trip::<Option<McpServerToolAllowedTools>>(value)
@@ -12013,6 +12023,9 @@ pub fn round_trip(
         "Option<MessagesOutputConfigTaskBudget>" => {
             crate::rt::round_trip::<Option<MessagesOutputConfigTaskBudget>>(value)
         }
+        "Option<MessagesRequestClearToolInputs>" => {
+            crate::rt::round_trip::<Option<MessagesRequestClearToolInputs>>(value)
+        }
         "Option<MessagesRequestCompact20260112Trigger>" => {
             crate::rt::round_trip::<Option<MessagesRequestCompact20260112Trigger>>(value)
         }
@@ -12023,12 +12036,6 @@ pub fn round_trip(
             crate::rt::round_trip::<Option<MessagesResultContextManagement>>(value)
         }
         "Option<ModelGroup>" => crate::rt::round_trip::<Option<ModelGroup>>(value),
-        "Option<ObjectUsageCompletionTokensDetailsObject>" => {
-            crate::rt::round_trip::<Option<ObjectUsageCompletionTokensDetailsObject>>(value)
-        }
-        "Option<ObjectUsagePromptTokensDetailsObject>" => {
-            crate::rt::round_trip::<Option<ObjectUsagePromptTokensDetailsObject>>(value)
-        }
         "Option<ObservabilityFilterRulesConfig>" => {
             crate::rt::round_trip::<Option<ObservabilityFilterRulesConfig>>(value)
         }
@@ -12134,15 +12141,15 @@ pub fn round_trip(
         "Option<TextConfigVerbosity>" => {
             crate::rt::round_trip::<Option<TextConfigVerbosity>>(value)
         }
+        "Option<TextExtendedConfigVerbosity>" => {
+            crate::rt::round_trip::<Option<TextExtendedConfigVerbosity>>(value)
+        }
         "Option<ToolCallStatus>" => crate::rt::round_trip::<Option<ToolCallStatus>>(value),
         "Option<ToolSearchCallItemStatus>" => {
             crate::rt::round_trip::<Option<ToolSearchCallItemStatus>>(value)
         }
         "Option<ToolSearchOutputItemStatus>" => {
             crate::rt::round_trip::<Option<ToolSearchOutputItemStatus>>(value)
-        }
-        "Option<ToolUses20250919ClearToolInputsUnion>" => {
-            crate::rt::round_trip::<Option<ToolUses20250919ClearToolInputsUnion>>(value)
         }
         "Option<Truncation>" => crate::rt::round_trip::<Option<Truncation>>(value),
         "Option<UnifiedBenchmarkPricing>" => {
@@ -12151,25 +12158,25 @@ pub fn round_trip(
         "Option<UnifiedBenchmarksMetaSource>" => {
             crate::rt::round_trip::<Option<UnifiedBenchmarksMetaSource>>(value)
         }
-        "Option<Usage>" => crate::rt::round_trip::<Option<Usage>>(value),
-        "Option<UsageCompletionTokensDetailsObject>" => {
-            crate::rt::round_trip::<Option<UsageCompletionTokensDetailsObject>>(value)
+        "Option<UpdateKeysRequestLimitReset>" => {
+            crate::rt::round_trip::<Option<UpdateKeysRequestLimitReset>>(value)
         }
+        "Option<Usage>" => crate::rt::round_trip::<Option<Usage>>(value),
         "Option<VaultRoutingTable>" => crate::rt::round_trip::<Option<VaultRoutingTable>>(value),
+        "Option<VaultRoutingTableAccountType>" => {
+            crate::rt::round_trip::<Option<VaultRoutingTableAccountType>>(value)
+        }
+        "Option<VaultRoutingTableCoverage>" => {
+            crate::rt::round_trip::<Option<VaultRoutingTableCoverage>>(value)
+        }
         "Option<VaultRoutingTableMcpOriginsItemStatus>" => {
             crate::rt::round_trip::<Option<VaultRoutingTableMcpOriginsItemStatus>>(value)
         }
-        "Option<VaultTableInstallationsItemAccountType>" => {
-            crate::rt::round_trip::<Option<VaultTableInstallationsItemAccountType>>(value)
+        "Option<VaultRoutingTableShadowedBy>" => {
+            crate::rt::round_trip::<Option<VaultRoutingTableShadowedBy>>(value)
         }
-        "Option<VaultTableInstallationsItemCoverage>" => {
-            crate::rt::round_trip::<Option<VaultTableInstallationsItemCoverage>>(value)
-        }
-        "Option<VaultTableInstallationsItemShadowedBy>" => {
-            crate::rt::round_trip::<Option<VaultTableInstallationsItemShadowedBy>>(value)
-        }
-        "Option<Vec<AdditionalItemFunctionAllowedCallersItem>>" => {
-            crate::rt::round_trip::<Option<Vec<AdditionalItemFunctionAllowedCallersItem>>>(value)
+        "Option<Vec<AdditionalToolsItemAllowedCallersItem>>" => {
+            crate::rt::round_trip::<Option<Vec<AdditionalToolsItemAllowedCallersItem>>>(value)
         }
         "Option<Vec<AnthropicContainerSkill>>" => {
             crate::rt::round_trip::<Option<Vec<AnthropicContainerSkill>>>(value)
@@ -12192,8 +12199,8 @@ pub fn round_trip(
         "Option<Vec<AnthropicUsageIteration>>" => {
             crate::rt::round_trip::<Option<Vec<AnthropicUsageIteration>>>(value)
         }
-        "Option<Vec<BaseResultFunctionAllowedCallersItem>>" => {
-            crate::rt::round_trip::<Option<Vec<BaseResultFunctionAllowedCallersItem>>>(value)
+        "Option<Vec<BaseResponsesResultAllowedCallersItem>>" => {
+            crate::rt::round_trip::<Option<Vec<BaseResponsesResultAllowedCallersItem>>>(value)
         }
         "Option<Vec<BatchObjectChoicesItemMessageImagesItem>>" => {
             crate::rt::round_trip::<Option<Vec<BatchObjectChoicesItemMessageImagesItem>>>(value)
@@ -12240,8 +12247,8 @@ pub fn round_trip(
         "Option<Vec<InputMessageItemContentItem>>" => {
             crate::rt::round_trip::<Option<Vec<InputMessageItemContentItem>>>(value)
         }
-        "Option<Vec<ListResponseDataItemDatacentersItem>>" => {
-            crate::rt::round_trip::<Option<Vec<ListResponseDataItemDatacentersItem>>>(value)
+        "Option<Vec<ListProvidersResponseDatacentersItem>>" => {
+            crate::rt::round_trip::<Option<Vec<ListProvidersResponseDatacentersItem>>>(value)
         }
         "Option<Vec<MessagesFallbackParam>>" => {
             crate::rt::round_trip::<Option<Vec<MessagesFallbackParam>>>(value)
@@ -12280,12 +12287,12 @@ pub fn round_trip(
         "Option<Vec<ResponseIncludesEnum>>" => {
             crate::rt::round_trip::<Option<Vec<ResponseIncludesEnum>>>(value)
         }
-        "Option<Vec<String>>" => crate::rt::round_trip::<Option<Vec<String>>>(value),
-        "Option<Vec<ToolOutputItemFunctionAllowedCallersItem>>" => {
-            crate::rt::round_trip::<Option<Vec<ToolOutputItemFunctionAllowedCallersItem>>>(value)
+        "Option<Vec<ResponsesRequestAllowedCallersItem>>" => {
+            crate::rt::round_trip::<Option<Vec<ResponsesRequestAllowedCallersItem>>>(value)
         }
-        "Option<Vec<ToolsItemFunctionAllowedCallersItemKind>>" => {
-            crate::rt::round_trip::<Option<Vec<ToolsItemFunctionAllowedCallersItemKind>>>(value)
+        "Option<Vec<String>>" => crate::rt::round_trip::<Option<Vec<String>>>(value),
+        "Option<Vec<ToolSearchOutputItemAllowedCallersItem>>" => {
+            crate::rt::round_trip::<Option<Vec<ToolSearchOutputItemAllowedCallersItem>>>(value)
         }
         "Option<Vec<UpdateRequestDisabledServerToolsItem>>" => {
             crate::rt::round_trip::<Option<Vec<UpdateRequestDisabledServerToolsItem>>>(value)
@@ -12643,18 +12650,6 @@ pub fn round_trip(
         "PercentileThroughputCutoffs" => {
             crate::rt::round_trip::<PercentileThroughputCutoffs>(value)
         }
-        "PerfLast30mByWorkloadDecisionsObject" => {
-            crate::rt::round_trip::<PerfLast30mByWorkloadDecisionsObject>(value)
-        }
-        "PerfLast30mByWorkloadEmbeddingsObject" => {
-            crate::rt::round_trip::<PerfLast30mByWorkloadEmbeddingsObject>(value)
-        }
-        "PerfLast30mByWorkloadRerankObject" => {
-            crate::rt::round_trip::<PerfLast30mByWorkloadRerankObject>(value)
-        }
-        "PerfLast30mByWorkloadUnknownObject" => {
-            crate::rt::round_trip::<PerfLast30mByWorkloadUnknownObject>(value)
-        }
         "PipelineStage" => crate::rt::round_trip::<PipelineStage>(value),
         "PipelineStageType" => crate::rt::round_trip::<PipelineStageType>(value),
         "PredictionContent" => crate::rt::round_trip::<PredictionContent>(value),
@@ -12717,6 +12712,9 @@ pub fn round_trip(
         }
         "PrivateProvider" => crate::rt::round_trip::<PrivateProvider>(value),
         "PrivateProviderDataPolicy" => crate::rt::round_trip::<PrivateProviderDataPolicy>(value),
+        "PrivateSettingsExcludedParametersItem" => {
+            crate::rt::round_trip::<PrivateSettingsExcludedParametersItem>(value)
+        }
         "PrivateValidationFailedResponseData" => {
             crate::rt::round_trip::<PrivateValidationFailedResponseData>(value)
         }
@@ -12754,6 +12752,11 @@ pub fn round_trip(
         "ProviderSort" => crate::rt::round_trip::<ProviderSort>(value),
         "ProviderSortConfig" => crate::rt::round_trip::<ProviderSortConfig>(value),
         "PublicEndpoint" => crate::rt::round_trip::<PublicEndpoint>(value),
+        "PublicEndpointDecisions" => crate::rt::round_trip::<PublicEndpointDecisions>(value),
+        "PublicEndpointEmbeddings" => crate::rt::round_trip::<PublicEndpointEmbeddings>(value),
+        "PublicEndpointImageGeneration" => {
+            crate::rt::round_trip::<PublicEndpointImageGeneration>(value)
+        }
         "PublicEndpointPerfLast30mByWorkload" => {
             crate::rt::round_trip::<PublicEndpointPerfLast30mByWorkload>(value)
         }
@@ -12762,6 +12765,14 @@ pub fn round_trip(
         }
         "PublicEndpointPerfLast30mByWorkloadTts" => {
             crate::rt::round_trip::<PublicEndpointPerfLast30mByWorkloadTts>(value)
+        }
+        "PublicEndpointRerank" => crate::rt::round_trip::<PublicEndpointRerank>(value),
+        "PublicEndpointTextGeneration" => {
+            crate::rt::round_trip::<PublicEndpointTextGeneration>(value)
+        }
+        "PublicEndpointUnknown" => crate::rt::round_trip::<PublicEndpointUnknown>(value),
+        "PublicEndpointVideoGeneration" => {
+            crate::rt::round_trip::<PublicEndpointVideoGeneration>(value)
         }
         "PublicPricing" => crate::rt::round_trip::<PublicPricing>(value),
         "Quantization" => crate::rt::round_trip::<Quantization>(value),
@@ -12829,21 +12840,9 @@ pub fn round_trip(
         "ReasoningTextContentType" => crate::rt::round_trip::<ReasoningTextContentType>(value),
         "RefusalDeltaEvent" => crate::rt::round_trip::<RefusalDeltaEvent>(value),
         "RefusalDoneEvent" => crate::rt::round_trip::<RefusalDoneEvent>(value),
-        "RequestContextManagementEditsItemUnion" => {
-            crate::rt::round_trip::<RequestContextManagementEditsItemUnion>(value)
-        }
         "RequestTimeoutResponse" => crate::rt::round_trip::<RequestTimeoutResponse>(value),
         "RequestTimeoutResponseErrorData" => {
             crate::rt::round_trip::<RequestTimeoutResponseErrorData>(value)
-        }
-        "RequestToolsItemTextEditor20250124Object" => {
-            crate::rt::round_trip::<RequestToolsItemTextEditor20250124Object>(value)
-        }
-        "RequestToolsItemWebSearch20250305Object" => {
-            crate::rt::round_trip::<RequestToolsItemWebSearch20250305Object>(value)
-        }
-        "RequestToolsItemWebSearch20260209Object" => {
-            crate::rt::round_trip::<RequestToolsItemWebSearch20260209Object>(value)
         }
         "ResponseHealingPlugin" => crate::rt::round_trip::<ResponseHealingPlugin>(value),
         "ResponseHealingPluginId" => crate::rt::round_trip::<ResponseHealingPluginId>(value),
@@ -12852,15 +12851,18 @@ pub fn round_trip(
         "ResponseOutputTextLogprobsItem" => {
             crate::rt::round_trip::<ResponseOutputTextLogprobsItem>(value)
         }
-        "ResponseOutputTextType" => crate::rt::round_trip::<ResponseOutputTextType>(value),
-        "ResponseTextLogprobsItemTopLogprobsItem" => {
-            crate::rt::round_trip::<ResponseTextLogprobsItemTopLogprobsItem>(value)
+        "ResponseOutputTextTopLogprobsItem" => {
+            crate::rt::round_trip::<ResponseOutputTextTopLogprobsItem>(value)
         }
+        "ResponseOutputTextType" => crate::rt::round_trip::<ResponseOutputTextType>(value),
         "ResponsesCodeInterpreterCallInterpreting" => {
             crate::rt::round_trip::<ResponsesCodeInterpreterCallInterpreting>(value)
         }
         "ResponsesErrorFieldCode" => crate::rt::round_trip::<ResponsesErrorFieldCode>(value),
         "ResponsesRequest" => crate::rt::round_trip::<ResponsesRequest>(value),
+        "ResponsesRequestAllowedCallersItem" => {
+            crate::rt::round_trip::<ResponsesRequestAllowedCallersItem>(value)
+        }
         "ResponsesRequestPluginsItem" => {
             crate::rt::round_trip::<ResponsesRequestPluginsItem>(value)
         }
@@ -12898,6 +12900,9 @@ pub fn round_trip(
         }
         "ServerToolEngine" => crate::rt::round_trip::<ServerToolEngine>(value),
         "ServerToolEngineByok" => crate::rt::round_trip::<ServerToolEngineByok>(value),
+        "ServerToolEngineDataRegionsItem" => {
+            crate::rt::round_trip::<ServerToolEngineDataRegionsItem>(value)
+        }
         "ServerToolEnginePricingSource" => {
             crate::rt::round_trip::<ServerToolEnginePricingSource>(value)
         }
@@ -13161,15 +13166,15 @@ pub fn round_trip(
         "ToolChoiceAllowedMode" => crate::rt::round_trip::<ToolChoiceAllowedMode>(value),
         "ToolChoiceAllowedType" => crate::rt::round_trip::<ToolChoiceAllowedType>(value),
         "ToolChoiceSupport" => crate::rt::round_trip::<ToolChoiceSupport>(value),
-        "ToolOutputItemFunctionAllowedCallersItem" => {
-            crate::rt::round_trip::<ToolOutputItemFunctionAllowedCallersItem>(value)
-        }
         "ToolSearchCallItem" => crate::rt::round_trip::<ToolSearchCallItem>(value),
         "ToolSearchCallItemExecution" => {
             crate::rt::round_trip::<ToolSearchCallItemExecution>(value)
         }
         "ToolSearchCallItemType" => crate::rt::round_trip::<ToolSearchCallItemType>(value),
         "ToolSearchOutputItem" => crate::rt::round_trip::<ToolSearchOutputItem>(value),
+        "ToolSearchOutputItemAllowedCallersItem" => {
+            crate::rt::round_trip::<ToolSearchOutputItemAllowedCallersItem>(value)
+        }
         "ToolSearchOutputItemExecution" => {
             crate::rt::round_trip::<ToolSearchOutputItemExecution>(value)
         }
@@ -13186,9 +13191,6 @@ pub fn round_trip(
         "ToolSearchServerTool" => crate::rt::round_trip::<ToolSearchServerTool>(value),
         "ToolSearchServerToolConfig" => crate::rt::round_trip::<ToolSearchServerToolConfig>(value),
         "ToolSearchServerToolType" => crate::rt::round_trip::<ToolSearchServerToolType>(value),
-        "ToolsItemFunctionAllowedCallersItemKind" => {
-            crate::rt::round_trip::<ToolsItemFunctionAllowedCallersItemKind>(value)
-        }
         "TopProviderInfo" => crate::rt::round_trip::<TopProviderInfo>(value),
         "TraceConfig" => crate::rt::round_trip::<TraceConfig>(value),
         "UnauthorizedResponse" => crate::rt::round_trip::<UnauthorizedResponse>(value),
@@ -13301,6 +13303,9 @@ pub fn round_trip(
         "UpdateRequestDisabledServerToolsItem" => {
             crate::rt::round_trip::<UpdateRequestDisabledServerToolsItem>(value)
         }
+        "UpdateRequestExcludedParametersItem" => {
+            crate::rt::round_trip::<UpdateRequestExcludedParametersItem>(value)
+        }
         "UpdateScimGroupMappingRequest" => {
             crate::rt::round_trip::<UpdateScimGroupMappingRequest>(value)
         }
@@ -13366,11 +13371,17 @@ pub fn round_trip(
         "VaultRoutingTableHostRulesItem" => {
             crate::rt::round_trip::<VaultRoutingTableHostRulesItem>(value)
         }
+        "VaultRoutingTableInstallationsItem" => {
+            crate::rt::round_trip::<VaultRoutingTableInstallationsItem>(value)
+        }
         "VaultRoutingTableMcpOriginsItem" => {
             crate::rt::round_trip::<VaultRoutingTableMcpOriginsItem>(value)
         }
         "VaultRoutingTableMemberLinksItemVia" => {
             crate::rt::round_trip::<VaultRoutingTableMemberLinksItemVia>(value)
+        }
+        "VaultRoutingTableRoutesItem" => {
+            crate::rt::round_trip::<VaultRoutingTableRoutesItem>(value)
         }
         "VaultRoutingTableSecretsItem" => {
             crate::rt::round_trip::<VaultRoutingTableSecretsItem>(value)
@@ -13382,6 +13393,7 @@ pub fn round_trip(
         "VaultRoutingTableSlackMemberLinksItem" => {
             crate::rt::round_trip::<VaultRoutingTableSlackMemberLinksItem>(value)
         }
+        "VaultRoutingTableState" => crate::rt::round_trip::<VaultRoutingTableState>(value),
         "VaultRoutingTableStatusState" => {
             crate::rt::round_trip::<VaultRoutingTableStatusState>(value)
         }
@@ -13391,15 +13403,6 @@ pub fn round_trip(
         "VaultSecretListResponse" => crate::rt::round_trip::<VaultSecretListResponse>(value),
         "VaultSecretResponse" => crate::rt::round_trip::<VaultSecretResponse>(value),
         "VaultSecretWriteRequest" => crate::rt::round_trip::<VaultSecretWriteRequest>(value),
-        "VaultTableAppsItemInstallationsItem" => {
-            crate::rt::round_trip::<VaultTableAppsItemInstallationsItem>(value)
-        }
-        "VaultTableMcpOriginsItemRoutesItem" => {
-            crate::rt::round_trip::<VaultTableMcpOriginsItemRoutesItem>(value)
-        }
-        "VaultTableMcpOriginsItemStatusState" => {
-            crate::rt::round_trip::<VaultTableMcpOriginsItemStatusState>(value)
-        }
         "Vec<ActivityItem>" => crate::rt::round_trip::<Vec<ActivityItem>>(value),
         "Vec<AdditionalItemToolsItem>" => {
             crate::rt::round_trip::<Vec<AdditionalItemToolsItem>>(value)
@@ -13516,20 +13519,17 @@ pub fn round_trip(
         }
         "Vec<ContainerFile>" => crate::rt::round_trip::<Vec<ContainerFile>>(value),
         "Vec<ContentPartImage>" => crate::rt::round_trip::<Vec<ContentPartImage>>(value),
-        "Vec<ContextManagementAppliedEditsItemObject>" => {
-            crate::rt::round_trip::<Vec<ContextManagementAppliedEditsItemObject>>(value)
+        "Vec<CreateEmbeddingsRequestContentItem>" => {
+            crate::rt::round_trip::<Vec<CreateEmbeddingsRequestContentItem>>(value)
         }
-        "Vec<ContradictionsItemStancesItemObject>" => {
-            crate::rt::round_trip::<Vec<ContradictionsItemStancesItemObject>>(value)
+        "Vec<CreateEmbeddingsRequestObjectListItem>" => {
+            crate::rt::round_trip::<Vec<CreateEmbeddingsRequestObjectListItem>>(value)
         }
         "Vec<CreateEmbeddingsResponseDataItem>" => {
             crate::rt::round_trip::<Vec<CreateEmbeddingsResponseDataItem>>(value)
         }
-        "Vec<CreateRequestInputObjectListItem>" => {
-            crate::rt::round_trip::<Vec<CreateRequestInputObjectListItem>>(value)
-        }
-        "Vec<CreateRequestObjectListItemContentItem>" => {
-            crate::rt::round_trip::<Vec<CreateRequestObjectListItemContentItem>>(value)
+        "Vec<CreateFormTimestampGranularitiesItem>" => {
+            crate::rt::round_trip::<Vec<CreateFormTimestampGranularitiesItem>>(value)
         }
         "Vec<CreateRerankRequestDocumentsItem>" => {
             crate::rt::round_trip::<Vec<CreateRerankRequestDocumentsItem>>(value)
@@ -13537,8 +13537,8 @@ pub fn round_trip(
         "Vec<CreateRerankResponseResultsItem>" => {
             crate::rt::round_trip::<Vec<CreateRerankResponseResultsItem>>(value)
         }
-        "Vec<CustomCallOutputItemOutputObjectListItem>" => {
-            crate::rt::round_trip::<Vec<CustomCallOutputItemOutputObjectListItem>>(value)
+        "Vec<CustomToolCallOutputItemObjectListItem>" => {
+            crate::rt::round_trip::<Vec<CustomToolCallOutputItemObjectListItem>>(value)
         }
         "Vec<DaBenchmarkEntry>" => crate::rt::round_trip::<Vec<DaBenchmarkEntry>>(value),
         "Vec<DecisionsScoreQuestionCriteriaItem>" => {
@@ -13549,19 +13549,22 @@ pub fn round_trip(
         }
         "Vec<EndpointInfo>" => crate::rt::round_trip::<Vec<EndpointInfo>>(value),
         "Vec<ExternalUser>" => crate::rt::round_trip::<Vec<ExternalUser>>(value),
-        "Vec<FileServerToolEqValueObjectListItem>" => {
-            crate::rt::round_trip::<Vec<FileServerToolEqValueObjectListItem>>(value)
+        "Vec<FileSearchServerToolObjectListItem>" => {
+            crate::rt::round_trip::<Vec<FileSearchServerToolObjectListItem>>(value)
         }
         "Vec<Filter>" => crate::rt::round_trip::<Vec<Filter>>(value),
         "Vec<FrameImage>" => crate::rt::round_trip::<Vec<FrameImage>>(value),
-        "Vec<FunctionOutputItemOutputObjectListItem>" => {
-            crate::rt::round_trip::<Vec<FunctionOutputItemOutputObjectListItem>>(value)
+        "Vec<FunctionCallOutputItemObjectListItem>" => {
+            crate::rt::round_trip::<Vec<FunctionCallOutputItemObjectListItem>>(value)
         }
         "Vec<FusionAnalysisResultContradictionsItem>" => {
             crate::rt::round_trip::<Vec<FusionAnalysisResultContradictionsItem>>(value)
         }
         "Vec<FusionAnalysisResultPartialCoverageItem>" => {
             crate::rt::round_trip::<Vec<FusionAnalysisResultPartialCoverageItem>>(value)
+        }
+        "Vec<FusionAnalysisResultStancesItem>" => {
+            crate::rt::round_trip::<Vec<FusionAnalysisResultStancesItem>>(value)
         }
         "Vec<FusionAnalysisResultUniqueInsightsItem>" => {
             crate::rt::round_trip::<Vec<FusionAnalysisResultUniqueInsightsItem>>(value)
@@ -13574,14 +13577,16 @@ pub fn round_trip(
         "Vec<GetAnalyticsMetaResponseDataMetricsItem>" => {
             crate::rt::round_trip::<Vec<GetAnalyticsMetaResponseDataMetricsItem>>(value)
         }
-        "Vec<GetMetaResponseDataDimensionsItem>" => {
-            crate::rt::round_trip::<Vec<GetMetaResponseDataDimensionsItem>>(value)
+        "Vec<GetAnalyticsMetaResponseDimensionsItem>" => {
+            crate::rt::round_trip::<Vec<GetAnalyticsMetaResponseDimensionsItem>>(value)
+        }
+        "Vec<GetKeyResponseDataAllowedDataRegionsItem>" => {
+            crate::rt::round_trip::<Vec<GetKeyResponseDataAllowedDataRegionsItem>>(value)
         }
         "Vec<GetMetaResponseDataGranularitiesItem>" => {
             crate::rt::round_trip::<Vec<GetMetaResponseDataGranularitiesItem>>(value)
         }
         "Vec<Guardrail>" => crate::rt::round_trip::<Vec<Guardrail>>(value),
-        "Vec<GuardrailDataRegion>" => crate::rt::round_trip::<Vec<GuardrailDataRegion>>(value),
         "Vec<ImageEndpoint>" => crate::rt::round_trip::<Vec<ImageEndpoint>>(value),
         "Vec<ImageGenerationResponseDataItem>" => {
             crate::rt::round_trip::<Vec<ImageGenerationResponseDataItem>>(value)
@@ -13613,17 +13618,23 @@ pub fn round_trip(
         "Vec<MessagesBashToolResultBlockFilesItem>" => {
             crate::rt::round_trip::<Vec<MessagesBashToolResultBlockFilesItem>>(value)
         }
+        "Vec<MessagesMessageParamObjectListItem>" => {
+            crate::rt::round_trip::<Vec<MessagesMessageParamObjectListItem>>(value)
+        }
         "Vec<MessagesParamContentObjectListItem>" => {
             crate::rt::round_trip::<Vec<MessagesParamContentObjectListItem>>(value)
         }
-        "Vec<MessagesParamContentObjectListItemUnion>" => {
-            crate::rt::round_trip::<Vec<MessagesParamContentObjectListItemUnion>>(value)
+        "Vec<MessagesRequestEditsItem>" => {
+            crate::rt::round_trip::<Vec<MessagesRequestEditsItem>>(value)
         }
         "Vec<MessagesRequestPluginsItem>" => {
             crate::rt::round_trip::<Vec<MessagesRequestPluginsItem>>(value)
         }
         "Vec<MessagesRequestToolsItem>" => {
             crate::rt::round_trip::<Vec<MessagesRequestToolsItem>>(value)
+        }
+        "Vec<MessagesResultAppliedEditsItem>" => {
+            crate::rt::round_trip::<Vec<MessagesResultAppliedEditsItem>>(value)
         }
         "Vec<MessagesShellToolResultBlockFilesItem>" => {
             crate::rt::round_trip::<Vec<MessagesShellToolResultBlockFilesItem>>(value)
@@ -13647,21 +13658,21 @@ pub fn round_trip(
         "Vec<ObservabilityFilterRuleGroupRulesItem>" => {
             crate::rt::round_trip::<Vec<ObservabilityFilterRuleGroupRulesItem>>(value)
         }
+        "Vec<OpenAiCustomToolCallOutputObjectListItem>" => {
+            crate::rt::round_trip::<Vec<OpenAiCustomToolCallOutputObjectListItem>>(value)
+        }
         "Vec<OpenAiFile>" => crate::rt::round_trip::<Vec<OpenAiFile>>(value),
+        "Vec<OpenAiFunctionToolCallSubagentItemsItem>" => {
+            crate::rt::round_trip::<Vec<OpenAiFunctionToolCallSubagentItemsItem>>(value)
+        }
+        "Vec<OpenAiInputMessageItemContentItem>" => {
+            crate::rt::round_trip::<Vec<OpenAiInputMessageItemContentItem>>(value)
+        }
         "Vec<OpenAiResponsesAnnotation>" => {
             crate::rt::round_trip::<Vec<OpenAiResponsesAnnotation>>(value)
         }
-        "Vec<OpenCustomToolCallOutputObjectListItem>" => {
-            crate::rt::round_trip::<Vec<OpenCustomToolCallOutputObjectListItem>>(value)
-        }
-        "Vec<OpenFunctionToolCallOutputObjectListItem>" => {
-            crate::rt::round_trip::<Vec<OpenFunctionToolCallOutputObjectListItem>>(value)
-        }
-        "Vec<OpenFunctionToolCallSubagentItemsItem>" => {
-            crate::rt::round_trip::<Vec<OpenFunctionToolCallSubagentItemsItem>>(value)
-        }
-        "Vec<OpenResponseInputMessageItemContentItem>" => {
-            crate::rt::round_trip::<Vec<OpenResponseInputMessageItemContentItem>>(value)
+        "Vec<OpenAiToolCallOutputObjectListItem>" => {
+            crate::rt::round_trip::<Vec<OpenAiToolCallOutputObjectListItem>>(value)
         }
         "Vec<OpenResponsesLogProbs>" => crate::rt::round_trip::<Vec<OpenResponsesLogProbs>>(value),
         "Vec<OpenResponsesTopLogprobs>" => {
@@ -13669,8 +13680,8 @@ pub fn round_trip(
         }
         "Vec<OpenRouterFile>" => crate::rt::round_trip::<Vec<OpenRouterFile>>(value),
         "Vec<Operator>" => crate::rt::round_trip::<Vec<Operator>>(value),
-        "Vec<Option<ItemParametersValueObjectListItemUnion>>" => {
-            crate::rt::round_trip::<Vec<Option<ItemParametersValueObjectListItemUnion>>>(value)
+        "Vec<Option<FusionPluginObjectListItem>>" => {
+            crate::rt::round_trip::<Vec<Option<FusionPluginObjectListItem>>>(value)
         }
         "Vec<Option<PresetDesignatedVersion>>" => {
             crate::rt::round_trip::<Vec<Option<PresetDesignatedVersion>>>(value)
@@ -13733,18 +13744,18 @@ pub fn round_trip(
             crate::rt::round_trip::<Vec<PrivateEndpointSummary>>(value)
         }
         "Vec<PrivateProvider>" => crate::rt::round_trip::<Vec<PrivateProvider>>(value),
+        "Vec<PrivateSettingsExcludedParametersItem>" => {
+            crate::rt::round_trip::<Vec<PrivateSettingsExcludedParametersItem>>(value)
+        }
         "Vec<PublicEndpoint>" => crate::rt::round_trip::<Vec<PublicEndpoint>>(value),
         "Vec<RankingsDailyItem>" => crate::rt::round_trip::<Vec<RankingsDailyItem>>(value),
         "Vec<ReasoningSummaryText>" => crate::rt::round_trip::<Vec<ReasoningSummaryText>>(value),
         "Vec<ReasoningTextContent>" => crate::rt::round_trip::<Vec<ReasoningTextContent>>(value),
-        "Vec<RequestContextManagementEditsItemUnion>" => {
-            crate::rt::round_trip::<Vec<RequestContextManagementEditsItemUnion>>(value)
-        }
         "Vec<ResponseOutputTextLogprobsItem>" => {
             crate::rt::round_trip::<Vec<ResponseOutputTextLogprobsItem>>(value)
         }
-        "Vec<ResponseTextLogprobsItemTopLogprobsItem>" => {
-            crate::rt::round_trip::<Vec<ResponseTextLogprobsItemTopLogprobsItem>>(value)
+        "Vec<ResponseOutputTextTopLogprobsItem>" => {
+            crate::rt::round_trip::<Vec<ResponseOutputTextTopLogprobsItem>>(value)
         }
         "Vec<ResponsesRequestPluginsItem>" => {
             crate::rt::round_trip::<Vec<ResponsesRequestPluginsItem>>(value)
@@ -13757,6 +13768,9 @@ pub fn round_trip(
         "Vec<ScimGroupMapping>" => crate::rt::round_trip::<Vec<ScimGroupMapping>>(value),
         "Vec<ServerTool>" => crate::rt::round_trip::<Vec<ServerTool>>(value),
         "Vec<ServerToolEngine>" => crate::rt::round_trip::<Vec<ServerToolEngine>>(value),
+        "Vec<ServerToolEngineDataRegionsItem>" => {
+            crate::rt::round_trip::<Vec<ServerToolEngineDataRegionsItem>>(value)
+        }
         "Vec<ServerToolInputName>" => crate::rt::round_trip::<Vec<ServerToolInputName>>(value),
         "Vec<ServerToolInputNameApiFormatsItem>" => {
             crate::rt::round_trip::<Vec<ServerToolInputNameApiFormatsItem>>(value)
@@ -13804,6 +13818,9 @@ pub fn round_trip(
         "Vec<UnifiedBenchmarksResponseDataItem>" => {
             crate::rt::round_trip::<Vec<UnifiedBenchmarksResponseDataItem>>(value)
         }
+        "Vec<UpdateRequestExcludedParametersItem>" => {
+            crate::rt::round_trip::<Vec<UpdateRequestExcludedParametersItem>>(value)
+        }
         "Vec<VaultEffectiveSecret>" => crate::rt::round_trip::<Vec<VaultEffectiveSecret>>(value),
         "Vec<VaultRoutingTableAppsItemMemberLinksItem>" => {
             crate::rt::round_trip::<Vec<VaultRoutingTableAppsItemMemberLinksItem>>(value)
@@ -13823,8 +13840,14 @@ pub fn round_trip(
         "Vec<VaultRoutingTableHostRulesItem>" => {
             crate::rt::round_trip::<Vec<VaultRoutingTableHostRulesItem>>(value)
         }
+        "Vec<VaultRoutingTableInstallationsItem>" => {
+            crate::rt::round_trip::<Vec<VaultRoutingTableInstallationsItem>>(value)
+        }
         "Vec<VaultRoutingTableMcpOriginsItem>" => {
             crate::rt::round_trip::<Vec<VaultRoutingTableMcpOriginsItem>>(value)
+        }
+        "Vec<VaultRoutingTableRoutesItem>" => {
+            crate::rt::round_trip::<Vec<VaultRoutingTableRoutesItem>>(value)
         }
         "Vec<VaultRoutingTableSecretsItem>" => {
             crate::rt::round_trip::<Vec<VaultRoutingTableSecretsItem>>(value)
@@ -13833,12 +13856,6 @@ pub fn round_trip(
             crate::rt::round_trip::<Vec<VaultRoutingTableSlackMemberLinksItem>>(value)
         }
         "Vec<VaultSecret>" => crate::rt::round_trip::<Vec<VaultSecret>>(value),
-        "Vec<VaultTableAppsItemInstallationsItem>" => {
-            crate::rt::round_trip::<Vec<VaultTableAppsItemInstallationsItem>>(value)
-        }
-        "Vec<VaultTableMcpOriginsItemRoutesItem>" => {
-            crate::rt::round_trip::<Vec<VaultTableMcpOriginsItemRoutesItem>>(value)
-        }
         "Vec<Vec<f64>>" => crate::rt::round_trip::<Vec<Vec<f64>>>(value),
         "Vec<VideoModel>" => crate::rt::round_trip::<Vec<VideoModel>>(value),
         "Vec<WebSearchSource>" => crate::rt::round_trip::<Vec<WebSearchSource>>(value),
@@ -14001,13 +14018,13 @@ pub fn lenient_round_trip(
         "AaBenchmarkEntry" => crate::rt::lenient_round_trip::<AaBenchmarkEntry>(value),
         "ActivityItem" => crate::rt::lenient_round_trip::<ActivityItem>(value),
         "ActivityResponse" => crate::rt::lenient_round_trip::<ActivityResponse>(value),
-        "AdditionalItemFunctionAllowedCallersItem" => {
-            crate::rt::lenient_round_trip::<AdditionalItemFunctionAllowedCallersItem>(value)
-        }
         "AdditionalItemToolsItem" => {
             crate::rt::lenient_round_trip::<AdditionalItemToolsItem>(value)
         }
         "AdditionalToolsItem" => crate::rt::lenient_round_trip::<AdditionalToolsItem>(value),
+        "AdditionalToolsItemAllowedCallersItem" => {
+            crate::rt::lenient_round_trip::<AdditionalToolsItemAllowedCallersItem>(value)
+        }
         "AdditionalToolsItemFunction" => {
             crate::rt::lenient_round_trip::<AdditionalToolsItemFunction>(value)
         }
@@ -14034,15 +14051,15 @@ pub fn lenient_round_trip(
         "AdvisorServerToolOpenRouterType" => {
             crate::rt::lenient_round_trip::<AdvisorServerToolOpenRouterType>(value)
         }
-        "AgentItemContentItemEncryptedContent" => {
-            crate::rt::lenient_round_trip::<AgentItemContentItemEncryptedContent>(value)
-        }
         "AgentMessageItem" => crate::rt::lenient_round_trip::<AgentMessageItem>(value),
         "AgentMessageItemContentItem" => {
             crate::rt::lenient_round_trip::<AgentMessageItemContentItem>(value)
         }
         "AgentMessageItemContentItemInputImage" => {
             crate::rt::lenient_round_trip::<AgentMessageItemContentItemInputImage>(value)
+        }
+        "AgentMessageItemEncryptedContent" => {
+            crate::rt::lenient_round_trip::<AgentMessageItemEncryptedContent>(value)
         }
         "AgentMessageItemEncryptedContentType" => {
             crate::rt::lenient_round_trip::<AgentMessageItemEncryptedContentType>(value)
@@ -14120,9 +14137,6 @@ pub fn lenient_round_trip(
         "AnnotationAddedEvent" => crate::rt::lenient_round_trip::<AnnotationAddedEvent>(value),
         "AnnotationAddedEventType" => {
             crate::rt::lenient_round_trip::<AnnotationAddedEventType>(value)
-        }
-        "AnnotationsItemWebSearchCitationObject" => {
-            crate::rt::lenient_round_trip::<AnnotationsItemWebSearchCitationObject>(value)
         }
         "AnthropicAdvisorMessageUsageIteration" => {
             crate::rt::lenient_round_trip::<AnthropicAdvisorMessageUsageIteration>(value)
@@ -14710,14 +14724,11 @@ pub fn lenient_round_trip(
         "ArmorPluginMode" => crate::rt::lenient_round_trip::<ArmorPluginMode>(value),
         "ArmorPluginOnError" => crate::rt::lenient_round_trip::<ArmorPluginOnError>(value),
         "ArmorPluginOutputMode" => crate::rt::lenient_round_trip::<ArmorPluginOutputMode>(value),
-        "ArmorResultStatusToolUsesValueEvaluated" => {
-            crate::rt::lenient_round_trip::<ArmorResultStatusToolUsesValueEvaluated>(value)
-        }
-        "ArmorResultToolUsesValueUnavailable" => {
-            crate::rt::lenient_round_trip::<ArmorResultToolUsesValueUnavailable>(value)
-        }
         "ArmorRule" => crate::rt::lenient_round_trip::<ArmorRule>(value),
         "ArmorSafeguardResult" => crate::rt::lenient_round_trip::<ArmorSafeguardResult>(value),
+        "ArmorSafeguardResultEvaluated" => {
+            crate::rt::lenient_round_trip::<ArmorSafeguardResultEvaluated>(value)
+        }
         "ArmorSafeguardResultEvaluatedOutcome" => {
             crate::rt::lenient_round_trip::<ArmorSafeguardResultEvaluatedOutcome>(value)
         }
@@ -14741,6 +14752,9 @@ pub fn lenient_round_trip(
         }
         "ArmorSafeguardResultType" => {
             crate::rt::lenient_round_trip::<ArmorSafeguardResultType>(value)
+        }
+        "ArmorSafeguardResultUnavailable" => {
+            crate::rt::lenient_round_trip::<ArmorSafeguardResultUnavailable>(value)
         }
         "ArmorSafeguardResultUnavailableType" => {
             crate::rt::lenient_round_trip::<ArmorSafeguardResultUnavailableType>(value)
@@ -14880,6 +14894,9 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<BaseRefusalDoneEventType>(value)
         }
         "BaseResponsesResult" => crate::rt::lenient_round_trip::<BaseResponsesResult>(value),
+        "BaseResponsesResultAllowedCallersItem" => {
+            crate::rt::lenient_round_trip::<BaseResponsesResultAllowedCallersItem>(value)
+        }
         "BaseResponsesResultObject" => {
             crate::rt::lenient_round_trip::<BaseResponsesResultObject>(value)
         }
@@ -14891,9 +14908,6 @@ pub fn lenient_round_trip(
         }
         "BaseResponsesResultToolsItemFunction" => {
             crate::rt::lenient_round_trip::<BaseResponsesResultToolsItemFunction>(value)
-        }
-        "BaseResultFunctionAllowedCallersItem" => {
-            crate::rt::lenient_round_trip::<BaseResultFunctionAllowedCallersItem>(value)
         }
         "BaseTextDeltaEvent" => crate::rt::lenient_round_trip::<BaseTextDeltaEvent>(value),
         "BaseTextDeltaEventType" => crate::rt::lenient_round_trip::<BaseTextDeltaEventType>(value),
@@ -15051,6 +15065,9 @@ pub fn lenient_round_trip(
         "BatchObjectWebSearchCitation" => {
             crate::rt::lenient_round_trip::<BatchObjectWebSearchCitation>(value)
         }
+        "BatchObjectWebSearchCitationObject" => {
+            crate::rt::lenient_round_trip::<BatchObjectWebSearchCitationObject>(value)
+        }
         "BatchObjectWebSearchCitationType" => {
             crate::rt::lenient_round_trip::<BatchObjectWebSearchCitationType>(value)
         }
@@ -15084,9 +15101,6 @@ pub fn lenient_round_trip(
         }
         "BatchSubmitBodyRequestsItem" => {
             crate::rt::lenient_round_trip::<BatchSubmitBodyRequestsItem>(value)
-        }
-        "BlockToolMcpToolsetReferenceObject" => {
-            crate::rt::lenient_round_trip::<BlockToolMcpToolsetReferenceObject>(value)
         }
         "BooleanCapability" => crate::rt::lenient_round_trip::<BooleanCapability>(value),
         "BooleanCapabilityType" => crate::rt::lenient_round_trip::<BooleanCapabilityType>(value),
@@ -15519,12 +15533,6 @@ pub fn lenient_round_trip(
         "ContextCompressionPluginId" => {
             crate::rt::lenient_round_trip::<ContextCompressionPluginId>(value)
         }
-        "ContextManagementAppliedEditsItemObject" => {
-            crate::rt::lenient_round_trip::<ContextManagementAppliedEditsItemObject>(value)
-        }
-        "ContradictionsItemStancesItemObject" => {
-            crate::rt::lenient_round_trip::<ContradictionsItemStancesItemObject>(value)
-        }
         "CreateAudioTranscriptionsForm" => {
             crate::rt::lenient_round_trip::<CreateAudioTranscriptionsForm>(value)
         }
@@ -15548,6 +15556,9 @@ pub fn lenient_round_trip(
         "CreateEmbeddingsRequest" => {
             crate::rt::lenient_round_trip::<CreateEmbeddingsRequest>(value)
         }
+        "CreateEmbeddingsRequestContentItem" => {
+            crate::rt::lenient_round_trip::<CreateEmbeddingsRequestContentItem>(value)
+        }
         "CreateEmbeddingsRequestContentItemText" => {
             crate::rt::lenient_round_trip::<CreateEmbeddingsRequestContentItemText>(value)
         }
@@ -15556,6 +15567,9 @@ pub fn lenient_round_trip(
         }
         "CreateEmbeddingsRequestInput" => {
             crate::rt::lenient_round_trip::<CreateEmbeddingsRequestInput>(value)
+        }
+        "CreateEmbeddingsRequestObjectListItem" => {
+            crate::rt::lenient_round_trip::<CreateEmbeddingsRequestObjectListItem>(value)
         }
         "CreateEmbeddingsRequestTextType" => {
             crate::rt::lenient_round_trip::<CreateEmbeddingsRequestTextType>(value)
@@ -15569,6 +15583,9 @@ pub fn lenient_round_trip(
         "CreateEmbeddingsResponseDataItemObject" => {
             crate::rt::lenient_round_trip::<CreateEmbeddingsResponseDataItemObject>(value)
         }
+        "CreateEmbeddingsResponseEmbedding" => {
+            crate::rt::lenient_round_trip::<CreateEmbeddingsResponseEmbedding>(value)
+        }
         "CreateEmbeddingsResponseObject" => {
             crate::rt::lenient_round_trip::<CreateEmbeddingsResponseObject>(value)
         }
@@ -15577,6 +15594,9 @@ pub fn lenient_round_trip(
         }
         "CreateExternalUserRequest" => {
             crate::rt::lenient_round_trip::<CreateExternalUserRequest>(value)
+        }
+        "CreateFormTimestampGranularitiesItem" => {
+            crate::rt::lenient_round_trip::<CreateFormTimestampGranularitiesItem>(value)
         }
         "CreateGuardrailRequest" => crate::rt::lenient_round_trip::<CreateGuardrailRequest>(value),
         "CreateGuardrailResponse" => {
@@ -15627,12 +15647,6 @@ pub fn lenient_round_trip(
         "CreateRequestDisabledServerToolsItem" => {
             crate::rt::lenient_round_trip::<CreateRequestDisabledServerToolsItem>(value)
         }
-        "CreateRequestInputObjectListItem" => {
-            crate::rt::lenient_round_trip::<CreateRequestInputObjectListItem>(value)
-        }
-        "CreateRequestObjectListItemContentItem" => {
-            crate::rt::lenient_round_trip::<CreateRequestObjectListItemContentItem>(value)
-        }
         "CreateRerankRequest" => crate::rt::lenient_round_trip::<CreateRerankRequest>(value),
         "CreateRerankRequestDocumentsItem" => {
             crate::rt::lenient_round_trip::<CreateRerankRequestDocumentsItem>(value)
@@ -15649,9 +15663,6 @@ pub fn lenient_round_trip(
         }
         "CreateRerankResponseUsage" => {
             crate::rt::lenient_round_trip::<CreateRerankResponseUsage>(value)
-        }
-        "CreateResponseDataItemEmbedding" => {
-            crate::rt::lenient_round_trip::<CreateResponseDataItemEmbedding>(value)
         }
         "CreateResponseUsagePromptTokensDetails" => {
             crate::rt::lenient_round_trip::<CreateResponseUsagePromptTokensDetails>(value)
@@ -15677,12 +15688,6 @@ pub fn lenient_round_trip(
         }
         "CreatedEvent" => crate::rt::lenient_round_trip::<CreatedEvent>(value),
         "CreatedEventType" => crate::rt::lenient_round_trip::<CreatedEventType>(value),
-        "CustomCallOutputItemOutputObjectListItem" => {
-            crate::rt::lenient_round_trip::<CustomCallOutputItemOutputObjectListItem>(value)
-        }
-        "CustomOutputItemObjectListItemInputImage" => {
-            crate::rt::lenient_round_trip::<CustomOutputItemObjectListItemInputImage>(value)
-        }
         "CustomTool" => crate::rt::lenient_round_trip::<CustomTool>(value),
         "CustomToolCallInputDeltaEvent" => {
             crate::rt::lenient_round_trip::<CustomToolCallInputDeltaEvent>(value)
@@ -15694,6 +15699,12 @@ pub fn lenient_round_trip(
         "CustomToolCallItemType" => crate::rt::lenient_round_trip::<CustomToolCallItemType>(value),
         "CustomToolCallOutputItem" => {
             crate::rt::lenient_round_trip::<CustomToolCallOutputItem>(value)
+        }
+        "CustomToolCallOutputItemInputImage" => {
+            crate::rt::lenient_round_trip::<CustomToolCallOutputItemInputImage>(value)
+        }
+        "CustomToolCallOutputItemObjectListItem" => {
+            crate::rt::lenient_round_trip::<CustomToolCallOutputItemObjectListItem>(value)
         }
         "CustomToolCallOutputItemOutput" => {
             crate::rt::lenient_round_trip::<CustomToolCallOutputItemOutput>(value)
@@ -15875,12 +15886,6 @@ pub fn lenient_round_trip(
         "EdgeNetworkTimeoutResponseErrorData" => {
             crate::rt::lenient_round_trip::<EdgeNetworkTimeoutResponseErrorData>(value)
         }
-        "EditsItemClearThinking20251015Object" => {
-            crate::rt::lenient_round_trip::<EditsItemClearThinking20251015Object>(value)
-        }
-        "EditsItemClearToolUses20250919Object" => {
-            crate::rt::lenient_round_trip::<EditsItemClearToolUses20250919Object>(value)
-        }
         "EndpointInfo" => crate::rt::lenient_round_trip::<EndpointInfo>(value),
         "EndpointStatus" => crate::rt::lenient_round_trip::<EndpointStatus>(value),
         "EndpointsMetadata" => crate::rt::lenient_round_trip::<EndpointsMetadata>(value),
@@ -15918,6 +15923,9 @@ pub fn lenient_round_trip(
         "FileSearchServerToolFiltersEqValue" => {
             crate::rt::lenient_round_trip::<FileSearchServerToolFiltersEqValue>(value)
         }
+        "FileSearchServerToolObjectListItem" => {
+            crate::rt::lenient_round_trip::<FileSearchServerToolObjectListItem>(value)
+        }
         "FileSearchServerToolRankingOptions" => {
             crate::rt::lenient_round_trip::<FileSearchServerToolRankingOptions>(value)
         }
@@ -15926,9 +15934,6 @@ pub fn lenient_round_trip(
         }
         "FileSearchServerToolType" => {
             crate::rt::lenient_round_trip::<FileSearchServerToolType>(value)
-        }
-        "FileServerToolEqValueObjectListItem" => {
-            crate::rt::lenient_round_trip::<FileServerToolEqValueObjectListItem>(value)
         }
         "FilesServerTool" => crate::rt::lenient_round_trip::<FilesServerTool>(value),
         "FilesServerToolConfig" => crate::rt::lenient_round_trip::<FilesServerToolConfig>(value),
@@ -15965,17 +15970,17 @@ pub fn lenient_round_trip(
         }
         "FunctionCallItemType" => crate::rt::lenient_round_trip::<FunctionCallItemType>(value),
         "FunctionCallOutputItem" => crate::rt::lenient_round_trip::<FunctionCallOutputItem>(value),
+        "FunctionCallOutputItemInputImage" => {
+            crate::rt::lenient_round_trip::<FunctionCallOutputItemInputImage>(value)
+        }
+        "FunctionCallOutputItemObjectListItem" => {
+            crate::rt::lenient_round_trip::<FunctionCallOutputItemObjectListItem>(value)
+        }
         "FunctionCallOutputItemOutput" => {
             crate::rt::lenient_round_trip::<FunctionCallOutputItemOutput>(value)
         }
         "FunctionCallOutputItemType" => {
             crate::rt::lenient_round_trip::<FunctionCallOutputItemType>(value)
-        }
-        "FunctionItemObjectListItemInputImage" => {
-            crate::rt::lenient_round_trip::<FunctionItemObjectListItemInputImage>(value)
-        }
-        "FunctionOutputItemOutputObjectListItem" => {
-            crate::rt::lenient_round_trip::<FunctionOutputItemOutputObjectListItem>(value)
         }
         "FunctionTool" => crate::rt::lenient_round_trip::<FunctionTool>(value),
         "FusionAnalysisResult" => crate::rt::lenient_round_trip::<FusionAnalysisResult>(value),
@@ -15984,6 +15989,9 @@ pub fn lenient_round_trip(
         }
         "FusionAnalysisResultPartialCoverageItem" => {
             crate::rt::lenient_round_trip::<FusionAnalysisResultPartialCoverageItem>(value)
+        }
+        "FusionAnalysisResultStancesItem" => {
+            crate::rt::lenient_round_trip::<FusionAnalysisResultStancesItem>(value)
         }
         "FusionAnalysisResultUniqueInsightsItem" => {
             crate::rt::lenient_round_trip::<FusionAnalysisResultUniqueInsightsItem>(value)
@@ -16088,6 +16096,15 @@ pub fn lenient_round_trip(
         "GetAnalyticsMetaResponseDataMetricsItem" => {
             crate::rt::lenient_round_trip::<GetAnalyticsMetaResponseDataMetricsItem>(value)
         }
+        "GetAnalyticsMetaResponseDimensionsItem" => {
+            crate::rt::lenient_round_trip::<GetAnalyticsMetaResponseDimensionsItem>(value)
+        }
+        "GetAnalyticsMetaResponseDisplayFormat" => {
+            crate::rt::lenient_round_trip::<GetAnalyticsMetaResponseDisplayFormat>(value)
+        }
+        "GetAnalyticsMetaResponseName" => {
+            crate::rt::lenient_round_trip::<GetAnalyticsMetaResponseName>(value)
+        }
         "GetAppRankingsCategory" => crate::rt::lenient_round_trip::<GetAppRankingsCategory>(value),
         "GetAppRankingsSort" => crate::rt::lenient_round_trip::<GetAppRankingsSort>(value),
         "GetAppRankingsSubcategory" => {
@@ -16115,17 +16132,11 @@ pub fn lenient_round_trip(
         "GetGuardrailResponse" => crate::rt::lenient_round_trip::<GetGuardrailResponse>(value),
         "GetKeyResponse" => crate::rt::lenient_round_trip::<GetKeyResponse>(value),
         "GetKeyResponseData" => crate::rt::lenient_round_trip::<GetKeyResponseData>(value),
-        "GetMetaResponseDataDimensionsItem" => {
-            crate::rt::lenient_round_trip::<GetMetaResponseDataDimensionsItem>(value)
+        "GetKeyResponseDataAllowedDataRegionsItem" => {
+            crate::rt::lenient_round_trip::<GetKeyResponseDataAllowedDataRegionsItem>(value)
         }
         "GetMetaResponseDataGranularitiesItem" => {
             crate::rt::lenient_round_trip::<GetMetaResponseDataGranularitiesItem>(value)
-        }
-        "GetMetaResponseDataGranularitiesItemName" => {
-            crate::rt::lenient_round_trip::<GetMetaResponseDataGranularitiesItemName>(value)
-        }
-        "GetMetaResponseMetricsItemDisplayFormat" => {
-            crate::rt::lenient_round_trip::<GetMetaResponseMetricsItemDisplayFormat>(value)
         }
         "GetModelsCategory" => crate::rt::lenient_round_trip::<GetModelsCategory>(value),
         "GetModelsDistillable" => crate::rt::lenient_round_trip::<GetModelsDistillable>(value),
@@ -16379,9 +16390,6 @@ pub fn lenient_round_trip(
         "InternalServerResponseErrorData" => {
             crate::rt::lenient_round_trip::<InternalServerResponseErrorData>(value)
         }
-        "ItemClearToolUses20250919TriggerUnion" => {
-            crate::rt::lenient_round_trip::<ItemClearToolUses20250919TriggerUnion>(value)
-        }
         "ItemReferenceItem" => crate::rt::lenient_round_trip::<ItemReferenceItem>(value),
         "ItemReferenceItemType" => crate::rt::lenient_round_trip::<ItemReferenceItemType>(value),
         "JevRouterPlugin" => crate::rt::lenient_round_trip::<JevRouterPlugin>(value),
@@ -16389,15 +16397,6 @@ pub fn lenient_round_trip(
         "KeyAssignment" => crate::rt::lenient_round_trip::<KeyAssignment>(value),
         "KeyBudget" => crate::rt::lenient_round_trip::<KeyBudget>(value),
         "KeyBudgetScope" => crate::rt::lenient_round_trip::<KeyBudgetScope>(value),
-        "Last30mByWorkloadImageGenerationObject" => {
-            crate::rt::lenient_round_trip::<Last30mByWorkloadImageGenerationObject>(value)
-        }
-        "Last30mByWorkloadTextGenerationObject" => {
-            crate::rt::lenient_round_trip::<Last30mByWorkloadTextGenerationObject>(value)
-        }
-        "Last30mByWorkloadVideoGenerationObject" => {
-            crate::rt::lenient_round_trip::<Last30mByWorkloadVideoGenerationObject>(value)
-        }
         "LegacyChatContentVideo" => crate::rt::lenient_round_trip::<LegacyChatContentVideo>(value),
         "LegacyChatContentVideoInput" => {
             crate::rt::lenient_round_trip::<LegacyChatContentVideoInput>(value)
@@ -16414,6 +16413,7 @@ pub fn lenient_round_trip(
         "LegacyWebSearchServerToolType" => {
             crate::rt::lenient_round_trip::<LegacyWebSearchServerToolType>(value)
         }
+        "ListByokKeysProvider" => crate::rt::lenient_round_trip::<ListByokKeysProvider>(value),
         "ListByokKeysResponse" => crate::rt::lenient_round_trip::<ListByokKeysResponse>(value),
         "ListEndpointsResponse" => crate::rt::lenient_round_trip::<ListEndpointsResponse>(value),
         "ListEndpointsResponseArchitecture" => {
@@ -16442,9 +16442,6 @@ pub fn lenient_round_trip(
         "ListMemberAssignmentsResponse" => {
             crate::rt::lenient_round_trip::<ListMemberAssignmentsResponse>(value)
         }
-        "ListMembersResponseDataItemRole" => {
-            crate::rt::lenient_round_trip::<ListMembersResponseDataItemRole>(value)
-        }
         "ListModelsUserClient" => crate::rt::lenient_round_trip::<ListModelsUserClient>(value),
         "ListModelsUserSort" => crate::rt::lenient_round_trip::<ListModelsUserSort>(value),
         "ListObservabilityDestinationsResponse" => {
@@ -16455,6 +16452,9 @@ pub fn lenient_round_trip(
         }
         "ListOrganizationMembersResponseDataItem" => {
             crate::rt::lenient_round_trip::<ListOrganizationMembersResponseDataItem>(value)
+        }
+        "ListOrganizationMembersResponseRole" => {
+            crate::rt::lenient_round_trip::<ListOrganizationMembersResponseRole>(value)
         }
         "ListPresetVersionsResponse" => {
             crate::rt::lenient_round_trip::<ListPresetVersionsResponse>(value)
@@ -16470,11 +16470,11 @@ pub fn lenient_round_trip(
         "ListProvidersResponseDataItem" => {
             crate::rt::lenient_round_trip::<ListProvidersResponseDataItem>(value)
         }
+        "ListProvidersResponseDatacentersItem" => {
+            crate::rt::lenient_round_trip::<ListProvidersResponseDatacentersItem>(value)
+        }
         "ListResponse" => crate::rt::lenient_round_trip::<ListResponse>(value),
         "ListResponseDataItem" => crate::rt::lenient_round_trip::<ListResponseDataItem>(value),
-        "ListResponseDataItemDatacentersItem" => {
-            crate::rt::lenient_round_trip::<ListResponseDataItemDatacentersItem>(value)
-        }
         "ListScimGroupMappingsResponse" => {
             crate::rt::lenient_round_trip::<ListScimGroupMappingsResponse>(value)
         }
@@ -16551,11 +16551,20 @@ pub fn lenient_round_trip(
         }
         "McpToolsItem" => crate::rt::lenient_round_trip::<McpToolsItem>(value),
         "MemberAssignment" => crate::rt::lenient_round_trip::<MemberAssignment>(value),
+        "MessagesAdditionBlockMcpToolReference" => {
+            crate::rt::lenient_round_trip::<MessagesAdditionBlockMcpToolReference>(value)
+        }
+        "MessagesAdditionBlockMcpToolsetReference" => {
+            crate::rt::lenient_round_trip::<MessagesAdditionBlockMcpToolsetReference>(value)
+        }
         "MessagesAdditionBlockToolDefinitionType" => {
             crate::rt::lenient_round_trip::<MessagesAdditionBlockToolDefinitionType>(value)
         }
         "MessagesAdditionBlockToolReferenceType" => {
             crate::rt::lenient_round_trip::<MessagesAdditionBlockToolReferenceType>(value)
+        }
+        "MessagesAdditionBlockType" => {
+            crate::rt::lenient_round_trip::<MessagesAdditionBlockType>(value)
         }
         "MessagesAdvisorToolResultBlock" => {
             crate::rt::lenient_round_trip::<MessagesAdvisorToolResultBlock>(value)
@@ -16575,29 +16584,32 @@ pub fn lenient_round_trip(
         "MessagesBashToolResultBlockType" => {
             crate::rt::lenient_round_trip::<MessagesBashToolResultBlockType>(value)
         }
-        "MessagesBlockDeltaEventDeltaTextDelta" => {
-            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventDeltaTextDelta>(value)
+        "MessagesBlockDeltaEventCitationsDelta" => {
+            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventCitationsDelta>(value)
+        }
+        "MessagesBlockDeltaEventCompactionDelta" => {
+            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventCompactionDelta>(value)
+        }
+        "MessagesBlockDeltaEventInputJsonDelta" => {
+            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventInputJsonDelta>(value)
+        }
+        "MessagesBlockDeltaEventSignatureDelta" => {
+            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventSignatureDelta>(value)
         }
         "MessagesBlockDeltaEventTextDeltaType" => {
             crate::rt::lenient_round_trip::<MessagesBlockDeltaEventTextDeltaType>(value)
         }
+        "MessagesBlockDeltaEventThinkingDelta" => {
+            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventThinkingDelta>(value)
+        }
         "MessagesBlockDeltaEventThinkingDeltaType" => {
             crate::rt::lenient_round_trip::<MessagesBlockDeltaEventThinkingDeltaType>(value)
         }
-        "MessagesBlockMcpToolsetReferenceType" => {
-            crate::rt::lenient_round_trip::<MessagesBlockMcpToolsetReferenceType>(value)
+        "MessagesBlockDeltaEventType" => {
+            crate::rt::lenient_round_trip::<MessagesBlockDeltaEventType>(value)
         }
         "MessagesBlockStartEventContentBlock" => {
             crate::rt::lenient_round_trip::<MessagesBlockStartEventContentBlock>(value)
-        }
-        "MessagesBlockToolMcpToolReference" => {
-            crate::rt::lenient_round_trip::<MessagesBlockToolMcpToolReference>(value)
-        }
-        "MessagesBlockToolMcpToolReferenceType" => {
-            crate::rt::lenient_round_trip::<MessagesBlockToolMcpToolReferenceType>(value)
-        }
-        "MessagesBlockToolMcpToolsetReference" => {
-            crate::rt::lenient_round_trip::<MessagesBlockToolMcpToolsetReference>(value)
         }
         "MessagesBlockToolMcpToolsetReferenceType" => {
             crate::rt::lenient_round_trip::<MessagesBlockToolMcpToolsetReferenceType>(value)
@@ -16607,6 +16619,9 @@ pub fn lenient_round_trip(
         }
         "MessagesContentBlockDeltaEventDelta" => {
             crate::rt::lenient_round_trip::<MessagesContentBlockDeltaEventDelta>(value)
+        }
+        "MessagesContentBlockDeltaEventTextDelta" => {
+            crate::rt::lenient_round_trip::<MessagesContentBlockDeltaEventTextDelta>(value)
         }
         "MessagesContentBlockDeltaEventType" => {
             crate::rt::lenient_round_trip::<MessagesContentBlockDeltaEventType>(value)
@@ -16633,24 +16648,6 @@ pub fn lenient_round_trip(
         "MessagesDeltaEventDelta" => {
             crate::rt::lenient_round_trip::<MessagesDeltaEventDelta>(value)
         }
-        "MessagesDeltaEventDeltaCitationsDelta" => {
-            crate::rt::lenient_round_trip::<MessagesDeltaEventDeltaCitationsDelta>(value)
-        }
-        "MessagesDeltaEventDeltaCompactionDelta" => {
-            crate::rt::lenient_round_trip::<MessagesDeltaEventDeltaCompactionDelta>(value)
-        }
-        "MessagesDeltaEventDeltaInputJsonDelta" => {
-            crate::rt::lenient_round_trip::<MessagesDeltaEventDeltaInputJsonDelta>(value)
-        }
-        "MessagesDeltaEventDeltaSignatureDelta" => {
-            crate::rt::lenient_round_trip::<MessagesDeltaEventDeltaSignatureDelta>(value)
-        }
-        "MessagesDeltaEventDeltaThinkingDelta" => {
-            crate::rt::lenient_round_trip::<MessagesDeltaEventDeltaThinkingDelta>(value)
-        }
-        "MessagesDeltaEventInputJsonDeltaType" => {
-            crate::rt::lenient_round_trip::<MessagesDeltaEventInputJsonDeltaType>(value)
-        }
         "MessagesDeltaEventSignatureDeltaType" => {
             crate::rt::lenient_round_trip::<MessagesDeltaEventSignatureDeltaType>(value)
         }
@@ -16665,17 +16662,29 @@ pub fn lenient_round_trip(
         "MessagesErrorEventType" => crate::rt::lenient_round_trip::<MessagesErrorEventType>(value),
         "MessagesFallbackParam" => crate::rt::lenient_round_trip::<MessagesFallbackParam>(value),
         "MessagesMessageParam" => crate::rt::lenient_round_trip::<MessagesMessageParam>(value),
+        "MessagesMessageParamCompaction" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamCompaction>(value)
+        }
         "MessagesMessageParamCompactionType" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamCompactionType>(value)
         }
         "MessagesMessageParamContent" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamContent>(value)
         }
+        "MessagesMessageParamObjectListItem" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamObjectListItem>(value)
+        }
         "MessagesMessageParamRole" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamRole>(value)
         }
+        "MessagesMessageParamServerToolUse" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamServerToolUse>(value)
+        }
         "MessagesMessageParamServerToolUseType" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamServerToolUseType>(value)
+        }
+        "MessagesMessageParamToolResult" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamToolResult>(value)
         }
         "MessagesMessageParamToolResultContent" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamToolResultContent>(value)
@@ -16683,8 +16692,17 @@ pub fn lenient_round_trip(
         "MessagesMessageParamToolResultType" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamToolResultType>(value)
         }
+        "MessagesMessageParamToolUse" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamToolUse>(value)
+        }
         "MessagesMessageParamToolUseType" => {
             crate::rt::lenient_round_trip::<MessagesMessageParamToolUseType>(value)
+        }
+        "MessagesMessageParamType" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamType>(value)
+        }
+        "MessagesMessageParamWebSearchToolResult" => {
+            crate::rt::lenient_round_trip::<MessagesMessageParamWebSearchToolResult>(value)
         }
         "MessagesOutputConfig" => crate::rt::lenient_round_trip::<MessagesOutputConfig>(value),
         "MessagesOutputConfigFormatType" => {
@@ -16696,37 +16714,22 @@ pub fn lenient_round_trip(
         "MessagesParamContentObjectListItem" => {
             crate::rt::lenient_round_trip::<MessagesParamContentObjectListItem>(value)
         }
-        "MessagesParamContentObjectListItemUnion" => {
-            crate::rt::lenient_round_trip::<MessagesParamContentObjectListItemUnion>(value)
-        }
-        "MessagesParamObjectListItemCompaction" => {
-            crate::rt::lenient_round_trip::<MessagesParamObjectListItemCompaction>(value)
-        }
-        "MessagesParamObjectListItemServerToolUse" => {
-            crate::rt::lenient_round_trip::<MessagesParamObjectListItemServerToolUse>(value)
-        }
-        "MessagesParamObjectListItemToolResult" => {
-            crate::rt::lenient_round_trip::<MessagesParamObjectListItemToolResult>(value)
-        }
-        "MessagesParamObjectListItemToolUse" => {
-            crate::rt::lenient_round_trip::<MessagesParamObjectListItemToolUse>(value)
-        }
         "MessagesParamWebSearchToolResultContent" => {
             crate::rt::lenient_round_trip::<MessagesParamWebSearchToolResultContent>(value)
-        }
-        "MessagesParamWebSearchToolResultType" => {
-            crate::rt::lenient_round_trip::<MessagesParamWebSearchToolResultType>(value)
         }
         "MessagesPingEvent" => crate::rt::lenient_round_trip::<MessagesPingEvent>(value),
         "MessagesPingEventType" => crate::rt::lenient_round_trip::<MessagesPingEventType>(value),
         "MessagesRemovalBlockMcpToolReferenceType" => {
             crate::rt::lenient_round_trip::<MessagesRemovalBlockMcpToolReferenceType>(value)
         }
-        "MessagesRemovalBlockToolMcpToolReference" => {
-            crate::rt::lenient_round_trip::<MessagesRemovalBlockToolMcpToolReference>(value)
+        "MessagesRemovalBlockMcpToolsetReference" => {
+            crate::rt::lenient_round_trip::<MessagesRemovalBlockMcpToolsetReference>(value)
         }
         "MessagesRemovalBlockToolReferenceType" => {
             crate::rt::lenient_round_trip::<MessagesRemovalBlockToolReferenceType>(value)
+        }
+        "MessagesRemovalBlockType" => {
+            crate::rt::lenient_round_trip::<MessagesRemovalBlockType>(value)
         }
         "MessagesRequest" => crate::rt::lenient_round_trip::<MessagesRequest>(value),
         "MessagesRequestAdvisor20260301Name" => {
@@ -16735,11 +16738,17 @@ pub fn lenient_round_trip(
         "MessagesRequestAdvisor20260301Type" => {
             crate::rt::lenient_round_trip::<MessagesRequestAdvisor20260301Type>(value)
         }
+        "MessagesRequestClearThinking20251015" => {
+            crate::rt::lenient_round_trip::<MessagesRequestClearThinking20251015>(value)
+        }
         "MessagesRequestClearThinking20251015Keep" => {
             crate::rt::lenient_round_trip::<MessagesRequestClearThinking20251015Keep>(value)
         }
         "MessagesRequestClearThinking20251015Type" => {
             crate::rt::lenient_round_trip::<MessagesRequestClearThinking20251015Type>(value)
+        }
+        "MessagesRequestClearToolUses20250919" => {
+            crate::rt::lenient_round_trip::<MessagesRequestClearToolUses20250919>(value)
         }
         "MessagesRequestClearToolUses20250919Type" => {
             crate::rt::lenient_round_trip::<MessagesRequestClearToolUses20250919Type>(value)
@@ -16752,6 +16761,9 @@ pub fn lenient_round_trip(
         }
         "MessagesRequestCustomInputSchema" => {
             crate::rt::lenient_round_trip::<MessagesRequestCustomInputSchema>(value)
+        }
+        "MessagesRequestEditsItem" => {
+            crate::rt::lenient_round_trip::<MessagesRequestEditsItem>(value)
         }
         "MessagesRequestEditsItemCompact20260112" => {
             crate::rt::lenient_round_trip::<MessagesRequestEditsItemCompact20260112>(value)
@@ -16767,6 +16779,9 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<MessagesRequestPluginsItem>(value)
         }
         "MessagesRequestSystem" => crate::rt::lenient_round_trip::<MessagesRequestSystem>(value),
+        "MessagesRequestTextEditor20250124" => {
+            crate::rt::lenient_round_trip::<MessagesRequestTextEditor20250124>(value)
+        }
         "MessagesRequestTextEditor20250124Name" => {
             crate::rt::lenient_round_trip::<MessagesRequestTextEditor20250124Name>(value)
         }
@@ -16851,11 +16866,18 @@ pub fn lenient_round_trip(
         "MessagesRequestToolsItemObject" => {
             crate::rt::lenient_round_trip::<MessagesRequestToolsItemObject>(value)
         }
+        "MessagesRequestTrigger" => crate::rt::lenient_round_trip::<MessagesRequestTrigger>(value),
+        "MessagesRequestWebSearch20250305" => {
+            crate::rt::lenient_round_trip::<MessagesRequestWebSearch20250305>(value)
+        }
         "MessagesRequestWebSearch20250305Name" => {
             crate::rt::lenient_round_trip::<MessagesRequestWebSearch20250305Name>(value)
         }
         "MessagesRequestWebSearch20250305Type" => {
             crate::rt::lenient_round_trip::<MessagesRequestWebSearch20250305Type>(value)
+        }
+        "MessagesRequestWebSearch20260209" => {
+            crate::rt::lenient_round_trip::<MessagesRequestWebSearch20260209>(value)
         }
         "MessagesRequestWebSearch20260209Name" => {
             crate::rt::lenient_round_trip::<MessagesRequestWebSearch20260209Name>(value)
@@ -16864,6 +16886,9 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<MessagesRequestWebSearch20260209Type>(value)
         }
         "MessagesResult" => crate::rt::lenient_round_trip::<MessagesResult>(value),
+        "MessagesResultAppliedEditsItem" => {
+            crate::rt::lenient_round_trip::<MessagesResultAppliedEditsItem>(value)
+        }
         "MessagesResultUsage" => crate::rt::lenient_round_trip::<MessagesResultUsage>(value),
         "MessagesSearchModelsServerTool" => {
             crate::rt::lenient_round_trip::<MessagesSearchModelsServerTool>(value)
@@ -16920,6 +16945,9 @@ pub fn lenient_round_trip(
         }
         "MessagesToolRemovalBlock" => {
             crate::rt::lenient_round_trip::<MessagesToolRemovalBlock>(value)
+        }
+        "MessagesToolRemovalBlockMcpToolReference" => {
+            crate::rt::lenient_round_trip::<MessagesToolRemovalBlockMcpToolReference>(value)
         }
         "MessagesToolRemovalBlockTool" => {
             crate::rt::lenient_round_trip::<MessagesToolRemovalBlockTool>(value)
@@ -16979,9 +17007,6 @@ pub fn lenient_round_trip(
         "OAuthJwksKeysItemCrv" => crate::rt::lenient_round_trip::<OAuthJwksKeysItemCrv>(value),
         "OAuthJwksKeysItemKty" => crate::rt::lenient_round_trip::<OAuthJwksKeysItemKty>(value),
         "OAuthJwksKeysItemUse" => crate::rt::lenient_round_trip::<OAuthJwksKeysItemUse>(value),
-        "ObjectListItemWebSearchToolResultObject" => {
-            crate::rt::lenient_round_trip::<ObjectListItemWebSearchToolResultObject>(value)
-        }
         "ObservabilityArizeDestination" => {
             crate::rt::lenient_round_trip::<ObservabilityArizeDestination>(value)
         }
@@ -17033,17 +17058,17 @@ pub fn lenient_round_trip(
         "ObservabilityDestination" => {
             crate::rt::lenient_round_trip::<ObservabilityDestination>(value)
         }
-        "ObservabilityDestinationConfigMethod" => {
-            crate::rt::lenient_round_trip::<ObservabilityDestinationConfigMethod>(value)
-        }
-        "ObservabilityDestinationConfigRegion" => {
-            crate::rt::lenient_round_trip::<ObservabilityDestinationConfigRegion>(value)
-        }
         "ObservabilityFilterRuleGroup" => {
             crate::rt::lenient_round_trip::<ObservabilityFilterRuleGroup>(value)
         }
+        "ObservabilityFilterRuleGroupField" => {
+            crate::rt::lenient_round_trip::<ObservabilityFilterRuleGroupField>(value)
+        }
         "ObservabilityFilterRuleGroupLogic" => {
             crate::rt::lenient_round_trip::<ObservabilityFilterRuleGroupLogic>(value)
+        }
+        "ObservabilityFilterRuleGroupOperator" => {
+            crate::rt::lenient_round_trip::<ObservabilityFilterRuleGroupOperator>(value)
         }
         "ObservabilityFilterRuleGroupRulesItem" => {
             crate::rt::lenient_round_trip::<ObservabilityFilterRuleGroupRulesItem>(value)
@@ -17081,6 +17106,9 @@ pub fn lenient_round_trip(
         "ObservabilityNewrelicDestinationConfig" => {
             crate::rt::lenient_round_trip::<ObservabilityNewrelicDestinationConfig>(value)
         }
+        "ObservabilityNewrelicDestinationRegion" => {
+            crate::rt::lenient_round_trip::<ObservabilityNewrelicDestinationRegion>(value)
+        }
         "ObservabilityNewrelicDestinationType" => {
             crate::rt::lenient_round_trip::<ObservabilityNewrelicDestinationType>(value)
         }
@@ -17113,12 +17141,6 @@ pub fn lenient_round_trip(
         }
         "ObservabilityRampDestinationType" => {
             crate::rt::lenient_round_trip::<ObservabilityRampDestinationType>(value)
-        }
-        "ObservabilityRuleGroupRulesItemField" => {
-            crate::rt::lenient_round_trip::<ObservabilityRuleGroupRulesItemField>(value)
-        }
-        "ObservabilityRuleGroupRulesItemOperator" => {
-            crate::rt::lenient_round_trip::<ObservabilityRuleGroupRulesItemOperator>(value)
         }
         "ObservabilityRuleGroupRulesItemValue" => {
             crate::rt::lenient_round_trip::<ObservabilityRuleGroupRulesItemValue>(value)
@@ -17171,8 +17193,17 @@ pub fn lenient_round_trip(
         "ObservabilityWebhookDestinationConfig" => {
             crate::rt::lenient_round_trip::<ObservabilityWebhookDestinationConfig>(value)
         }
+        "ObservabilityWebhookDestinationMethod" => {
+            crate::rt::lenient_round_trip::<ObservabilityWebhookDestinationMethod>(value)
+        }
         "ObservabilityWebhookDestinationType" => {
             crate::rt::lenient_round_trip::<ObservabilityWebhookDestinationType>(value)
+        }
+        "OpenAiCustomToolCallOutput" => {
+            crate::rt::lenient_round_trip::<OpenAiCustomToolCallOutput>(value)
+        }
+        "OpenAiCustomToolCallOutputObjectListItem" => {
+            crate::rt::lenient_round_trip::<OpenAiCustomToolCallOutputObjectListItem>(value)
         }
         "OpenAiFile" => crate::rt::lenient_round_trip::<OpenAiFile>(value),
         "OpenAiFileDeleted" => crate::rt::lenient_round_trip::<OpenAiFileDeleted>(value),
@@ -17187,6 +17218,15 @@ pub fn lenient_round_trip(
         "OpenAiFilePurpose" => crate::rt::lenient_round_trip::<OpenAiFilePurpose>(value),
         "OpenAiFileShape" => crate::rt::lenient_round_trip::<OpenAiFileShape>(value),
         "OpenAiFileStatus" => crate::rt::lenient_round_trip::<OpenAiFileStatus>(value),
+        "OpenAiFunctionToolCallOutput" => {
+            crate::rt::lenient_round_trip::<OpenAiFunctionToolCallOutput>(value)
+        }
+        "OpenAiFunctionToolCallSubagentItemsItem" => {
+            crate::rt::lenient_round_trip::<OpenAiFunctionToolCallSubagentItemsItem>(value)
+        }
+        "OpenAiInputMessageItemContentItem" => {
+            crate::rt::lenient_round_trip::<OpenAiInputMessageItemContentItem>(value)
+        }
         "OpenAiResponseCustomToolCall" => {
             crate::rt::lenient_round_trip::<OpenAiResponseCustomToolCall>(value)
         }
@@ -17272,23 +17312,14 @@ pub fn lenient_round_trip(
         "OpenAiResponsesWebSearchCallSearching" => {
             crate::rt::lenient_round_trip::<OpenAiResponsesWebSearchCallSearching>(value)
         }
-        "OpenCustomToolCallOutputObjectListItem" => {
-            crate::rt::lenient_round_trip::<OpenCustomToolCallOutputObjectListItem>(value)
+        "OpenAiToolCallOutputObjectListItem" => {
+            crate::rt::lenient_round_trip::<OpenAiToolCallOutputObjectListItem>(value)
         }
-        "OpenFunctionToolCallOutputObjectListItem" => {
-            crate::rt::lenient_round_trip::<OpenFunctionToolCallOutputObjectListItem>(value)
+        "OpenAiWebSearchCallInProgressType" => {
+            crate::rt::lenient_round_trip::<OpenAiWebSearchCallInProgressType>(value)
         }
-        "OpenFunctionToolCallSubagentItemsItem" => {
-            crate::rt::lenient_round_trip::<OpenFunctionToolCallSubagentItemsItem>(value)
-        }
-        "OpenResponseCustomToolCallOutput" => {
-            crate::rt::lenient_round_trip::<OpenResponseCustomToolCallOutput>(value)
-        }
-        "OpenResponseFunctionToolCallOutput" => {
-            crate::rt::lenient_round_trip::<OpenResponseFunctionToolCallOutput>(value)
-        }
-        "OpenResponseInputMessageItemContentItem" => {
-            crate::rt::lenient_round_trip::<OpenResponseInputMessageItemContentItem>(value)
+        "OpenAiWebSearchCallSearchingType" => {
+            crate::rt::lenient_round_trip::<OpenAiWebSearchCallSearchingType>(value)
         }
         "OpenResponsesCreatedEvent" => {
             crate::rt::lenient_round_trip::<OpenResponsesCreatedEvent>(value)
@@ -17309,12 +17340,6 @@ pub fn lenient_round_trip(
         "OpenResponsesResult" => crate::rt::lenient_round_trip::<OpenResponsesResult>(value),
         "OpenResponsesTopLogprobs" => {
             crate::rt::lenient_round_trip::<OpenResponsesTopLogprobs>(value)
-        }
-        "OpenResponsesWebSearchCallInProgressType" => {
-            crate::rt::lenient_round_trip::<OpenResponsesWebSearchCallInProgressType>(value)
-        }
-        "OpenResponsesWebSearchCallSearchingType" => {
-            crate::rt::lenient_round_trip::<OpenResponsesWebSearchCallSearchingType>(value)
         }
         "OpenRouterFile" => crate::rt::lenient_round_trip::<OpenRouterFile>(value),
         "OpenRouterFileDeleted" => crate::rt::lenient_round_trip::<OpenRouterFileDeleted>(value),
@@ -17411,8 +17436,8 @@ pub fn lenient_round_trip(
         "Option<BaseReasoningConfig>" => {
             crate::rt::lenient_round_trip::<Option<BaseReasoningConfig>>(value)
         }
-        "Option<BatchItemUsageCompletionTokensDetails>" => {
-            crate::rt::lenient_round_trip::<Option<BatchItemUsageCompletionTokensDetails>>(value)
+        "Option<BatchListItemCompletionTokensDetails>" => {
+            crate::rt::lenient_round_trip::<Option<BatchListItemCompletionTokensDetails>>(value)
         }
         "Option<BatchListItemError>" => {
             crate::rt::lenient_round_trip::<Option<BatchListItemError>>(value)
@@ -17426,11 +17451,17 @@ pub fn lenient_round_trip(
         "Option<BatchObjectChoicesItemLogprobs>" => {
             crate::rt::lenient_round_trip::<Option<BatchObjectChoicesItemLogprobs>>(value)
         }
+        "Option<BatchObjectCompletionTokensDetails>" => {
+            crate::rt::lenient_round_trip::<Option<BatchObjectCompletionTokensDetails>>(value)
+        }
         "Option<BatchObjectError>" => {
             crate::rt::lenient_round_trip::<Option<BatchObjectError>>(value)
         }
         "Option<BatchObjectMessageReasoningDetailsItem>" => {
             crate::rt::lenient_round_trip::<Option<BatchObjectMessageReasoningDetailsItem>>(value)
+        }
+        "Option<BatchObjectPromptTokensDetails>" => {
+            crate::rt::lenient_round_trip::<Option<BatchObjectPromptTokensDetails>>(value)
         }
         "Option<BatchObjectResultsItemError>" => {
             crate::rt::lenient_round_trip::<Option<BatchObjectResultsItemError>>(value)
@@ -17453,8 +17484,11 @@ pub fn lenient_round_trip(
         "Option<BatchProviderPreferences>" => {
             crate::rt::lenient_round_trip::<Option<BatchProviderPreferences>>(value)
         }
-        "Option<BatchResponseUsagePromptTokensDetails>" => {
-            crate::rt::lenient_round_trip::<Option<BatchResponseUsagePromptTokensDetails>>(value)
+        "Option<BatchRequiredResponsePromptTokensDetails>" => {
+            crate::rt::lenient_round_trip::<Option<BatchRequiredResponsePromptTokensDetails>>(value)
+        }
+        "Option<BatchResponseCompletionTokensDetails>" => {
+            crate::rt::lenient_round_trip::<Option<BatchResponseCompletionTokensDetails>>(value)
         }
         "Option<ChatAssistantMessageContent>" => {
             crate::rt::lenient_round_trip::<Option<ChatAssistantMessageContent>>(value)
@@ -17483,13 +17517,16 @@ pub fn lenient_round_trip(
         "Option<ChatUsagePromptTokensDetails>" => {
             crate::rt::lenient_round_trip::<Option<ChatUsagePromptTokensDetails>>(value)
         }
-        "Option<CodeServerToolContainerObjectMemoryLimit>" => {
-            crate::rt::lenient_round_trip::<Option<CodeServerToolContainerObjectMemoryLimit>>(value)
+        "Option<CodeInterpreterServerToolMemoryLimit>" => {
+            crate::rt::lenient_round_trip::<Option<CodeInterpreterServerToolMemoryLimit>>(value)
         }
         "Option<ConfigurationUpdate>" => {
             crate::rt::lenient_round_trip::<Option<ConfigurationUpdate>>(value)
         }
         "Option<CostDetails>" => crate::rt::lenient_round_trip::<Option<CostDetails>>(value),
+        "Option<CreateKeysRequestLimitReset>" => {
+            crate::rt::lenient_round_trip::<Option<CreateKeysRequestLimitReset>>(value)
+        }
         "Option<DecisionsChoiceQuestionCriteriaValue>" => {
             crate::rt::lenient_round_trip::<Option<DecisionsChoiceQuestionCriteriaValue>>(value)
         }
@@ -17510,6 +17547,9 @@ pub fn lenient_round_trip(
         }
         "Option<FileSearchServerToolFilters>" => {
             crate::rt::lenient_round_trip::<Option<FileSearchServerToolFilters>>(value)
+        }
+        "Option<FusionPluginObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Option<FusionPluginObjectListItem>>(value)
         }
         "Option<FusionPluginParametersValueObjectValue>" => {
             crate::rt::lenient_round_trip::<Option<FusionPluginParametersValueObjectValue>>(value)
@@ -17548,12 +17588,9 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<Option<InputsObjectListItemOutputMessagePhase>>(value)
         }
         "Option<InstructType>" => crate::rt::lenient_round_trip::<Option<InstructType>>(value),
-        "Option<ItemParametersValueObjectListItemUnion>" => {
-            crate::rt::lenient_round_trip::<Option<ItemParametersValueObjectListItemUnion>>(value)
-        }
         "Option<KeyBudget>" => crate::rt::lenient_round_trip::<Option<KeyBudget>>(value),
-        "Option<ListResponseDataItemHeadquarters>" => {
-            crate::rt::lenient_round_trip::<Option<ListResponseDataItemHeadquarters>>(value)
+        "Option<ListProvidersResponseHeadquarters>" => {
+            crate::rt::lenient_round_trip::<Option<ListProvidersResponseHeadquarters>>(value)
         }
         "Option<McpServerToolAllowedTools>" => {
             crate::rt::lenient_round_trip::<Option<McpServerToolAllowedTools>>(value)
@@ -17570,6 +17607,9 @@ pub fn lenient_round_trip(
         "Option<MessagesOutputConfigTaskBudget>" => {
             crate::rt::lenient_round_trip::<Option<MessagesOutputConfigTaskBudget>>(value)
         }
+        "Option<MessagesRequestClearToolInputs>" => {
+            crate::rt::lenient_round_trip::<Option<MessagesRequestClearToolInputs>>(value)
+        }
         "Option<MessagesRequestCompact20260112Trigger>" => {
             crate::rt::lenient_round_trip::<Option<MessagesRequestCompact20260112Trigger>>(value)
         }
@@ -17580,12 +17620,6 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<Option<MessagesResultContextManagement>>(value)
         }
         "Option<ModelGroup>" => crate::rt::lenient_round_trip::<Option<ModelGroup>>(value),
-        "Option<ObjectUsageCompletionTokensDetailsObject>" => {
-            crate::rt::lenient_round_trip::<Option<ObjectUsageCompletionTokensDetailsObject>>(value)
-        }
-        "Option<ObjectUsagePromptTokensDetailsObject>" => {
-            crate::rt::lenient_round_trip::<Option<ObjectUsagePromptTokensDetailsObject>>(value)
-        }
         "Option<ObservabilityFilterRulesConfig>" => {
             crate::rt::lenient_round_trip::<Option<ObservabilityFilterRulesConfig>>(value)
         }
@@ -17709,15 +17743,15 @@ pub fn lenient_round_trip(
         "Option<TextConfigVerbosity>" => {
             crate::rt::lenient_round_trip::<Option<TextConfigVerbosity>>(value)
         }
+        "Option<TextExtendedConfigVerbosity>" => {
+            crate::rt::lenient_round_trip::<Option<TextExtendedConfigVerbosity>>(value)
+        }
         "Option<ToolCallStatus>" => crate::rt::lenient_round_trip::<Option<ToolCallStatus>>(value),
         "Option<ToolSearchCallItemStatus>" => {
             crate::rt::lenient_round_trip::<Option<ToolSearchCallItemStatus>>(value)
         }
         "Option<ToolSearchOutputItemStatus>" => {
             crate::rt::lenient_round_trip::<Option<ToolSearchOutputItemStatus>>(value)
-        }
-        "Option<ToolUses20250919ClearToolInputsUnion>" => {
-            crate::rt::lenient_round_trip::<Option<ToolUses20250919ClearToolInputsUnion>>(value)
         }
         "Option<Truncation>" => crate::rt::lenient_round_trip::<Option<Truncation>>(value),
         "Option<UnifiedBenchmarkPricing>" => {
@@ -17726,27 +17760,27 @@ pub fn lenient_round_trip(
         "Option<UnifiedBenchmarksMetaSource>" => {
             crate::rt::lenient_round_trip::<Option<UnifiedBenchmarksMetaSource>>(value)
         }
-        "Option<Usage>" => crate::rt::lenient_round_trip::<Option<Usage>>(value),
-        "Option<UsageCompletionTokensDetailsObject>" => {
-            crate::rt::lenient_round_trip::<Option<UsageCompletionTokensDetailsObject>>(value)
+        "Option<UpdateKeysRequestLimitReset>" => {
+            crate::rt::lenient_round_trip::<Option<UpdateKeysRequestLimitReset>>(value)
         }
+        "Option<Usage>" => crate::rt::lenient_round_trip::<Option<Usage>>(value),
         "Option<VaultRoutingTable>" => {
             crate::rt::lenient_round_trip::<Option<VaultRoutingTable>>(value)
+        }
+        "Option<VaultRoutingTableAccountType>" => {
+            crate::rt::lenient_round_trip::<Option<VaultRoutingTableAccountType>>(value)
+        }
+        "Option<VaultRoutingTableCoverage>" => {
+            crate::rt::lenient_round_trip::<Option<VaultRoutingTableCoverage>>(value)
         }
         "Option<VaultRoutingTableMcpOriginsItemStatus>" => {
             crate::rt::lenient_round_trip::<Option<VaultRoutingTableMcpOriginsItemStatus>>(value)
         }
-        "Option<VaultTableInstallationsItemAccountType>" => {
-            crate::rt::lenient_round_trip::<Option<VaultTableInstallationsItemAccountType>>(value)
+        "Option<VaultRoutingTableShadowedBy>" => {
+            crate::rt::lenient_round_trip::<Option<VaultRoutingTableShadowedBy>>(value)
         }
-        "Option<VaultTableInstallationsItemCoverage>" => {
-            crate::rt::lenient_round_trip::<Option<VaultTableInstallationsItemCoverage>>(value)
-        }
-        "Option<VaultTableInstallationsItemShadowedBy>" => {
-            crate::rt::lenient_round_trip::<Option<VaultTableInstallationsItemShadowedBy>>(value)
-        }
-        "Option<Vec<AdditionalItemFunctionAllowedCallersItem>>" => crate::rt::lenient_round_trip::<
-            Option<Vec<AdditionalItemFunctionAllowedCallersItem>>,
+        "Option<Vec<AdditionalToolsItemAllowedCallersItem>>" => crate::rt::lenient_round_trip::<
+            Option<Vec<AdditionalToolsItemAllowedCallersItem>>,
         >(value),
         "Option<Vec<AnthropicContainerSkill>>" => {
             crate::rt::lenient_round_trip::<Option<Vec<AnthropicContainerSkill>>>(value)
@@ -17769,8 +17803,8 @@ pub fn lenient_round_trip(
         "Option<Vec<AnthropicUsageIteration>>" => {
             crate::rt::lenient_round_trip::<Option<Vec<AnthropicUsageIteration>>>(value)
         }
-        "Option<Vec<BaseResultFunctionAllowedCallersItem>>" => crate::rt::lenient_round_trip::<
-            Option<Vec<BaseResultFunctionAllowedCallersItem>>,
+        "Option<Vec<BaseResponsesResultAllowedCallersItem>>" => crate::rt::lenient_round_trip::<
+            Option<Vec<BaseResponsesResultAllowedCallersItem>>,
         >(value),
         "Option<Vec<BatchObjectChoicesItemMessageImagesItem>>" => crate::rt::lenient_round_trip::<
             Option<Vec<BatchObjectChoicesItemMessageImagesItem>>,
@@ -17817,9 +17851,9 @@ pub fn lenient_round_trip(
         "Option<Vec<InputMessageItemContentItem>>" => {
             crate::rt::lenient_round_trip::<Option<Vec<InputMessageItemContentItem>>>(value)
         }
-        "Option<Vec<ListResponseDataItemDatacentersItem>>" => {
-            crate::rt::lenient_round_trip::<Option<Vec<ListResponseDataItemDatacentersItem>>>(value)
-        }
+        "Option<Vec<ListProvidersResponseDatacentersItem>>" => crate::rt::lenient_round_trip::<
+            Option<Vec<ListProvidersResponseDatacentersItem>>,
+        >(value),
         "Option<Vec<MessagesFallbackParam>>" => {
             crate::rt::lenient_round_trip::<Option<Vec<MessagesFallbackParam>>>(value)
         }
@@ -17861,12 +17895,12 @@ pub fn lenient_round_trip(
         "Option<Vec<ResponseIncludesEnum>>" => {
             crate::rt::lenient_round_trip::<Option<Vec<ResponseIncludesEnum>>>(value)
         }
+        "Option<Vec<ResponsesRequestAllowedCallersItem>>" => {
+            crate::rt::lenient_round_trip::<Option<Vec<ResponsesRequestAllowedCallersItem>>>(value)
+        }
         "Option<Vec<String>>" => crate::rt::lenient_round_trip::<Option<Vec<String>>>(value),
-        "Option<Vec<ToolOutputItemFunctionAllowedCallersItem>>" => crate::rt::lenient_round_trip::<
-            Option<Vec<ToolOutputItemFunctionAllowedCallersItem>>,
-        >(value),
-        "Option<Vec<ToolsItemFunctionAllowedCallersItemKind>>" => crate::rt::lenient_round_trip::<
-            Option<Vec<ToolsItemFunctionAllowedCallersItemKind>>,
+        "Option<Vec<ToolSearchOutputItemAllowedCallersItem>>" => crate::rt::lenient_round_trip::<
+            Option<Vec<ToolSearchOutputItemAllowedCallersItem>>,
         >(value),
         "Option<Vec<UpdateRequestDisabledServerToolsItem>>" => crate::rt::lenient_round_trip::<
             Option<Vec<UpdateRequestDisabledServerToolsItem>>,
@@ -18290,18 +18324,6 @@ pub fn lenient_round_trip(
         "PercentileThroughputCutoffs" => {
             crate::rt::lenient_round_trip::<PercentileThroughputCutoffs>(value)
         }
-        "PerfLast30mByWorkloadDecisionsObject" => {
-            crate::rt::lenient_round_trip::<PerfLast30mByWorkloadDecisionsObject>(value)
-        }
-        "PerfLast30mByWorkloadEmbeddingsObject" => {
-            crate::rt::lenient_round_trip::<PerfLast30mByWorkloadEmbeddingsObject>(value)
-        }
-        "PerfLast30mByWorkloadRerankObject" => {
-            crate::rt::lenient_round_trip::<PerfLast30mByWorkloadRerankObject>(value)
-        }
-        "PerfLast30mByWorkloadUnknownObject" => {
-            crate::rt::lenient_round_trip::<PerfLast30mByWorkloadUnknownObject>(value)
-        }
         "PipelineStage" => crate::rt::lenient_round_trip::<PipelineStage>(value),
         "PipelineStageType" => crate::rt::lenient_round_trip::<PipelineStageType>(value),
         "PredictionContent" => crate::rt::lenient_round_trip::<PredictionContent>(value),
@@ -18382,6 +18404,9 @@ pub fn lenient_round_trip(
         "PrivateProviderDataPolicy" => {
             crate::rt::lenient_round_trip::<PrivateProviderDataPolicy>(value)
         }
+        "PrivateSettingsExcludedParametersItem" => {
+            crate::rt::lenient_round_trip::<PrivateSettingsExcludedParametersItem>(value)
+        }
         "PrivateValidationFailedResponseData" => {
             crate::rt::lenient_round_trip::<PrivateValidationFailedResponseData>(value)
         }
@@ -18425,6 +18450,15 @@ pub fn lenient_round_trip(
         "ProviderSort" => crate::rt::lenient_round_trip::<ProviderSort>(value),
         "ProviderSortConfig" => crate::rt::lenient_round_trip::<ProviderSortConfig>(value),
         "PublicEndpoint" => crate::rt::lenient_round_trip::<PublicEndpoint>(value),
+        "PublicEndpointDecisions" => {
+            crate::rt::lenient_round_trip::<PublicEndpointDecisions>(value)
+        }
+        "PublicEndpointEmbeddings" => {
+            crate::rt::lenient_round_trip::<PublicEndpointEmbeddings>(value)
+        }
+        "PublicEndpointImageGeneration" => {
+            crate::rt::lenient_round_trip::<PublicEndpointImageGeneration>(value)
+        }
         "PublicEndpointPerfLast30mByWorkload" => {
             crate::rt::lenient_round_trip::<PublicEndpointPerfLast30mByWorkload>(value)
         }
@@ -18433,6 +18467,14 @@ pub fn lenient_round_trip(
         }
         "PublicEndpointPerfLast30mByWorkloadTts" => {
             crate::rt::lenient_round_trip::<PublicEndpointPerfLast30mByWorkloadTts>(value)
+        }
+        "PublicEndpointRerank" => crate::rt::lenient_round_trip::<PublicEndpointRerank>(value),
+        "PublicEndpointTextGeneration" => {
+            crate::rt::lenient_round_trip::<PublicEndpointTextGeneration>(value)
+        }
+        "PublicEndpointUnknown" => crate::rt::lenient_round_trip::<PublicEndpointUnknown>(value),
+        "PublicEndpointVideoGeneration" => {
+            crate::rt::lenient_round_trip::<PublicEndpointVideoGeneration>(value)
         }
         "PublicPricing" => crate::rt::lenient_round_trip::<PublicPricing>(value),
         "Quantization" => crate::rt::lenient_round_trip::<Quantization>(value),
@@ -18514,21 +18556,9 @@ pub fn lenient_round_trip(
         }
         "RefusalDeltaEvent" => crate::rt::lenient_round_trip::<RefusalDeltaEvent>(value),
         "RefusalDoneEvent" => crate::rt::lenient_round_trip::<RefusalDoneEvent>(value),
-        "RequestContextManagementEditsItemUnion" => {
-            crate::rt::lenient_round_trip::<RequestContextManagementEditsItemUnion>(value)
-        }
         "RequestTimeoutResponse" => crate::rt::lenient_round_trip::<RequestTimeoutResponse>(value),
         "RequestTimeoutResponseErrorData" => {
             crate::rt::lenient_round_trip::<RequestTimeoutResponseErrorData>(value)
-        }
-        "RequestToolsItemTextEditor20250124Object" => {
-            crate::rt::lenient_round_trip::<RequestToolsItemTextEditor20250124Object>(value)
-        }
-        "RequestToolsItemWebSearch20250305Object" => {
-            crate::rt::lenient_round_trip::<RequestToolsItemWebSearch20250305Object>(value)
-        }
-        "RequestToolsItemWebSearch20260209Object" => {
-            crate::rt::lenient_round_trip::<RequestToolsItemWebSearch20260209Object>(value)
         }
         "ResponseHealingPlugin" => crate::rt::lenient_round_trip::<ResponseHealingPlugin>(value),
         "ResponseHealingPluginId" => {
@@ -18539,10 +18569,10 @@ pub fn lenient_round_trip(
         "ResponseOutputTextLogprobsItem" => {
             crate::rt::lenient_round_trip::<ResponseOutputTextLogprobsItem>(value)
         }
-        "ResponseOutputTextType" => crate::rt::lenient_round_trip::<ResponseOutputTextType>(value),
-        "ResponseTextLogprobsItemTopLogprobsItem" => {
-            crate::rt::lenient_round_trip::<ResponseTextLogprobsItemTopLogprobsItem>(value)
+        "ResponseOutputTextTopLogprobsItem" => {
+            crate::rt::lenient_round_trip::<ResponseOutputTextTopLogprobsItem>(value)
         }
+        "ResponseOutputTextType" => crate::rt::lenient_round_trip::<ResponseOutputTextType>(value),
         "ResponsesCodeInterpreterCallInterpreting" => {
             crate::rt::lenient_round_trip::<ResponsesCodeInterpreterCallInterpreting>(value)
         }
@@ -18550,6 +18580,9 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<ResponsesErrorFieldCode>(value)
         }
         "ResponsesRequest" => crate::rt::lenient_round_trip::<ResponsesRequest>(value),
+        "ResponsesRequestAllowedCallersItem" => {
+            crate::rt::lenient_round_trip::<ResponsesRequestAllowedCallersItem>(value)
+        }
         "ResponsesRequestPluginsItem" => {
             crate::rt::lenient_round_trip::<ResponsesRequestPluginsItem>(value)
         }
@@ -18591,6 +18624,9 @@ pub fn lenient_round_trip(
         }
         "ServerToolEngine" => crate::rt::lenient_round_trip::<ServerToolEngine>(value),
         "ServerToolEngineByok" => crate::rt::lenient_round_trip::<ServerToolEngineByok>(value),
+        "ServerToolEngineDataRegionsItem" => {
+            crate::rt::lenient_round_trip::<ServerToolEngineDataRegionsItem>(value)
+        }
         "ServerToolEnginePricingSource" => {
             crate::rt::lenient_round_trip::<ServerToolEnginePricingSource>(value)
         }
@@ -18896,15 +18932,15 @@ pub fn lenient_round_trip(
         "ToolChoiceAllowedMode" => crate::rt::lenient_round_trip::<ToolChoiceAllowedMode>(value),
         "ToolChoiceAllowedType" => crate::rt::lenient_round_trip::<ToolChoiceAllowedType>(value),
         "ToolChoiceSupport" => crate::rt::lenient_round_trip::<ToolChoiceSupport>(value),
-        "ToolOutputItemFunctionAllowedCallersItem" => {
-            crate::rt::lenient_round_trip::<ToolOutputItemFunctionAllowedCallersItem>(value)
-        }
         "ToolSearchCallItem" => crate::rt::lenient_round_trip::<ToolSearchCallItem>(value),
         "ToolSearchCallItemExecution" => {
             crate::rt::lenient_round_trip::<ToolSearchCallItemExecution>(value)
         }
         "ToolSearchCallItemType" => crate::rt::lenient_round_trip::<ToolSearchCallItemType>(value),
         "ToolSearchOutputItem" => crate::rt::lenient_round_trip::<ToolSearchOutputItem>(value),
+        "ToolSearchOutputItemAllowedCallersItem" => {
+            crate::rt::lenient_round_trip::<ToolSearchOutputItemAllowedCallersItem>(value)
+        }
         "ToolSearchOutputItemExecution" => {
             crate::rt::lenient_round_trip::<ToolSearchOutputItemExecution>(value)
         }
@@ -18926,9 +18962,6 @@ pub fn lenient_round_trip(
         }
         "ToolSearchServerToolType" => {
             crate::rt::lenient_round_trip::<ToolSearchServerToolType>(value)
-        }
-        "ToolsItemFunctionAllowedCallersItemKind" => {
-            crate::rt::lenient_round_trip::<ToolsItemFunctionAllowedCallersItemKind>(value)
         }
         "TopProviderInfo" => crate::rt::lenient_round_trip::<TopProviderInfo>(value),
         "TraceConfig" => crate::rt::lenient_round_trip::<TraceConfig>(value),
@@ -19054,6 +19087,9 @@ pub fn lenient_round_trip(
         "UpdateRequestDisabledServerToolsItem" => {
             crate::rt::lenient_round_trip::<UpdateRequestDisabledServerToolsItem>(value)
         }
+        "UpdateRequestExcludedParametersItem" => {
+            crate::rt::lenient_round_trip::<UpdateRequestExcludedParametersItem>(value)
+        }
         "UpdateScimGroupMappingRequest" => {
             crate::rt::lenient_round_trip::<UpdateScimGroupMappingRequest>(value)
         }
@@ -19127,11 +19163,17 @@ pub fn lenient_round_trip(
         "VaultRoutingTableHostRulesItem" => {
             crate::rt::lenient_round_trip::<VaultRoutingTableHostRulesItem>(value)
         }
+        "VaultRoutingTableInstallationsItem" => {
+            crate::rt::lenient_round_trip::<VaultRoutingTableInstallationsItem>(value)
+        }
         "VaultRoutingTableMcpOriginsItem" => {
             crate::rt::lenient_round_trip::<VaultRoutingTableMcpOriginsItem>(value)
         }
         "VaultRoutingTableMemberLinksItemVia" => {
             crate::rt::lenient_round_trip::<VaultRoutingTableMemberLinksItemVia>(value)
+        }
+        "VaultRoutingTableRoutesItem" => {
+            crate::rt::lenient_round_trip::<VaultRoutingTableRoutesItem>(value)
         }
         "VaultRoutingTableSecretsItem" => {
             crate::rt::lenient_round_trip::<VaultRoutingTableSecretsItem>(value)
@@ -19143,6 +19185,7 @@ pub fn lenient_round_trip(
         "VaultRoutingTableSlackMemberLinksItem" => {
             crate::rt::lenient_round_trip::<VaultRoutingTableSlackMemberLinksItem>(value)
         }
+        "VaultRoutingTableState" => crate::rt::lenient_round_trip::<VaultRoutingTableState>(value),
         "VaultRoutingTableStatusState" => {
             crate::rt::lenient_round_trip::<VaultRoutingTableStatusState>(value)
         }
@@ -19157,15 +19200,6 @@ pub fn lenient_round_trip(
         "VaultSecretResponse" => crate::rt::lenient_round_trip::<VaultSecretResponse>(value),
         "VaultSecretWriteRequest" => {
             crate::rt::lenient_round_trip::<VaultSecretWriteRequest>(value)
-        }
-        "VaultTableAppsItemInstallationsItem" => {
-            crate::rt::lenient_round_trip::<VaultTableAppsItemInstallationsItem>(value)
-        }
-        "VaultTableMcpOriginsItemRoutesItem" => {
-            crate::rt::lenient_round_trip::<VaultTableMcpOriginsItemRoutesItem>(value)
-        }
-        "VaultTableMcpOriginsItemStatusState" => {
-            crate::rt::lenient_round_trip::<VaultTableMcpOriginsItemStatusState>(value)
         }
         "Vec<ActivityItem>" => crate::rt::lenient_round_trip::<Vec<ActivityItem>>(value),
         "Vec<AdditionalItemToolsItem>" => {
@@ -19297,20 +19331,17 @@ pub fn lenient_round_trip(
         }
         "Vec<ContainerFile>" => crate::rt::lenient_round_trip::<Vec<ContainerFile>>(value),
         "Vec<ContentPartImage>" => crate::rt::lenient_round_trip::<Vec<ContentPartImage>>(value),
-        "Vec<ContextManagementAppliedEditsItemObject>" => {
-            crate::rt::lenient_round_trip::<Vec<ContextManagementAppliedEditsItemObject>>(value)
+        "Vec<CreateEmbeddingsRequestContentItem>" => {
+            crate::rt::lenient_round_trip::<Vec<CreateEmbeddingsRequestContentItem>>(value)
         }
-        "Vec<ContradictionsItemStancesItemObject>" => {
-            crate::rt::lenient_round_trip::<Vec<ContradictionsItemStancesItemObject>>(value)
+        "Vec<CreateEmbeddingsRequestObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<CreateEmbeddingsRequestObjectListItem>>(value)
         }
         "Vec<CreateEmbeddingsResponseDataItem>" => {
             crate::rt::lenient_round_trip::<Vec<CreateEmbeddingsResponseDataItem>>(value)
         }
-        "Vec<CreateRequestInputObjectListItem>" => {
-            crate::rt::lenient_round_trip::<Vec<CreateRequestInputObjectListItem>>(value)
-        }
-        "Vec<CreateRequestObjectListItemContentItem>" => {
-            crate::rt::lenient_round_trip::<Vec<CreateRequestObjectListItemContentItem>>(value)
+        "Vec<CreateFormTimestampGranularitiesItem>" => {
+            crate::rt::lenient_round_trip::<Vec<CreateFormTimestampGranularitiesItem>>(value)
         }
         "Vec<CreateRerankRequestDocumentsItem>" => {
             crate::rt::lenient_round_trip::<Vec<CreateRerankRequestDocumentsItem>>(value)
@@ -19318,8 +19349,8 @@ pub fn lenient_round_trip(
         "Vec<CreateRerankResponseResultsItem>" => {
             crate::rt::lenient_round_trip::<Vec<CreateRerankResponseResultsItem>>(value)
         }
-        "Vec<CustomCallOutputItemOutputObjectListItem>" => {
-            crate::rt::lenient_round_trip::<Vec<CustomCallOutputItemOutputObjectListItem>>(value)
+        "Vec<CustomToolCallOutputItemObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<CustomToolCallOutputItemObjectListItem>>(value)
         }
         "Vec<DaBenchmarkEntry>" => crate::rt::lenient_round_trip::<Vec<DaBenchmarkEntry>>(value),
         "Vec<DecisionsScoreQuestionCriteriaItem>" => {
@@ -19330,19 +19361,22 @@ pub fn lenient_round_trip(
         }
         "Vec<EndpointInfo>" => crate::rt::lenient_round_trip::<Vec<EndpointInfo>>(value),
         "Vec<ExternalUser>" => crate::rt::lenient_round_trip::<Vec<ExternalUser>>(value),
-        "Vec<FileServerToolEqValueObjectListItem>" => {
-            crate::rt::lenient_round_trip::<Vec<FileServerToolEqValueObjectListItem>>(value)
+        "Vec<FileSearchServerToolObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<FileSearchServerToolObjectListItem>>(value)
         }
         "Vec<Filter>" => crate::rt::lenient_round_trip::<Vec<Filter>>(value),
         "Vec<FrameImage>" => crate::rt::lenient_round_trip::<Vec<FrameImage>>(value),
-        "Vec<FunctionOutputItemOutputObjectListItem>" => {
-            crate::rt::lenient_round_trip::<Vec<FunctionOutputItemOutputObjectListItem>>(value)
+        "Vec<FunctionCallOutputItemObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<FunctionCallOutputItemObjectListItem>>(value)
         }
         "Vec<FusionAnalysisResultContradictionsItem>" => {
             crate::rt::lenient_round_trip::<Vec<FusionAnalysisResultContradictionsItem>>(value)
         }
         "Vec<FusionAnalysisResultPartialCoverageItem>" => {
             crate::rt::lenient_round_trip::<Vec<FusionAnalysisResultPartialCoverageItem>>(value)
+        }
+        "Vec<FusionAnalysisResultStancesItem>" => {
+            crate::rt::lenient_round_trip::<Vec<FusionAnalysisResultStancesItem>>(value)
         }
         "Vec<FusionAnalysisResultUniqueInsightsItem>" => {
             crate::rt::lenient_round_trip::<Vec<FusionAnalysisResultUniqueInsightsItem>>(value)
@@ -19357,16 +19391,16 @@ pub fn lenient_round_trip(
         "Vec<GetAnalyticsMetaResponseDataMetricsItem>" => {
             crate::rt::lenient_round_trip::<Vec<GetAnalyticsMetaResponseDataMetricsItem>>(value)
         }
-        "Vec<GetMetaResponseDataDimensionsItem>" => {
-            crate::rt::lenient_round_trip::<Vec<GetMetaResponseDataDimensionsItem>>(value)
+        "Vec<GetAnalyticsMetaResponseDimensionsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<GetAnalyticsMetaResponseDimensionsItem>>(value)
+        }
+        "Vec<GetKeyResponseDataAllowedDataRegionsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<GetKeyResponseDataAllowedDataRegionsItem>>(value)
         }
         "Vec<GetMetaResponseDataGranularitiesItem>" => {
             crate::rt::lenient_round_trip::<Vec<GetMetaResponseDataGranularitiesItem>>(value)
         }
         "Vec<Guardrail>" => crate::rt::lenient_round_trip::<Vec<Guardrail>>(value),
-        "Vec<GuardrailDataRegion>" => {
-            crate::rt::lenient_round_trip::<Vec<GuardrailDataRegion>>(value)
-        }
         "Vec<ImageEndpoint>" => crate::rt::lenient_round_trip::<Vec<ImageEndpoint>>(value),
         "Vec<ImageGenerationResponseDataItem>" => {
             crate::rt::lenient_round_trip::<Vec<ImageGenerationResponseDataItem>>(value)
@@ -19408,17 +19442,23 @@ pub fn lenient_round_trip(
         "Vec<MessagesBashToolResultBlockFilesItem>" => {
             crate::rt::lenient_round_trip::<Vec<MessagesBashToolResultBlockFilesItem>>(value)
         }
+        "Vec<MessagesMessageParamObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<MessagesMessageParamObjectListItem>>(value)
+        }
         "Vec<MessagesParamContentObjectListItem>" => {
             crate::rt::lenient_round_trip::<Vec<MessagesParamContentObjectListItem>>(value)
         }
-        "Vec<MessagesParamContentObjectListItemUnion>" => {
-            crate::rt::lenient_round_trip::<Vec<MessagesParamContentObjectListItemUnion>>(value)
+        "Vec<MessagesRequestEditsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<MessagesRequestEditsItem>>(value)
         }
         "Vec<MessagesRequestPluginsItem>" => {
             crate::rt::lenient_round_trip::<Vec<MessagesRequestPluginsItem>>(value)
         }
         "Vec<MessagesRequestToolsItem>" => {
             crate::rt::lenient_round_trip::<Vec<MessagesRequestToolsItem>>(value)
+        }
+        "Vec<MessagesResultAppliedEditsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<MessagesResultAppliedEditsItem>>(value)
         }
         "Vec<MessagesShellToolResultBlockFilesItem>" => {
             crate::rt::lenient_round_trip::<Vec<MessagesShellToolResultBlockFilesItem>>(value)
@@ -19442,21 +19482,21 @@ pub fn lenient_round_trip(
         "Vec<ObservabilityFilterRuleGroupRulesItem>" => {
             crate::rt::lenient_round_trip::<Vec<ObservabilityFilterRuleGroupRulesItem>>(value)
         }
+        "Vec<OpenAiCustomToolCallOutputObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<OpenAiCustomToolCallOutputObjectListItem>>(value)
+        }
         "Vec<OpenAiFile>" => crate::rt::lenient_round_trip::<Vec<OpenAiFile>>(value),
+        "Vec<OpenAiFunctionToolCallSubagentItemsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<OpenAiFunctionToolCallSubagentItemsItem>>(value)
+        }
+        "Vec<OpenAiInputMessageItemContentItem>" => {
+            crate::rt::lenient_round_trip::<Vec<OpenAiInputMessageItemContentItem>>(value)
+        }
         "Vec<OpenAiResponsesAnnotation>" => {
             crate::rt::lenient_round_trip::<Vec<OpenAiResponsesAnnotation>>(value)
         }
-        "Vec<OpenCustomToolCallOutputObjectListItem>" => {
-            crate::rt::lenient_round_trip::<Vec<OpenCustomToolCallOutputObjectListItem>>(value)
-        }
-        "Vec<OpenFunctionToolCallOutputObjectListItem>" => {
-            crate::rt::lenient_round_trip::<Vec<OpenFunctionToolCallOutputObjectListItem>>(value)
-        }
-        "Vec<OpenFunctionToolCallSubagentItemsItem>" => {
-            crate::rt::lenient_round_trip::<Vec<OpenFunctionToolCallSubagentItemsItem>>(value)
-        }
-        "Vec<OpenResponseInputMessageItemContentItem>" => {
-            crate::rt::lenient_round_trip::<Vec<OpenResponseInputMessageItemContentItem>>(value)
+        "Vec<OpenAiToolCallOutputObjectListItem>" => {
+            crate::rt::lenient_round_trip::<Vec<OpenAiToolCallOutputObjectListItem>>(value)
         }
         "Vec<OpenResponsesLogProbs>" => {
             crate::rt::lenient_round_trip::<Vec<OpenResponsesLogProbs>>(value)
@@ -19466,9 +19506,9 @@ pub fn lenient_round_trip(
         }
         "Vec<OpenRouterFile>" => crate::rt::lenient_round_trip::<Vec<OpenRouterFile>>(value),
         "Vec<Operator>" => crate::rt::lenient_round_trip::<Vec<Operator>>(value),
-        "Vec<Option<ItemParametersValueObjectListItemUnion>>" => crate::rt::lenient_round_trip::<
-            Vec<Option<ItemParametersValueObjectListItemUnion>>,
-        >(value),
+        "Vec<Option<FusionPluginObjectListItem>>" => {
+            crate::rt::lenient_round_trip::<Vec<Option<FusionPluginObjectListItem>>>(value)
+        }
         "Vec<Option<PresetDesignatedVersion>>" => {
             crate::rt::lenient_round_trip::<Vec<Option<PresetDesignatedVersion>>>(value)
         }
@@ -19536,6 +19576,9 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<Vec<PrivateEndpointSummary>>(value)
         }
         "Vec<PrivateProvider>" => crate::rt::lenient_round_trip::<Vec<PrivateProvider>>(value),
+        "Vec<PrivateSettingsExcludedParametersItem>" => {
+            crate::rt::lenient_round_trip::<Vec<PrivateSettingsExcludedParametersItem>>(value)
+        }
         "Vec<PublicEndpoint>" => crate::rt::lenient_round_trip::<Vec<PublicEndpoint>>(value),
         "Vec<RankingsDailyItem>" => crate::rt::lenient_round_trip::<Vec<RankingsDailyItem>>(value),
         "Vec<ReasoningSummaryText>" => {
@@ -19544,14 +19587,11 @@ pub fn lenient_round_trip(
         "Vec<ReasoningTextContent>" => {
             crate::rt::lenient_round_trip::<Vec<ReasoningTextContent>>(value)
         }
-        "Vec<RequestContextManagementEditsItemUnion>" => {
-            crate::rt::lenient_round_trip::<Vec<RequestContextManagementEditsItemUnion>>(value)
-        }
         "Vec<ResponseOutputTextLogprobsItem>" => {
             crate::rt::lenient_round_trip::<Vec<ResponseOutputTextLogprobsItem>>(value)
         }
-        "Vec<ResponseTextLogprobsItemTopLogprobsItem>" => {
-            crate::rt::lenient_round_trip::<Vec<ResponseTextLogprobsItemTopLogprobsItem>>(value)
+        "Vec<ResponseOutputTextTopLogprobsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<ResponseOutputTextTopLogprobsItem>>(value)
         }
         "Vec<ResponsesRequestPluginsItem>" => {
             crate::rt::lenient_round_trip::<Vec<ResponsesRequestPluginsItem>>(value)
@@ -19564,6 +19604,9 @@ pub fn lenient_round_trip(
         "Vec<ScimGroupMapping>" => crate::rt::lenient_round_trip::<Vec<ScimGroupMapping>>(value),
         "Vec<ServerTool>" => crate::rt::lenient_round_trip::<Vec<ServerTool>>(value),
         "Vec<ServerToolEngine>" => crate::rt::lenient_round_trip::<Vec<ServerToolEngine>>(value),
+        "Vec<ServerToolEngineDataRegionsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<ServerToolEngineDataRegionsItem>>(value)
+        }
         "Vec<ServerToolInputName>" => {
             crate::rt::lenient_round_trip::<Vec<ServerToolInputName>>(value)
         }
@@ -19623,6 +19666,9 @@ pub fn lenient_round_trip(
         "Vec<UnifiedBenchmarksResponseDataItem>" => {
             crate::rt::lenient_round_trip::<Vec<UnifiedBenchmarksResponseDataItem>>(value)
         }
+        "Vec<UpdateRequestExcludedParametersItem>" => {
+            crate::rt::lenient_round_trip::<Vec<UpdateRequestExcludedParametersItem>>(value)
+        }
         "Vec<VaultEffectiveSecret>" => {
             crate::rt::lenient_round_trip::<Vec<VaultEffectiveSecret>>(value)
         }
@@ -19644,8 +19690,14 @@ pub fn lenient_round_trip(
         "Vec<VaultRoutingTableHostRulesItem>" => {
             crate::rt::lenient_round_trip::<Vec<VaultRoutingTableHostRulesItem>>(value)
         }
+        "Vec<VaultRoutingTableInstallationsItem>" => {
+            crate::rt::lenient_round_trip::<Vec<VaultRoutingTableInstallationsItem>>(value)
+        }
         "Vec<VaultRoutingTableMcpOriginsItem>" => {
             crate::rt::lenient_round_trip::<Vec<VaultRoutingTableMcpOriginsItem>>(value)
+        }
+        "Vec<VaultRoutingTableRoutesItem>" => {
+            crate::rt::lenient_round_trip::<Vec<VaultRoutingTableRoutesItem>>(value)
         }
         "Vec<VaultRoutingTableSecretsItem>" => {
             crate::rt::lenient_round_trip::<Vec<VaultRoutingTableSecretsItem>>(value)
@@ -19654,12 +19706,6 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<Vec<VaultRoutingTableSlackMemberLinksItem>>(value)
         }
         "Vec<VaultSecret>" => crate::rt::lenient_round_trip::<Vec<VaultSecret>>(value),
-        "Vec<VaultTableAppsItemInstallationsItem>" => {
-            crate::rt::lenient_round_trip::<Vec<VaultTableAppsItemInstallationsItem>>(value)
-        }
-        "Vec<VaultTableMcpOriginsItemRoutesItem>" => {
-            crate::rt::lenient_round_trip::<Vec<VaultTableMcpOriginsItemRoutesItem>>(value)
-        }
         "Vec<Vec<f64>>" => crate::rt::lenient_round_trip::<Vec<Vec<f64>>>(value),
         "Vec<VideoModel>" => crate::rt::lenient_round_trip::<Vec<VideoModel>>(value),
         "Vec<WebSearchSource>" => crate::rt::lenient_round_trip::<Vec<WebSearchSource>>(value),
