@@ -1,8 +1,6 @@
 //! The names of generated types: how an inline schema is named from where it sits, how long a
 //! name may be, how a repeated word at a join is said once, and what a name that is already taken
-//! becomes. Everything here is a pure function of its inputs, so the names are stable: the same
-//! spec gives the same names, and a change in one corner of the spec does not rename types
-//! elsewhere.
+//! becomes. The functions here are pure, so the same spec always gives the same names.
 //!
 //! An inline schema's *path* is its nearest named ancestor (a component, or an operation's
 //! `{Operation}Request` / `{Operation}Response` / ...) followed by the segments that lead to it:
@@ -12,15 +10,22 @@
 //! - The name is the path joined, when that fits in [`MAX`] characters:
 //!   `ChatRequest` + `Messages` + `Item` is `ChatRequestMessagesItem`.
 //! - Otherwise middle segments are dropped, keeping the ancestor and as many of the last
-//!   segments as fit: `BatchObject` + `ResultsItem` + `Response` + `Body` + ... + `Annotations`
-//!   is `BatchObjectAnnotationsItem` or, when that is taken, the next longer tail that is free.
+//!   segments as fit: `BatchObject` + `ResultsItem` + `Response` + `Body` + ... +
+//!   `ContentItem` + `ImageUrl` + `ImageUrl` is `BatchObjectFileContentItemImageUrl`. A name that some other
+//!   type takes from its whole path is never taken this way (the model is built twice: the first
+//!   pass finds those names), so a deep type does not rename a shallow one.
 //! - At every join a word (or run of words) that ends the left side and starts the right one is
-//!   said once: `ChatContentImage` + `ImageUrl` is `ChatContentImageUrl`, `ChatFunctionTool` +
-//!   `Function` + `Function` is `ChatFunctionToolFunction`.
-//! - A name that is taken is given a distinguishing word rather than a number: a longer tail of
-//!   the path, the schema's title, or a word for what the type is (`Kind` for an enum, `Object`
-//!   for a struct, `Union` for a union). Only when all of these are taken does a number follow,
-//!   and the generator refuses such a name for the types of the main operations (see `report`).
+//!   said once: `ChatContentImage` + `ImageUrl` is `ChatContentImageUrl`, `BatchObject` +
+//!   `Object` is `BatchObject`.
+//! - A name that is taken (often by the ancestor itself, after a stutter is said once) is told
+//!   apart by a word, not a number: a shorter tail, then the ancestor without its middle words
+//!   (`ChatFunctionTool` + `Function` + `Function` is `ChatToolFunction`, beside the variant
+//!   `ChatFunctionToolFunction`), then the schema's title, then a word for what the type is
+//!   (`Kind` for an enum: `BatchObjectKind`; `Object` for a struct; `Union` for a union). Only
+//!   when all of these are taken does a number follow, and `report` refuses a numbered name on
+//!   a type of the main operations.
+//! - A component's name longer than [`MAX`] keeps its last words
+//!   (`OpenAiResponsesCodeInterpreterCallCodeDelta` is `ResponsesCodeInterpreterCallCodeDelta`).
 
 use std::collections::BTreeSet;
 
@@ -168,13 +173,20 @@ pub fn fit(name: &str) -> String {
         return name.to_owned();
     }
     let w = words(name);
-    let mut out = String::new();
+    let mut kept: Vec<&String> = Vec::new();
+    let mut len = 0;
     for word in w.iter().rev() {
-        if out.len() + word.len() > MAX {
+        if len + word.len() > MAX {
             break;
         }
-        out.insert_str(0, word);
+        len += word.len();
+        kept.insert(0, word);
     }
+    // A short word cut from the one before it (`Ai` of `OpenAi`) does not start a name.
+    while kept.len() > 1 && kept[0].len() <= 2 {
+        kept.remove(0);
+    }
+    let out: String = kept.into_iter().map(String::as_str).collect();
     if out.is_empty() {
         name[..MAX].to_owned()
     } else {
@@ -482,6 +494,32 @@ mod tests {
         assert_eq!(
             choose(&path, None, NameKind::Struct, taken),
             ("FooBar2".to_owned(), true)
+        );
+    }
+
+    #[test]
+    fn long_component_names_keep_their_last_words() {
+        let none = |_: &str| false;
+        assert_eq!(
+            component_name("OpenAiResponsesCodeInterpreterCallCodeDelta", none),
+            "ResponsesCodeInterpreterCallCodeDelta"
+        );
+        assert_eq!(component_name("ChatRequest", none), "ChatRequest");
+        let taken = |n: &str| n == "TextEditorCodeExecutionToolResultError";
+        let n = component_name("AnthropicTextEditorCodeExecutionToolResultError", taken);
+        assert!(
+            n.len() <= MAX && n != "TextEditorCodeExecutionToolResultError",
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn the_ancestor_keeps_a_short_word_after_its_first() {
+        let path = p(&["OpenAiResponseCustomToolCallOutput", "Output"]);
+        let taken = |n: &str| n == "OpenAiResponseCustomToolCallOutput";
+        assert_eq!(
+            choose(&path, None, NameKind::Union, taken).0,
+            "OpenAiCustomToolCallOutput"
         );
     }
 

@@ -4602,24 +4602,24 @@ pub static SCHEMA_TYPES: &[(&str, &str)] = &[
 ("#/components/schemas/OpenAIResponsesAnnotation/anyOf/0", "FileCitation"),
 ("#/components/schemas/OpenAIResponsesAnnotation/anyOf/1", "UrlCitation"),
 ("#/components/schemas/OpenAIResponsesAnnotation/anyOf/2", "FilePath"),
-("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta", "AiResponsesCodeInterpreterCallCodeDelta"),
+("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta", "ResponsesCodeInterpreterCallCodeDelta"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta/properties/delta", "String"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta/properties/item_id", "String"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta/properties/output_index", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta/properties/sequence_number", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDelta/properties/type", "CodeInterpreterCallCodeDeltaEventType"),
-("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone", "AiResponsesCodeInterpreterCallCodeDone"),
+("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone", "ResponsesCodeInterpreterCallCodeDone"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone/properties/code", "String"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone/properties/item_id", "String"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone/properties/output_index", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone/properties/sequence_number", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCodeDone/properties/type", "CodeInterpreterCallCodeDoneEventType"),
-("#/components/schemas/OpenAIResponsesCodeInterpreterCallCompleted", "AiResponsesCodeInterpreterCallCompleted"),
+("#/components/schemas/OpenAIResponsesCodeInterpreterCallCompleted", "ResponsesCodeInterpreterCallCompleted"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCompleted/properties/item_id", "String"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCompleted/properties/output_index", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCompleted/properties/sequence_number", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallCompleted/properties/type", "CodeInterpreterCallCompletedEventType"),
-("#/components/schemas/OpenAIResponsesCodeInterpreterCallInProgress", "AiResponsesCodeInterpreterCallInProgress"),
+("#/components/schemas/OpenAIResponsesCodeInterpreterCallInProgress", "ResponsesCodeInterpreterCallInProgress"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallInProgress/properties/item_id", "String"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallInProgress/properties/output_index", "i64"),
 ("#/components/schemas/OpenAIResponsesCodeInterpreterCallInProgress/properties/sequence_number", "i64"),
@@ -8965,18 +8965,6 @@ pub fn round_trip(
             crate::rt::round_trip::<AgentMessageItemInputImageType>(value)
         }
         "AgentMessageItemType" => crate::rt::round_trip::<AgentMessageItemType>(value),
-        "AiResponsesCodeInterpreterCallCodeDelta" => {
-            crate::rt::round_trip::<AiResponsesCodeInterpreterCallCodeDelta>(value)
-        }
-        "AiResponsesCodeInterpreterCallCodeDone" => {
-            crate::rt::round_trip::<AiResponsesCodeInterpreterCallCodeDone>(value)
-        }
-        "AiResponsesCodeInterpreterCallCompleted" => {
-            crate::rt::round_trip::<AiResponsesCodeInterpreterCallCompleted>(value)
-        }
-        "AiResponsesCodeInterpreterCallInProgress" => {
-            crate::rt::round_trip::<AiResponsesCodeInterpreterCallInProgress>(value)
-        }
         "Alignment" => crate::rt::round_trip::<Alignment>(value),
         "AlignmentAllowedCallRecord" => crate::rt::round_trip::<AlignmentAllowedCallRecord>(value),
         "AlignmentAllowedCallRecordOutcome" => {
@@ -12855,6 +12843,18 @@ pub fn round_trip(
             crate::rt::round_trip::<ResponseOutputTextTopLogprobsItem>(value)
         }
         "ResponseOutputTextType" => crate::rt::round_trip::<ResponseOutputTextType>(value),
+        "ResponsesCodeInterpreterCallCodeDelta" => {
+            crate::rt::round_trip::<ResponsesCodeInterpreterCallCodeDelta>(value)
+        }
+        "ResponsesCodeInterpreterCallCodeDone" => {
+            crate::rt::round_trip::<ResponsesCodeInterpreterCallCodeDone>(value)
+        }
+        "ResponsesCodeInterpreterCallCompleted" => {
+            crate::rt::round_trip::<ResponsesCodeInterpreterCallCompleted>(value)
+        }
+        "ResponsesCodeInterpreterCallInProgress" => {
+            crate::rt::round_trip::<ResponsesCodeInterpreterCallInProgress>(value)
+        }
         "ResponsesCodeInterpreterCallInterpreting" => {
             crate::rt::round_trip::<ResponsesCodeInterpreterCallInterpreting>(value)
         }
@@ -14071,18 +14071,6 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<AgentMessageItemInputImageType>(value)
         }
         "AgentMessageItemType" => crate::rt::lenient_round_trip::<AgentMessageItemType>(value),
-        "AiResponsesCodeInterpreterCallCodeDelta" => {
-            crate::rt::lenient_round_trip::<AiResponsesCodeInterpreterCallCodeDelta>(value)
-        }
-        "AiResponsesCodeInterpreterCallCodeDone" => {
-            crate::rt::lenient_round_trip::<AiResponsesCodeInterpreterCallCodeDone>(value)
-        }
-        "AiResponsesCodeInterpreterCallCompleted" => {
-            crate::rt::lenient_round_trip::<AiResponsesCodeInterpreterCallCompleted>(value)
-        }
-        "AiResponsesCodeInterpreterCallInProgress" => {
-            crate::rt::lenient_round_trip::<AiResponsesCodeInterpreterCallInProgress>(value)
-        }
         "Alignment" => crate::rt::lenient_round_trip::<Alignment>(value),
         "AlignmentAllowedCallRecord" => {
             crate::rt::lenient_round_trip::<AlignmentAllowedCallRecord>(value)
@@ -18573,6 +18561,18 @@ pub fn lenient_round_trip(
             crate::rt::lenient_round_trip::<ResponseOutputTextTopLogprobsItem>(value)
         }
         "ResponseOutputTextType" => crate::rt::lenient_round_trip::<ResponseOutputTextType>(value),
+        "ResponsesCodeInterpreterCallCodeDelta" => {
+            crate::rt::lenient_round_trip::<ResponsesCodeInterpreterCallCodeDelta>(value)
+        }
+        "ResponsesCodeInterpreterCallCodeDone" => {
+            crate::rt::lenient_round_trip::<ResponsesCodeInterpreterCallCodeDone>(value)
+        }
+        "ResponsesCodeInterpreterCallCompleted" => {
+            crate::rt::lenient_round_trip::<ResponsesCodeInterpreterCallCompleted>(value)
+        }
+        "ResponsesCodeInterpreterCallInProgress" => {
+            crate::rt::lenient_round_trip::<ResponsesCodeInterpreterCallInProgress>(value)
+        }
         "ResponsesCodeInterpreterCallInterpreting" => {
             crate::rt::lenient_round_trip::<ResponsesCodeInterpreterCallInterpreting>(value)
         }
