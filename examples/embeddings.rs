@@ -5,9 +5,7 @@
 
 use futures_util::StreamExt;
 use openrouter::types::embeddings::Request;
-use openrouter::types::generated::{
-    CreateEmbeddingsResponseDataItemEmbedding, ListEmbeddingsModelsQuery,
-};
+use openrouter::types::generated::{CreateEmbeddingsResponseEmbedding, ListEmbeddingsModelsQuery};
 use openrouter::{Client, Error};
 
 #[tokio::main]
@@ -31,7 +29,7 @@ async fn main() -> Result<(), Error> {
                 .data
                 .iter()
                 .filter_map(|item| match &item.embedding {
-                    CreateEmbeddingsResponseDataItemEmbedding::NumberList(v) => Some(v.as_slice()),
+                    CreateEmbeddingsResponseEmbedding::NumberList(v) => Some(v.as_slice()),
                     _ => None, // base64 when `encoding_format` asks for it
                 })
                 .collect();

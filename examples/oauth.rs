@@ -6,7 +6,7 @@
 //! the redirect to your callback URL. Run with `cargo run --example oauth`.
 
 use openrouter::types::generated::{
-    ExchangeAuthCodeForApiKeyRequest, ExchangeAuthCodeForApiKeyRequestCodeChallengeMethod as Method,
+    ExchangeApiKeyRequestCodeChallengeMethod as Method, ExchangeAuthCodeForApiKeyRequest,
 };
 use openrouter::{Client, Error};
 

@@ -12,6 +12,7 @@ mod emit;
 mod fetch;
 mod model;
 mod names;
+mod naming;
 mod overrides;
 
 use std::path::{Path, PathBuf};
@@ -117,6 +118,7 @@ fn generate_all(spec_path: &Path) -> Result<Generated, String> {
     let mut spec = load_spec(spec_path)?;
     overrides::patch_spec(&mut spec);
     let model = model::build(&spec)?;
+    naming::report(&model)?;
     let types = emit::emit(&model)
         .into_iter()
         .map(|(name, text)| Ok((name, rustfmt(&text)?)))

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Map, Value};
 
 use crate::names::{pascal, snake};
+use crate::naming::{self, NameKind, SEP};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
@@ -302,6 +303,8 @@ pub struct Model {
     /// (JSON pointer of a schema node, Rust type it decodes into).
     pub registry: Vec<(String, String)>,
     pub component_count: usize,
+    /// Names that had to be numbered to tell them from another type (see `naming::choose`).
+    pub numbered: BTreeSet<String>,
 }
 
 struct Gen<'a> {
@@ -314,6 +317,20 @@ struct Gen<'a> {
     by_ptr: HashMap<String, (Ty, bool)>,
     registry: BTreeMap<String, String>,
     patch_bodies: BTreeSet<String>,
+    /// Canonical text of each component that would become a type of its own, to its name: an
+    /// inline schema with the same text is that component (see `canonical`).
+    canon: HashMap<String, String>,
+    /// Inline schemas taken as a component: (pointer, schema, component), so that the nodes
+    /// under them are registered with the component's types once everything is built.
+    mirrored: Vec<(String, &'a Value, String)>,
+    /// The path (see `naming`) each inline type was named from, so that a type inside it is
+    /// named from the whole path and not from its parent's possibly shortened name.
+    origin: HashMap<String, Vec<String>>,
+    numbered: BTreeSet<String>,
+    /// Names that inline types would take from their whole path (found by a first pass): no
+    /// other type takes them by a shortened path.
+    reserved: BTreeSet<String>,
+    exact: BTreeSet<String>,
 }
 
 fn esc(seg: &str) -> String {
@@ -353,7 +370,18 @@ fn string_values(s: &Value) -> Option<Vec<String>> {
     (!v.is_empty() && e.iter().all(|x| x.is_string() || x.is_null())).then_some(v)
 }
 
+/// Builds the model in two passes: the first finds the names that inline types take from their
+/// whole path; the second keeps those names for them, so that a deep type whose name drops
+/// middle segments never takes the name of a shallower one visited later (see `naming`).
 pub fn build(spec: &Value) -> Result<Model, String> {
+    let (_, exact) = build_pass(spec, BTreeSet::new())?;
+    Ok(build_pass(spec, exact)?.0)
+}
+
+fn build_pass(
+    spec: &Value,
+    reserved: BTreeSet<String>,
+) -> Result<(Model, BTreeSet<String>), String> {
     let empty = Map::new();
     let schemas = spec
         .pointer("/components/schemas")
@@ -369,10 +397,18 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         by_ptr: HashMap::new(),
         registry: BTreeMap::new(),
         patch_bodies: BTreeSet::new(),
+        canon: HashMap::new(),
+        mirrored: Vec::new(),
+        origin: HashMap::new(),
+        numbered: BTreeSet::new(),
+        reserved,
+        exact: BTreeSet::new(),
     };
     // Reserve component names first: they are the names users know from the docs.
     for name in schemas.keys() {
-        let mut rust = pascal(name);
+        let mut rust = naming::component_name(&pascal(name), |n| {
+            g.taken.contains(n) || schemas.contains_key(n)
+        });
         while g.taken.contains(&rust) {
             rust.push_str("Schema");
         }
@@ -380,6 +416,7 @@ pub fn build(spec: &Value) -> Result<Model, String> {
         g.comp_names.insert(name.clone(), rust);
     }
     g.scan_patch_bodies();
+    g.canon = component_canon(schemas, &g.patch_bodies, &g.comp_names);
     for (name, schema) in schemas {
         if g.nullable_here(schema) {
             g.comp_nullable.insert(name.clone());
@@ -392,16 +429,21 @@ pub fn build(spec: &Value) -> Result<Model, String> {
     }
     let mut operations = g.operations()?;
     check_method_names(&operations)?;
+    g.mirror_registry();
     infer_pagination(&mut operations, &g.defs);
     g.box_recursion();
     g.box_large();
     let registry = g.registry.into_iter().collect();
-    Ok(Model {
-        defs: g.defs,
-        operations,
-        registry,
-        component_count: schemas.len(),
-    })
+    Ok((
+        Model {
+            defs: g.defs,
+            operations,
+            registry,
+            component_count: schemas.len(),
+            numbered: g.numbered,
+        },
+        g.exact,
+    ))
 }
 
 /// Pagination for the listings the spec does not mark with `x-speakeasy-pagination` but that
@@ -505,15 +547,36 @@ impl<'a> Gen<'a> {
             })
     }
 
+    /// A name for an inline struct (the query structs of operations).
     fn unique(&mut self, hint: &str) -> String {
-        let base = pascal(hint);
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.taken.contains(&name) {
-            name = format!("{base}{n}");
-            n += 1;
+        self.unique_for(hint, None, NameKind::Struct)
+    }
+
+    /// A name for an inline type from its hint (`Parent/Property/Item`, see `naming`): the
+    /// parent's own path is put in front, so names are made from the whole path.
+    fn unique_for(&mut self, hint: &str, s: Option<&Value>, kind: NameKind) -> String {
+        let segs = naming::path(hint);
+        let mut full = segs
+            .first()
+            .and_then(|root| self.origin.get(root))
+            .cloned()
+            .unwrap_or_else(|| segs.iter().take(1).cloned().collect());
+        full.extend(segs.into_iter().skip(1));
+        let full = naming::glue(full);
+        let title = s.and_then(|s| s.get("title")).and_then(Value::as_str);
+        let whole = naming::join_all(&full);
+        let (taken, reserved) = (&self.taken, &self.reserved);
+        let (name, numbered) = naming::choose(&full, title, kind, |n| {
+            taken.contains(n) || (n != whole && reserved.contains(n))
+        });
+        if whole.len() <= naming::MAX {
+            self.exact.insert(whole);
         }
         self.taken.insert(name.clone());
+        if numbered {
+            self.numbered.insert(name.clone());
+        }
+        self.origin.insert(name.clone(), full);
         name
     }
 
@@ -524,6 +587,104 @@ impl<'a> Gen<'a> {
             ty.rust()
         };
         self.registry.entry(ptr.to_owned()).or_insert(expr);
+    }
+
+    /// The component an inline schema is identical to (see `canonical`), if any. PATCH bodies
+    /// keep their own types (their optional nullable fields are tri-state). A string enum is its
+    /// component only when the component's name ends in the same word as the enum's own name
+    /// would (`reasoning_effort` is `ReasoningEffort`): two enums can share their values and not
+    /// their meaning (`verbosity` and an effort are both `low`, `medium`, `high`).
+    fn same_as_component(&self, s: &Value, ptr: &str, hint: &str) -> Option<String> {
+        if s.get("$ref").is_some() || !dedup_candidate(s) || self.patch_bodies.contains(ptr) {
+            return None;
+        }
+        let name = self.canon.get(&canonical(s, &self.canon).to_string())?;
+        if self.kinds_of(s, 0) & !kinds::NULL == kinds::STRING {
+            let last = |n: &str| crate::names::words(n).pop();
+            let own = naming::path(hint).pop().unwrap_or_default();
+            if last(&self.comp_names[name]) != last(&own) {
+                return None;
+            }
+        }
+        // A component's own pointer (or one inside it) is never its copy.
+        let own = format!("#/components/schemas/{}", esc(name));
+        (ptr != own && !ptr.starts_with(&format!("{own}/"))).then(|| name.clone())
+    }
+
+    /// Registers the nodes under each inline schema that was taken as a component with the types
+    /// of the component's matching nodes, so that their examples are still checked.
+    fn mirror_registry(&mut self) {
+        let mirrored = std::mem::take(&mut self.mirrored);
+        for (ptr, s, name) in mirrored {
+            let target = &self.schemas[&name];
+            let tptr = format!("#/components/schemas/{}", esc(&name));
+            self.mirror(s, &ptr, target, &tptr, 0);
+        }
+    }
+
+    fn mirror(&mut self, s: &Value, ptr: &str, target: &'a Value, tptr: &str, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        if let Some(t) = self.registry.get(tptr).cloned() {
+            self.registry.entry(ptr.to_owned()).or_insert(t);
+        }
+        if s.get("$ref").is_some() {
+            return;
+        }
+        // Follow the component's references where the copy is written out.
+        if let Some(r) = target.get("$ref").and_then(Value::as_str) {
+            if let Some(t) = r.strip_prefix('#').and_then(|p| self.spec.pointer(p)) {
+                let r = r.to_owned();
+                return self.mirror(s, ptr, t, &r, depth + 1);
+            }
+            return;
+        }
+        if let (Some(p), Some(tp)) = (
+            s.get("properties").and_then(Value::as_object),
+            target.get("properties").and_then(Value::as_object),
+        ) {
+            for (k, v) in p {
+                if let Some(tv) = tp.get(k) {
+                    self.mirror(
+                        v,
+                        &format!("{ptr}/properties/{}", esc(k)),
+                        tv,
+                        &format!("{tptr}/properties/{}", esc(k)),
+                        depth + 1,
+                    );
+                }
+            }
+        }
+        for k in ["items", "additionalProperties"] {
+            if let (Some(v), Some(tv)) = (s.get(k), target.get(k)) {
+                if v.is_object() {
+                    self.mirror(
+                        v,
+                        &format!("{ptr}/{k}"),
+                        tv,
+                        &format!("{tptr}/{k}"),
+                        depth + 1,
+                    );
+                }
+            }
+        }
+        for k in ["allOf", "anyOf", "oneOf"] {
+            if let (Some(a), Some(ta)) = (
+                s.get(k).and_then(Value::as_array),
+                target.get(k).and_then(Value::as_array),
+            ) {
+                for (i, (v, tv)) in a.iter().zip(ta).enumerate() {
+                    self.mirror(
+                        v,
+                        &format!("{ptr}/{k}/{i}"),
+                        tv,
+                        &format!("{tptr}/{k}/{i}"),
+                        depth + 1,
+                    );
+                }
+            }
+        }
     }
 
     /// `allOf` members that only add docs or an example describe the whole value: record them with
@@ -589,6 +750,14 @@ impl<'a> Gen<'a> {
         if let Some(hit) = self.by_ptr.get(ptr) {
             return hit.clone();
         }
+        if let Some(name) = self.same_as_component(s, ptr, hint) {
+            let ty = Ty::Named(self.comp_names[&name].clone());
+            let nullable = self.comp_nullable.contains(&name);
+            self.by_ptr.insert(ptr.to_owned(), (ty.clone(), nullable));
+            self.record(ptr, &ty, nullable);
+            self.mirrored.push((ptr.to_owned(), s, name));
+            return (ty, nullable);
+        }
         let result = self.shape(s, ptr, hint, None);
         self.by_ptr.insert(ptr.to_owned(), result.clone());
         self.record(ptr, &result.0, result.1);
@@ -645,7 +814,8 @@ impl<'a> Gen<'a> {
                 .all(|(_, m)| self.object_props(m).is_some())
                 && !meaningful.is_empty()
             {
-                let name = def_name.unwrap_or_else(|| self.unique(hint));
+                let name =
+                    def_name.unwrap_or_else(|| self.unique_for(hint, Some(s), NameKind::Struct));
                 self.struct_def(&name, s, ptr);
                 return (Ty::Named(name), nullable);
             }
@@ -660,13 +830,24 @@ impl<'a> Gen<'a> {
                     .collect();
                 if non_null.len() == 1 {
                     let (i, m) = non_null[0];
-                    let (t, n) = self.ty(m, &format!("{ptr}/{key}/{i}"), hint);
+                    let mptr = format!("{ptr}/{key}/{i}");
+                    // A component that is its only member or `null` is that member's type, under
+                    // the component's name.
+                    if let (Some(own), None) = (&def_name, self.ref_name(m)) {
+                        let r = self.shape(m, &mptr, hint, Some(own.clone()));
+                        self.by_ptr.insert(mptr.clone(), r.clone());
+                        self.record(&mptr, &r.0, r.1);
+                        self.record_doc_only_members(m, &mptr, &r);
+                        return (r.0, r.1 || nullable);
+                    }
+                    let (t, n) = self.ty(m, &mptr, hint);
                     return (t, n || nullable);
                 }
                 if non_null.is_empty() {
                     return (Ty::Json, true);
                 }
-                let name = def_name.unwrap_or_else(|| self.unique(hint));
+                let name =
+                    def_name.unwrap_or_else(|| self.unique_for(hint, Some(s), NameKind::Union));
                 self.union_def(&name, s, &format!("{ptr}/{key}"), &non_null);
                 return (Ty::Named(name), nullable);
             }
@@ -674,7 +855,8 @@ impl<'a> Gen<'a> {
         let types: Vec<&str> = type_list(s).into_iter().filter(|t| *t != "null").collect();
         if let Some(values) = string_values(s) {
             if types.is_empty() || types == ["string"] {
-                let name = def_name.unwrap_or_else(|| self.unique(hint));
+                let name =
+                    def_name.unwrap_or_else(|| self.unique_for(hint, Some(s), NameKind::Enum));
                 self.enum_def(&name, s, &values);
                 return (Ty::Named(name), nullable);
             }
@@ -695,7 +877,7 @@ impl<'a> Gen<'a> {
                 _ => Ty::F64,
             },
             Some("array") => {
-                let item_hint = format!("{hint}Item");
+                let item_hint = format!("{hint}{SEP}Item");
                 match s.get("items") {
                     Some(items) => {
                         let (t, n) = self.ty(items, &format!("{ptr}/items"), &item_hint);
@@ -706,7 +888,8 @@ impl<'a> Gen<'a> {
                 }
             }
             Some("object") | None if s.get("properties").is_some() => {
-                let name = def_name.unwrap_or_else(|| self.unique(hint));
+                let name =
+                    def_name.unwrap_or_else(|| self.unique_for(hint, Some(s), NameKind::Struct));
                 self.struct_def(&name, s, ptr);
                 return (Ty::Named(name), nullable);
             }
@@ -715,7 +898,7 @@ impl<'a> Gen<'a> {
                     let (t, n) = self.ty(
                         ap,
                         &format!("{ptr}/additionalProperties"),
-                        &format!("{hint}Value"),
+                        &format!("{hint}{SEP}Value"),
                     );
                     let t = if n { Ty::Option(Box::new(t)) } else { t };
                     Ty::Map(Box::new(t))
@@ -808,7 +991,7 @@ impl<'a> Gen<'a> {
             while !idents.insert(ident.clone()) || crate::names::bare(&ident) == "extra" {
                 ident = format!("{}_", crate::names::bare(&ident));
             }
-            let hint = format!("{name}{}", pascal(&json));
+            let hint = format!("{name}{SEP}{}", pascal(&json));
             let (mut ty, nullable) = self.ty(prop, &pptr, &hint);
             // OpenRouter documents string codes (`"server_error"`) in mid-stream errors while the
             // spec types every error `code` as an integer: accept both wherever a `code` sits
@@ -1101,8 +1284,14 @@ impl<'a> Gen<'a> {
                     _ => "Value".into(),
                 }
             };
-            let vname = push_name(base_name, &mut used);
-            let hint = format!("{name}{vname}");
+            let alternatives = if used.contains(&base_name) {
+                self.variant_alternatives(resolved, member_props[pos].as_ref())
+            } else {
+                Vec::new()
+            };
+            let vname = naming::variant_name(&base_name, &alternatives, &used);
+            used.insert(vname.clone());
+            let hint = format!("{name}{SEP}{vname}");
             let (ty, _) = self.ty(m, &mptr, &hint);
             let rank = member_props[pos]
                 .as_ref()
@@ -1127,6 +1316,41 @@ impl<'a> Gen<'a> {
             component: false,
             deprecated: is_deprecated(s),
         });
+    }
+
+    /// Other names for a union member whose first name is taken by another member: from its
+    /// string format (`Date`, `DateOrDateTime` for members that are strings of those formats),
+    /// from its required properties (`Prompt` beside `Messages`), from its title.
+    fn variant_alternatives(&self, s: &Value, props: Option<&Props<'a>>) -> Vec<String> {
+        let mut out = Vec::new();
+        let format_of = |m: &Value| m.get("format").and_then(Value::as_str).map(pascal);
+        if let Some(f) = format_of(s) {
+            out.push(f);
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(m) = s.get(key).and_then(Value::as_array) {
+                let formats: Option<Vec<String>> =
+                    m.iter().map(|x| format_of(self.deref(x))).collect();
+                if let Some(f) = formats.filter(|f| !f.is_empty()) {
+                    out.push(f.join("Or"));
+                }
+            }
+        }
+        if let Some((_, required)) = props {
+            if !required.is_empty() && required.len() <= 2 {
+                out.push(
+                    required
+                        .iter()
+                        .map(|r| pascal(r))
+                        .collect::<Vec<_>>()
+                        .join("And"),
+                );
+            }
+        }
+        if let Some(t) = s.get("title").and_then(Value::as_str) {
+            out.push(pascal(t));
+        }
+        out
     }
 
     /// A variant name for an array member, from what it holds: `StringList`, `NumberListList`.
@@ -1597,6 +1821,142 @@ impl<'a> Gen<'a> {
             }
         }
     }
+}
+
+/// Keywords that only document a schema: two schemas that differ only in these decode and encode
+/// the same values the same way.
+const DOC_ONLY: &[&str] = &[
+    "description",
+    "example",
+    "examples",
+    "title",
+    "deprecated",
+    "externalDocs",
+];
+
+/// Properties that `overrides::patch_spec` adds to components (what the API sends beside what the
+/// spec declares). An inline copy of such a component, which the patch does not reach, is still
+/// that component: the additions are optional, so a value without them decodes and encodes the
+/// same, and with them they are typed instead of kept in `extra`.
+const PATCHED: &[(&str, &str)] = &[
+    ("ChatChoice", "error"),
+    ("ChatStreamChoice", "error"),
+    ("ChatResult", "provider"),
+    ("ChatStreamChunk", "provider"),
+    ("ChatChoice", "native_finish_reason"),
+    ("ChatStreamChoice", "native_finish_reason"),
+];
+
+/// A schema in a canonical form for comparison: documentation keywords dropped, object keys
+/// sorted, and every subschema that is identical to a component replaced by a reference to it
+/// (so an inline copy of a component whose parts are references compares equal to it).
+fn canonical(s: &Value, table: &HashMap<String, String>) -> Value {
+    let Some(o) = s.as_object() else {
+        return s.clone();
+    };
+    if let Some(r) = o.get("$ref") {
+        return serde_json::json!({ "$ref": r });
+    }
+    let mut keys: Vec<&String> = o.keys().collect();
+    keys.sort();
+    let mut out = Map::new();
+    for k in keys {
+        if DOC_ONLY.contains(&k.as_str()) || k.starts_with("x-") {
+            continue;
+        }
+        let x = &o[k];
+        let c = match k.as_str() {
+            "properties" | "patternProperties" => {
+                let mut props: Vec<(&String, &Value)> = x
+                    .as_object()
+                    .map(|m| m.iter().collect())
+                    .unwrap_or_default();
+                props.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(
+                    props
+                        .into_iter()
+                        .map(|(n, p)| (n.clone(), canonical_sub(p, table)))
+                        .collect(),
+                )
+            }
+            "items" | "additionalProperties" | "not" if x.is_object() => canonical_sub(x, table),
+            "allOf" | "anyOf" | "oneOf" => Value::Array(
+                x.as_array()
+                    .map(|a| a.iter().map(|m| canonical_sub(m, table)).collect())
+                    .unwrap_or_default(),
+            ),
+            "required" => {
+                let mut r: Vec<Value> = x.as_array().cloned().unwrap_or_default();
+                r.sort_by_key(|v| v.to_string());
+                Value::Array(r)
+            }
+            _ => x.clone(),
+        };
+        out.insert(k.clone(), c);
+    }
+    Value::Object(out)
+}
+
+fn canonical_sub(s: &Value, table: &HashMap<String, String>) -> Value {
+    let c = canonical(s, table);
+    match table.get(&c.to_string()) {
+        Some(name) => serde_json::json!({ "$ref": format!("#/components/schemas/{}", esc(name)) }),
+        None => c,
+    }
+}
+
+/// Whether a component becomes a type of its own (an object, an enum of several values, a union,
+/// a flattened `allOf`): only those stand for their inline copies. A component that is a string,
+/// a list or a single constant is not a name anyone would want for an identical inline schema.
+fn dedup_candidate(s: &Value) -> bool {
+    let non_null = |k: &str| {
+        s.get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|m| m.iter().filter(|x| type_list(x) != ["null"]).count() >= 2)
+    };
+    s.get("$ref").is_none()
+        && (s.get("properties").is_some()
+            || string_values(s).is_some_and(|v| v.len() >= 2)
+            || non_null("anyOf")
+            || non_null("oneOf")
+            || s.get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.len() >= 2))
+}
+
+/// The canonical text of every component that may stand for its inline copies (see
+/// `dedup_candidate`), to the component's name; the first component wins a tie. Computed to a
+/// fixed point, since a component's canonical form refers to the components inside it.
+fn component_canon(
+    schemas: &Map<String, Value>,
+    patch_bodies: &BTreeSet<String>,
+    comp_names: &BTreeMap<String, String>,
+) -> HashMap<String, String> {
+    let mut table: HashMap<String, String> = HashMap::new();
+    for _ in 0..8 {
+        let mut next: HashMap<String, String> = HashMap::new();
+        for (name, schema) in schemas {
+            if !dedup_candidate(schema) || patch_bodies.contains(&comp_names[name]) {
+                continue;
+            }
+            let mut schema = schema.clone();
+            if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                for (c, p) in PATCHED {
+                    if c == name {
+                        props.remove(*p);
+                    }
+                }
+            }
+            // Without the component itself in the table, its own parts are still compared.
+            let key = canonical(&schema, &table).to_string();
+            next.entry(key).or_insert_with(|| name.clone());
+        }
+        if next == table {
+            break;
+        }
+        table = next;
+    }
+    table
 }
 
 impl Field {

@@ -1,7 +1,7 @@
 //! Turning spec names into Rust identifiers and spec descriptions into doc comments.
 
 /// Splits a name into words at non-alphanumerics, lower-to-upper transitions and acronym ends.
-fn words(s: &str) -> Vec<String> {
+pub fn words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let chars: Vec<char> = s.chars().collect();

@@ -183,7 +183,7 @@ const OMITTED_BY_THE_API: &[(&str, &str, &str)] = &[
         "absent from the metadata of real mid-stream errors",
     ),
     (
-        "VaultRoutingTableGithubAppsItemMemberLinksItem",
+        "VaultRoutingTableAppsItemMemberLinksItem",
         "via",
         "absent from the example of GET /vault/interns/{internId}/connections",
     ),

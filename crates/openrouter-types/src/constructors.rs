@@ -7,11 +7,10 @@ use std::borrow::Cow;
 
 use crate::generated::{
     ChatAssistantMessage, ChatAssistantMessageContent, ChatContentItems, ChatDeveloperMessage,
-    ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction,
-    ChatFunctionToolFunctionFunction, ChatMessages, ChatResult, ChatSystemMessage,
-    ChatSystemMessageContent, ChatToolMessage, ChatToolMessageContent, ChatUserMessage,
-    ChatUserMessageContent, MessagesMessageParam, MessagesMessageParamContent,
-    MessagesMessageParamRole,
+    ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction, ChatMessages,
+    ChatResult, ChatSystemMessage, ChatSystemMessageContent, ChatToolFunction, ChatToolMessage,
+    ChatToolMessageContent, ChatUserMessage, ChatUserMessageContent, MessagesMessageParam,
+    MessagesMessageParamContent, MessagesMessageParamRole,
 };
 
 impl ChatAssistantMessageContent {
@@ -123,7 +122,7 @@ impl ChatFunctionTool {
         description: impl Into<String>,
         parameters: serde_json::Value,
     ) -> Self {
-        let mut function = ChatFunctionToolFunctionFunction::new(name);
+        let mut function = ChatToolFunction::new(name);
         function.description = Some(description.into());
         if let serde_json::Value::Object(schema) = parameters {
             function.parameters = Some(schema);

@@ -3378,7 +3378,7 @@ pub static DELETE_KEYS: Operation = Operation {
     body: None,
     success_status: 200,
     response: ResponseKind::Json {
-        rust_type: "DeleteKeysResponse",
+        rust_type: "DeleteByokKeyResponse",
     },
     stream_field: None,
     pagination: None,
@@ -3761,7 +3761,7 @@ pub static LIST_ENDPOINTS: Operation = Operation {
     body: None,
     success_status: 200,
     response: ResponseKind::Json {
-        rust_type: "ListEndpointsResponse2",
+        rust_type: "ListEndpointsResponseObject",
     },
     stream_field: None,
     pagination: None,

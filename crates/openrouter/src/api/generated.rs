@@ -361,7 +361,7 @@ impl ApiKeys<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 404, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn delete(&self, hash: &str) -> Call<t::DeleteKeysResponse> {
+    pub fn delete(&self, hash: &str) -> Call<t::DeleteByokKeyResponse> {
         Call::new(self.client, &op::DELETE_KEYS, &[hash])
     }
 
@@ -888,7 +888,7 @@ impl Endpoints<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 403, 404, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
-    pub fn list(&self, author: &str, slug: &str) -> Call<t::ListEndpointsResponse2> {
+    pub fn list(&self, author: &str, slug: &str) -> Call<t::ListEndpointsResponseObject> {
         Call::new(self.client, &op::LIST_ENDPOINTS, &[author, slug])
     }
 }

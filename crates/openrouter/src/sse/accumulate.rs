@@ -2,8 +2,8 @@
 
 use openrouter_types::chat::{StreamChunk, Usage};
 use openrouter_types::generated::{
-    ChatAssistantMessage, ChatFinishReasonEnum, ChatMessages, ChatStreamChunkError,
-    ChatStreamToolCall, ChatTokenLogprob, ChatToolCall, ChatToolCallFunction, ReasoningDetailUnion,
+    ChatAssistantMessage, ChatChoiceError, ChatFinishReasonEnum, ChatMessages, ChatStreamToolCall,
+    ChatTokenLogprob, ChatToolCall, ChatToolCallFunction, ReasoningDetailUnion,
 };
 
 /// Builds the final chat completion from its streamed chunks.
@@ -59,7 +59,7 @@ pub struct AccumulatedChat {
     /// Token counts and cost, from the last chunk that carried them.
     pub usage: Option<Usage>,
     /// The mid-stream error, if a chunk carried one.
-    pub error: Option<ChatStreamChunkError>,
+    pub error: Option<ChatChoiceError>,
     /// How many chunks were pushed.
     pub chunks: u64,
 }

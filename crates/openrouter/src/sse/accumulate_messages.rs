@@ -2,8 +2,8 @@
 
 use openrouter_types::error::ErrorBody;
 use openrouter_types::generated::{
-    MessagesContentBlockDeltaEventDelta, MessagesContentBlockStartEventContentBlock,
-    MessagesStreamEvents, OrAnthropicStopReason,
+    MessagesBlockStartEventContentBlock, MessagesContentBlockDeltaEventDelta, MessagesStreamEvents,
+    OrAnthropicStopReason,
 };
 use serde_json::Value;
 
@@ -116,7 +116,7 @@ pub struct AccumulatedBlock {
     pub input_error: Option<String>,
     /// The block as `content_block_start` sent it (for kinds with no deltas, such as tool
     /// results).
-    pub start: Option<MessagesContentBlockStartEventContentBlock>,
+    pub start: Option<MessagesBlockStartEventContentBlock>,
     /// Whether `content_block_stop` was seen.
     pub stopped: bool,
 }
@@ -247,8 +247,8 @@ impl MessagesAccumulator {
 }
 
 impl AccumulatedBlock {
-    fn start(&mut self, content: &MessagesContentBlockStartEventContentBlock) {
-        use MessagesContentBlockStartEventContentBlock as Block;
+    fn start(&mut self, content: &MessagesBlockStartEventContentBlock) {
+        use MessagesBlockStartEventContentBlock as Block;
         match content {
             Block::Text(b) => {
                 replace(&mut self.block_type, "text");
