@@ -8,7 +8,7 @@
 use futures_util::StreamExt;
 use openrouter::types::files::{
     DeleteFileQuery, DownloadFileContentQuery, FileResponse, GetFileMetadataQuery, ListFilesQuery,
-    UploadFileForm, UploadFileQuery,
+    UploadFileQuery,
 };
 use openrouter::{Client, Error, FilePart};
 
@@ -32,15 +32,14 @@ async fn main() -> Result<(), Error> {
         return Ok(());
     };
 
-    // The form's file is replaced by the part: a path is streamed, and re-opened on a retry.
+    // The file is a part: a path is streamed, and re-opened on a retry.
     let in_memory = FilePart::bytes(&b"# Notes\n\nkept in memory\n"[..])
         .file_name("notes.md")
         .content_type("text/markdown");
     let mut uploaded = Vec::new();
     for part in [FilePart::path(&path), in_memory] {
         // The response is a union of shapes; without `provider` it is the OpenRouter one.
-        let form = UploadFileForm::new(Vec::new());
-        let call = files.upload(UploadFileQuery::default(), form).file(part);
+        let call = files.upload(UploadFileQuery::default(), part);
         match call.await.as_deref() {
             Ok(FileResponse::Openrouter(f)) => {
                 println!(

@@ -33,7 +33,7 @@ pub enum Ty {
 fn check_method_names(operations: &[Operation]) -> Result<(), String> {
     let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for op in operations {
-        if crate::names::CALL_TERMINALS.contains(&op.method_name.as_str()) {
+        if crate::naming::CALL_TERMINALS.contains(&op.method_name.as_str()) {
             return Err(format!(
                 "operation {} would be the method `{}`, the name of a `Call` terminal",
                 op.id, op.method_name
@@ -116,7 +116,18 @@ fn ty_size(
 }
 
 impl Ty {
+    /// The type as the types crate writes it.
     pub fn rust(&self) -> String {
+        self.render("", "crate::rt::Binary")
+    }
+
+    /// The type as a crate that uses the generated types through `t::` writes it (the client
+    /// methods, the contract calls).
+    pub fn outside(&self) -> String {
+        self.render("t::", "openrouter_types::Binary")
+    }
+
+    fn render(&self, named: &str, binary: &str) -> String {
         match self {
             Ty::String => "String".into(),
             Ty::Bool => "bool".into(),
@@ -124,14 +135,18 @@ impl Ty {
             Ty::I64 => "i64".into(),
             Ty::F32 => "f32".into(),
             Ty::F64 => "f64".into(),
-            Ty::Binary => "crate::rt::Binary".into(),
+            Ty::Binary => binary.into(),
             Ty::Json => "serde_json::Value".into(),
             Ty::JsonObject => "serde_json::Map<String, serde_json::Value>".into(),
-            Ty::Named(n) => n.clone(),
-            Ty::Vec(t) => format!("Vec<{}>", t.rust()),
-            Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", t.rust()),
-            Ty::Option(t) => format!("Option<{}>", t.rust()),
-            Ty::Boxed(t) => format!("Box<{}>", t.rust()),
+            Ty::Named(n) if n.contains("::") => n.clone(),
+            Ty::Named(n) => format!("{named}{n}"),
+            Ty::Vec(t) => format!("Vec<{}>", t.render(named, binary)),
+            Ty::Map(t) => format!(
+                "std::collections::BTreeMap<String, {}>",
+                t.render(named, binary)
+            ),
+            Ty::Option(t) => format!("Option<{}>", t.render(named, binary)),
+            Ty::Boxed(t) => format!("Box<{}>", t.render(named, binary)),
         }
     }
 
@@ -1440,7 +1455,7 @@ impl<'a> Gen<'a> {
         };
         let method_name = match crate::overrides::method_name(&id) {
             Some(name) => name.to_owned(),
-            None => crate::names::method_name(
+            None => crate::naming::method_name(
                 &group,
                 op.get("x-speakeasy-name-override")
                     .and_then(Value::as_str)

@@ -1,6 +1,7 @@
-//! The names of generated types: how an inline schema is named from where it sits, how long a
-//! name may be, how a repeated word at a join is said once, and what a name that is already taken
-//! becomes. The functions here are pure, so the same spec always gives the same names.
+//! The names of generated types and client methods (`method_name`, below). For types: how an
+//! inline schema is named from where it sits, how long a name may be, how a repeated word at a
+//! join is said once, and what a name that is already taken becomes. The functions here are
+//! pure, so the same spec always gives the same names.
 //!
 //! An inline schema's *path* is its nearest named ancestor (a component, or an operation's
 //! `{Operation}Request` / `{Operation}Response` / ...) followed by the segments that lead to it:
@@ -30,7 +31,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{Kind, Model, Response, Ty};
-use crate::names::{pascal, words};
+use crate::names::{escape_keyword, pascal, snake, words};
 
 /// The longest name a generated type may have.
 pub const MAX: usize = 40;
@@ -374,6 +375,71 @@ fn ty_names(t: &Ty, out: &mut Vec<String>) {
     }
 }
 
+/// The names a `Call` ends in: an operation's method
+/// never takes one, so `client.chat().create(req).send()` never reads `send(req).send()`.
+pub const CALL_TERMINALS: &[&str] = &["send", "stream", "pages", "items", "into_future"];
+
+/// Verbs of the spec's operation names that mean one of the scheme's verbs.
+const VERB_SYNONYMS: &[(&str, &str)] = &[
+    ("retrieve", "get"),
+    ("read", "get"),
+    ("fetch", "get"),
+    ("generate", "create"),
+    ("send", "create"),
+];
+
+/// Whether two words name the same noun, singular or plural (`key` / `keys`,
+/// `batch` / `batches`).
+fn same_noun(a: &str, b: &str) -> bool {
+    a == b
+        || a.strip_suffix('s') == Some(b)
+        || b.strip_suffix('s') == Some(a)
+        || a.strip_suffix("es") == Some(b)
+        || b.strip_suffix("es") == Some(a)
+}
+
+/// The method of an operation in its group, by the one scheme every group follows:
+///
+/// - the operation's name in the spec (its SDK name, else its `operationId`) in snake case;
+/// - its first word is the verb, with synonyms made one (`retrieve`, `read` → `get`;
+///   `generate`, `send` → `create`);
+/// - the words that repeat the group's name (singular or plural) are dropped, so a group's
+///   own resource needs no noun (`credits().get()`, not `get_credits`) and a second resource
+///   keeps its noun (`workspaces().list_members()`);
+/// - a verb that is the group's name (`rerank`) becomes `create` for a `POST`, `get`
+///   otherwise.
+///
+/// The few operations this gets wrong are in `overrides::METHOD_NAMES`, each with its reason.
+pub fn method_name(group: &str, spec_name: &str, http_method: &str) -> String {
+    let group_words: Vec<String> = words(group)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let in_group = |w: &str| group_words.iter().any(|g| same_noun(g, w));
+    let ws: Vec<String> = words(spec_name)
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let Some((first, rest)) = ws.split_first() else {
+        return snake(spec_name);
+    };
+    let mut verb = VERB_SYNONYMS
+        .iter()
+        .find(|(from, _)| from == first)
+        .map_or(first.as_str(), |(_, to)| to)
+        .to_owned();
+    if in_group(&verb) {
+        verb = if http_method.eq_ignore_ascii_case("post") {
+            "create".to_owned()
+        } else {
+            "get".to_owned()
+        };
+    }
+    let mut out = vec![verb];
+    out.extend(rest.iter().filter(|w| !in_group(w)).cloned());
+    escape_keyword(out.join("_"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,5 +601,55 @@ mod tests {
             "DateOrDateTime"
         );
         assert_eq!(variant_name("String", &[], &used), "String2");
+    }
+
+    #[test]
+    fn method_names() {
+        // The verb is made one, the group's own noun is dropped (singular or plural).
+        assert_eq!(method_name("chat", "send", "post"), "create");
+        assert_eq!(method_name("files", "retrieve", "get"), "get");
+        assert_eq!(method_name("scim", "read", "get"), "get");
+        assert_eq!(method_name("embeddings", "generate", "post"), "create");
+        assert_eq!(method_name("credits", "getCredits", "get"), "get");
+        assert_eq!(method_name("batch", "createBatches", "post"), "create");
+        assert_eq!(method_name("speech", "createSpeech", "post"), "create");
+        assert_eq!(
+            method_name("transcriptions", "createTranscription", "post"),
+            "create"
+        );
+        assert_eq!(method_name("tools", "getTool", "get"), "get");
+        // A second resource keeps its noun.
+        assert_eq!(
+            method_name("workspaces", "listMembers", "get"),
+            "list_members"
+        );
+        assert_eq!(
+            method_name("containers", "listContainerFiles", "get"),
+            "list_files"
+        );
+        assert_eq!(
+            method_name("vault", "storeInternVaultSecret", "put"),
+            "store_intern_secret"
+        );
+        assert_eq!(
+            method_name("video_generation", "listVideosModels", "get"),
+            "list_models"
+        );
+        assert_eq!(
+            method_name("endpoints", "listZdrEndpoints", "get"),
+            "list_zdr"
+        );
+        // A verb that is the group's name.
+        assert_eq!(method_name("rerank", "rerank", "post"), "create");
+        // Other verbs are kept.
+        assert_eq!(
+            method_name("generations", "submitFeedback", "post"),
+            "submit_feedback"
+        );
+        assert_eq!(
+            method_name("private_endpoints", "activate", "post"),
+            "activate"
+        );
+        assert!(!CALL_TERMINALS.contains(&method_name("responses", "send", "post").as_str()));
     }
 }

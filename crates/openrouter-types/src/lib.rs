@@ -78,6 +78,12 @@ pub mod chat {
     pub type Tool = crate::generated::ChatFunctionTool;
     /// Token counts and cost of a completion.
     pub type Usage = crate::generated::ChatUsage;
+    /// The `response_format` of a request: text, JSON, or a JSON schema
+    /// ([`ResponseFormat::json_schema`](crate::generated::ChatRequestResponseFormat::json_schema)).
+    pub type ResponseFormat = crate::generated::ChatRequestResponseFormat;
+    /// One part of a message's content: text, an image, a file, input audio
+    /// (`ContentPart::image_url(..)`, `::image_bytes`, `::file_bytes`, `::input_audio`).
+    pub type ContentPart = crate::generated::ChatContentItems;
 }
 
 /// The Responses API (`POST /responses`), OpenAI-compatible.
@@ -94,6 +100,9 @@ pub mod responses {
     pub type Input = crate::generated::Inputs;
     /// One item of an `input` list.
     pub type InputItem = crate::generated::InputsObjectListItem;
+    /// The `text.format` of a request: text, JSON, or a JSON schema
+    /// ([`Format::json_schema`](crate::generated::Formats::json_schema)).
+    pub type Format = crate::generated::Formats;
 }
 
 /// Anthropic-compatible Messages (`POST /messages`).

@@ -34,6 +34,17 @@ use crate::sse::StreamedEvent;
 #[derive(Debug)]
 pub enum NoStream {}
 
+/// Marks a [`Call`] whose operation uploads a file (`multipart/form-data`): only such a call
+/// has [`file`](Call::file). On any other call it does not compile:
+///
+/// ```compile_fail
+/// # async fn run(client: openrouter::Client) {
+/// let _ = client.credits().get().file(openrouter::FilePart::bytes("x")).await;
+/// # }
+/// ```
+#[derive(Debug)]
+pub enum Upload {}
+
 type BodyFn = Box<dyn FnOnce(bool) -> Result<Bytes, serde_json::Error> + Send>;
 
 /// The body of a call, before it is sent.
@@ -53,8 +64,9 @@ enum CallBody {
 /// precedence rules). A bad option (an invalid header, say) is reported by `send`, so chaining
 /// needs no `?`.
 ///
-/// `T` is the type of a successful response; `S`, for operations that can stream, the type of
-/// each event.
+/// `T` is the type of a successful response; `S` is the kind of call: for operations that can
+/// stream, the type of each event; [`Upload`] for operations that upload a file; [`NoStream`]
+/// otherwise.
 #[must_use = "a call does nothing until it is awaited (or `.send()` / `.stream()` is)"]
 pub struct Call<T, S = NoStream> {
     client: Client,
@@ -175,41 +187,6 @@ impl<T, S> Call<T, S> {
     #[allow(dead_code)]
     pub(crate) fn with_error(mut self, error: ConfigError) -> Self {
         self.options.set_error(error);
-        self
-    }
-
-    /// Sets the file of an upload, replacing the one the form carried.
-    ///
-    /// Only operations that upload a file (`multipart/form-data`) take one; on any other call,
-    /// `send` returns [`Error::Config`] naming the operation.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use openrouter::FilePart;
-    /// use openrouter::types::generated::{UploadFileForm, UploadFileQuery};
-    /// use openrouter::types::Binary;
-    ///
-    /// # async fn run(client: openrouter::Client) -> Result<(), openrouter::Error> {
-    /// let form = UploadFileForm::new(Binary::default());
-    /// let uploaded = client
-    ///     .files()
-    ///     .upload(UploadFileQuery::default(), form)
-    ///     .file(FilePart::path("notes.txt"))
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn file(mut self, part: FilePart) -> Self {
-        match &mut self.body {
-            CallBody::Multipart(m) => m.set_file(part),
-            _ => {
-                let message = format!(
-                    "`{}` does not upload a file: `Call::file` applies only to multipart operations",
-                    self.operation.id
-                );
-                self.options.set_error(ConfigError::new(message));
-            }
-        }
         self
     }
 
@@ -448,6 +425,36 @@ impl<T, S> Call<T, S> {
             options: self.options,
         };
         Ok((self.client, prepared))
+    }
+}
+
+impl<T> Call<T, Upload> {
+    /// Sets the file of an upload, replacing the one the form carried (an upload whose file is
+    /// optional, such as a transcription that may name a `source_url` instead). Only calls of
+    /// operations that upload a file (`multipart/form-data`) have this method; an upload whose
+    /// file is required takes it as an argument of the operation's method.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use openrouter::FilePart;
+    /// use openrouter::types::transcriptions::CreateAudioTranscriptionsForm;
+    ///
+    /// # async fn run(client: openrouter::Client) -> Result<(), openrouter::Error> {
+    /// let form = CreateAudioTranscriptionsForm::new("openai/whisper-1");
+    /// let transcript = client
+    ///     .transcriptions()
+    ///     .create(form)
+    ///     .file(FilePart::path("meeting.mp3"))
+    ///     .await?;
+    /// # let _ = transcript;
+    /// # Ok(()) }
+    /// ```
+    pub fn file(mut self, part: FilePart) -> Self {
+        if let CallBody::Multipart(m) = &mut self.body {
+            m.set_file(part);
+        }
+        self
     }
 }
 

@@ -51,7 +51,7 @@ mod response;
 mod retry;
 pub mod sse;
 
-pub use call::{Call, NoStream};
+pub use call::{Call, NoStream, Upload};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};
 pub use config::{RetryConfig, Setting, TimeoutConfig};
 pub use download::Download;

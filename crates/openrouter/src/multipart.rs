@@ -4,8 +4,10 @@
 //! An upload operation (`POST /files`, `POST /audio/transcriptions`) sends its form as
 //! `multipart/form-data`: one text part per field, then the file. The file comes from memory
 //! ([`FilePart::bytes`]), from a path opened when the call is sent ([`FilePart::path`]), or
-//! from any [`AsyncRead`] ([`FilePart::reader`]), and replaces the form's file with
-//! [`Call::file`](crate::Call::file).
+//! from any [`AsyncRead`] ([`FilePart::reader`]). An upload whose file is required takes it
+//! as an argument of its method (`files().upload(query, file)`); one whose file is optional (a
+//! transcription may name a `source_url` instead) takes it with
+//! [`Call::file`](crate::Call::file), which only upload calls have.
 //!
 //! Retries re-send the same body: bytes are shared (a reference-count increment), a path is
 //! opened again for each attempt, and a reader, which cannot be rewound, allows one attempt
@@ -15,15 +17,12 @@
 //!
 //! ```no_run
 //! use openrouter::FilePart;
-//! use openrouter::types::generated::{UploadFileForm, UploadFileQuery};
-//! use openrouter::types::Binary;
+//! use openrouter::types::files::UploadFileQuery;
 //!
 //! # async fn run(client: openrouter::Client) -> Result<(), openrouter::Error> {
-//! let form = UploadFileForm::new(Binary::default());
 //! let file = client
 //!     .files()
-//!     .upload(UploadFileQuery::default(), form)
-//!     .file(FilePart::path("report.pdf"))
+//!     .upload(UploadFileQuery::default(), FilePart::path("report.pdf"))
 //!     .await?;
 //! # Ok(()) }
 //! ```
