@@ -53,7 +53,9 @@ pub mod operation;
 
 mod access;
 mod constructors;
+mod model_id;
 
+pub use model_id::{ModelId, ModelIdError, ModelVariant};
 pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 
 pub use rt::{from_slice, from_str, from_value};

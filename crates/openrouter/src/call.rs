@@ -347,6 +347,17 @@ impl<T, S> Call<T, S> {
         self
     }
 
+    /// Asks OpenRouter to answer from its response cache when it has answered the same request
+    /// before (`X-OpenRouter-Cache: true`): a cached answer is not billed and carries a new id.
+    /// `false` leaves the header out.
+    pub fn response_cache(self, enabled: bool) -> Self {
+        if enabled {
+            self.header("X-OpenRouter-Cache", "true")
+        } else {
+            self
+        }
+    }
+
     /// Overrides the client's `HTTP-Referer` for this call.
     pub fn http_referer(self, url: impl AsRef<str>) -> Self {
         self.attribution(url.as_ref(), "HTTP-Referer", |a, v| a.referer = Some(v))

@@ -238,6 +238,23 @@ async fn openrouter_metadata_header() {
 }
 
 #[tokio::test]
+async fn response_cache_header() {
+    let server = Server::always(Reply::json(200, CHAT_OK));
+    let client = client(&server);
+    for on in [true, false] {
+        client
+            .chat()
+            .create(chat_request())
+            .response_cache(on)
+            .await
+            .unwrap();
+    }
+    let seen = server.requests();
+    assert_eq!(seen[0].header("x-openrouter-cache"), Some("true"));
+    assert_eq!(seen[1].header("x-openrouter-cache"), None);
+}
+
+#[tokio::test]
 async fn default_and_call_headers() {
     let server = Server::always(Reply::json(200, CREDITS_OK));
     let client = builder(&server)
