@@ -999,7 +999,7 @@ fn opt_str(v: Option<&str>) -> String {
     }
 }
 
-fn const_name(op: &Operation) -> String {
+pub(crate) fn const_name(op: &Operation) -> String {
     crate::names::bare(&crate::names::snake(&op.id)).to_ascii_uppercase()
 }
 

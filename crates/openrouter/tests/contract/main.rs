@@ -21,6 +21,7 @@
 //! gap that explains no failure fails the test, so the list cannot go stale.
 
 mod calls;
+mod offline;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -105,7 +106,7 @@ pub(crate) fn example<T: DeserializeOwned>(json: &str) -> Result<T, String> {
 
 fn prefer<T, S>(call: Call<T, S>, prefer: &str) -> Call<T, S> {
     let call = call.retry(RetryConfig::disabled());
-    if prefer.is_empty() {
+    if prefer.is_empty() || prefer == offline::STRICT {
         call
     } else {
         call.header("Prefer", prefer)
@@ -116,7 +117,11 @@ pub(crate) async fn run_json<T: DeserializeOwned, S>(call: Call<T, S>, p: &str) 
     match prefer(call, p).send().await {
         Ok(response) => Outcome {
             violations: violations(response.meta().headers()),
-            result: Ok(()),
+            result: if p == offline::STRICT {
+                offline::strict::<T>().map_err(Failure::Decode)
+            } else {
+                Ok(())
+            },
         },
         Err(e) => Outcome::from_error(e),
     }
