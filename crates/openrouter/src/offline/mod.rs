@@ -341,6 +341,25 @@ mod tests {
     }
 
     #[test]
+    fn json_answers_come_from_examples_or_schemas() {
+        let (mut example, mut synthesized) = (0, 0);
+        for answer in answers::ANSWERS {
+            if let Canned::Json { source, text } = answer.body {
+                serde_json::from_str::<Value>(text).expect("canned JSON parses");
+                match source {
+                    Source::Example => example += 1,
+                    Source::Synthesized => synthesized += 1,
+                }
+            }
+        }
+        // Most operations have an example in the spec (103 of 145 in the 2026-10-30 snapshot).
+        assert!(
+            example > synthesized,
+            "{example} examples, {synthesized} synthesized"
+        );
+    }
+
+    #[test]
     fn later_pages_are_empty() {
         let models = find(&Method::GET, "/api/v1/models").unwrap();
         let Canned::Json { text, .. } = models.body else {

@@ -19,6 +19,10 @@
 //! `tests/client/sse.rs`). Known gaps of Prism and defects of the spec's examples are listed in
 //! `contract/prism-gaps.txt` with their reasons and scope (which calls they explain); a listed
 //! gap that explains no failure fails the test, so the list cannot go stale.
+//!
+//! `offline.rs` makes the same calls on the offline transport (`openrouter::offline`), which
+//! needs no Prism and is not ignored: every canned answer must decode into its typed response,
+//! strictly.
 
 mod calls;
 mod offline;
