@@ -2,17 +2,16 @@
 //! the analytics query accepts, and one query built from them.
 //!
 //! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example analytics`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::{GetUserActivityQuery, QueryAnalyticsRequest};
-use openrouter::{Client, Error};
+use openrouter::types::analytics::{GetUserActivityQuery, QueryAnalyticsRequest};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let analytics = client.analytics();
 
     match analytics

@@ -3,20 +3,21 @@
 //! Needs a **management key**, read from `OPENROUTER_MANAGEMENT_KEY`, falling back to
 //! `OPENROUTER_API_KEY`. The key the example creates is deleted at the end, even when a step in
 //! between failed. Run with `cargo run --example api_keys`.
+//!
+//! Without `OPENROUTER_MANAGEMENT_KEY` or `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use openrouter::types::api_keys::{CreateRequest, UpdateRequest};
-use openrouter::{Client, ClientBuilder, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let Some(key) = var("OPENROUTER_MANAGEMENT_KEY").or_else(|| var("OPENROUTER_API_KEY")) else {
-        println!("Set OPENROUTER_MANAGEMENT_KEY (or OPENROUTER_API_KEY) to a management key to run this example.");
-        return Ok(());
-    };
-    // `from_env` keeps OPENROUTER_BASE_URL and the attribution variables; the key is replaced.
-    let builder = ClientBuilder::from_env().unwrap_or_else(|_| Client::builder());
-    let client = builder.api_key(key).build()?;
+    use openrouter_examples::var;
+    let key = var("OPENROUTER_MANAGEMENT_KEY").or_else(|| var("OPENROUTER_API_KEY"));
+    let client = openrouter_examples::client_with_key(
+        key,
+        "OPENROUTER_MANAGEMENT_KEY (or OPENROUTER_API_KEY)",
+    )?;
     let keys = client.api_keys();
 
     let mut create = CreateRequest::new("sdk-example-key");

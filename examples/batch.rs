@@ -3,18 +3,17 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`; `OPENROUTER_BATCH_ID` picks the batch to
 //! fetch (default: the newest). Run with `cargo run --example batch`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::ListBatchesQuery;
-use openrouter::{Client, Error};
+use openrouter::types::batch::ListBatchesQuery;
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     // Pages of 10; the next page is asked for with the previous page's `last_id`.
     let mut batches = client

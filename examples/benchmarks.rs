@@ -3,19 +3,18 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (rate-limited to 30 requests a minute).
 //! Run with `cargo run --example benchmarks`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::{
+use openrouter::types::benchmarks::{
     GetBenchmarksQuery, GetBenchmarksSource, UnifiedBenchmarksResponseDataItem as Item,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     let query = GetBenchmarksQuery::default()
         .source(GetBenchmarksSource::ArtificialAnalysis)

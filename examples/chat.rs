@@ -3,18 +3,17 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_MODEL` picks the model).
 //! Run with `cargo run --example chat`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use openrouter::types::chat::{ChatRequest, Message, Tool};
-use openrouter::{Client, Error};
+use openrouter::Error;
 use serde_json::json;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let model =
         std::env::var("OPENROUTER_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
 

@@ -2,17 +2,16 @@
 //! tokens and requests of each.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example classifications`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::GetTaskClassificationsQuery;
-use openrouter::{Client, Error};
+use openrouter::types::classifications::GetTaskClassificationsQuery;
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     let query = GetTaskClassificationsQuery::default();
     match client.classifications().get_task(query).await {

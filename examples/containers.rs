@@ -4,27 +4,25 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. The container id (as returned in bash/shell
 //! tool results) comes from `OPENROUTER_CONTAINER_ID`. Run with `cargo run --example containers`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
 use openrouter::types::containers::ListContainerFilesQuery;
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 const MAX_PAGES: usize = 5;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let Some(container) = std::env::var("OPENROUTER_CONTAINER_ID")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
+    let client = openrouter_examples::client()?;
+    let Some(container) =
+        openrouter_examples::var_or_offline("OPENROUTER_CONTAINER_ID", "cntr_offline")
     else {
         println!("Set OPENROUTER_CONTAINER_ID to a container id to list its files.");
         return Ok(());
     };
-    let client = Client::from_env()?;
     let containers = client.containers();
 
     // A page can be empty yet `has_more`: follow `last_id` while it says so (bounded here).

@@ -2,16 +2,15 @@
 //!
 //! The credits call needs a **management key** in `OPENROUTER_API_KEY`; the key metadata works
 //! with any key. Run with `cargo run --example credits`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     // `GET /key` lives in the api_keys group: it describes the key that signs the request.
     match client.api_keys().get_current().await {

@@ -37,8 +37,9 @@ impl<T: Transport> Transport for Logging<T> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), openrouter::Error> {
-    let client = match std::env::var("OPENROUTER_API_KEY") {
-        Ok(_) => {
+    let client = match openrouter_examples::var("OPENROUTER_API_KEY") {
+        Some(_) => {
+            println!("Using the OpenRouter API (OPENROUTER_API_KEY is set), logging the default transport.");
             let inner = openrouter::transport::HyperTransport::new().map_err(|e| {
                 openrouter::Error::Config(openrouter::ConfigError::from_message(e.to_string()))
             })?;
@@ -46,7 +47,7 @@ async fn main() -> Result<(), openrouter::Error> {
                 .transport(Logging { inner })
                 .build()?
         }
-        Err(_) => {
+        None => {
             println!("Offline mode: OPENROUTER_API_KEY is not set; logging the built-in offline transport.");
             Client::builder()
                 .transport(Logging {

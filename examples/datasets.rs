@@ -1,20 +1,19 @@
 //! Datasets: public rankings of apps and models, and the median cost of a session per app.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example datasets`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{
+use openrouter::types::datasets::{
     GetAppRankingsQuery, GetRankingsDailyQuery, GetSessionCostQuery,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let datasets = client.datasets();
 
     // Paginated: `.items()` would walk every app; `take(10)` stops after the first ten.

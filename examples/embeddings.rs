@@ -2,19 +2,18 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_EMBEDDING_MODEL` picks the model).
 //! Run with `cargo run --example embeddings`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
 use openrouter::types::embeddings::Request;
-use openrouter::types::generated::{CreateEmbeddingsResponseEmbedding, ListEmbeddingsModelsQuery};
-use openrouter::{Client, Error};
+use openrouter::types::embeddings::{CreateEmbeddingsResponseEmbedding, ListEmbeddingsModelsQuery};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let model = std::env::var("OPENROUTER_EMBEDDING_MODEL")
         .unwrap_or_else(|_| "openai/text-embedding-3-small".to_owned());
 

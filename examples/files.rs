@@ -4,21 +4,20 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Uploads `OPENROUTER_UPLOAD_FILE` when set,
 //! else a small text file the example writes. Run with `cargo run --example files`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
 use openrouter::types::files::{
     DeleteFileQuery, DownloadFileContentQuery, FileResponse, GetFileMetadataQuery, ListFilesQuery,
     UploadFileQuery,
 };
-use openrouter::{Client, Error, FilePart};
+use openrouter::{Error, FilePart};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let files = client.files();
     let tmp = std::env::temp_dir().join(format!("openrouter-files-{}", std::process::id()));
     let path = std::env::var("OPENROUTER_UPLOAD_FILE").map_or_else(

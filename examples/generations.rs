@@ -2,20 +2,19 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. The generation is `OPENROUTER_GENERATION_ID`,
 //! or else that of a one-word chat completion made here. Run with `cargo run --example generations`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use std::time::Duration;
 
 use openrouter::types::chat::{ChatRequest, Message};
-use openrouter::types::generated::{GetGenerationQuery, ListGenerationContentQuery};
-use openrouter::{Client, Error};
+use openrouter::types::generations::{GetGenerationQuery, ListGenerationContentQuery};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     let id = match std::env::var("OPENROUTER_GENERATION_ID") {
         Ok(id) => id,

@@ -2,17 +2,16 @@
 //! `OPENROUTER_IMAGE_MODEL` is set (generation costs credits, so it is opt-in).
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example images`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::ImageGenerationRequest;
-use openrouter::{Client, Error};
+use openrouter::types::images::ImageGenerationRequest;
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let images = client.images();
 
     let models = images
@@ -36,7 +35,10 @@ async fn main() -> Result<(), Error> {
         }
     }
 
-    let Ok(model) = std::env::var("OPENROUTER_IMAGE_MODEL") else {
+    let Some(model) = openrouter_examples::var_or_offline(
+        "OPENROUTER_IMAGE_MODEL",
+        "bytedance-seed/seedream-4.5",
+    ) else {
         println!("Set OPENROUTER_IMAGE_MODEL to also generate an image.");
         return Ok(());
     };

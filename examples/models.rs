@@ -2,20 +2,19 @@
 //! (page by page), count the models, and fetch one.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example models`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{GetModelsQuery, ListModelsCountQuery};
-use openrouter::{Client, Error};
+use openrouter::types::models::{GetModelsQuery, ListModelsCountQuery};
+use openrouter::Error;
 
 const SHOWN: usize = 10;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     // Every model, across pages: the stream asks for the next page when this one runs out.
     let query = GetModelsQuery::default().limit(100);

@@ -4,19 +4,18 @@
 //! Works with any API key in `OPENROUTER_API_KEY`. The exchange runs only when
 //! `OPENROUTER_OAUTH_CODE` (and, for S256, `OPENROUTER_OAUTH_CODE_VERIFIER`) hold a code from
 //! the redirect to your callback URL. Run with `cargo run --example oauth`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::{
+use openrouter::types::oauth::{
     ExchangeApiKeyRequestCodeChallengeMethod as Method, ExchangeAuthCodeForApiKeyRequest,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     match client.oauth().list_jwks().await {
         Ok(jwks) => {
@@ -30,7 +29,8 @@ async fn main() -> Result<(), Error> {
         Err(e) => report("list_oauth_jwks", &e),
     }
 
-    let Ok(code) = std::env::var("OPENROUTER_OAUTH_CODE") else {
+    let Some(code) = openrouter_examples::var_or_offline("OPENROUTER_OAUTH_CODE", "offline-code")
+    else {
         println!("Set OPENROUTER_OAUTH_CODE to exchange an authorization code for an API key.");
         return Ok(());
     };

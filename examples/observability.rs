@@ -2,19 +2,20 @@
 //! listed with `.items()`, then one fetched by id. Read-only.
 //!
 //! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example observability`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{ListObservabilityDestinationsQuery, ObservabilityDestination};
-use openrouter::{Client, Error};
+use openrouter::types::observability::{
+    ListObservabilityDestinationsQuery, ObservabilityDestination,
+};
+use openrouter::Error;
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     let query = ListObservabilityDestinationsQuery::default().limit(20);
     let mut destinations = client.observability().list(query).items();

@@ -3,18 +3,17 @@
 //!
 //! Needs a **management key** of an organization in `OPENROUTER_API_KEY`.
 //! Run with `cargo run --example organization`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::ListOrganizationMembersQuery;
-use openrouter::{Client, Error};
+use openrouter::types::organization::ListOrganizationMembersQuery;
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let organization = client.organization();
 
     match organization.get_settings().await {

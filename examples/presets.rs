@@ -3,18 +3,17 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`; `OPENROUTER_PRESET` picks the preset slug
 //! (default: the first listed). Run with `cargo run --example presets`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{ListPresetVersionsQuery, ListPresetsQuery};
-use openrouter::{Client, Error};
+use openrouter::types::presets::{ListPresetVersionsQuery, ListPresetsQuery};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let presets = client.presets();
 
     let mut all = presets.list(ListPresetsQuery::default().limit(20)).items();

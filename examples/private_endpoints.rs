@@ -3,16 +3,15 @@
 //!
 //! Needs a **management key** in `OPENROUTER_API_KEY`; `OPENROUTER_PRIVATE_ENDPOINT_ID` picks
 //! the endpoint to fetch (default: the first listed). Run with `cargo run --example private_endpoints`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     let endpoints = client.private_endpoints().list().await;
     let endpoints = endpoints.inspect_err(|e| report("list", e))?;

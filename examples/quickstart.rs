@@ -9,25 +9,14 @@
 use std::io::Write;
 
 use futures_util::StreamExt;
-use openrouter::offline::OfflineTransport;
 use openrouter::sse::ChatAccumulator;
 use openrouter::types::chat::{ChatRequest, Message};
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let client = match std::env::var("OPENROUTER_API_KEY") {
-        Ok(key) if !key.trim().is_empty() => {
-            println!("Using the OpenRouter API (OPENROUTER_API_KEY is set).");
-            Client::from_env()?
-        }
-        _ => {
-            println!("Offline mode: OPENROUTER_API_KEY is not set, so answers come from the SDK's built-in offline transport.");
-            Client::builder()
-                .transport(OfflineTransport::new())
-                .build()?
-        }
-    };
+    // The real API with OPENROUTER_API_KEY, else the offline transport; it says which.
+    let client = openrouter_examples::client()?;
     let model =
         std::env::var("OPENROUTER_MODEL").unwrap_or_else(|_| "openai/gpt-4o-mini".to_owned());
 

@@ -2,17 +2,16 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_RERANK_MODEL` picks the model).
 //! Run with `cargo run --example rerank`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::CreateRerankRequest;
-use openrouter::{Client, Error};
+use openrouter::types::rerank::CreateRerankRequest;
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let model = std::env::var("OPENROUTER_RERANK_MODEL")
         .unwrap_or_else(|_| "cohere/rerank-v3.5".to_owned());
 

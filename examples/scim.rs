@@ -3,18 +3,17 @@
 //!
 //! Needs a **management key** of an organization with SCIM in `OPENROUTER_API_KEY`;
 //! `OPENROUTER_SCIM_SYNC_JOB_ID` names a sync job to check. Run with `cargo run --example scim`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{ListScimGroupMappingsQuery, ListScimGroupsQuery};
-use openrouter::{Client, Error};
+use openrouter::types::scim::{ListScimGroupMappingsQuery, ListScimGroupsQuery};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let scim = client.scim();
 
     let mut groups = scim
@@ -56,15 +55,15 @@ async fn main() -> Result<(), Error> {
         }
     }
 
-    match std::env::var("OPENROUTER_SCIM_SYNC_JOB_ID") {
-        Ok(id) => match scim.get_sync_job(&id).await {
+    match openrouter_examples::var_or_offline("OPENROUTER_SCIM_SYNC_JOB_ID", "sync-offline") {
+        Some(id) => match scim.get_sync_job(&id).await {
             Ok(job) => println!(
                 "sync job {}: {}, {:?} groups synced, error {:?}",
                 job.data.id, job.data.status, job.data.synced_groups, job.data.error_message
             ),
             Err(e) => report("get_sync_job", &e),
         },
-        Err(_) => println!("Set OPENROUTER_SCIM_SYNC_JOB_ID to check a sync job."),
+        None => println!("Set OPENROUTER_SCIM_SYNC_JOB_ID to check a sync job."),
     }
     Ok(())
 }

@@ -4,17 +4,16 @@
 //! Works with any API key in `OPENROUTER_API_KEY`; costs a little credit. The model comes from
 //! `OPENROUTER_TTS_MODEL` (default `openai/gpt-4o-mini-tts`), the voice from
 //! `OPENROUTER_TTS_VOICE` (default `alloy`). Run with `cargo run --example speech`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use openrouter::types::speech::{SpeechRequest, SpeechRequestResponseFormat};
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let var = |name: &str, default: &str| {
         std::env::var(name)
             .ok()
@@ -28,7 +27,7 @@ async fn main() -> Result<(), Error> {
     );
     request.voice = Some(var("OPENROUTER_TTS_VOICE", "alloy"));
     let format = SpeechRequestResponseFormat::Mp3;
-    let path = format!("speech.{format}");
+    let path = openrouter_examples::output_path(&format!("speech.{format}"));
     request.response_format = Some(format);
 
     // The answer is a `Download`: a stream of bytes, here written to a file as it arrives.
@@ -42,7 +41,10 @@ async fn main() -> Result<(), Error> {
         .write_to_file(&path)
         .await
         .inspect_err(|e| report("write", e))?;
-    println!("wrote {written} bytes of {content_type} to {path}");
+    println!(
+        "wrote {written} bytes of {content_type} to {}",
+        path.display()
+    );
     Ok(())
 }
 

@@ -2,21 +2,20 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_SYSTEM_ONE_MODEL` picks the
 //! model). Run with `cargo run --example system_one`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use std::collections::BTreeMap;
 
-use openrouter::types::generated::{
+use openrouter::types::system_one::{
     DecisionsChoiceQuestion, DecisionsRequest, DecisionsResponseAnswersValue,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let model =
         std::env::var("OPENROUTER_SYSTEM_ONE_MODEL").unwrap_or_else(|_| "jev-latest".to_owned());
 

@@ -2,17 +2,16 @@
 //! of one of them.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example tools`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::ListToolsQuery;
-use openrouter::{Client, Error};
+use openrouter::types::tools::ListToolsQuery;
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
 
     let tools = client
         .tools()

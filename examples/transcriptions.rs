@@ -5,22 +5,29 @@
 //! from `OPENROUTER_AUDIO_FILE` (mp3, wav, flac, ogg, m4a, ...), the model from
 //! `OPENROUTER_STT_MODEL` (default `openai/whisper-large-v3`). Run with
 //! `OPENROUTER_AUDIO_FILE=speech.mp3 cargo run --example transcriptions`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use openrouter::types::transcriptions::CreateAudioTranscriptionsForm;
-use openrouter::{Client, Error, FilePart};
+use openrouter::{Error, FilePart};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let Some(audio) = var("OPENROUTER_AUDIO_FILE") else {
-        println!("Set OPENROUTER_AUDIO_FILE to an audio file to transcribe it.");
-        return Ok(());
+    let client = openrouter_examples::client()?;
+    // Offline, a few bytes in memory stand in for the file (`FilePart::bytes`).
+    let (audio, file) = match var("OPENROUTER_AUDIO_FILE") {
+        Some(path) => (path.clone(), FilePart::path(path)),
+        None if openrouter_examples::is_offline() => (
+            "offline.mp3".to_owned(),
+            FilePart::bytes(&b"offline audio"[..]).file_name("offline.mp3"),
+        ),
+        None => {
+            println!("Set OPENROUTER_AUDIO_FILE to an audio file to transcribe it.");
+            return Ok(());
+        }
     };
-    let client = Client::from_env()?;
 
     let model = var("OPENROUTER_STT_MODEL").unwrap_or_else(|| "openai/whisper-large-v3".to_owned());
     let mut form = CreateAudioTranscriptionsForm::new(model);
@@ -29,7 +36,7 @@ async fn main() -> Result<(), Error> {
     let transcript = client
         .transcriptions()
         .create(form)
-        .file(FilePart::path(&audio))
+        .file(file)
         .await
         .inspect_err(|e| report("create_transcription", e))?;
 

@@ -3,19 +3,18 @@
 //!
 //! Works with an API key in `OPENROUTER_API_KEY` that has access to the Intern API programme
 //! (other keys get 404). Run with `cargo run --example vault`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
-use openrouter::types::generated::{
+use openrouter::types::vault::{
     ListInternEffectiveVaultSecretsQuery, ListInternVaultSecretsQuery, ListVaultSecretsQuery,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let vault = client.vault();
 
     match vault
@@ -38,7 +37,9 @@ async fn main() -> Result<(), Error> {
         Err(e) => report("list_vault_secrets", &e),
     }
 
-    let Ok(intern) = std::env::var("OPENROUTER_INTERN_ID") else {
+    let Some(intern) =
+        openrouter_examples::var_or_offline("OPENROUTER_INTERN_ID", "intern-offline")
+    else {
         println!("Set OPENROUTER_INTERN_ID to list an intern's secrets and connections.");
         return Ok(());
     };

@@ -5,24 +5,23 @@
 //! Works with any API key in `OPENROUTER_API_KEY`. Generation costs credits, so it is opt-in:
 //! set `OPENROUTER_VIDEO_MODEL` (for example `google/veo-3.1`). Run with
 //! `cargo run --example video_generation`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use std::time::Duration;
 
 use openrouter::types::video_generation::{
     ListVideosContentQuery, VideoGenerationRequest, VideoGenerationResponseStatus as Status,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 const POLL_EVERY: Duration = Duration::from_secs(10);
 const MAX_POLLS: u32 = 60;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let videos = client.video_generation();
 
     let models = videos
@@ -37,9 +36,8 @@ async fn main() -> Result<(), Error> {
         );
     }
 
-    let Some(model) = std::env::var("OPENROUTER_VIDEO_MODEL")
-        .ok()
-        .filter(|m| !m.is_empty())
+    let Some(model) =
+        openrouter_examples::var_or_offline("OPENROUTER_VIDEO_MODEL", "google/veo-3.1")
     else {
         println!("Set OPENROUTER_VIDEO_MODEL to also generate a video (costs credits).");
         return Ok(());
@@ -58,7 +56,10 @@ async fn main() -> Result<(), Error> {
         if !matches!(job.status, Status::Pending | Status::InProgress) {
             break;
         }
-        tokio::time::sleep(POLL_EVERY).await;
+        // Offline, the canned job is done at the first look: no need to wait.
+        if !openrouter_examples::is_offline() {
+            tokio::time::sleep(POLL_EVERY).await;
+        }
         job = videos
             .get(&job.id)
             .await
@@ -75,14 +76,16 @@ async fn main() -> Result<(), Error> {
     }
 
     // Output 0; `index` selects another when the job produced several.
+    let path = openrouter_examples::output_path("video.mp4");
     let written = videos
         .download(&job.id, ListVideosContentQuery::default().index(0))
         .await
         .inspect_err(|e| report("get_video_content", e))?
-        .write_to_file("video.mp4")
+        .write_to_file(&path)
         .await?;
     println!(
-        "wrote {written} bytes to video.mp4 (cost {:?})",
+        "wrote {written} bytes to {} (cost {:?})",
+        path.display(),
         job.usage.and_then(|u| u.cost)
     );
     Ok(())

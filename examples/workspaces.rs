@@ -2,20 +2,19 @@
 //!
 //! Read-only. Needs a **management key** in `OPENROUTER_API_KEY`.
 //! Run with `cargo run --example workspaces`.
+//!
+//! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
+//! (`openrouter_examples::client`).
 
 use futures_util::StreamExt;
-use openrouter::types::generated::{
+use openrouter::types::workspaces::{
     ListWorkspaceMembersQuery, ListWorkspacesQuery, WorkspaceBudgetInterval,
 };
-use openrouter::{Client, Error};
+use openrouter::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::var("OPENROUTER_API_KEY").map_or(true, |k| k.trim().is_empty()) {
-        println!("Set OPENROUTER_API_KEY (a management key) to run this example against the OpenRouter API.");
-        return Ok(());
-    }
-    let client = Client::from_env()?;
+    let client = openrouter_examples::client()?;
     let workspaces = client.workspaces();
 
     // Pages of 5 to show the paging; `.items()` hides it.

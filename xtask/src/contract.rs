@@ -10,12 +10,12 @@ use crate::model::{Body, Model, Operation, Response, Ty};
 
 use crate::emit::HEADER;
 
-struct Spec<'a> {
-    root: &'a Value,
+pub(crate) struct Spec<'a> {
+    pub(crate) root: &'a Value,
 }
 
 impl<'a> Spec<'a> {
-    fn resolve(&self, mut v: &'a Value) -> &'a Value {
+    pub(crate) fn resolve(&self, mut v: &'a Value) -> &'a Value {
         for _ in 0..32 {
             let Some(r) = v.get("$ref").and_then(Value::as_str) else {
                 return v;
@@ -34,7 +34,7 @@ impl<'a> Spec<'a> {
     }
 
     /// An example of a schema: its own `example`, else the smallest value it accepts.
-    fn synth(&self, schema: &'a Value, depth: usize) -> Value {
+    pub(crate) fn synth(&self, schema: &'a Value, depth: usize) -> Value {
         let s = self.resolve(schema);
         if let Some(e) = s.get("example") {
             return e.clone();
@@ -122,7 +122,7 @@ impl<'a> Spec<'a> {
         }
     }
 
-    fn op(&self, op: &Operation) -> &'a Value {
+    pub(crate) fn op(&self, op: &Operation) -> &'a Value {
         &self.root["paths"][&op.path][op.http_method.to_ascii_lowercase()]
     }
 
@@ -173,7 +173,8 @@ impl<'a> Spec<'a> {
 }
 
 /// A raw string literal for `text`.
-fn raw(text: &str) -> String {
+/// A raw string literal for `text` (with as many `#` as it needs).
+pub fn raw(text: &str) -> String {
     let mut hashes = String::from("#");
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');

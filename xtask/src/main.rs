@@ -13,6 +13,7 @@ mod fetch;
 mod model;
 mod names;
 mod naming;
+mod offline;
 mod overrides;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +23,8 @@ const USAGE: &str = "\
 usage:
   cargo xtask codegen [--spec PATH] [--out DIR] [--check]
       Generate from the OpenAPI spec (JSON or YAML): crates/openrouter-types/src/generated/,
-      crates/openrouter/src/api/generated.rs, crates/openrouter/tests/contract/calls.rs and the
+      crates/openrouter/src/api/generated.rs, crates/openrouter/tests/contract/calls.rs,
+      the offline transport's answers (crates/openrouter/src/offline/answers.rs) and the
       README's table of API groups. The spec path may also come from OPENROUTER_OPENAPI_SPEC.
       --out DIR   write every output under DIR instead, at the same workspace-relative paths
                   (DIR/README.md is the workspace's README with the new table); the workspace
@@ -133,6 +135,10 @@ fn generate_all(spec_path: &Path) -> Result<Generated, String> {
             (
                 "crates/openrouter/tests/contract/calls.rs",
                 rustfmt(&contract::emit_contract(&spec, &model))?,
+            ),
+            (
+                "crates/openrouter/src/offline/answers.rs",
+                rustfmt(&offline::emit_answers(&spec, &model))?,
             ),
         ],
         readme_table: client::readme_table(&model),
@@ -322,7 +328,7 @@ pub mod error;
 pub mod generated;
 pub mod operation;
 
-pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues};
+pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 
 pub use rt::{from_slice, from_str, from_value};
 

@@ -19,8 +19,13 @@
 //! `tests/client/sse.rs`). Known gaps of Prism and defects of the spec's examples are listed in
 //! `contract/prism-gaps.txt` with their reasons and scope (which calls they explain); a listed
 //! gap that explains no failure fails the test, so the list cannot go stale.
+//!
+//! `offline.rs` makes the same calls on the offline transport (`openrouter::offline`), which
+//! needs no Prism and is not ignored: every canned answer must decode into its typed response,
+//! strictly.
 
 mod calls;
+mod offline;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -105,7 +110,7 @@ pub(crate) fn example<T: DeserializeOwned>(json: &str) -> Result<T, String> {
 
 fn prefer<T, S>(call: Call<T, S>, prefer: &str) -> Call<T, S> {
     let call = call.retry(RetryConfig::disabled());
-    if prefer.is_empty() {
+    if prefer.is_empty() || prefer == offline::STRICT {
         call
     } else {
         call.header("Prefer", prefer)
@@ -116,7 +121,11 @@ pub(crate) async fn run_json<T: DeserializeOwned, S>(call: Call<T, S>, p: &str) 
     match prefer(call, p).send().await {
         Ok(response) => Outcome {
             violations: violations(response.meta().headers()),
-            result: Ok(()),
+            result: if p == offline::STRICT {
+                offline::strict::<T>().map_err(Failure::Decode)
+            } else {
+                Ok(())
+            },
         },
         Err(e) => Outcome::from_error(e),
     }
