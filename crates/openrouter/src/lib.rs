@@ -9,6 +9,8 @@
 //! - [`Error`]: what a caller acts on, with the parsed API error, the status, the request and
 //!   generation ids, and whether retrying may help. The API key never appears in any output.
 //! - [`sse`]: the stream decoder and the chat accumulator.
+//! - [`cookbook`]: recipes for whole tasks (tool calling, structured output, streaming,
+//!   multimodal input, routing, reasoning, prompt caching, errors and retries, testing).
 //!
 //! # Finding things
 //!
@@ -36,7 +38,6 @@
 //! # Ok(()) }
 //! ```
 
-pub use openrouter_transport as transport;
 /// The data model: [`openrouter_types`], under `openrouter::types`.
 ///
 /// One module per API group, named like the client's accessor (`types::chat` for
@@ -51,12 +52,14 @@ pub use openrouter_transport as transport;
 /// a type is used by several groups, and a copy per group would add some 260 MB to these docs.
 #[doc(inline)]
 pub use api::types;
+pub use openrouter_transport as transport;
 
 pub mod api;
 mod body;
 mod call;
 mod client;
 pub mod config;
+pub mod cookbook;
 mod decode;
 pub mod defaults;
 mod download;
