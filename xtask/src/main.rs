@@ -322,7 +322,7 @@ pub mod error;
 pub mod generated;
 pub mod operation;
 
-pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues};
+pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 
 pub use rt::{from_slice, from_str, from_value};
 
