@@ -32,8 +32,9 @@ fn named_in(ty: &Ty, out: &mut Vec<String>) {
     }
 }
 
-/// One module per API group, re-exporting every generated type its operations use.
-fn emit_groups(model: &Model) -> String {
+/// Every API group with the generated types its operations take or return, however deeply
+/// nested (only names of generated types), by group name and type name.
+pub fn group_types(model: &Model) -> BTreeMap<String, Vec<String>> {
     use std::collections::BTreeSet;
     let by_name: BTreeMap<&str, &Def> = model.defs.iter().map(|d| (d.name.as_str(), d)).collect();
     let mut groups: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -86,9 +87,30 @@ fn emit_groups(model: &Model) -> String {
             }
         }
     }
+    groups
+        .into_iter()
+        .map(|(group, types)| {
+            let list = types
+                .into_iter()
+                .filter(|n| by_name.contains_key(n.as_str()))
+                .collect();
+            (group.to_owned(), list)
+        })
+        .collect()
+}
+
+/// One module per API group, re-exporting every generated type its operations use. The
+/// modules are hidden from the docs: the crate root re-exports them with `#[doc(inline)]`
+/// (the hand-written ones with short names glob them the same way), so each group's types are
+/// listed, with their pages, under `openrouter_types::<group>`, and the pages here are
+/// redirects. (They re-export through the private `types` module, which is what makes rustdoc
+/// inline them at all: one page per group that uses a type, beside the flat page in
+/// `generated`.)
+fn emit_groups(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str("//! The generated types by API group: each module re-exports every type that the group's\n//! operations take or return, however deeply nested.\n\n");
-    for (group, types) in groups {
+    for (group, list) in group_types(model) {
+        let group = group.as_str();
         let ops: Vec<String> = model
             .operations
             .iter()
@@ -100,11 +122,6 @@ fn emit_groups(model: &Model) -> String {
             "/// Types of the `{group}` operations: {}.\npub mod {group} {{",
             ops.join(", ")
         );
-        let list: Vec<&str> = types
-            .iter()
-            .map(String::as_str)
-            .filter(|n| by_name.contains_key(n))
-            .collect();
         if !list.is_empty() {
             let _ = writeln!(s, "pub use super::super::types::{{{}}};", list.join(", "));
         }
@@ -124,7 +141,9 @@ fn emit_mod(model: &Model) -> String {
         model.operations.len()
     );
     s.push_str(
-        "mod types;\npub use types::*;\npub mod groups;\npub mod operations;\n\
+        "mod types;\npub use types::*;\n\
+         /// The types of each API group; documented under the crate root's group modules.\n\
+         #[doc(hidden)]\npub mod groups;\npub mod operations;\n\
          /// Every schema of the spec by JSON pointer, for the conformance tests.\n\
          #[cfg(feature = \"spec-registry\")]\n#[doc(hidden)]\npub mod registry;\n",
     );

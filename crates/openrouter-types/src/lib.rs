@@ -61,10 +61,14 @@ pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 pub use rt::{from_slice, from_str, from_value};
 
 // Every API group under its client name; the modules below add short names to the busiest ones.
+// Inlined, so that each group's page lists its types (`generated::groups` is hidden; its pages
+// are redirects to these).
+#[doc(inline)]
 pub use generated::groups::*;
 
 /// Chat completions (`POST /chat/completions`), OpenAI-compatible.
 pub mod chat {
+    #[doc(inline)]
     pub use crate::generated::groups::chat::*;
     pub use crate::generated::{ChatMessages, ChatStreamChunk};
 
@@ -90,6 +94,7 @@ pub mod chat {
 
 /// The Responses API (`POST /responses`), OpenAI-compatible.
 pub mod responses {
+    #[doc(inline)]
     pub use crate::generated::groups::responses::*;
 
     /// A Responses request.
@@ -107,9 +112,12 @@ pub mod responses {
     pub type Format = crate::generated::Formats;
 }
 
-/// Anthropic-compatible Messages (`POST /messages`).
+/// Anthropic-compatible Messages (`POST /messages`): short names for the busiest types of
+/// [`anthropic_messages`], which lists them all.
 pub mod messages {
-    pub use crate::generated::groups::anthropic_messages::*;
+    // Not inlined: the pages would copy `anthropic_messages`'s, type for type (some 30 MB).
+    #[doc(no_inline)]
+    pub use crate::anthropic_messages::*;
 
     /// A Messages request.
     pub type Request = crate::generated::MessagesRequest;
@@ -125,6 +133,7 @@ pub mod messages {
 
 /// Embeddings (`POST /embeddings`).
 pub mod embeddings {
+    #[doc(inline)]
     pub use crate::generated::groups::embeddings::*;
 
     /// An embeddings request.
@@ -135,6 +144,7 @@ pub mod embeddings {
 
 /// The model catalogue (`GET /models` and friends).
 pub mod models {
+    #[doc(inline)]
     pub use crate::generated::groups::models::*;
 
     /// One model of the catalogue.
@@ -145,6 +155,7 @@ pub mod models {
 
 /// Credits (`GET /credits`).
 pub mod credits {
+    #[doc(inline)]
     pub use crate::generated::groups::credits::*;
 
     /// The credits response: total purchased and used.
@@ -155,6 +166,7 @@ pub mod credits {
 
 /// API key management (`/keys`); needs a management key.
 pub mod api_keys {
+    #[doc(inline)]
     pub use crate::generated::groups::api_keys::*;
 
     /// A request to create a key.
@@ -165,6 +177,7 @@ pub mod api_keys {
 
 /// Generation stats (`GET /generation`).
 pub mod generations {
+    #[doc(inline)]
     pub use crate::generated::groups::generations::*;
 
     /// Stats and cost of one generation.

@@ -9,9 +9,20 @@
 //! - [`Error`]: what a caller acts on, with the parsed API error, the status, the request and
 //!   generation ids, and whether retrying may help. The API key never appears in any output.
 //! - [`sse`]: the stream decoder and the chat accumulator.
+//! - [`cookbook`]: recipes for whole tasks (tool calling, structured output, streaming,
+//!   multimodal input, routing, reasoning, prompt caching, errors and retries, testing).
 //!
-//! The data model is [`openrouter_types`], re-exported as [`types`]; the transport is
-//! [`openrouter_transport`], re-exported as [`transport`].
+//! # Finding things
+//!
+//! - The types of an API group are listed under [`types`], one module per group named like
+//!   the client's accessor: `client.chat()` takes and returns the types of [`types::chat`],
+//!   `client.embeddings()` those of [`types::embeddings`]. The busiest have short names too
+//!   (`types::chat::Message`, `types::chat::Request`).
+//! - Each group's methods are on its accessor's type in [`api`] ([`api::Chat`] for
+//!   `client.chat()`); the README has the table of every group and method.
+//!
+//! The data model is [`openrouter_types`], re-exported as [`types`] with a list of types per
+//! API group; the transport is [`openrouter_transport`], re-exported as [`transport`].
 //!
 //! # Examples
 //!
@@ -27,14 +38,28 @@
 //! # Ok(()) }
 //! ```
 
+/// The data model: [`openrouter_types`], under `openrouter::types`.
+///
+/// One module per API group, named like the client's accessor (`types::chat` for
+/// `client.chat()`, `types::embeddings`, ...), lists every type the group's operations take or
+/// return; everything else of [`openrouter_types`] is here under the same path as there: the
+/// short names of the busiest types (`types::chat::Message`, `types::chat::Request`),
+/// `types::messages` (short names for `anthropic_messages`), [`types::error`],
+/// [`types::from_slice`] and the other lenient decoders, and `types::generated` (every type,
+/// flat, under the spec's names).
+///
+/// The lists link to the type pages of [`openrouter_types`] rather than copying them here:
+/// a type is used by several groups, and a copy per group would add some 260 MB to these docs.
+#[doc(inline)]
+pub use api::types;
 pub use openrouter_transport as transport;
-pub use openrouter_types as types;
 
 pub mod api;
 mod body;
 mod call;
 mod client;
 pub mod config;
+pub mod cookbook;
 mod decode;
 pub mod defaults;
 mod download;

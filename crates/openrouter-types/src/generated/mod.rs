@@ -7,6 +7,8 @@
 
 mod types;
 pub use types::*;
+/// The types of each API group; documented under the crate root's group modules.
+#[doc(hidden)]
 pub mod groups;
 pub mod operations;
 /// Every schema of the spec by JSON pointer, for the conformance tests.
