@@ -1729,18 +1729,22 @@ impl<'a> Gen<'a> {
         })
     }
 
+    /// Each def's position in `defs`, by name.
+    fn def_index(&self) -> HashMap<String, usize> {
+        self.defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), i))
+            .collect()
+    }
+
     /// Boxes the optional fields whose type is a large struct or union (more than
     /// [`LARGE_FIELD`] bytes inline, estimated): such a field is absent from most values (a
     /// stream chunk's `usage`, `error` and `openrouter_metadata`), and inline it makes every
     /// value of the parent that much larger to build and move, present or not. Boxed, an
     /// absent field costs one word. Setters and constructors box for the caller.
     fn box_large(&mut self) {
-        let index: HashMap<String, usize> = self
-            .defs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.name.clone(), i))
-            .collect();
+        let index = self.def_index();
         let mut sizes: HashMap<String, usize> = HashMap::new();
         for d in &self.defs {
             def_size(&d.name, &self.defs, &index, &mut sizes);
@@ -1770,12 +1774,7 @@ impl<'a> Gen<'a> {
     /// Boxes the fields and variants that close a cycle of direct containment, so every type has
     /// a finite size.
     fn box_recursion(&mut self) {
-        let index: HashMap<String, usize> = self
-            .defs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.name.clone(), i))
-            .collect();
+        let index = self.def_index();
         let edges: Vec<Vec<usize>> = self
             .defs
             .iter()

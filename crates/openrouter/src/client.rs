@@ -10,7 +10,7 @@ use http::header::{
 use openrouter_transport::{SharedTransport, Transport};
 
 use crate::config::{Attribution, ResolvedRetry, RetryConfig, TimeoutConfig};
-use crate::error::{ConfigError, Error, TransportFailure};
+use crate::error::{ConfigError, Error};
 use crate::prepared::RequestOptions;
 use crate::{defaults, headers};
 use openrouter_types::generated::operations::OPERATIONS;
@@ -621,7 +621,7 @@ fn default_transport(
         b = b.proxy(proxy);
     }
     let t = b.build().map_err(|e| {
-        Error::Transport(TransportFailure {
+        Error::Transport(crate::error::TransportFailure {
             source: e,
             attempts: 0,
             repeatable: false,
