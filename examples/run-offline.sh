@@ -16,8 +16,10 @@ for name in $names; do
     count=$((count + 1))
     out=$(env -u OPENROUTER_API_KEY -u OPENROUTER_MANAGEMENT_KEY \
         timeout 30 "$target_dir/debug/examples/$name" 2>&1) && rc=0 || rc=$?
-    first=$(printf '%s\n' "$out" | head -n 1)
-    lines=$(printf '%s\n' "$out" | wc -l)
+    # No `printf | head` here: with pipefail, head closing the pipe early (SIGPIPE) on a long
+    # output would fail the script.
+    first=${out%%$'\n'*}
+    lines=$(wc -l <<<"$out")
     if [ "$rc" -ne 0 ] || [[ "$first" != "Offline mode:"* ]] || [ "$lines" -lt 2 ]; then
         failed+=("$name")
         printf '== %s: exit %s, %s lines\n%s\n' "$name" "$rc" "$lines" "$out"
