@@ -288,3 +288,42 @@ impl ProviderErrorMetadata {
         self.raw.as_str()
     }
 }
+
+/// Why the answer is not the value asked for. Each case keeps what the model said.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The model refused; its refusal text.
+    Refusal(String),
+    /// The answer has no text to parse (no choice, or empty content).
+    NoContent,
+    /// The text is not JSON of the asked type.
+    Invalid {
+        /// The answer's text, as received.
+        text: String,
+        /// Where and why it does not parse.
+        error: serde_json::Error,
+    },
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Refusal(text) => write!(f, "the model refused: {text}"),
+            ParseError::NoContent => f.write_str("the answer has no text to parse"),
+            ParseError::Invalid { error, text } => {
+                let shown: String = text.chars().take(200).collect();
+                write!(f, "the answer is not the expected JSON ({error}): {shown}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ParseError::Invalid { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}

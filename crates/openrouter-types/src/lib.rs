@@ -54,9 +54,13 @@ pub mod operation;
 mod access;
 mod constructors;
 mod model_id;
+mod structured;
 
+pub use error::ParseError;
 pub use model_id::{ModelId, ModelIdError, ModelVariant};
 pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
+#[cfg(feature = "schemars")]
+pub use structured::strict_schema;
 
 pub use rt::{from_slice, from_str, from_value};
 

@@ -42,6 +42,9 @@ pub enum Error {
     /// ([`Call::max_response_body`](crate::Call::max_response_body)); it was not read further
     /// and its connection was closed.
     TooLarge(Box<TooLargeError>),
+    /// A structured-output call succeeded, but its answer is not the type asked for: a
+    /// refusal, no content, or text that does not parse (kept in the error).
+    Parse(Box<openrouter_types::error::ParseError>),
 }
 
 impl Error {
@@ -111,7 +114,7 @@ impl Error {
             Error::Decode(e) => e.attempts,
             Error::Stream(e) => e.attempts,
             Error::TooLarge(e) => e.attempts,
-            Error::Config(_) | Error::Io(_) => 0,
+            Error::Config(_) | Error::Io(_) | Error::Parse(_) => 0,
         }
     }
 
@@ -141,6 +144,7 @@ impl fmt::Display for Error {
             Error::Config(e) => e.fmt(f),
             Error::Io(e) => e.fmt(f),
             Error::TooLarge(e) => e.fmt(f),
+            Error::Parse(e) => e.fmt(f),
         }
     }
 }
@@ -154,6 +158,7 @@ impl StdError for Error {
             Error::Decode(e) => e.source.as_ref().map(|s| s as &(dyn StdError + 'static)),
             // The stream error's own message is part of this one's; skip to its cause.
             Error::Stream(e) => e.inner.source(),
+            Error::Parse(e) => e.source(),
         }
     }
 }

@@ -75,6 +75,9 @@ mod prepared;
 mod response;
 mod retry;
 pub mod sse;
+// Names generated result types (see `cargo xtask drift`).
+#[cfg(not(openrouter_drift))]
+mod structured;
 
 pub use call::{Call, NoStream, Upload};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};
@@ -88,6 +91,8 @@ pub use multipart::FilePart;
 pub use pagination::{Items, Page, Pages};
 pub use response::{RateLimit, Response, ResponseMeta, ResponseStream};
 pub use retry::RETRY_STATUSES;
+#[cfg(not(openrouter_drift))]
+pub use structured::{Parsed, Structured, StructuredAnswer};
 
 /// The README's examples, compiled (and the offline one run) as doc tests so the README stays
 /// true.

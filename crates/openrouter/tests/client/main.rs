@@ -18,5 +18,6 @@ mod security;
 mod sse;
 mod stalls;
 mod stream_events;
+mod structured;
 mod timeouts;
 mod transfer;
