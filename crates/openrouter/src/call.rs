@@ -29,6 +29,7 @@ use crate::response::{
     open_events, Response, ResponseMeta, ResponseStream, StreamRetry, STREAM_READ,
 };
 use crate::sse::StreamedEvent;
+use crate::telemetry;
 
 /// Marks a [`Call`] whose operation does not stream.
 #[derive(Debug)]
@@ -417,6 +418,7 @@ impl<T, S> Call<T, S> {
         let path_and_query = self.path_and_query();
         let method = Method::from_bytes(self.operation.http_method.as_bytes())
             .map_err(|_| ConfigError::new("invalid HTTP method in the operation table"))?;
+        let json = matches!(self.body, CallBody::Json(_));
         let body = match self.body {
             CallBody::None => None,
             CallBody::Json(f) => Some(BodySource::json(f(stream).map_err(|e| {
@@ -428,15 +430,42 @@ impl<T, S> Call<T, S> {
             }),
             CallBody::Multipart(m) => Some(m.into_source()?),
         };
+        let span = trace_span(
+            &self.client,
+            self.operation,
+            &self.options,
+            json,
+            body.as_ref(),
+        );
         let prepared = Prepared {
             method,
             path_and_query,
             uri_slot,
             body,
             options: self.options,
+            span,
         };
         Ok((self.client, prepared))
     }
+}
+
+/// The call's span (`telemetry`), made as the call is sent, from its serialized JSON body.
+fn trace_span(
+    client: &Client,
+    operation: &'static Operation,
+    options: &RequestOptions,
+    json: bool,
+    body: Option<&BodySource>,
+) -> tracing::Span {
+    let bytes = match body {
+        Some(BodySource::Bytes { bytes, .. }) if json => Some(&bytes[..]),
+        _ => None,
+    };
+    let base_url = match options.extras.as_ref().and_then(|e| e.base_url.as_ref()) {
+        Some(url) => url.as_str(),
+        None => client.base_url(),
+    };
+    telemetry::call_span(operation, base_url, bytes, client.inner.trace_content)
 }
 
 impl<T> Call<T, Upload> {
@@ -482,14 +511,20 @@ impl<T: DeserializeOwned, S> Call<T, S> {
     pub async fn send(self) -> Result<Response<T>, Error> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
         let own_error_field = self.operation.body_has_error_field;
+        let content = self.client.inner.trace_content;
         let (client, prepared) = self.prepare(false)?;
+        let span = prepared.span.clone();
         let read = ReadWhole {
             own_error_field,
             unless_event_stream: false,
         };
-        let executed = client
+        let executed = match client
             .execute(prepared, "application/json", Some(read))
-            .await?;
+            .await
+        {
+            Ok(executed) => executed,
+            Err(e) => return Err(traced_failure(&span, e)),
+        };
         let attempts = executed.rest.attempts;
         let (parts, _) = executed.response.into_parts();
         // The loop read it, and found no error in it.
@@ -499,12 +534,19 @@ impl<T: DeserializeOwned, S> Call<T, S> {
             headers: parts.headers,
             attempts,
         };
+        if !span.is_disabled() {
+            telemetry::record_head(&span, &meta.headers);
+            telemetry::record_body(&span, &bytes, content);
+        }
         let data = if empty {
-            decode_empty::<T>(&meta, bytes)?
+            decode_empty::<T>(&meta, bytes)
         } else {
-            decode_json::<T>(&meta, bytes)?
+            decode_json::<T>(&meta, bytes)
         };
-        Ok(Response { data, meta })
+        match data {
+            Ok(data) => Ok(Response { data, meta }),
+            Err(e) => Err(traced_failure(&span, e)),
+        }
     }
 }
 
@@ -543,7 +585,12 @@ impl<S> Call<Download, S> {
         // Any type: the success is the declared binary type, but an error is JSON (and a
         // declared `audio/*` is not a type a server can answer with).
         let (client, prepared) = self.prepare(false)?;
-        let executed = client.execute(prepared, "*/*", None).await?;
+        let span = prepared.span.clone();
+        let executed = match client.execute(prepared, "*/*", None).await {
+            Ok(executed) => executed,
+            Err(e) => return Err(traced_failure(&span, e)),
+        };
+        telemetry::record_head(&span, executed.response.headers());
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -602,12 +649,31 @@ impl<T, S: StreamedEvent> Call<T, S> {
         } else {
             None
         };
-        let executed = client
+        let span = prepared.span.clone();
+        let opened = client
             .execute(prepared, "text/event-stream", Some(STREAM_READ))
-            .await?;
-        let (inner, meta) = open_events::<S>(executed, sentinel, max_event)?;
-        Ok(ResponseStream { inner, meta, retry })
+            .await
+            .and_then(|executed| open_events::<S>(executed, sentinel, max_event));
+        let (inner, meta) = match opened {
+            Ok(opened) => opened,
+            Err(e) => return Err(traced_failure(&span, e)),
+        };
+        let trace = telemetry::stream_trace(span, &meta.headers, client.inner.trace_content);
+        Ok(ResponseStream {
+            inner,
+            meta,
+            retry,
+            trace,
+        })
     }
+}
+
+/// Records a failed call on its span, and gives the error back.
+fn traced_failure(span: &tracing::Span, error: Error) -> Error {
+    if !span.is_disabled() {
+        telemetry::call_failed(span, &error);
+    }
+    error
 }
 
 /// Encodes the top-level fields of `form` as `application/x-www-form-urlencoded`; unset

@@ -117,6 +117,8 @@ impl Client {
             *request.uri_mut() = uri;
             *request.headers_mut() = headers;
 
+            // This attempt's span (disabled when the call's is); ends with the iteration.
+            let attempt_span = crate::telemetry::attempt_span(&call.span, method, attempt);
             let sent = self.inner.transport.send(request);
             let outcome = match limit {
                 Some(at) => race(sent, arm(&mut timer, at).as_mut()).await,
@@ -130,6 +132,9 @@ impl Client {
             let (error, failure, response_headers, asked) = match outcome {
                 Some(Ok(response)) => {
                     let status = response.status();
+                    if !attempt_span.is_disabled() {
+                        attempt_span.record("http.response.status_code", status.as_u16());
+                    }
                     if status.is_success() {
                         let mut rest = AfterHead {
                             attempts: attempt,
@@ -196,6 +201,10 @@ impl Client {
                 },
             };
 
+            if !attempt_span.is_disabled() {
+                crate::telemetry::attempt_failed(&attempt_span, &error);
+            }
+            drop(attempt_span);
             // A reader-backed upload that has started cannot be sent again.
             let replayable = body.as_ref().is_none_or(BodySource::replayable);
             let wait = if replayable {

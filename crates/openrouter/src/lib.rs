@@ -75,6 +75,7 @@ mod prepared;
 mod response;
 mod retry;
 pub mod sse;
+mod telemetry;
 
 pub use call::{Call, NoStream, Upload};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};

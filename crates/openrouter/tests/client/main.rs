@@ -19,4 +19,5 @@ mod sse;
 mod stalls;
 mod stream_events;
 mod timeouts;
+mod tracing_spans;
 mod transfer;
