@@ -456,7 +456,7 @@ fn trace_span(
     options: &RequestOptions,
     json: bool,
     body: Option<&BodySource>,
-) -> tracing::Span {
+) -> telemetry::SpanSlot {
     let bytes = match body {
         Some(BodySource::Bytes { bytes, .. }) if json => Some(&bytes[..]),
         _ => None,
@@ -511,20 +511,14 @@ impl<T: DeserializeOwned, S> Call<T, S> {
     pub async fn send(self) -> Result<Response<T>, Error> {
         let empty = matches!(self.operation.response, ResponseKind::Empty);
         let own_error_field = self.operation.body_has_error_field;
-        let content = self.client.inner.trace_content;
         let (client, prepared) = self.prepare(false)?;
-        let span = prepared.span.clone();
         let read = ReadWhole {
             own_error_field,
             unless_event_stream: false,
         };
-        let executed = match client
+        let executed = client
             .execute(prepared, "application/json", Some(read))
-            .await
-        {
-            Ok(executed) => executed,
-            Err(e) => return Err(traced_failure(&span, e)),
-        };
+            .await?;
         let attempts = executed.rest.attempts;
         let (parts, _) = executed.response.into_parts();
         // The loop read it, and found no error in it.
@@ -534,19 +528,12 @@ impl<T: DeserializeOwned, S> Call<T, S> {
             headers: parts.headers,
             attempts,
         };
-        if !span.is_disabled() {
-            telemetry::record_head(&span, &meta.headers);
-            telemetry::record_body(&span, &bytes, content);
-        }
         let data = if empty {
-            decode_empty::<T>(&meta, bytes)
+            decode_empty::<T>(&meta, bytes)?
         } else {
-            decode_json::<T>(&meta, bytes)
+            decode_json::<T>(&meta, bytes)?
         };
-        match data {
-            Ok(data) => Ok(Response { data, meta }),
-            Err(e) => Err(traced_failure(&span, e)),
-        }
+        Ok(Response { data, meta })
     }
 }
 
@@ -585,12 +572,7 @@ impl<S> Call<Download, S> {
         // Any type: the success is the declared binary type, but an error is JSON (and a
         // declared `audio/*` is not a type a server can answer with).
         let (client, prepared) = self.prepare(false)?;
-        let span = prepared.span.clone();
-        let executed = match client.execute(prepared, "*/*", None).await {
-            Ok(executed) => executed,
-            Err(e) => return Err(traced_failure(&span, e)),
-        };
-        telemetry::record_head(&span, executed.response.headers());
+        let executed = client.execute(prepared, "*/*", None).await?;
         let (parts, body) = executed.response.into_parts();
         let meta = ResponseMeta {
             status: parts.status,
@@ -658,7 +640,7 @@ impl<T, S: StreamedEvent> Call<T, S> {
             Ok(opened) => opened,
             Err(e) => return Err(traced_failure(&span, e)),
         };
-        let trace = telemetry::stream_trace(span, &meta.headers, client.inner.trace_content);
+        let trace = telemetry::stream_trace(span, client.inner.trace_content);
         Ok(ResponseStream {
             inner,
             meta,
@@ -669,8 +651,8 @@ impl<T, S: StreamedEvent> Call<T, S> {
 }
 
 /// Records a failed call on its span, and gives the error back.
-fn traced_failure(span: &tracing::Span, error: Error) -> Error {
-    if !span.is_disabled() {
+fn traced_failure(span: &telemetry::SpanSlot, error: Error) -> Error {
+    if let Some(span) = span.get() {
         telemetry::call_failed(span, &error);
     }
     error

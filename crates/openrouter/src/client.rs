@@ -550,7 +550,8 @@ impl ClientBuilder {
     /// Whether the `gen_ai` spans of calls carry the prompt and the completion
     /// (`gen_ai.input.messages`, `gen_ai.output.messages`, as JSON text). Default: off, since
     /// prompts and completions may hold personal data; headers and the key are never recorded
-    /// either way. See [`cookbook::tracing`](crate::cookbook::tracing).
+    /// either way. Has no effect without the feature `tracing` (default). See
+    /// [`cookbook::tracing`](crate::cookbook::tracing).
     pub fn trace_content(mut self, enabled: bool) -> Self {
         self.trace_content = enabled;
         self

@@ -75,6 +75,8 @@ mod prepared;
 mod response;
 mod retry;
 pub mod sse;
+// Without the feature `tracing` only the empty `SpanSlot` plumbing is used.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 mod telemetry;
 
 pub use call::{Call, NoStream, Upload};

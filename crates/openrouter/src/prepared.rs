@@ -57,9 +57,9 @@ pub(crate) struct Prepared {
     pub(crate) uri_slot: Option<usize>,
     pub(crate) body: Option<BodySource>,
     pub(crate) options: RequestOptions,
-    /// The call's `gen_ai` span (`telemetry`), the parent of each attempt's; disabled when
-    /// no subscriber wants it.
-    pub(crate) span: tracing::Span,
+    /// The call's `gen_ai` span (`telemetry`), the parent of each attempt's; empty without
+    /// the feature `tracing` or a subscriber that wants it.
+    pub(crate) span: crate::telemetry::SpanSlot,
 }
 
 impl Prepared {

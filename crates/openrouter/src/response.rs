@@ -230,7 +230,7 @@ impl<S: StreamedEvent> Stream for ResponseStream<S> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if this.trace.is_some() {
+        if cfg!(feature = "tracing") && this.trace.is_some() {
             let polled = this.poll_untraced(cx);
             if let Poll::Ready(item) = &polled {
                 this.observe(item.as_ref());
@@ -287,7 +287,7 @@ impl<S: StreamedEvent> ResponseStream<S> {
     fn end_trace(&mut self) {
         self.trace = None;
         if let Some(r) = self.retry.as_deref_mut() {
-            r.prepared.span = tracing::Span::none();
+            r.prepared.span = crate::telemetry::SpanSlot::default();
         }
     }
 

@@ -16,11 +16,50 @@ use std::fmt::Write as _;
 use http::HeaderMap;
 use openrouter_types::operation::Operation;
 use serde::Deserialize;
+#[cfg(feature = "tracing")]
 use tracing::field::Empty;
 use tracing::Span;
 
 use crate::error::Error;
 use crate::headers;
+
+/// A span of this module, or nothing: `None` unless the feature `tracing` is on and a
+/// subscriber wants the span. Without the feature it is empty (no bytes in a call's future)
+/// and every use of it compiles away.
+#[derive(Clone, Default)]
+pub(crate) struct SpanSlot {
+    #[cfg(feature = "tracing")]
+    span: Option<Box<Span>>,
+}
+
+impl SpanSlot {
+    /// The span, if any.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> Option<&Span> {
+        #[cfg(feature = "tracing")]
+        return self.span.as_deref();
+        #[cfg(not(feature = "tracing"))]
+        None
+    }
+
+    #[cfg(feature = "tracing")]
+    fn new(span: Span) -> Self {
+        SpanSlot {
+            span: (!span.is_disabled()).then(|| Box::new(span)),
+        }
+    }
+
+    /// Ends the span (drops it).
+    #[inline(always)]
+    pub(crate) fn end(self) {}
+
+    fn into_span(self) -> Option<Span> {
+        #[cfg(feature = "tracing")]
+        return self.span.map(|s| *s);
+        #[cfg(not(feature = "tracing"))]
+        None
+    }
+}
 
 /// The `gen_ai.operation.name` of an operation: `chat` for the chat-like generations (chat
 /// completions, `/responses`, `/messages`, and their preset forms), `embeddings`, else the
@@ -38,14 +77,31 @@ pub(crate) fn operation_name(op: &Operation) -> &'static str {
     }
 }
 
-/// The span of one call; disabled (and nothing computed) when no subscriber wants it.
-/// `body` is the serialized JSON body, when the call has one.
+/// The span of one call, empty (and nothing computed) when the feature `tracing` is off or no
+/// subscriber wants it. `body` is the serialized JSON body, when the call has one.
+#[inline]
 pub(crate) fn call_span(
     op: &'static Operation,
     base_url: &str,
     body: Option<&[u8]>,
     content: bool,
-) -> Span {
+) -> SpanSlot {
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = (op, base_url, body, content);
+        SpanSlot::default()
+    }
+    #[cfg(feature = "tracing")]
+    traced_call_span(op, base_url, body, content)
+}
+
+#[cfg(feature = "tracing")]
+fn traced_call_span(
+    op: &'static Operation,
+    base_url: &str,
+    body: Option<&[u8]>,
+    content: bool,
+) -> SpanSlot {
     let operation = operation_name(op);
     let span = tracing::info_span!(
         target: "openrouter::gen_ai",
@@ -73,11 +129,10 @@ pub(crate) fn call_span(
         "gen_ai.input.messages" = Empty,
         "gen_ai.output.messages" = Empty,
     );
-    if span.is_disabled() {
-        return span;
+    if !span.is_disabled() {
+        record_request(&span, operation, base_url, body, content);
     }
-    record_request(&span, operation, base_url, body, content);
-    span
+    SpanSlot::new(span)
 }
 
 #[cold]
@@ -156,22 +211,35 @@ fn input_messages(map: &mut serde_json::Map<String, serde_json::Value>) -> Optio
     serde_json::to_string(&out).ok()
 }
 
-/// The span of one attempt, a child of `call`'s; disabled when `call` is.
-pub(crate) fn attempt_span(call: &Span, method: &http::Method, attempt: u32) -> Span {
-    if call.is_disabled() {
-        return Span::none();
+/// The span of one attempt, a child of `call`'s; `None` when `call` is.
+#[inline]
+pub(crate) fn attempt_span(call: &SpanSlot, method: &http::Method, attempt: u32) -> SpanSlot {
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = (call, method, attempt);
+        SpanSlot::default()
     }
-    tracing::info_span!(
+    #[cfg(feature = "tracing")]
+    match call.get() {
+        Some(call) => traced_attempt_span(call, method, attempt),
+        None => SpanSlot::default(),
+    }
+}
+
+#[cfg(feature = "tracing")]
+fn traced_attempt_span(call: &Span, method: &http::Method, attempt: u32) -> SpanSlot {
+    let span = tracing::info_span!(
         target: "openrouter::gen_ai",
         parent: call,
         "http",
         "otel.name" = method.as_str(),
         "otel.kind" = "client",
         "http.request.method" = method.as_str(),
-        "http.request.resend_count" = attempt.saturating_sub(1),
+        "http.request.resend_count" = i64::from(attempt.saturating_sub(1)),
         "http.response.status_code" = Empty,
         "error.type" = Empty,
-    )
+    );
+    SpanSlot::new(span)
 }
 
 /// The `error.type` of an error: the HTTP status an API error stands for, else its kind.
@@ -209,18 +277,12 @@ pub(crate) fn attempt_failed(span: &Span, error: &Error) {
 #[cold]
 #[inline(never)]
 pub(crate) fn call_failed(span: &Span, error: &Error) {
-    if span.is_disabled() {
-        return;
-    }
     span.record("error.type", error_type(error).as_str());
     span.record("otel.status_code", "ERROR");
 }
 
 /// Records what a successful response's head says (the generation id).
 pub(crate) fn record_head(span: &Span, headers: &HeaderMap) {
-    if span.is_disabled() {
-        return;
-    }
     if let Some(id) = headers
         .get(headers::X_GENERATION_ID)
         .and_then(|v| v.to_str().ok())
@@ -231,16 +293,9 @@ pub(crate) fn record_head(span: &Span, headers: &HeaderMap) {
 
 /// Records what a successful body read whole says: ids, model, finish reasons, usage, cost,
 /// and, when `content`, the completion.
-pub(crate) fn record_body(span: &Span, body: &[u8], content: bool) {
-    if span.is_disabled() {
-        return;
-    }
-    record_body_enabled(span, body, content);
-}
-
 #[cold]
 #[inline(never)]
-fn record_body_enabled(span: &Span, body: &[u8], content: bool) {
+pub(crate) fn record_body(span: &Span, body: &[u8], content: bool) {
     let mut summary = TraceSummary::new(content);
     if content {
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
@@ -499,17 +554,9 @@ pub(crate) struct StreamTrace {
 
 /// What a stream's span needs while the stream runs; `None` (nothing done per event) when
 /// the span is disabled.
-pub(crate) fn stream_trace(
-    span: Span,
-    headers: &HeaderMap,
-    content: bool,
-) -> Option<Box<StreamTrace>> {
-    if span.is_disabled() {
-        return None;
-    }
-    record_head(&span, headers);
+pub(crate) fn stream_trace(span: SpanSlot, content: bool) -> Option<Box<StreamTrace>> {
     Some(Box::new(StreamTrace {
-        span,
+        span: span.into_span()?,
         summary: TraceSummary::new(content),
     }))
 }

@@ -19,5 +19,6 @@ mod sse;
 mod stalls;
 mod stream_events;
 mod timeouts;
+#[cfg(feature = "tracing")]
 mod tracing_spans;
 mod transfer;
