@@ -23,19 +23,34 @@ pub fn client() -> Result<Client, Error> {
 
 /// Like [`client`], with the key given (`None`: offline); `source` names where it came from.
 pub fn client_with_key(key: Option<String>, source: &str) -> Result<Client, Error> {
+    configured_client(key, source, |b| b)
+}
+
+/// Like [`client`], with more settings of the builder (`configure`).
+pub fn client_with(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Result<Client, Error> {
+    configured_client(var("OPENROUTER_API_KEY"), "OPENROUTER_API_KEY", configure)
+}
+
+fn configured_client(
+    key: Option<String>,
+    source: &str,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Result<Client, Error> {
     match key {
         Some(key) => {
             println!("Using the OpenRouter API ({source} is set).");
             // `from_env` keeps OPENROUTER_BASE_URL and the attribution variables.
             let builder = ClientBuilder::from_env().unwrap_or_else(|_| Client::builder());
-            builder.api_key(key).build()
+            configure(builder.api_key(key)).build()
         }
         None => {
             println!(
                 "Offline mode: {source} is not set, so answers come from the SDK's built-in \
                  offline transport (canned answers, no network)."
             );
-            offline_client()
+            configure(Client::builder().transport(OfflineTransport::new())).build()
         }
     }
 }

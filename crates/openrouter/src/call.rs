@@ -29,6 +29,7 @@ use crate::response::{
     open_events, Response, ResponseMeta, ResponseStream, StreamRetry, STREAM_READ,
 };
 use crate::sse::StreamedEvent;
+use crate::telemetry;
 
 /// Marks a [`Call`] whose operation does not stream.
 #[derive(Debug)]
@@ -417,6 +418,7 @@ impl<T, S> Call<T, S> {
         let path_and_query = self.path_and_query();
         let method = Method::from_bytes(self.operation.http_method.as_bytes())
             .map_err(|_| ConfigError::new("invalid HTTP method in the operation table"))?;
+        let json = matches!(self.body, CallBody::Json(_));
         let body = match self.body {
             CallBody::None => None,
             CallBody::Json(f) => Some(BodySource::json(f(stream).map_err(|e| {
@@ -428,15 +430,42 @@ impl<T, S> Call<T, S> {
             }),
             CallBody::Multipart(m) => Some(m.into_source()?),
         };
+        let span = trace_span(
+            &self.client,
+            self.operation,
+            &self.options,
+            json,
+            body.as_ref(),
+        );
         let prepared = Prepared {
             method,
             path_and_query,
             uri_slot,
             body,
             options: self.options,
+            span,
         };
         Ok((self.client, prepared))
     }
+}
+
+/// The call's span (`telemetry`), made as the call is sent, from its serialized JSON body.
+fn trace_span(
+    client: &Client,
+    operation: &'static Operation,
+    options: &RequestOptions,
+    json: bool,
+    body: Option<&BodySource>,
+) -> telemetry::SpanSlot {
+    let bytes = match body {
+        Some(BodySource::Bytes { bytes, .. }) if json => Some(&bytes[..]),
+        _ => None,
+    };
+    let base_url = match options.extras.as_ref().and_then(|e| e.base_url.as_ref()) {
+        Some(url) => url.as_str(),
+        None => client.base_url(),
+    };
+    telemetry::call_span(operation, base_url, bytes, client.inner.trace_content)
 }
 
 impl<T> Call<T, Upload> {
@@ -602,12 +631,31 @@ impl<T, S: StreamedEvent> Call<T, S> {
         } else {
             None
         };
-        let executed = client
+        let span = prepared.span.clone();
+        let opened = client
             .execute(prepared, "text/event-stream", Some(STREAM_READ))
-            .await?;
-        let (inner, meta) = open_events::<S>(executed, sentinel, max_event)?;
-        Ok(ResponseStream { inner, meta, retry })
+            .await
+            .and_then(|executed| open_events::<S>(executed, sentinel, max_event));
+        let (inner, meta) = match opened {
+            Ok(opened) => opened,
+            Err(e) => return Err(traced_failure(&span, e)),
+        };
+        let trace = telemetry::stream_trace(span, client.inner.trace_content);
+        Ok(ResponseStream {
+            inner,
+            meta,
+            retry,
+            trace,
+        })
     }
+}
+
+/// Records a failed call on its span, and gives the error back.
+fn traced_failure(span: &telemetry::SpanSlot, error: Error) -> Error {
+    if let Some(span) = span.get() {
+        telemetry::call_failed(span, &error);
+    }
+    error
 }
 
 /// Encodes the top-level fields of `form` as `application/x-www-form-urlencoded`; unset

@@ -99,6 +99,9 @@ pub(crate) struct Inner {
     /// The client's limits on a successful body read whole and on one stream event, in bytes.
     pub(crate) max_response_body: usize,
     pub(crate) max_stream_event: usize,
+    /// Whether call spans carry the prompt and the completion
+    /// ([`ClientBuilder::trace_content`]).
+    pub(crate) trace_content: bool,
     /// `Bearer <key>` of a fixed key, made once (and marked sensitive) rather than per call;
     /// `None` with a key provider, or when the key is not a valid header value (each call then
     /// reports that, as it would without the cache). Never printed: `Client`'s `Debug` does not
@@ -350,6 +353,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     max_response_body: Option<usize>,
     max_stream_event: Option<usize>,
+    trace_content: bool,
     #[cfg(feature = "hyper")]
     proxy: Option<openrouter_transport::Proxy>,
     error: Option<ConfigError>,
@@ -543,6 +547,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether the `gen_ai` spans of calls carry the prompt and the completion
+    /// (`gen_ai.input.messages`, `gen_ai.output.messages`, as JSON text). Default: off, since
+    /// prompts and completions may hold personal data; headers and the key are never recorded
+    /// either way. Has no effect without the feature `tracing` (default). See
+    /// [`cookbook::tracing`](crate::cookbook::tracing).
+    pub fn trace_content(mut self, enabled: bool) -> Self {
+        self.trace_content = enabled;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -603,6 +617,7 @@ impl ClientBuilder {
                     .max_response_body
                     .unwrap_or(defaults::MAX_RESPONSE_BODY),
                 max_stream_event: self.max_stream_event.unwrap_or(defaults::MAX_STREAM_EVENT),
+                trace_content: self.trace_content,
             }),
         })
     }

@@ -47,14 +47,16 @@ impl Client {
         let deadline = timeouts.total.map(|d| Instant::now() + d);
         // A call's base URL follows the client's rules (no plain http to another host).
         let call_base = match options.extras.as_ref().and_then(|e| e.base_url.as_ref()) {
-            Some(url) => Some(check_base_url(url, self.inner.allow_http)?),
+            Some(url) => Some(check_base_url(url, self.inner.allow_http).map_err(fail(&call))?),
             None => None,
         };
-        let uri = self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)?;
+        let uri = self
+            .call_uri(call_base.as_deref(), call.uri_slot, path_and_query)
+            .map_err(fail(&call))?;
         // The key is resolved once per call (a provider is asked once).
-        let auth = self.auth()?;
+        let auth = self.auth().map_err(fail(&call))?;
         if let Some(err) = options.error() {
-            return Err(Error::Config(err.clone()));
+            return Err(fail(&call)(Error::Config(err.clone())));
         }
         let content_type = body.as_ref().map(BodySource::content_type);
         // A request that may have reached the server is sent again only when a second copy
@@ -99,15 +101,19 @@ impl Client {
                         None => Some(opening.await),
                     };
                     match opened {
-                        Some(body) => body?,
-                        None => return Err(opening_timed_out(deadline, &timeouts, attempt)),
+                        Some(body) => body.map_err(Error::from).map_err(fail(&call))?,
+                        None => {
+                            let e = opening_timed_out(deadline, &timeouts, attempt);
+                            return Err(fail(&call)(e));
+                        }
                     }
                 }
             };
             let (uri, headers) = match first.take() {
                 Some(prepared) => prepared,
                 None => (
-                    self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)?,
+                    self.call_uri(call_base.as_deref(), call.uri_slot, path_and_query)
+                        .map_err(fail(&call))?,
                     self.headers(options, content_type, accept, auth.as_ref()),
                 ),
             };
@@ -117,6 +123,8 @@ impl Client {
             *request.uri_mut() = uri;
             *request.headers_mut() = headers;
 
+            // This attempt's span (disabled when the call's is); ends with the iteration.
+            let attempt_span = crate::telemetry::attempt_span(&call.span, method, attempt);
             let sent = self.inner.transport.send(request);
             let outcome = match limit {
                 Some(at) => race(sent, arm(&mut timer, at).as_mut()).await,
@@ -130,6 +138,9 @@ impl Client {
             let (error, failure, response_headers, asked) = match outcome {
                 Some(Ok(response)) => {
                     let status = response.status();
+                    if let Some(span) = attempt_span.get() {
+                        span.record("http.response.status_code", i64::from(status.as_u16()));
+                    }
                     if status.is_success() {
                         let mut rest = AfterHead {
                             attempts: attempt,
@@ -146,6 +157,9 @@ impl Client {
                                     .is_some_and(headers::is_event_stream)
                         };
                         let Some(read) = read.filter(|r| !stream_answer(r)) else {
+                            if let Some(span) = call.span.get() {
+                                crate::telemetry::record_head(span, response.headers());
+                            }
                             return Ok(Executed {
                                 response,
                                 read: None,
@@ -158,7 +172,8 @@ impl Client {
                         let (parts, body) = response.into_parts();
                         let bytes = rest
                             .read_capped(body, max_body, status, &parts.headers)
-                            .await?;
+                            .await
+                            .map_err(fail(&call))?;
                         timer = rest.timer;
                         match error_in_body(
                             status,
@@ -168,6 +183,11 @@ impl Client {
                             attempt,
                         ) {
                             None => {
+                                if let Some(span) = call.span.get() {
+                                    crate::telemetry::record_head(span, &parts.headers);
+                                    let content = self.inner.trace_content;
+                                    crate::telemetry::record_body(span, &bytes, content);
+                                }
                                 return Ok(Executed {
                                     response: http::Response::from_parts(
                                         parts,
@@ -175,7 +195,7 @@ impl Client {
                                     ),
                                     read: Some(bytes),
                                     rest: AfterHead { timer, ..rest },
-                                })
+                                });
                             }
                             Some(api) => api_failure(api, parts.headers, repeatable),
                         }
@@ -192,10 +212,14 @@ impl Client {
                 Some(Err(e)) => transport_failure(e, attempt, repeatable),
                 None => match timed_out(deadline, &timeouts, attempt, repeatable) {
                     Ok(attempt_timeout) => attempt_timeout,
-                    Err(total) => return Err(total),
+                    Err(total) => return Err(fail(&call)(total)),
                 },
             };
 
+            if let Some(span) = attempt_span.get() {
+                crate::telemetry::attempt_failed(span, &error);
+            }
+            attempt_span.end();
             // A reader-backed upload that has started cannot be sent again.
             let replayable = body.as_ref().is_none_or(BodySource::replayable);
             let wait = if replayable {
@@ -222,7 +246,7 @@ impl Client {
                         "giving up"
                     );
                 }
-                return Err(error);
+                return Err(fail(&call)(error));
             };
             // The method, the path (no query string) and the error: never a header, so never
             // the key.
@@ -239,6 +263,16 @@ impl Client {
             drop((error, response_headers));
             arm(&mut timer, Instant::now() + wait).as_mut().await;
         }
+    }
+}
+
+/// Records the call's failure on its span (when a subscriber wants it), giving the error back.
+fn fail(call: &Prepared) -> impl Fn(Error) -> Error + '_ {
+    move |e| {
+        if let Some(span) = call.span.get() {
+            crate::telemetry::call_failed(span, &e);
+        }
+        e
     }
 }
 

@@ -78,6 +78,9 @@ pub mod sse;
 // Names generated result types (see `cargo xtask drift`).
 #[cfg(not(openrouter_drift))]
 mod structured;
+// Without the feature `tracing` only the empty `SpanSlot` plumbing is used.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+mod telemetry;
 
 pub use call::{Call, NoStream, Upload};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};

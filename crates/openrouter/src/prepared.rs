@@ -57,6 +57,9 @@ pub(crate) struct Prepared {
     pub(crate) uri_slot: Option<usize>,
     pub(crate) body: Option<BodySource>,
     pub(crate) options: RequestOptions,
+    /// The call's `gen_ai` span (`telemetry`), the parent of each attempt's; empty without
+    /// the feature `tracing` or a subscriber that wants it.
+    pub(crate) span: crate::telemetry::SpanSlot,
 }
 
 impl Prepared {
@@ -72,6 +75,7 @@ impl Prepared {
             uri_slot: self.uri_slot,
             body,
             options: self.options.clone(),
+            span: self.span.clone(),
         })
     }
 }

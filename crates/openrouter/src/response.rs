@@ -18,6 +18,7 @@ use crate::execute::{Executed, ReadWhole};
 use crate::headers::{self, content_type};
 use crate::prepared::Prepared;
 use crate::sse::{EventStream, SseStream, StreamError, StreamOptions, StreamedEvent};
+use crate::telemetry::StreamTrace;
 
 /// A body that is not an event stream is read in the loop, so that an error in a 200
 /// (`{"error": {"code": 502}}`) is retried like its code: nothing has reached the caller yet.
@@ -181,6 +182,9 @@ pub struct ResponseStream<S> {
     pub(crate) meta: ResponseMeta,
     /// Set when a stream that stalls before content may be opened again.
     pub(crate) retry: Option<Box<StreamRetry<S>>>,
+    /// The call's span and what the events said, when a subscriber wants the span; dropped
+    /// (which ends the span) when the stream ends.
+    pub(crate) trace: Option<Box<StreamTrace>>,
 }
 
 /// What opening a stalled stream again takes, and the events held back until content.
@@ -226,6 +230,22 @@ impl<S: StreamedEvent> Stream for ResponseStream<S> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if cfg!(feature = "tracing") && this.trace.is_some() {
+            let polled = this.poll_untraced(cx);
+            if let Poll::Ready(item) = &polled {
+                this.observe(item.as_ref());
+            }
+            return polled;
+        }
+        this.poll_untraced(cx)
+    }
+}
+
+impl<S: StreamedEvent> ResponseStream<S> {
+    /// `poll_next`, before the span sees the item.
+    #[inline(always)]
+    fn poll_untraced(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<S, Error>>> {
+        let this = self;
         if this.retry.is_some() {
             return this.poll_with_retry(cx);
         }
@@ -242,6 +262,35 @@ impl<S: StreamedEvent> Stream for ResponseStream<S> {
 }
 
 impl<S: StreamedEvent> ResponseStream<S> {
+    /// Shows an item to the stream's span; the end of the stream, or an error that ends it,
+    /// ends the span.
+    #[cold]
+    #[inline(never)]
+    fn observe(&mut self, item: Option<&Result<S, Error>>) {
+        let Some(trace) = self.trace.as_deref_mut() else {
+            return;
+        };
+        match item {
+            Some(Ok(event)) => event.trace(&mut trace.summary),
+            // A chunk that does not decode does not end the stream, nor its span.
+            Some(Err(Error::Stream(s))) if !s.inner.is_terminal() => {}
+            Some(Err(e)) => {
+                trace.failed(e);
+                self.end_trace();
+            }
+            None => self.end_trace(),
+        }
+    }
+
+    /// Ends the stream's span: drops what holds it (the summary, recorded on drop, and the
+    /// copy of the call kept for a re-open).
+    fn end_trace(&mut self) {
+        self.trace = None;
+        if let Some(r) = self.retry.as_deref_mut() {
+            r.prepared.span = crate::telemetry::SpanSlot::default();
+        }
+    }
+
     /// `poll_next` for a stream that may be opened again when it stalls before content.
     #[cold]
     #[inline(never)]

@@ -18,6 +18,7 @@
 //! | [`prompt_caching`] | `cache_control` on a request and on a content part |
 //! | [`errors_and_retries`] | matching [`Error`](crate::Error), `retry_after`, per-call [`RetryConfig`](crate::RetryConfig), timeouts |
 //! | [`testing`] | testing your application with the test transports, and record/replay cassettes |
+//! | [`tracing`] | spans after the OpenTelemetry GenAI conventions, exporting them, recording prompts and completions |
 //!
 //! Where to find the rest: the types of every API group are listed under
 //! [`types`](crate::types) (`types::chat`, `types::embeddings`, ...), and the README's table
@@ -49,3 +50,6 @@ pub mod errors_and_retries {}
 
 #[doc = include_str!("testing.md")]
 pub mod testing {}
+
+#[doc = include_str!("tracing.md")]
+pub mod tracing {}

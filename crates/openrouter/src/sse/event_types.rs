@@ -10,6 +10,7 @@ use openrouter_types::generated::{
 };
 
 use super::protocol::{StreamProtocol, StreamedEvent};
+use crate::telemetry::TraceSummary;
 
 /// A chat chunk carries content when a choice has text, reasoning, a refusal, tool calls or
 /// audio, or finishes, or when it brings usage or an error; the first chunk (a role and an
@@ -30,6 +31,34 @@ impl StreamedEvent for ChatStreamChunk {
                     || d.audio.is_some()
             })
     }
+
+    fn trace(&self, summary: &mut TraceSummary) {
+        summary.set_ids(&self.id, &self.model);
+        for choice in &self.choices {
+            if let Some(text) = choice.delta.content.as_deref() {
+                summary.push_text(text);
+            }
+            if let Some(reason) = &choice.finish_reason {
+                summary.push_finish_reason(reason.as_str());
+            }
+        }
+        if let Some(u) = &self.usage {
+            summary.set_usage(
+                Some(u.prompt_tokens),
+                Some(u.completion_tokens),
+                u.prompt_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.cached_tokens),
+                u.prompt_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.cache_write_tokens),
+                u.completion_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.reasoning_tokens),
+                u.cost,
+            );
+        }
+    }
 }
 
 impl StreamedEvent for ImageStreamingResponseData {}
@@ -44,6 +73,19 @@ impl StreamedEvent for StreamEvents {
             StreamEvents::ResponseCreated(_) | StreamEvents::ResponseInProgress(_)
         )
     }
+
+    /// The final event carries the whole response (ids, status, usage, output).
+    fn trace(&self, summary: &mut TraceSummary) {
+        let response = match self {
+            StreamEvents::ResponseCompleted(e) => serde_json::to_value(&e.response),
+            StreamEvents::ResponseIncomplete(e) => serde_json::to_value(&e.response),
+            StreamEvents::ResponseFailed(e) => serde_json::to_value(&e.response),
+            _ => return,
+        };
+        if let Ok(value) = response {
+            summary.merge_value(value);
+        }
+    }
 }
 
 /// Every `/messages` event but `message_start` and `ping`.
@@ -55,5 +97,37 @@ impl StreamedEvent for MessagesStreamEvents {
             self,
             MessagesStreamEvents::MessageStart(_) | MessagesStreamEvents::Ping(_)
         )
+    }
+
+    /// `message_start` has the ids and the input usage, `message_delta` the stop reason and
+    /// the output usage, `content_block_delta` the text.
+    fn trace(&self, summary: &mut TraceSummary) {
+        match self {
+            MessagesStreamEvents::MessageStart(e) => {
+                if let Ok(mut value) = serde_json::to_value(&e.message) {
+                    // Empty at the start; the text comes in deltas.
+                    if let Some(map) = value.as_object_mut() {
+                        map.remove("content");
+                    }
+                    summary.merge_value(value);
+                }
+            }
+            MessagesStreamEvents::MessageDelta(e) => {
+                if let Ok(delta) = serde_json::to_value(&e.delta) {
+                    summary.merge_value(delta);
+                }
+                if let Ok(usage) = serde_json::to_value(&e.usage) {
+                    summary.merge_value(serde_json::json!({ "usage": usage }));
+                }
+            }
+            MessagesStreamEvents::ContentBlockDelta(e) if summary.wants_text() => {
+                if let Ok(value) = serde_json::to_value(&e.delta) {
+                    if let Some(text) = value.get("text").and_then(|t| t.as_str()) {
+                        summary.push_text(text);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }

@@ -146,6 +146,8 @@ mod accumulate_responses;
 #[cfg(not(openrouter_drift))]
 mod event_types;
 
+#[doc(hidden)]
+pub use crate::telemetry::TraceSummary;
 #[cfg(not(openrouter_drift))]
 pub use accumulate::{AccumulatedChat, AccumulatedChoice, AccumulatedToolCall, ChatAccumulator};
 #[cfg(not(openrouter_drift))]

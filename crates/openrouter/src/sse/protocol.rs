@@ -113,6 +113,13 @@ pub trait StreamedEvent: DeserializeOwned {
     fn carries_content(&self) -> bool {
         true
     }
+
+    /// Tells a call's span what this event says (ids, finish reasons, usage, text). Only
+    /// called while a subscriber records the span. Default: nothing.
+    #[doc(hidden)]
+    fn trace(&self, summary: &mut crate::telemetry::TraceSummary) {
+        let _ = summary;
+    }
 }
 
 impl StreamedEvent for Value {}

@@ -20,4 +20,6 @@ mod stalls;
 mod stream_events;
 mod structured;
 mod timeouts;
+#[cfg(feature = "tracing")]
+mod tracing_spans;
 mod transfer;
