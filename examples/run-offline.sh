@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build -q -p openrouter-examples --examples
+cargo build -q -p openrouter-examples --examples --all-features
 target_dir="${CARGO_TARGET_DIR:-target}"
 names=$(sed -n 's/^name = "\([a-z_0-9]*\)"$/\1/p' examples/Cargo.toml | grep -v '^openrouter-examples$')
 failed=()

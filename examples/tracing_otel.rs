@@ -6,7 +6,8 @@
 //! the client is built with `trace_content(true)` (off by default).
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_MODEL` picks the model).
-//! Run with `cargo run --example tracing_otel`.
+//! Run with `cargo run --example tracing_otel --features otel` (the OpenTelemetry crates are
+//! built only with that feature of the examples package).
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).
