@@ -1,7 +1,7 @@
 //! Decisions (alpha): ask a typed question about some state and read the typed answer.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_DECISIONS_MODEL` picks the
-//! model). Run with `cargo run --example alpha_decisions`.
+//! model). Run with `cargo run --example alpha_decisions --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

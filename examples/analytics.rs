@@ -1,7 +1,7 @@
 //! Analytics: activity by model and provider over the last 30 days, the metrics and dimensions
 //! the analytics query accepts, and one query built from them.
 //!
-//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example analytics`.
+//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example analytics --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -2,7 +2,7 @@
 //!
 //! Needs a **management key**, read from `OPENROUTER_MANAGEMENT_KEY`, falling back to
 //! `OPENROUTER_API_KEY`. The key the example creates is deleted at the end, even when a step in
-//! between failed. Run with `cargo run --example api_keys`.
+//! between failed. Run with `cargo run --example api_keys --features full`.
 //!
 //! Without `OPENROUTER_MANAGEMENT_KEY` or `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -2,7 +2,7 @@
 //! fetch one with its results. Read-only: it neither creates nor deletes a batch.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`; `OPENROUTER_BATCH_ID` picks the batch to
-//! fetch (default: the newest). Run with `cargo run --example batch`.
+//! fetch (default: the newest). Run with `cargo run --example batch --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -2,7 +2,7 @@
 //! enum variant per source.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (rate-limited to 30 requests a minute).
-//! Run with `cargo run --example benchmarks`.
+//! Run with `cargo run --example benchmarks --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

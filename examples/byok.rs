@@ -1,7 +1,7 @@
 //! BYOK: the provider keys you brought (bring your own key), listed with `.items()`, then one of
 //! them fetched by id. Read-only: the raw provider keys are never returned by the API.
 //!
-//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example byok`.
+//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example byok --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -1,7 +1,7 @@
 //! Task classifications: what OpenRouter traffic is used for, by category, with the share of
 //! tokens and requests of each.
 //!
-//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example classifications`.
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example classifications --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -3,7 +3,7 @@
 //! by chunk, polling the `Download` stream with `StreamExt`.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. The container id (as returned in bash/shell
-//! tool results) comes from `OPENROUTER_CONTAINER_ID`. Run with `cargo run --example containers`.
+//! tool results) comes from `OPENROUTER_CONTAINER_ID`. Run with `cargo run --example containers --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -1,7 +1,7 @@
 //! Credits: the account's purchased and used credits, and the limit and usage of the key in use.
 //!
 //! The credits call needs a **management key** in `OPENROUTER_API_KEY`; the key metadata works
-//! with any key. Run with `cargo run --example credits`.
+//! with any key. Run with `cargo run --example credits --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -1,6 +1,6 @@
 //! Datasets: public rankings of apps and models, and the median cost of a session per app.
 //!
-//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example datasets`.
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example datasets --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

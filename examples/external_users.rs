@@ -2,7 +2,7 @@
 //! `.items()`, then one fetched. Read-only: nothing is registered, updated or deactivated.
 //!
 //! Needs a **management key** in `OPENROUTER_API_KEY`; `OPENROUTER_EXTERNAL_USER` names the user
-//! to fetch (default: the first listed). Run with `cargo run --example external_users`.
+//! to fetch (default: the first listed). Run with `cargo run --example external_users --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

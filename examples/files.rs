@@ -3,7 +3,7 @@
 //! file with `write_to_file`, and delete the uploads.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Uploads `OPENROUTER_UPLOAD_FILE` when set,
-//! else a small text file the example writes. Run with `cargo run --example files`.
+//! else a small text file the example writes. Run with `cargo run --example files --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

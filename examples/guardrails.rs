@@ -1,7 +1,7 @@
 //! Guardrails: list them with `.items()`, show one, and list which keys and members each is
 //! assigned to. Read-only: nothing is created, assigned or deleted.
 //!
-//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example guardrails`.
+//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example guardrails --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

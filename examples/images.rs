@@ -1,7 +1,7 @@
 //! Images: list the image models and one model's endpoints; generate an image when
 //! `OPENROUTER_IMAGE_MODEL` is set (generation costs credits, so it is opt-in).
 //!
-//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example images`.
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example images --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -3,7 +3,7 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. The exchange runs only when
 //! `OPENROUTER_OAUTH_CODE` (and, for S256, `OPENROUTER_OAUTH_CODE_VERIFIER`) hold a code from
-//! the redirect to your callback URL. Run with `cargo run --example oauth`.
+//! the redirect to your callback URL. Run with `cargo run --example oauth --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -1,7 +1,7 @@
 //! Observability: the destinations generations are broadcast to (Langfuse, Datadog, S3, ...),
 //! listed with `.items()`, then one fetched by id. Read-only.
 //!
-//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example observability`.
+//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example observability --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

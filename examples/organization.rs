@@ -2,7 +2,7 @@
 //! `update_settings` is not called.
 //!
 //! Needs a **management key** of an organization in `OPENROUTER_API_KEY`.
-//! Run with `cargo run --example organization`.
+//! Run with `cargo run --example organization --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -2,7 +2,7 @@
 //! Read-only: the `create_presets_*` calls (which save a request as a preset) are not used.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`; `OPENROUTER_PRESET` picks the preset slug
-//! (default: the first listed). Run with `cargo run --example presets`.
+//! (default: the first listed). Run with `cargo run --example presets --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

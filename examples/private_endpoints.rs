@@ -2,7 +2,7 @@
 //! with its settings. Read-only: nothing is created, enabled, disabled or deleted.
 //!
 //! Needs a **management key** in `OPENROUTER_API_KEY`; `OPENROUTER_PRIVATE_ENDPOINT_ID` picks
-//! the endpoint to fetch (default: the first listed). Run with `cargo run --example private_endpoints`.
+//! the endpoint to fetch (default: the first listed). Run with `cargo run --example private_endpoints --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -1,7 +1,7 @@
 //! Private providers: the providers you registered for your private endpoints, listed, then one
 //! fetched by slug. Read-only.
 //!
-//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example private_providers`.
+//! Needs a **management key** in `OPENROUTER_API_KEY`. Run with `cargo run --example private_providers --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

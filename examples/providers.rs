@@ -1,6 +1,6 @@
 //! Providers: every provider OpenRouter routes to, with its policies and headquarters.
 //!
-//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example providers`.
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example providers --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

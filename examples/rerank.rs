@@ -1,7 +1,7 @@
 //! Rerank: order documents by relevance to a query.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_RERANK_MODEL` picks the model).
-//! Run with `cargo run --example rerank`.
+//! Run with `cargo run --example rerank --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -2,7 +2,7 @@
 //! workspaces, and the status of a sync job. Read-only: no mapping or sync job is created.
 //!
 //! Needs a **management key** of an organization with SCIM in `OPENROUTER_API_KEY`;
-//! `OPENROUTER_SCIM_SYNC_JOB_ID` names a sync job to check. Run with `cargo run --example scim`.
+//! `OPENROUTER_SCIM_SYNC_JOB_ID` names a sync job to check. Run with `cargo run --example scim --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -3,7 +3,7 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`; costs a little credit. The model comes from
 //! `OPENROUTER_TTS_MODEL` (default `openai/gpt-4o-mini-tts`), the voice from
-//! `OPENROUTER_TTS_VOICE` (default `alloy`). Run with `cargo run --example speech`.
+//! `OPENROUTER_TTS_VOICE` (default `alloy`). Run with `cargo run --example speech --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

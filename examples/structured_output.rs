@@ -1,7 +1,7 @@
 //! Structured output: the answer parsed into a Rust type whose JSON Schema (from schemars) is
 //! the request's response format, strict.
 //!
-//! `cargo run --example structured_output`. With `OPENROUTER_API_KEY` set it asks the real API
+//! `cargo run --example structured_output --features schemars`. With `OPENROUTER_API_KEY` set it asks the real API
 //! (`OPENROUTER_MODEL`, default `openai/gpt-4o-mini`); offline, the canned answer is plain text,
 //! so the example shows the typed error that keeps it.
 

@@ -1,7 +1,7 @@
 //! System One: send state and a typed question to a System One model (such as Jev), read its answer.
 //!
 //! Works with any API key in `OPENROUTER_API_KEY` (`OPENROUTER_SYSTEM_ONE_MODEL` picks the
-//! model). Run with `cargo run --example system_one`.
+//! model). Run with `cargo run --example system_one --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

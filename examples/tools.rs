@@ -1,7 +1,7 @@
 //! Tools: the server tools OpenRouter runs for models (web search, fetch, ...), and the details
 //! of one of them.
 //!
-//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example tools`.
+//! Works with any API key in `OPENROUTER_API_KEY`. Run with `cargo run --example tools --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

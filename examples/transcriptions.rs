@@ -4,7 +4,7 @@
 //! Works with any API key in `OPENROUTER_API_KEY`; costs a little credit. The audio file comes
 //! from `OPENROUTER_AUDIO_FILE` (mp3, wav, flac, ogg, m4a, ...), the model from
 //! `OPENROUTER_STT_MODEL` (default `openai/whisper-large-v3`). Run with
-//! `OPENROUTER_AUDIO_FILE=speech.mp3 cargo run --example transcriptions`.
+//! `OPENROUTER_AUDIO_FILE=speech.mp3 cargo run --example transcriptions --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -2,7 +2,7 @@
 //! intern (its secrets, the secrets it sees, its connections). Never secret values; read-only.
 //!
 //! Works with an API key in `OPENROUTER_API_KEY` that has access to the Intern API programme
-//! (other keys get 404). Run with `cargo run --example vault`.
+//! (other keys get 404). Run with `cargo run --example vault --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -4,7 +4,7 @@
 //!
 //! Works with any API key in `OPENROUTER_API_KEY`. Generation costs credits, so it is opt-in:
 //! set `OPENROUTER_VIDEO_MODEL` (for example `google/veo-3.1`). Run with
-//! `cargo run --example video_generation`.
+//! `cargo run --example video_generation --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

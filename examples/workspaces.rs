@@ -1,7 +1,7 @@
 //! Workspaces: list them with `.items()`, then show the first one, its members and budgets.
 //!
 //! Read-only. Needs a **management key** in `OPENROUTER_API_KEY`.
-//! Run with `cargo run --example workspaces`.
+//! Run with `cargo run --example workspaces --features full`.
 //!
 //! Without `OPENROUTER_API_KEY` it runs offline on the SDK's canned answers, and says so first
 //! (`openrouter_examples::client`).

@@ -212,7 +212,7 @@ pub fn emit_client(model: &Model) -> String {
         let names: Vec<String> = ops.iter().map(|o| format!("`{}`", o.method_name)).collect();
         let _ = writeln!(
             s,
-            "    /// The {} group: {}.\n    pub fn {group}(&self) -> {}<'_> {{\n        {} {{ client: self }}\n    }}\n",
+            "    /// The {} group: {}.\n    #[cfg(feature = \"{group}\")]\n    pub fn {group}(&self) -> {}<'_> {{\n        {} {{ client: self }}\n    }}\n",
             group_title(group),
             names.join(", "),
             group_struct(group),
@@ -225,10 +225,10 @@ pub fn emit_client(model: &Model) -> String {
         let name = group_struct(group);
         let _ = writeln!(
             s,
-            "/// The {} group of the API: `client.{group}()`.\n#[derive(Clone, Copy, Debug)]\npub struct {name}<'c> {{\n    client: &'c Client,\n}}\n",
+            "/// The {} group of the API: `client.{group}()`.\n#[cfg(feature = \"{group}\")]\n#[derive(Clone, Copy, Debug)]\npub struct {name}<'c> {{\n    client: &'c Client,\n}}\n",
             group_title(group)
         );
-        let _ = writeln!(s, "impl {name}<'_> {{");
+        let _ = writeln!(s, "#[cfg(feature = \"{group}\")]\nimpl {name}<'_> {{");
         for op in ops {
             // The operation's position in the types crate's `OPERATIONS` (emitted in model
             // order), which keys the client's cache of fixed request URIs.
@@ -266,7 +266,7 @@ fn emit_types(s: &mut String, model: &Model, groups: &BTreeMap<&str, Vec<&Operat
         let _ = writeln!(
             s,
             "    /// The types of `client.{group}()`: {}.\n    ///\n    /// The same module as \
-             `openrouter_types::{group}`, where each type has its page.\n    pub mod {group} {{",
+             `openrouter_types::{group}`, where each type has its page.\n    #[cfg(feature = \"{group}\")]\n    pub mod {group} {{",
             methods.join(", ")
         );
         if let Some(list) = types.get(*group).filter(|l| !l.is_empty()) {
@@ -451,7 +451,11 @@ fn emit_pages(s: &mut String, defs: &BTreeMap<&str, &Def>, model: &Model) {
         };
         let results = results.trim_start_matches("$.");
         let cursor = cursor.map(|c| c.trim_start_matches("$."));
-        let _ = writeln!(s, "impl crate::pagination::Page for t::{resp} {{");
+        let _ = writeln!(
+            s,
+            "#[cfg(feature = \"{}\")]\nimpl crate::pagination::Page for t::{resp} {{",
+            op.group
+        );
         match defs.get(resp.as_str()).map(|d| &d.kind) {
             Some(Kind::Struct { fields, .. }) => {
                 let data = fields.iter().find(|f| f.json == results);

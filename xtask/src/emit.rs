@@ -99,6 +99,113 @@ pub fn group_types(model: &Model) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// The groups of the default Cargo feature `inference`: what most applications call.
+pub const INFERENCE: &[&str] = &[
+    "anthropic_messages",
+    "chat",
+    "credits",
+    "embeddings",
+    "endpoints",
+    "generations",
+    "models",
+    "responses",
+];
+
+/// The `cfg` predicate that switches on code needing any of `groups`' Cargo features (each API
+/// group is a feature of `openrouter-types` and `openrouter`, and `full` enables them all);
+/// with no group, `full` alone.
+pub fn cfg_any<'a>(groups: impl IntoIterator<Item = &'a str>) -> String {
+    let features: Vec<String> = groups
+        .into_iter()
+        .map(|g| format!("feature = \"{g}\""))
+        .collect();
+    match features.len() {
+        0 => "feature = \"full\"".to_owned(),
+        1 => features[0].clone(),
+        _ => format!("any({})", features.join(", ")),
+    }
+}
+
+/// Each generated type's `cfg` predicate: the features of the groups whose operations reach it
+/// (`full` for a type no operation reaches, such as a base schema the spec only composes).
+pub fn type_cfgs(model: &Model) -> BTreeMap<String, String> {
+    let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (group, list) in group_types(model) {
+        for ty in list {
+            by_type.entry(ty).or_default().push(group.clone());
+        }
+    }
+    model
+        .defs
+        .iter()
+        .map(|d| {
+            let groups = by_type.get(&d.name).map(Vec::as_slice).unwrap_or_default();
+            (d.name.clone(), cfg_any(groups.iter().map(String::as_str)))
+        })
+        .collect()
+}
+
+/// `text` (unformatted generated items) with `#[cfg(pred)]` before each of its top-level items:
+/// a line at brace depth 0 that starts an item, ahead of its doc comments and attributes.
+/// Braces in string literals and comments do not count.
+pub fn gate_items(text: &str, pred: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut depth = 0i64;
+    // Inside the doc comments and attributes that open an item (its `cfg` is written).
+    let mut opened = false;
+    // Inside an item's first lines, before its body opens (`impl X\nfor Y {`).
+    let mut continued = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let starts = depth == 0 && !continued && !trimmed.is_empty();
+        if starts {
+            let preamble = trimmed.starts_with("///") || trimmed.starts_with("#[");
+            if !opened {
+                out.push_str(&format!("#[cfg({pred})]\n"));
+            }
+            opened = preamble;
+        }
+        out.push_str(line);
+        depth += brace_balance(line);
+        if depth == 0 && !trimmed.is_empty() && !trimmed.starts_with("///") {
+            continued =
+                !(trimmed.ends_with('}') || trimmed.ends_with(';') || trimmed.ends_with(']'));
+        }
+    }
+    out
+}
+
+/// Opening minus closing brackets (`{}`, `()`, `[]`) on a line of generated code, outside
+/// string literals and `//` comments.
+fn brace_balance(line: &str) -> i64 {
+    let mut balance = 0;
+    let mut chars = line.chars().peekable();
+    let mut in_str = false;
+    while let Some(c) = chars.next() {
+        match (in_str, c) {
+            (true, '\\') => {
+                chars.next();
+            }
+            (true, '"') => in_str = false,
+            (true, _) => {}
+            (false, '"') => in_str = true,
+            (false, '\'') => {
+                // A char literal such as '{' (not a lifetime such as 'de).
+                let rest: String = chars.clone().take(2).collect();
+                if rest.chars().nth(1) == Some('\'') {
+                    chars.next();
+                    chars.next();
+                }
+            }
+            (false, '/') if chars.peek() == Some(&'/') => break,
+            (false, '{' | '(' | '[') => balance += 1,
+            (false, '}' | ')' | ']') => balance -= 1,
+            _ => {}
+        }
+    }
+    balance
+}
+
 /// One module per API group, re-exporting every generated type its operations use. The
 /// modules are hidden from the docs: the crate root re-exports them with `#[doc(inline)]`
 /// (the hand-written ones with short names glob them the same way), so each group's types are
@@ -119,7 +226,7 @@ fn emit_groups(model: &Model) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "/// Types of the `{group}` operations: {}.\npub mod {group} {{",
+            "/// Types of the `{group}` operations: {}.\n#[cfg(feature = \"{group}\")]\npub mod {group} {{",
             ops.join(", ")
         );
         if !list.is_empty() {
@@ -169,14 +276,17 @@ fn emit_types(model: &Model) -> String {
         })
         .collect();
     let text_like = text_like(model);
+    let cfgs = type_cfgs(model);
     for def in &model.defs {
+        let mut items = String::new();
         emit_def(
-            &mut s,
+            &mut items,
             def,
             in_requests.contains(def.name.as_str()),
             &aliases,
             &text_like,
         );
+        s.push_str(&gate_items(&items, &cfgs[&def.name]));
         s.push('\n');
     }
     s

@@ -9,6 +9,7 @@
 mod client;
 mod contract;
 mod emit;
+mod features;
 mod fetch;
 mod model;
 mod names;
@@ -110,8 +111,9 @@ struct Generated {
     /// Files outside the types crate (paths relative to the workspace root): the client's
     /// methods and the contract tests' calls.
     files: Vec<(&'static str, String)>,
-    /// The README's table of groups and methods.
-    readme_table: String,
+    /// Generated regions of hand-written files: the README's table of groups and methods, the
+    /// Cargo features of the API groups in the two library crates' manifests.
+    regions: Vec<Region>,
     /// How many operations (client methods) the spec has.
     operations: usize,
 }
@@ -141,25 +143,56 @@ fn generate_all(spec_path: &Path) -> Result<Generated, String> {
                 rustfmt(&offline::emit_answers(&spec, &model))?,
             ),
         ],
-        readme_table: client::readme_table(&model),
+        regions: vec![
+            Region {
+                path: "README.md",
+                start: README_START,
+                end: README_END,
+                text: client::readme_table(&model),
+            },
+            Region {
+                path: "crates/openrouter-types/Cargo.toml",
+                start: FEATURES_START,
+                end: FEATURES_END,
+                text: features::types_features(&model),
+            },
+            Region {
+                path: "crates/openrouter/Cargo.toml",
+                start: FEATURES_START,
+                end: FEATURES_END,
+                text: features::client_features(&model),
+            },
+        ],
         operations: model.operations.len(),
     })
 }
 
+/// A generated region inside a hand-written file, between two marker lines.
+struct Region {
+    /// The file, relative to the workspace root.
+    path: &'static str,
+    start: &'static str,
+    end: &'static str,
+    text: String,
+}
+
 const README_START: &str = "<!-- generated: api groups (cargo xtask codegen) -->\n";
 const README_END: &str = "<!-- end of generated api groups -->\n";
+const FEATURES_START: &str = "# generated: api group features (cargo xtask codegen)\n";
+const FEATURES_END: &str = "# end of generated api group features\n";
 
-/// The README with its generated table replaced, or an error when the markers are missing.
-fn readme_with_table(readme: &str, table: &str) -> Result<String, String> {
-    let start = readme
-        .find(README_START)
-        .ok_or("README.md has no generated-table start marker")?
-        + README_START.len();
-    let end = readme[start..]
-        .find(README_END)
-        .ok_or("README.md has no generated-table end marker")?
+/// `file` (at `path`) with the region between its markers replaced, or an error when the
+/// markers are missing.
+fn with_region(file: &str, path: &str, region: &Region) -> Result<String, String> {
+    let start = file
+        .find(region.start)
+        .ok_or_else(|| format!("{path} has no line {:?}", region.start.trim()))?
+        + region.start.len();
+    let end = file[start..]
+        .find(region.end)
+        .ok_or_else(|| format!("{path} has no line {:?}", region.end.trim()))?
         + start;
-    Ok(format!("{}{}{}", &readme[..start], table, &readme[end..]))
+    Ok(format!("{}{}{}", &file[..start], region.text, &file[end..]))
 }
 
 fn rustfmt(src: &str) -> Result<String, String> {
@@ -205,17 +238,21 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let started = std::time::Instant::now();
     let generated = generate_all(&opts.spec)?;
     let files = generated.types;
-    // The README to put the table into: the one under the base directory when there is one
-    // (always, for the workspace), else the workspace's (a first run with --out).
-    let readme_path = base.join("README.md");
-    let readme_template = if readme_path.exists() || opts.check {
-        readme_path.clone()
-    } else {
-        root.join("README.md")
-    };
-    let readme = std::fs::read_to_string(&readme_template)
-        .map_err(|e| format!("cannot read {}: {e}", readme_template.display()))?;
-    let readme_new = readme_with_table(&readme, &generated.readme_table)?;
+    // The hand-written files that hold generated regions: the ones under the base directory
+    // when they exist (always, for the workspace), else the workspace's (a first run with --out).
+    let mut regions = Vec::new();
+    for region in &generated.regions {
+        let path = base.join(region.path);
+        let template = if path.exists() || opts.check {
+            path.clone()
+        } else {
+            root.join(region.path)
+        };
+        let old = std::fs::read_to_string(&template)
+            .map_err(|e| format!("cannot read {}: {e}", template.display()))?;
+        let new = with_region(&old, region.path, region)?;
+        regions.push((path, template, old, new));
+    }
     if opts.check {
         let mut stale = Vec::new();
         for (rel, text) in &generated.files {
@@ -224,11 +261,10 @@ fn codegen(args: &[String]) -> Result<(), String> {
                 stale.push(path.display().to_string());
             }
         }
-        if readme != readme_new {
-            stale.push(format!(
-                "{} (its table of API groups)",
-                readme_path.display()
-            ));
+        for (path, _, old, new) in &regions {
+            if old != new {
+                stale.push(format!("{} (its generated part)", path.display()));
+            }
         }
         for (name, text) in &files {
             let path = types_dir.join(name);
@@ -253,7 +289,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
         }
         eprintln!(
             "codegen check: {} files up to date ({:.1?})",
-            files.len() + generated.files.len() + 1,
+            files.len() + generated.files.len() + regions.len(),
             started.elapsed()
         );
         return Ok(());
@@ -274,9 +310,14 @@ fn codegen(args: &[String]) -> Result<(), String> {
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         lines += text.lines().count();
     }
-    if readme_template != readme_path || readme != readme_new {
-        std::fs::write(&readme_path, &readme_new)
-            .map_err(|e| format!("cannot write {}: {e}", readme_path.display()))?;
+    for (path, template, old, new) in &regions {
+        if template != path || old != new {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(path, new)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
     }
     for (name, text) in &files {
         lines += text.lines().count();
@@ -285,7 +326,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
     }
     eprintln!(
         "codegen: wrote {} files, {lines} lines, under {} ({:.1?})",
-        files.len() + generated.files.len() + 1,
+        files.len() + generated.files.len() + regions.len(),
         base.display(),
         started.elapsed()
     );
@@ -398,7 +439,7 @@ fn drift(args: &[String]) -> Result<(), String> {
     write(&types.join("src/lib.rs"), DRIFT_TYPES_LIB)?;
     write(
         &types.join("Cargo.toml"),
-        &drift_package_manifest(&read(&types_real.join("Cargo.toml"))?),
+        &drift_manifest(&generated, "crates/openrouter-types/Cargo.toml")?,
     )?;
     let mut types_left_out = vec!["lib.rs (its group modules with short names)".to_owned()];
     for name in existing_rs_files(&types_real.join("src"))? {
@@ -424,13 +465,13 @@ fn drift(args: &[String]) -> Result<(), String> {
     )?;
     write(
         &client.join("Cargo.toml"),
-        &drift_package_manifest(&read(&client_real.join("Cargo.toml"))?),
+        &drift_manifest(&generated, "crates/openrouter/Cargo.toml")?,
     )?;
     let client_left_out = drift_gated_modules(&client.join("src"), Path::new(""))?;
 
     eprintln!(
         "drift: generated the model and {} client methods from {}; compiling them with copies of \
-         openrouter-types and openrouter (default features off) in {}\n\
+         openrouter-types and openrouter (every API group of that spec: feature full) in {}\n\
          drift: left out of the copies: openrouter-types: {}; openrouter (cfg openrouter_drift): {}",
         generated.operations,
         opts.spec.display(),
@@ -451,7 +492,7 @@ fn drift(args: &[String]) -> Result<(), String> {
                 "--workspace",
                 "--no-default-features",
                 "--features",
-                "openrouter-types/spec-registry",
+                "openrouter-types/spec-registry,openrouter/full",
                 "--manifest-path",
             ])
             .arg(scratch.join("Cargo.toml"))
@@ -520,6 +561,17 @@ fn manifest_sections(manifest: &str, keep: impl Fn(&str) -> bool) -> String {
 
 /// A package manifest for the drift workspace: the package, its features, dependencies and
 /// lints; no dev-dependencies, tests or benches (their sources are not copied).
+/// The manifest of a drift copy: the real crate's (`rel`), with the API group features of the
+/// other spec.
+fn drift_manifest(generated: &Generated, rel: &str) -> Result<String, String> {
+    let root = workspace_root();
+    let mut manifest = drift_package_manifest(&read(&root.join(rel))?);
+    for region in generated.regions.iter().filter(|r| r.path == rel) {
+        manifest = with_region(&manifest, rel, region)?;
+    }
+    Ok(manifest)
+}
+
 fn drift_package_manifest(manifest: &str) -> String {
     let kept = manifest_sections(manifest, |h| {
         matches!(h, "[package]" | "[features]" | "[dependencies]" | "[lints]")

@@ -4,22 +4,27 @@
 //!
 //! The generated types already have `new(required fields)`; these read better at call sites.
 
+#[cfg(feature = "chat")]
+use crate::generated::{
+    ChatAssistantMessage, ChatAssistantMessageContent, ChatContentAudio,
+    ChatContentAudioInputAudio, ChatContentFile, ChatContentImage, ChatContentImageUrl,
+    ChatContentItems, ChatContentText, ChatDeveloperMessage, ChatDeveloperMessageContent, ChatFile,
+    ChatFormatJsonSchemaConfig, ChatFunctionTool, ChatFunctionToolFunction, ChatJsonSchemaConfig,
+    ChatMessages, ChatRequestResponseFormat, ChatResult, ChatSystemMessage,
+    ChatSystemMessageContent, ChatToolFunction, ChatToolMessage, ChatToolMessageContent,
+    ChatUserMessage, ChatUserMessageContent,
+};
+#[cfg(feature = "responses")]
+use crate::generated::{
+    FormatJsonSchemaConfig, Formats, OpenResponsesResult, OutputItems, OutputMessageContentItem,
+};
+#[cfg(feature = "anthropic_messages")]
+use crate::generated::{
+    MessagesMessageParam, MessagesMessageParamContent, MessagesMessageParamRole,
+};
 use std::borrow::Cow;
 
-use crate::generated::{
-    ChatAssistantMessage, ChatAssistantMessageContent, ChatContentItems, ChatDeveloperMessage,
-    ChatDeveloperMessageContent, ChatFunctionTool, ChatFunctionToolFunction, ChatMessages,
-    ChatResult, ChatSystemMessage, ChatSystemMessageContent, ChatToolFunction, ChatToolMessage,
-    ChatToolMessageContent, ChatUserMessage, ChatUserMessageContent, MessagesMessageParam,
-    MessagesMessageParamContent, MessagesMessageParamRole,
-};
-use crate::generated::{
-    ChatContentAudio, ChatContentAudioInputAudio, ChatContentFile, ChatContentImage,
-    ChatContentImageUrl, ChatContentText, ChatFile, ChatFormatJsonSchemaConfig,
-    ChatJsonSchemaConfig, ChatRequestResponseFormat, FormatJsonSchemaConfig, Formats,
-    OpenResponsesResult, OutputItems, OutputMessageContentItem,
-};
-
+#[cfg(feature = "chat")]
 impl ChatAssistantMessageContent {
     /// The text: the string, or the text parts joined (other parts, such as images, are left
     /// out).
@@ -52,6 +57,7 @@ impl ChatAssistantMessageContent {
     }
 }
 
+#[cfg(feature = "chat")]
 impl ChatResult {
     /// The text of the first choice's message (empty when there is no choice or no text).
     ///
@@ -77,6 +83,7 @@ impl ChatResult {
     }
 }
 
+#[cfg(feature = "chat")]
 impl ChatMessages {
     /// A user message: text, or content parts (`Vec<ChatContentItems>`).
     ///
@@ -119,6 +126,7 @@ impl ChatMessages {
     }
 }
 
+#[cfg(feature = "chat")]
 impl ChatFunctionTool {
     /// A function tool: its name, what it does, and the JSON schema of its arguments.
     ///
@@ -138,6 +146,7 @@ impl ChatFunctionTool {
     }
 }
 
+#[cfg(feature = "anthropic_messages")]
 impl MessagesMessageParam {
     /// A user turn of an Anthropic Messages request: text (`"Hello"`) or content blocks.
     ///
@@ -193,6 +202,7 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+#[cfg(feature = "chat")]
 impl ChatContentItems {
     /// A text part.
     pub fn text(text: impl Into<String>) -> Self {
@@ -264,6 +274,7 @@ impl ChatContentItems {
     }
 }
 
+#[cfg(feature = "chat")]
 impl ChatRequestResponseFormat {
     /// Structured output: the answer is JSON that follows `schema` (a JSON Schema object),
     /// named `name`, in strict mode (the schema must then list every property in `required`
@@ -294,6 +305,7 @@ impl ChatRequestResponseFormat {
     }
 }
 
+#[cfg(feature = "responses")]
 impl Formats {
     /// Structured output for the Responses API (`text.format`): as
     /// [`ChatRequestResponseFormat::json_schema`], strict, a non-object `schema` sent as `{}`.
@@ -308,6 +320,7 @@ impl Formats {
     }
 }
 
+#[cfg(feature = "responses")]
 impl OpenResponsesResult {
     /// The output text: the result's `output_text` when the API sent it, otherwise the text
     /// parts of every output message, joined (refusals and other items are left out).

@@ -4,11 +4,10 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::ParseError;
-use crate::generated::ChatResult;
-use crate::generated::{
-    ChatRequestPluginsItem, OpenResponsesResult, OutputItems, OutputMessageContentItem,
-    ResponseHealingPlugin,
-};
+#[cfg(feature = "chat")]
+use crate::generated::{ChatRequestPluginsItem, ChatResult, ResponseHealingPlugin};
+#[cfg(feature = "responses")]
+use crate::generated::{OpenResponsesResult, OutputItems, OutputMessageContentItem};
 
 fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     if text.trim().is_empty() {
@@ -20,6 +19,7 @@ fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     })
 }
 
+#[cfg(feature = "chat")]
 impl ChatResult {
     /// The first choice's text parsed as `T` (structured output: ask for it with a JSON-schema
     /// `response_format`). A refusal, an empty answer or text that does not parse is a
@@ -48,6 +48,7 @@ impl ChatResult {
     }
 }
 
+#[cfg(feature = "responses")]
 impl OpenResponsesResult {
     /// The output text parsed as `T` (structured output: ask for it with a JSON-schema
     /// `text.format`). A refusal, an empty answer or text that does not parse is a
@@ -66,6 +67,7 @@ impl OpenResponsesResult {
     }
 }
 
+#[cfg(feature = "chat")]
 impl ChatRequestPluginsItem {
     /// The `response-healing` plugin: OpenRouter repairs an answer that is not valid JSON
     /// before returning it (for structured output).
@@ -79,7 +81,10 @@ mod from_type {
     use schemars::JsonSchema;
     use serde_json::Value;
 
-    use crate::generated::{ChatRequestResponseFormat, Formats};
+    #[cfg(feature = "chat")]
+    use crate::generated::ChatRequestResponseFormat;
+    #[cfg(feature = "responses")]
+    use crate::generated::Formats;
 
     /// The JSON Schema of `T`, adjusted for strict structured output: every object closed
     /// (`additionalProperties: false`) with all its properties required (an `Option` field is
@@ -149,6 +154,7 @@ mod from_type {
         }
     }
 
+    #[cfg(feature = "chat")]
     impl ChatRequestResponseFormat {
         /// Structured output as `T`: [`json_schema`](Self::json_schema) with `T`'s name and
         /// [`strict_schema`].
@@ -157,6 +163,7 @@ mod from_type {
         }
     }
 
+    #[cfg(feature = "responses")]
     impl Formats {
         /// Structured output as `T` for the Responses API (`text.format`).
         pub fn for_type<T: JsonSchema>() -> Self {

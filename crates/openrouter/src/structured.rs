@@ -11,7 +11,10 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use openrouter_types::error::ParseError;
-use openrouter_types::generated::{ChatResult, OpenResponsesResult};
+#[cfg(feature = "chat")]
+use openrouter_types::generated::ChatResult;
+#[cfg(feature = "responses")]
+use openrouter_types::generated::OpenResponsesResult;
 use serde::de::DeserializeOwned;
 
 use crate::call::Call;
@@ -36,12 +39,14 @@ pub trait StructuredAnswer: DeserializeOwned + Send + 'static {
     fn parse_as<T: DeserializeOwned>(&self) -> Result<T, ParseError>;
 }
 
+#[cfg(feature = "chat")]
 impl StructuredAnswer for ChatResult {
     fn parse_as<T: DeserializeOwned>(&self) -> Result<T, ParseError> {
         self.parse()
     }
 }
 
+#[cfg(feature = "responses")]
 impl StructuredAnswer for OpenResponsesResult {
     fn parse_as<T: DeserializeOwned>(&self) -> Result<T, ParseError> {
         self.parse()
@@ -107,15 +112,20 @@ where
 
 #[cfg(feature = "schemars")]
 mod from_type {
+    #[cfg(feature = "chat")]
     use openrouter_types::generated::{
-        ChatRequest, ChatRequestResponseFormat, ChatResult, ChatStreamChunk, Formats,
-        OpenResponsesResult, ResponsesRequest, StreamEvents, TextExtendedConfig,
+        ChatRequest, ChatRequestResponseFormat, ChatResult, ChatStreamChunk,
+    };
+    #[cfg(feature = "responses")]
+    use openrouter_types::generated::{
+        Formats, OpenResponsesResult, ResponsesRequest, StreamEvents, TextExtendedConfig,
     };
     use schemars::JsonSchema;
     use serde::de::DeserializeOwned;
 
     use super::Structured;
 
+    #[cfg(feature = "chat")]
     impl crate::api::Chat<'_> {
         /// A chat completion whose answer is parsed as `T`: the request's `response_format`
         /// is set to `T`'s JSON Schema (strict), and awaiting gives the value beside the
@@ -130,6 +140,7 @@ mod from_type {
         }
     }
 
+    #[cfg(feature = "responses")]
     impl crate::api::Responses<'_> {
         /// A response whose output text is parsed as `T`: the request's `text.format` is set
         /// to `T`'s JSON Schema (strict), keeping its other `text` settings (feature

@@ -5,6 +5,7 @@
 //! operations take or return, however deeply nested.
 
 /// Types of the `alpha_decisions` operations: `create`.
+#[cfg(feature = "alpha_decisions")]
 pub mod alpha_decisions {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -39,6 +40,7 @@ pub mod alpha_decisions {
 }
 
 /// Types of the `analytics` operations: `get_user_activity`, `get_meta`, `query`.
+#[cfg(feature = "analytics")]
 pub mod analytics {
     pub use super::super::types::{
         ActivityItem, ActivityResponse, BadRequestResponse, BadRequestResponseErrorData,
@@ -62,6 +64,7 @@ pub mod analytics {
 }
 
 /// Types of the `anthropic_messages` operations: `create`.
+#[cfg(feature = "anthropic_messages")]
 pub mod anthropic_messages {
     pub use super::super::types::{
         AlignmentPlugin, AlignmentPluginId, AlignmentPluginMode, AlignmentRule,
@@ -286,6 +289,7 @@ pub mod anthropic_messages {
 }
 
 /// Types of the `api_keys` operations: `get_current`, `list`, `create`, `get`, `delete`, `update`.
+#[cfg(feature = "api_keys")]
 pub mod api_keys {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -303,6 +307,7 @@ pub mod api_keys {
 }
 
 /// Types of the `batch` operations: `list`, `create`, `get`, `delete`.
+#[cfg(feature = "batch")]
 pub mod batch {
     pub use super::super::types::{
         AdditionalToolsItemFunctionType, AgentMessageItemInputImageDetail,
@@ -552,6 +557,7 @@ pub mod batch {
 }
 
 /// Types of the `benchmarks` operations: `get`.
+#[cfg(feature = "benchmarks")]
 pub mod benchmarks {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, GetBenchmarksArena,
@@ -572,6 +578,7 @@ pub mod benchmarks {
 }
 
 /// Types of the `byok` operations: `list`, `create`, `get`, `delete`, `update`.
+#[cfg(feature = "byok")]
 pub mod byok {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ByokKey, ByokProviderSlug,
@@ -585,6 +592,7 @@ pub mod byok {
 }
 
 /// Types of the `chat` operations: `create`.
+#[cfg(feature = "chat")]
 pub mod chat {
     pub use super::super::types::{
         AdvisorReasoning, AdvisorReasoningEffort, AdvisorServerToolConfig,
@@ -699,6 +707,7 @@ pub mod chat {
 }
 
 /// Types of the `classifications` operations: `get_task`.
+#[cfg(feature = "classifications")]
 pub mod classifications {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, GetTaskClassificationsQuery,
@@ -710,6 +719,7 @@ pub mod classifications {
 }
 
 /// Types of the `containers` operations: `list_files`, `get_file`, `download_file`, `promote_file`.
+#[cfg(feature = "containers")]
 pub mod containers {
     pub use super::super::types::{
         AnthropicFile, AnthropicFileShape, AnthropicFileType, BadRequestResponse,
@@ -727,6 +737,7 @@ pub mod containers {
 }
 
 /// Types of the `credits` operations: `get`, `create_coinbase_charge`.
+#[cfg(feature = "credits")]
 pub mod credits {
     pub use super::super::types::{
         ForbiddenResponse, ForbiddenResponseErrorData, GetCreditsResponse, GetCreditsResponseData,
@@ -736,6 +747,7 @@ pub mod credits {
 }
 
 /// Types of the `datasets` operations: `get_app_rankings`, `get_rankings_daily`, `get_session_cost`.
+#[cfg(feature = "datasets")]
 pub mod datasets {
     pub use super::super::types::{
         AppRankingsItem, AppRankingsResponse, BadRequestResponse, BadRequestResponseErrorData,
@@ -751,6 +763,7 @@ pub mod datasets {
 }
 
 /// Types of the `embeddings` operations: `create`, `list_models`.
+#[cfg(feature = "embeddings")]
 pub mod embeddings {
     pub use super::super::types::{
         AaBenchmarkEntry, BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -789,6 +802,7 @@ pub mod embeddings {
 }
 
 /// Types of the `endpoints` operations: `list_zdr`, `list`.
+#[cfg(feature = "endpoints")]
 pub mod endpoints {
     pub use super::super::types::{
         ChatServerToolChoice, EndpointStatus, ForbiddenResponse, ForbiddenResponseErrorData,
@@ -806,6 +820,7 @@ pub mod endpoints {
 }
 
 /// Types of the `external_users` operations: `list`, `create`, `get`, `delete`, `update`.
+#[cfg(feature = "external_users")]
 pub mod external_users {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -818,6 +833,7 @@ pub mod external_users {
 }
 
 /// Types of the `files` operations: `list`, `upload`, `get`, `delete`, `download`.
+#[cfg(feature = "files")]
 pub mod files {
     pub use super::super::types::{
         AnthropicFile, AnthropicFileDeleted, AnthropicFileDeletedShape, AnthropicFileDeletedType,
@@ -841,6 +857,7 @@ pub mod files {
 }
 
 /// Types of the `generations` operations: `get`, `list_content`, `submit_feedback`.
+#[cfg(feature = "generations")]
 pub mod generations {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -864,6 +881,7 @@ pub mod generations {
 }
 
 /// Types of the `guardrails` operations: `list`, `create`, `list_all_key_assignments`, `list_all_member_assignments`, `get`, `delete`, `update`, `list_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
+#[cfg(feature = "guardrails")]
 pub mod guardrails {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, BulkAssignKeysRequest,
@@ -885,6 +903,7 @@ pub mod guardrails {
 }
 
 /// Types of the `images` operations: `create`, `list_models`, `list_model_endpoints`.
+#[cfg(feature = "images")]
 pub mod images {
     pub use super::super::types::{
         AnthropicAdvisorMessageUsageIteration, AnthropicCacheCreation,
@@ -923,6 +942,7 @@ pub mod images {
 }
 
 /// Types of the `models` operations: `get`, `list`, `count`, `list_for_user`.
+#[cfg(feature = "models")]
 pub mod models {
     pub use super::super::types::{
         AaBenchmarkEntry, BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -943,6 +963,7 @@ pub mod models {
 }
 
 /// Types of the `oauth` operations: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_jwks`, `create_token`.
+#[cfg(feature = "oauth")]
 pub mod oauth {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -962,6 +983,7 @@ pub mod oauth {
 }
 
 /// Types of the `observability` operations: `list`, `create`, `get`, `delete`, `update`.
+#[cfg(feature = "observability")]
 pub mod observability {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -1009,6 +1031,7 @@ pub mod observability {
 }
 
 /// Types of the `organization` operations: `list_members`, `get_settings`, `update_settings`.
+#[cfg(feature = "organization")]
 pub mod organization {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ForbiddenResponse,
@@ -1022,6 +1045,7 @@ pub mod organization {
 }
 
 /// Types of the `presets` operations: `list`, `get`, `create_chat_completion`, `create_message`, `create_response`, `list_versions`, `get_version`.
+#[cfg(feature = "presets")]
 pub mod presets {
     pub use super::super::types::{
         AdditionalItemToolsItem, AdditionalToolsItem, AdditionalToolsItemAllowedCallersItem,
@@ -1342,6 +1366,7 @@ pub mod presets {
 }
 
 /// Types of the `private_endpoints` operations: `list`, `create`, `get`, `delete`, `update`, `activate`, `disable`, `enable`, `update_parameters`, `update_pricing`, `validate`.
+#[cfg(feature = "private_endpoints")]
 pub mod private_endpoints {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1375,6 +1400,7 @@ pub mod private_endpoints {
 }
 
 /// Types of the `private_providers` operations: `list`, `create`, `get`, `delete`, `update`.
+#[cfg(feature = "private_providers")]
 pub mod private_providers {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1392,6 +1418,7 @@ pub mod private_providers {
 }
 
 /// Types of the `providers` operations: `list`.
+#[cfg(feature = "providers")]
 pub mod providers {
     pub use super::super::types::{
         InternalServerResponse, InternalServerResponseErrorData, ListProvidersResponse,
@@ -1401,6 +1428,7 @@ pub mod providers {
 }
 
 /// Types of the `rerank` operations: `create`.
+#[cfg(feature = "rerank")]
 pub mod rerank {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1425,6 +1453,7 @@ pub mod rerank {
 }
 
 /// Types of the `responses` operations: `create`.
+#[cfg(feature = "responses")]
 pub mod responses {
     pub use super::super::types::{
         AdditionalItemToolsItem, AdditionalToolsItem, AdditionalToolsItemAllowedCallersItem,
@@ -1710,6 +1739,7 @@ pub mod responses {
 }
 
 /// Types of the `scim` operations: `list_group_mappings`, `create_group_mapping`, `get_group_mapping`, `delete_group_mapping`, `update_group_mapping`, `list_groups`, `create_sync_job`, `get_sync_job`.
+#[cfg(feature = "scim")]
 pub mod scim {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
@@ -1727,6 +1757,7 @@ pub mod scim {
 }
 
 /// Types of the `speech` operations: `create`.
+#[cfg(feature = "speech")]
 pub mod speech {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1748,6 +1779,7 @@ pub mod speech {
 }
 
 /// Types of the `system_one` operations: `create`.
+#[cfg(feature = "system_one")]
 pub mod system_one {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1782,6 +1814,7 @@ pub mod system_one {
 }
 
 /// Types of the `tools` operations: `list`, `get`.
+#[cfg(feature = "tools")]
 pub mod tools {
     pub use super::super::types::{
         ForbiddenResponse, ForbiddenResponseErrorData, GetToolResponse, InternalServerResponse,
@@ -1797,6 +1830,7 @@ pub mod tools {
 }
 
 /// Types of the `transcriptions` operations: `create`.
+#[cfg(feature = "transcriptions")]
 pub mod transcriptions {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1815,6 +1849,7 @@ pub mod transcriptions {
 }
 
 /// Types of the `vault` operations: `list_intern_connections`, `list_intern_effective_secrets`, `list_intern_secrets`, `copy_secrets_to_intern`, `store_intern_secret`, `delete_intern_secret`, `list_secrets`, `store_secret`, `delete_secret`.
+#[cfg(feature = "vault")]
 pub mod vault {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1847,6 +1882,7 @@ pub mod vault {
 }
 
 /// Types of the `video_generation` operations: `create`, `list_models`, `get`, `download`.
+#[cfg(feature = "video_generation")]
 pub mod video_generation {
     pub use super::super::types::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -1872,6 +1908,7 @@ pub mod video_generation {
 }
 
 /// Types of the `workspaces` operations: `list`, `create`, `get`, `delete`, `update`, `list_members`, `bulk_add_members`, `bulk_remove_members`, `list_budgets`, `get_budget`, `set_budget`, `delete_budget`.
+#[cfg(feature = "workspaces")]
 pub mod workspaces {
     pub use super::super::types::{
         BadRequestResponse, BadRequestResponseErrorData, BulkAddWorkspaceMembersRequest,

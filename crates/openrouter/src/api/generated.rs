@@ -11,197 +11,236 @@ use crate::Client;
 
 impl Client {
     /// The Alpha Decisions group: `create`.
+    #[cfg(feature = "alpha_decisions")]
     pub fn alpha_decisions(&self) -> AlphaDecisions<'_> {
         AlphaDecisions { client: self }
     }
 
     /// The Analytics group: `get_user_activity`, `get_meta`, `query`.
+    #[cfg(feature = "analytics")]
     pub fn analytics(&self) -> Analytics<'_> {
         Analytics { client: self }
     }
 
     /// The Anthropic Messages group: `create`.
+    #[cfg(feature = "anthropic_messages")]
     pub fn anthropic_messages(&self) -> AnthropicMessages<'_> {
         AnthropicMessages { client: self }
     }
 
     /// The Api Keys group: `get_current`, `list`, `create`, `get`, `delete`, `update`.
+    #[cfg(feature = "api_keys")]
     pub fn api_keys(&self) -> ApiKeys<'_> {
         ApiKeys { client: self }
     }
 
     /// The Batch group: `list`, `create`, `get`, `delete`.
+    #[cfg(feature = "batch")]
     pub fn batch(&self) -> Batch<'_> {
         Batch { client: self }
     }
 
     /// The Benchmarks group: `get`.
+    #[cfg(feature = "benchmarks")]
     pub fn benchmarks(&self) -> Benchmarks<'_> {
         Benchmarks { client: self }
     }
 
     /// The Byok group: `list`, `create`, `get`, `delete`, `update`.
+    #[cfg(feature = "byok")]
     pub fn byok(&self) -> Byok<'_> {
         Byok { client: self }
     }
 
     /// The Chat group: `create`.
+    #[cfg(feature = "chat")]
     pub fn chat(&self) -> Chat<'_> {
         Chat { client: self }
     }
 
     /// The Classifications group: `get_task`.
+    #[cfg(feature = "classifications")]
     pub fn classifications(&self) -> Classifications<'_> {
         Classifications { client: self }
     }
 
     /// The Containers group: `list_files`, `get_file`, `download_file`, `promote_file`.
+    #[cfg(feature = "containers")]
     pub fn containers(&self) -> Containers<'_> {
         Containers { client: self }
     }
 
     /// The Credits group: `get`, `create_coinbase_charge`.
+    #[cfg(feature = "credits")]
     pub fn credits(&self) -> Credits<'_> {
         Credits { client: self }
     }
 
     /// The Datasets group: `get_app_rankings`, `get_rankings_daily`, `get_session_cost`.
+    #[cfg(feature = "datasets")]
     pub fn datasets(&self) -> Datasets<'_> {
         Datasets { client: self }
     }
 
     /// The Embeddings group: `create`, `list_models`.
+    #[cfg(feature = "embeddings")]
     pub fn embeddings(&self) -> Embeddings<'_> {
         Embeddings { client: self }
     }
 
     /// The Endpoints group: `list_zdr`, `list`.
+    #[cfg(feature = "endpoints")]
     pub fn endpoints(&self) -> Endpoints<'_> {
         Endpoints { client: self }
     }
 
     /// The External Users group: `list`, `create`, `get`, `delete`, `update`.
+    #[cfg(feature = "external_users")]
     pub fn external_users(&self) -> ExternalUsers<'_> {
         ExternalUsers { client: self }
     }
 
     /// The Files group: `list`, `upload`, `get`, `delete`, `download`.
+    #[cfg(feature = "files")]
     pub fn files(&self) -> Files<'_> {
         Files { client: self }
     }
 
     /// The Generations group: `get`, `list_content`, `submit_feedback`.
+    #[cfg(feature = "generations")]
     pub fn generations(&self) -> Generations<'_> {
         Generations { client: self }
     }
 
     /// The Guardrails group: `list`, `create`, `list_all_key_assignments`, `list_all_member_assignments`, `get`, `delete`, `update`, `list_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
+    #[cfg(feature = "guardrails")]
     pub fn guardrails(&self) -> Guardrails<'_> {
         Guardrails { client: self }
     }
 
     /// The Images group: `create`, `list_models`, `list_model_endpoints`.
+    #[cfg(feature = "images")]
     pub fn images(&self) -> Images<'_> {
         Images { client: self }
     }
 
     /// The Models group: `get`, `list`, `count`, `list_for_user`.
+    #[cfg(feature = "models")]
     pub fn models(&self) -> Models<'_> {
         Models { client: self }
     }
 
     /// The Oauth group: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_jwks`, `create_token`.
+    #[cfg(feature = "oauth")]
     pub fn oauth(&self) -> Oauth<'_> {
         Oauth { client: self }
     }
 
     /// The Observability group: `list`, `create`, `get`, `delete`, `update`.
+    #[cfg(feature = "observability")]
     pub fn observability(&self) -> Observability<'_> {
         Observability { client: self }
     }
 
     /// The Organization group: `list_members`, `get_settings`, `update_settings`.
+    #[cfg(feature = "organization")]
     pub fn organization(&self) -> Organization<'_> {
         Organization { client: self }
     }
 
     /// The Presets group: `list`, `get`, `create_chat_completion`, `create_message`, `create_response`, `list_versions`, `get_version`.
+    #[cfg(feature = "presets")]
     pub fn presets(&self) -> Presets<'_> {
         Presets { client: self }
     }
 
     /// The Private Endpoints group: `list`, `create`, `get`, `delete`, `update`, `activate`, `disable`, `enable`, `update_parameters`, `update_pricing`, `validate`.
+    #[cfg(feature = "private_endpoints")]
     pub fn private_endpoints(&self) -> PrivateEndpoints<'_> {
         PrivateEndpoints { client: self }
     }
 
     /// The Private Providers group: `list`, `create`, `get`, `delete`, `update`.
+    #[cfg(feature = "private_providers")]
     pub fn private_providers(&self) -> PrivateProviders<'_> {
         PrivateProviders { client: self }
     }
 
     /// The Providers group: `list`.
+    #[cfg(feature = "providers")]
     pub fn providers(&self) -> Providers<'_> {
         Providers { client: self }
     }
 
     /// The Rerank group: `create`.
+    #[cfg(feature = "rerank")]
     pub fn rerank(&self) -> Rerank<'_> {
         Rerank { client: self }
     }
 
     /// The Responses group: `create`.
+    #[cfg(feature = "responses")]
     pub fn responses(&self) -> Responses<'_> {
         Responses { client: self }
     }
 
     /// The Scim group: `list_group_mappings`, `create_group_mapping`, `get_group_mapping`, `delete_group_mapping`, `update_group_mapping`, `list_groups`, `create_sync_job`, `get_sync_job`.
+    #[cfg(feature = "scim")]
     pub fn scim(&self) -> Scim<'_> {
         Scim { client: self }
     }
 
     /// The Speech group: `create`.
+    #[cfg(feature = "speech")]
     pub fn speech(&self) -> Speech<'_> {
         Speech { client: self }
     }
 
     /// The System One group: `create`.
+    #[cfg(feature = "system_one")]
     pub fn system_one(&self) -> SystemOne<'_> {
         SystemOne { client: self }
     }
 
     /// The Tools group: `list`, `get`.
+    #[cfg(feature = "tools")]
     pub fn tools(&self) -> Tools<'_> {
         Tools { client: self }
     }
 
     /// The Transcriptions group: `create`.
+    #[cfg(feature = "transcriptions")]
     pub fn transcriptions(&self) -> Transcriptions<'_> {
         Transcriptions { client: self }
     }
 
     /// The Vault group: `list_intern_connections`, `list_intern_effective_secrets`, `list_intern_secrets`, `copy_secrets_to_intern`, `store_intern_secret`, `delete_intern_secret`, `list_secrets`, `store_secret`, `delete_secret`.
+    #[cfg(feature = "vault")]
     pub fn vault(&self) -> Vault<'_> {
         Vault { client: self }
     }
 
     /// The Video Generation group: `create`, `list_models`, `get`, `download`.
+    #[cfg(feature = "video_generation")]
     pub fn video_generation(&self) -> VideoGeneration<'_> {
         VideoGeneration { client: self }
     }
 
     /// The Workspaces group: `list`, `create`, `get`, `delete`, `update`, `list_members`, `bulk_add_members`, `bulk_remove_members`, `list_budgets`, `get_budget`, `set_budget`, `delete_budget`.
+    #[cfg(feature = "workspaces")]
     pub fn workspaces(&self) -> Workspaces<'_> {
         Workspaces { client: self }
     }
 }
 
 /// The Alpha Decisions group of the API: `client.alpha_decisions()`.
+#[cfg(feature = "alpha_decisions")]
 #[derive(Clone, Copy, Debug)]
 pub struct AlphaDecisions<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "alpha_decisions")]
 impl AlphaDecisions<'_> {
     /// Submit a Decisions request
     ///
@@ -218,11 +257,13 @@ impl AlphaDecisions<'_> {
 }
 
 /// The Analytics group of the API: `client.analytics()`.
+#[cfg(feature = "analytics")]
 #[derive(Clone, Copy, Debug)]
 pub struct Analytics<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "analytics")]
 impl Analytics<'_> {
     /// Get user activity grouped by endpoint
     ///
@@ -262,11 +303,13 @@ impl Analytics<'_> {
 }
 
 /// The Anthropic Messages group of the API: `client.anthropic_messages()`.
+#[cfg(feature = "anthropic_messages")]
 #[derive(Clone, Copy, Debug)]
 pub struct AnthropicMessages<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "anthropic_messages")]
 impl AnthropicMessages<'_> {
     /// Create a message
     ///
@@ -297,11 +340,13 @@ impl AnthropicMessages<'_> {
 }
 
 /// The Api Keys group of the API: `client.api_keys()`.
+#[cfg(feature = "api_keys")]
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeys<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "api_keys")]
 impl ApiKeys<'_> {
     /// Get current API key
     ///
@@ -385,11 +430,13 @@ impl ApiKeys<'_> {
 }
 
 /// The Batch group of the API: `client.batch()`.
+#[cfg(feature = "batch")]
 #[derive(Clone, Copy, Debug)]
 pub struct Batch<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "batch")]
 impl Batch<'_> {
     /// List batches
     ///
@@ -443,11 +490,13 @@ impl Batch<'_> {
 }
 
 /// The Benchmarks group of the API: `client.benchmarks()`.
+#[cfg(feature = "benchmarks")]
 #[derive(Clone, Copy, Debug)]
 pub struct Benchmarks<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "benchmarks")]
 impl Benchmarks<'_> {
     /// List Benchmarks
     ///
@@ -463,11 +512,13 @@ impl Benchmarks<'_> {
 }
 
 /// The Byok group of the API: `client.byok()`.
+#[cfg(feature = "byok")]
 #[derive(Clone, Copy, Debug)]
 pub struct Byok<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "byok")]
 impl Byok<'_> {
     /// List BYOK provider credentials
     ///
@@ -537,11 +588,13 @@ impl Byok<'_> {
 }
 
 /// The Chat group of the API: `client.chat()`.
+#[cfg(feature = "chat")]
 #[derive(Clone, Copy, Debug)]
 pub struct Chat<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "chat")]
 impl Chat<'_> {
     /// Create a chat completion
     ///
@@ -569,11 +622,13 @@ impl Chat<'_> {
 }
 
 /// The Classifications group of the API: `client.classifications()`.
+#[cfg(feature = "classifications")]
 #[derive(Clone, Copy, Debug)]
 pub struct Classifications<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "classifications")]
 impl Classifications<'_> {
     /// Task classification market share
     ///
@@ -610,11 +665,13 @@ impl Classifications<'_> {
 }
 
 /// The Containers group of the API: `client.containers()`.
+#[cfg(feature = "containers")]
 #[derive(Clone, Copy, Debug)]
 pub struct Containers<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "containers")]
 impl Containers<'_> {
     /// List container files
     ///
@@ -687,11 +744,13 @@ impl Containers<'_> {
 }
 
 /// The Credits group of the API: `client.credits()`.
+#[cfg(feature = "credits")]
 #[derive(Clone, Copy, Debug)]
 pub struct Credits<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "credits")]
 impl Credits<'_> {
     /// Get remaining credits
     ///
@@ -722,11 +781,13 @@ impl Credits<'_> {
 }
 
 /// The Datasets group of the API: `client.datasets()`.
+#[cfg(feature = "datasets")]
 #[derive(Clone, Copy, Debug)]
 pub struct Datasets<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "datasets")]
 impl Datasets<'_> {
     /// Top apps by token usage
     ///
@@ -832,11 +893,13 @@ impl Datasets<'_> {
 }
 
 /// The Embeddings group of the API: `client.embeddings()`.
+#[cfg(feature = "embeddings")]
 #[derive(Clone, Copy, Debug)]
 pub struct Embeddings<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "embeddings")]
 impl Embeddings<'_> {
     /// Submit an embedding request
     ///
@@ -866,11 +929,13 @@ impl Embeddings<'_> {
 }
 
 /// The Endpoints group of the API: `client.endpoints()`.
+#[cfg(feature = "endpoints")]
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoints<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "endpoints")]
 impl Endpoints<'_> {
     /// Preview the impact of ZDR on the available endpoints
     ///
@@ -894,11 +959,13 @@ impl Endpoints<'_> {
 }
 
 /// The External Users group of the API: `client.external_users()`.
+#[cfg(feature = "external_users")]
 #[derive(Clone, Copy, Debug)]
 pub struct ExternalUsers<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "external_users")]
 impl ExternalUsers<'_> {
     /// List registered external users
     ///
@@ -969,11 +1036,13 @@ impl ExternalUsers<'_> {
 }
 
 /// The Files group of the API: `client.files()`.
+#[cfg(feature = "files")]
 #[derive(Clone, Copy, Debug)]
 pub struct Files<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "files")]
 impl Files<'_> {
     /// List files
     ///
@@ -1054,11 +1123,13 @@ impl Files<'_> {
 }
 
 /// The Generations group of the API: `client.generations()`.
+#[cfg(feature = "generations")]
 #[derive(Clone, Copy, Debug)]
 pub struct Generations<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "generations")]
 impl Generations<'_> {
     /// Get request & usage metadata for a generation
     ///
@@ -1101,11 +1172,13 @@ impl Generations<'_> {
 }
 
 /// The Guardrails group of the API: `client.guardrails()`.
+#[cfg(feature = "guardrails")]
 #[derive(Clone, Copy, Debug)]
 pub struct Guardrails<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "guardrails")]
 impl Guardrails<'_> {
     /// List guardrails
     ///
@@ -1319,11 +1392,13 @@ impl Guardrails<'_> {
 }
 
 /// The Images group of the API: `client.images()`.
+#[cfg(feature = "images")]
 #[derive(Clone, Copy, Debug)]
 pub struct Images<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "images")]
 impl Images<'_> {
     /// Generate an image
     ///
@@ -1384,11 +1459,13 @@ impl Images<'_> {
 }
 
 /// The Models group of the API: `client.models()`.
+#[cfg(feature = "models")]
 #[derive(Clone, Copy, Debug)]
 pub struct Models<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "models")]
 impl Models<'_> {
     /// Get a model by its slug
     ///
@@ -1440,11 +1517,13 @@ impl Models<'_> {
 }
 
 /// The Oauth group of the API: `client.oauth()`.
+#[cfg(feature = "oauth")]
 #[derive(Clone, Copy, Debug)]
 pub struct Oauth<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "oauth")]
 impl Oauth<'_> {
     /// Exchange authorization code for API key
     ///
@@ -1503,11 +1582,13 @@ impl Oauth<'_> {
 }
 
 /// The Observability group of the API: `client.observability()`.
+#[cfg(feature = "observability")]
 #[derive(Clone, Copy, Debug)]
 pub struct Observability<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "observability")]
 impl Observability<'_> {
     /// List observability destinations
     ///
@@ -1586,11 +1667,13 @@ impl Observability<'_> {
 }
 
 /// The Organization group of the API: `client.organization()`.
+#[cfg(feature = "organization")]
 #[derive(Clone, Copy, Debug)]
 pub struct Organization<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "organization")]
 impl Organization<'_> {
     /// List organization members
     ///
@@ -1639,11 +1722,13 @@ impl Organization<'_> {
 }
 
 /// The Presets group of the API: `client.presets()`.
+#[cfg(feature = "presets")]
 #[derive(Clone, Copy, Debug)]
 pub struct Presets<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "presets")]
 impl Presets<'_> {
     /// List presets
     ///
@@ -1754,11 +1839,13 @@ impl Presets<'_> {
 }
 
 /// The Private Endpoints group of the API: `client.private_endpoints()`.
+#[cfg(feature = "private_endpoints")]
 #[derive(Clone, Copy, Debug)]
 pub struct PrivateEndpoints<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "private_endpoints")]
 impl PrivateEndpoints<'_> {
     /// List private endpoints
     ///
@@ -1930,11 +2017,13 @@ impl PrivateEndpoints<'_> {
 }
 
 /// The Private Providers group of the API: `client.private_providers()`.
+#[cfg(feature = "private_providers")]
 #[derive(Clone, Copy, Debug)]
 pub struct PrivateProviders<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "private_providers")]
 impl PrivateProviders<'_> {
     /// List private providers
     ///
@@ -2007,11 +2096,13 @@ impl PrivateProviders<'_> {
 }
 
 /// The Providers group of the API: `client.providers()`.
+#[cfg(feature = "providers")]
 #[derive(Clone, Copy, Debug)]
 pub struct Providers<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "providers")]
 impl Providers<'_> {
     /// List all providers
     ///
@@ -2025,11 +2116,13 @@ impl Providers<'_> {
 }
 
 /// The Rerank group of the API: `client.rerank()`.
+#[cfg(feature = "rerank")]
 #[derive(Clone, Copy, Debug)]
 pub struct Rerank<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "rerank")]
 impl Rerank<'_> {
     /// Submit a rerank request
     ///
@@ -2045,11 +2138,13 @@ impl Rerank<'_> {
 }
 
 /// The Responses group of the API: `client.responses()`.
+#[cfg(feature = "responses")]
 #[derive(Clone, Copy, Debug)]
 pub struct Responses<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "responses")]
 impl Responses<'_> {
     /// Create a response
     ///
@@ -2080,11 +2175,13 @@ impl Responses<'_> {
 }
 
 /// The Scim group of the API: `client.scim()`.
+#[cfg(feature = "scim")]
 #[derive(Clone, Copy, Debug)]
 pub struct Scim<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "scim")]
 impl Scim<'_> {
     /// List SCIM group mappings
     ///
@@ -2204,11 +2301,13 @@ impl Scim<'_> {
 }
 
 /// The Speech group of the API: `client.speech()`.
+#[cfg(feature = "speech")]
 #[derive(Clone, Copy, Debug)]
 pub struct Speech<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "speech")]
 impl Speech<'_> {
     /// Create speech
     ///
@@ -2226,11 +2325,13 @@ impl Speech<'_> {
 }
 
 /// The System One group of the API: `client.system_one()`.
+#[cfg(feature = "system_one")]
 #[derive(Clone, Copy, Debug)]
 pub struct SystemOne<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "system_one")]
 impl SystemOne<'_> {
     /// Submit a System One request
     ///
@@ -2246,11 +2347,13 @@ impl SystemOne<'_> {
 }
 
 /// The Tools group of the API: `client.tools()`.
+#[cfg(feature = "tools")]
 #[derive(Clone, Copy, Debug)]
 pub struct Tools<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "tools")]
 impl Tools<'_> {
     /// List server tools
     ///
@@ -2280,11 +2383,13 @@ impl Tools<'_> {
 }
 
 /// The Transcriptions group of the API: `client.transcriptions()`.
+#[cfg(feature = "transcriptions")]
 #[derive(Clone, Copy, Debug)]
 pub struct Transcriptions<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "transcriptions")]
 impl Transcriptions<'_> {
     /// Create transcription
     ///
@@ -2308,11 +2413,13 @@ impl Transcriptions<'_> {
 }
 
 /// The Vault group of the API: `client.vault()`.
+#[cfg(feature = "vault")]
 #[derive(Clone, Copy, Debug)]
 pub struct Vault<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "vault")]
 impl Vault<'_> {
     /// List the connections an intern can use
     ///
@@ -2473,11 +2580,13 @@ impl Vault<'_> {
 }
 
 /// The Video Generation group of the API: `client.video_generation()`.
+#[cfg(feature = "video_generation")]
 #[derive(Clone, Copy, Debug)]
 pub struct VideoGeneration<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "video_generation")]
 impl VideoGeneration<'_> {
     /// Submit a video generation request
     ///
@@ -2535,11 +2644,13 @@ impl VideoGeneration<'_> {
 }
 
 /// The Workspaces group of the API: `client.workspaces()`.
+#[cfg(feature = "workspaces")]
 #[derive(Clone, Copy, Debug)]
 pub struct Workspaces<'c> {
     client: &'c Client,
 }
 
+#[cfg(feature = "workspaces")]
 impl Workspaces<'_> {
     /// List workspaces
     ///
@@ -2738,6 +2849,7 @@ impl Workspaces<'_> {
     }
 }
 
+#[cfg(feature = "batch")]
 impl crate::pagination::Page for t::BatchListResponse {
     type Item = t::BatchListItem;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2754,6 +2866,7 @@ impl crate::pagination::Page for t::BatchListResponse {
     }
 }
 
+#[cfg(feature = "byok")]
 impl crate::pagination::Page for t::ListByokKeysResponse {
     type Item = t::ByokKey;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2767,6 +2880,7 @@ impl crate::pagination::Page for t::ListByokKeysResponse {
     }
 }
 
+#[cfg(feature = "containers")]
 impl crate::pagination::Page for t::ContainerFileListResponse {
     type Item = t::ContainerFile;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2783,6 +2897,7 @@ impl crate::pagination::Page for t::ContainerFileListResponse {
     }
 }
 
+#[cfg(feature = "datasets")]
 impl crate::pagination::Page for t::AppRankingsResponse {
     type Item = t::AppRankingsItem;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2793,6 +2908,7 @@ impl crate::pagination::Page for t::AppRankingsResponse {
     }
 }
 
+#[cfg(feature = "datasets")]
 impl crate::pagination::Page for t::SessionCostResponse {
     type Item = t::SessionCostItem;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2803,6 +2919,7 @@ impl crate::pagination::Page for t::SessionCostResponse {
     }
 }
 
+#[cfg(feature = "embeddings")]
 impl crate::pagination::Page for t::ModelsListResponse {
     type Item = t::Model;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2816,6 +2933,7 @@ impl crate::pagination::Page for t::ModelsListResponse {
     }
 }
 
+#[cfg(feature = "external_users")]
 impl crate::pagination::Page for t::ListExternalUsersResponse {
     type Item = t::ExternalUser;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2829,6 +2947,7 @@ impl crate::pagination::Page for t::ListExternalUsersResponse {
     }
 }
 
+#[cfg(feature = "files")]
 impl crate::pagination::Page for t::FileListResponse {
     type Item = serde_json::Value;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2845,6 +2964,7 @@ impl crate::pagination::Page for t::FileListResponse {
     }
 }
 
+#[cfg(feature = "guardrails")]
 impl crate::pagination::Page for t::ListGuardrailsResponse {
     type Item = t::Guardrail;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2858,6 +2978,7 @@ impl crate::pagination::Page for t::ListGuardrailsResponse {
     }
 }
 
+#[cfg(feature = "guardrails")]
 impl crate::pagination::Page for t::ListKeyAssignmentsResponse {
     type Item = t::KeyAssignment;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2871,6 +2992,7 @@ impl crate::pagination::Page for t::ListKeyAssignmentsResponse {
     }
 }
 
+#[cfg(feature = "guardrails")]
 impl crate::pagination::Page for t::ListMemberAssignmentsResponse {
     type Item = t::MemberAssignment;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2884,6 +3006,7 @@ impl crate::pagination::Page for t::ListMemberAssignmentsResponse {
     }
 }
 
+#[cfg(feature = "api_keys")]
 impl crate::pagination::Page for t::ListResponse {
     type Item = t::ListResponseDataItem;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2894,6 +3017,7 @@ impl crate::pagination::Page for t::ListResponse {
     }
 }
 
+#[cfg(feature = "observability")]
 impl crate::pagination::Page for t::ListObservabilityDestinationsResponse {
     type Item = t::ObservabilityDestination;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2907,6 +3031,7 @@ impl crate::pagination::Page for t::ListObservabilityDestinationsResponse {
     }
 }
 
+#[cfg(feature = "organization")]
 impl crate::pagination::Page for t::ListOrganizationMembersResponse {
     type Item = t::ListOrganizationMembersResponseDataItem;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2920,6 +3045,7 @@ impl crate::pagination::Page for t::ListOrganizationMembersResponse {
     }
 }
 
+#[cfg(feature = "presets")]
 impl crate::pagination::Page for t::ListPresetsResponse {
     type Item = t::Preset;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2933,6 +3059,7 @@ impl crate::pagination::Page for t::ListPresetsResponse {
     }
 }
 
+#[cfg(feature = "presets")]
 impl crate::pagination::Page for t::ListPresetVersionsResponse {
     type Item = Option<t::PresetDesignatedVersion>;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2946,6 +3073,7 @@ impl crate::pagination::Page for t::ListPresetVersionsResponse {
     }
 }
 
+#[cfg(feature = "scim")]
 impl crate::pagination::Page for t::ListScimGroupMappingsResponse {
     type Item = t::ScimGroupMapping;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2959,6 +3087,7 @@ impl crate::pagination::Page for t::ListScimGroupMappingsResponse {
     }
 }
 
+#[cfg(feature = "scim")]
 impl crate::pagination::Page for t::ListScimGroupsResponse {
     type Item = t::ScimGroup;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2972,6 +3101,7 @@ impl crate::pagination::Page for t::ListScimGroupsResponse {
     }
 }
 
+#[cfg(feature = "tools")]
 impl crate::pagination::Page for t::ListToolsResponse {
     type Item = t::ServerTool;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2985,6 +3115,7 @@ impl crate::pagination::Page for t::ListToolsResponse {
     }
 }
 
+#[cfg(feature = "vault")]
 impl crate::pagination::Page for t::VaultEffectiveSecretListResponse {
     type Item = t::VaultEffectiveSecret;
     fn into_items(self) -> Vec<Self::Item> {
@@ -2998,6 +3129,7 @@ impl crate::pagination::Page for t::VaultEffectiveSecretListResponse {
     }
 }
 
+#[cfg(feature = "vault")]
 impl crate::pagination::Page for t::VaultSecretListResponse {
     type Item = t::VaultSecret;
     fn into_items(self) -> Vec<Self::Item> {
@@ -3011,6 +3143,7 @@ impl crate::pagination::Page for t::VaultSecretListResponse {
     }
 }
 
+#[cfg(feature = "workspaces")]
 impl crate::pagination::Page for t::ListWorkspacesResponse {
     type Item = t::Workspace;
     fn into_items(self) -> Vec<Self::Item> {
@@ -3024,6 +3157,7 @@ impl crate::pagination::Page for t::ListWorkspacesResponse {
     }
 }
 
+#[cfg(feature = "workspaces")]
 impl crate::pagination::Page for t::ListWorkspaceMembersResponse {
     type Item = t::WorkspaceMember;
     fn into_items(self) -> Vec<Self::Item> {
@@ -3047,6 +3181,7 @@ pub mod types {
     /// The types of `client.alpha_decisions()`: `create`.
     ///
     /// The same module as `openrouter_types::alpha_decisions`, where each type has its page.
+    #[cfg(feature = "alpha_decisions")]
     pub mod alpha_decisions {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3087,6 +3222,7 @@ pub mod types {
     /// The types of `client.analytics()`: `get_user_activity`, `get_meta`, `query`.
     ///
     /// The same module as `openrouter_types::analytics`, where each type has its page.
+    #[cfg(feature = "analytics")]
     pub mod analytics {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3116,6 +3252,7 @@ pub mod types {
     /// The types of `client.anthropic_messages()`: `create`.
     ///
     /// The same module as `openrouter_types::anthropic_messages`, where each type has its page.
+    #[cfg(feature = "anthropic_messages")]
     pub mod anthropic_messages {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3355,6 +3492,7 @@ pub mod types {
     /// The types of `client.api_keys()`: `get_current`, `list`, `create`, `get`, `delete`, `update`.
     ///
     /// The same module as `openrouter_types::api_keys`, where each type has its page.
+    #[cfg(feature = "api_keys")]
     pub mod api_keys {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3379,6 +3517,7 @@ pub mod types {
     /// The types of `client.batch()`: `list`, `create`, `get`, `delete`.
     ///
     /// The same module as `openrouter_types::batch`, where each type has its page.
+    #[cfg(feature = "batch")]
     pub mod batch {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3643,6 +3782,7 @@ pub mod types {
     /// The types of `client.benchmarks()`: `get`.
     ///
     /// The same module as `openrouter_types::benchmarks`, where each type has its page.
+    #[cfg(feature = "benchmarks")]
     pub mod benchmarks {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3669,6 +3809,7 @@ pub mod types {
     /// The types of `client.byok()`: `list`, `create`, `get`, `delete`, `update`.
     ///
     /// The same module as `openrouter_types::byok`, where each type has its page.
+    #[cfg(feature = "byok")]
     pub mod byok {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3689,6 +3830,7 @@ pub mod types {
     /// The types of `client.chat()`: `create`.
     ///
     /// The same module as `openrouter_types::chat`, where each type has its page.
+    #[cfg(feature = "chat")]
     pub mod chat {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3815,6 +3957,7 @@ pub mod types {
     /// The types of `client.classifications()`: `get_task`.
     ///
     /// The same module as `openrouter_types::classifications`, where each type has its page.
+    #[cfg(feature = "classifications")]
     pub mod classifications {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3832,6 +3975,7 @@ pub mod types {
     /// The types of `client.containers()`: `list_files`, `get_file`, `download_file`, `promote_file`.
     ///
     /// The same module as `openrouter_types::containers`, where each type has its page.
+    #[cfg(feature = "containers")]
     pub mod containers {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3856,6 +4000,7 @@ pub mod types {
     /// The types of `client.credits()`: `get`, `create_coinbase_charge`.
     ///
     /// The same module as `openrouter_types::credits`, where each type has its page.
+    #[cfg(feature = "credits")]
     pub mod credits {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3871,6 +4016,7 @@ pub mod types {
     /// The types of `client.datasets()`: `get_app_rankings`, `get_rankings_daily`, `get_session_cost`.
     ///
     /// The same module as `openrouter_types::datasets`, where each type has its page.
+    #[cfg(feature = "datasets")]
     pub mod datasets {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3893,6 +4039,7 @@ pub mod types {
     /// The types of `client.embeddings()`: `create`, `list_models`.
     ///
     /// The same module as `openrouter_types::embeddings`, where each type has its page.
+    #[cfg(feature = "embeddings")]
     pub mod embeddings {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3937,6 +4084,7 @@ pub mod types {
     /// The types of `client.endpoints()`: `list_zdr`, `list`.
     ///
     /// The same module as `openrouter_types::endpoints`, where each type has its page.
+    #[cfg(feature = "endpoints")]
     pub mod endpoints {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3961,6 +4109,7 @@ pub mod types {
     /// The types of `client.external_users()`: `list`, `create`, `get`, `delete`, `update`.
     ///
     /// The same module as `openrouter_types::external_users`, where each type has its page.
+    #[cfg(feature = "external_users")]
     pub mod external_users {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -3979,6 +4128,7 @@ pub mod types {
     /// The types of `client.files()`: `list`, `upload`, `get`, `delete`, `download`.
     ///
     /// The same module as `openrouter_types::files`, where each type has its page.
+    #[cfg(feature = "files")]
     pub mod files {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4008,6 +4158,7 @@ pub mod types {
     /// The types of `client.generations()`: `get`, `list_content`, `submit_feedback`.
     ///
     /// The same module as `openrouter_types::generations`, where each type has its page.
+    #[cfg(feature = "generations")]
     pub mod generations {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4037,6 +4188,7 @@ pub mod types {
     /// The types of `client.guardrails()`: `list`, `create`, `list_all_key_assignments`, `list_all_member_assignments`, `get`, `delete`, `update`, `list_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
     ///
     /// The same module as `openrouter_types::guardrails`, where each type has its page.
+    #[cfg(feature = "guardrails")]
     pub mod guardrails {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4064,6 +4216,7 @@ pub mod types {
     /// The types of `client.images()`: `create`, `list_models`, `list_model_endpoints`.
     ///
     /// The same module as `openrouter_types::images`, where each type has its page.
+    #[cfg(feature = "images")]
     pub mod images {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4108,6 +4261,7 @@ pub mod types {
     /// The types of `client.models()`: `get`, `list`, `count`, `list_for_user`.
     ///
     /// The same module as `openrouter_types::models`, where each type has its page.
+    #[cfg(feature = "models")]
     pub mod models {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4135,6 +4289,7 @@ pub mod types {
     /// The types of `client.oauth()`: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_jwks`, `create_token`.
     ///
     /// The same module as `openrouter_types::oauth`, where each type has its page.
+    #[cfg(feature = "oauth")]
     pub mod oauth {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4160,6 +4315,7 @@ pub mod types {
     /// The types of `client.observability()`: `list`, `create`, `get`, `delete`, `update`.
     ///
     /// The same module as `openrouter_types::observability`, where each type has its page.
+    #[cfg(feature = "observability")]
     pub mod observability {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4214,6 +4370,7 @@ pub mod types {
     /// The types of `client.organization()`: `list_members`, `get_settings`, `update_settings`.
     ///
     /// The same module as `openrouter_types::organization`, where each type has its page.
+    #[cfg(feature = "organization")]
     pub mod organization {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4233,6 +4390,7 @@ pub mod types {
     /// The types of `client.presets()`: `list`, `get`, `create_chat_completion`, `create_message`, `create_response`, `list_versions`, `get_version`.
     ///
     /// The same module as `openrouter_types::presets`, where each type has its page.
+    #[cfg(feature = "presets")]
     pub mod presets {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4572,6 +4730,7 @@ pub mod types {
     /// The types of `client.private_endpoints()`: `list`, `create`, `get`, `delete`, `update`, `activate`, `disable`, `enable`, `update_parameters`, `update_pricing`, `validate`.
     ///
     /// The same module as `openrouter_types::private_endpoints`, where each type has its page.
+    #[cfg(feature = "private_endpoints")]
     pub mod private_endpoints {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4612,6 +4771,7 @@ pub mod types {
     /// The types of `client.private_providers()`: `list`, `create`, `get`, `delete`, `update`.
     ///
     /// The same module as `openrouter_types::private_providers`, where each type has its page.
+    #[cfg(feature = "private_providers")]
     pub mod private_providers {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4637,6 +4797,7 @@ pub mod types {
     /// The types of `client.providers()`: `list`.
     ///
     /// The same module as `openrouter_types::providers`, where each type has its page.
+    #[cfg(feature = "providers")]
     pub mod providers {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4652,6 +4813,7 @@ pub mod types {
     /// The types of `client.rerank()`: `create`.
     ///
     /// The same module as `openrouter_types::rerank`, where each type has its page.
+    #[cfg(feature = "rerank")]
     pub mod rerank {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4682,6 +4844,7 @@ pub mod types {
     /// The types of `client.responses()`: `create`.
     ///
     /// The same module as `openrouter_types::responses`, where each type has its page.
+    #[cfg(feature = "responses")]
     pub mod responses {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -4987,6 +5150,7 @@ pub mod types {
     /// The types of `client.scim()`: `list_group_mappings`, `create_group_mapping`, `get_group_mapping`, `delete_group_mapping`, `update_group_mapping`, `list_groups`, `create_sync_job`, `get_sync_job`.
     ///
     /// The same module as `openrouter_types::scim`, where each type has its page.
+    #[cfg(feature = "scim")]
     pub mod scim {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5011,6 +5175,7 @@ pub mod types {
     /// The types of `client.speech()`: `create`.
     ///
     /// The same module as `openrouter_types::speech`, where each type has its page.
+    #[cfg(feature = "speech")]
     pub mod speech {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5039,6 +5204,7 @@ pub mod types {
     /// The types of `client.system_one()`: `create`.
     ///
     /// The same module as `openrouter_types::system_one`, where each type has its page.
+    #[cfg(feature = "system_one")]
     pub mod system_one {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5079,6 +5245,7 @@ pub mod types {
     /// The types of `client.tools()`: `list`, `get`.
     ///
     /// The same module as `openrouter_types::tools`, where each type has its page.
+    #[cfg(feature = "tools")]
     pub mod tools {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5100,6 +5267,7 @@ pub mod types {
     /// The types of `client.transcriptions()`: `create`.
     ///
     /// The same module as `openrouter_types::transcriptions`, where each type has its page.
+    #[cfg(feature = "transcriptions")]
     pub mod transcriptions {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5124,6 +5292,7 @@ pub mod types {
     /// The types of `client.vault()`: `list_intern_connections`, `list_intern_effective_secrets`, `list_intern_secrets`, `copy_secrets_to_intern`, `store_intern_secret`, `delete_intern_secret`, `list_secrets`, `store_secret`, `delete_secret`.
     ///
     /// The same module as `openrouter_types::vault`, where each type has its page.
+    #[cfg(feature = "vault")]
     pub mod vault {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5164,6 +5333,7 @@ pub mod types {
     /// The types of `client.video_generation()`: `create`, `list_models`, `get`, `download`.
     ///
     /// The same module as `openrouter_types::video_generation`, where each type has its page.
+    #[cfg(feature = "video_generation")]
     pub mod video_generation {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]
@@ -5196,6 +5366,7 @@ pub mod types {
     /// The types of `client.workspaces()`: `list`, `create`, `get`, `delete`, `update`, `list_members`, `bulk_add_members`, `bulk_remove_members`, `list_budgets`, `get_budget`, `set_budget`, `delete_budget`.
     ///
     /// The same module as `openrouter_types::workspaces`, where each type has its page.
+    #[cfg(feature = "workspaces")]
     pub mod workspaces {
         #[doc(hidden)]
         #[allow(unreachable_pub, unused_imports)]

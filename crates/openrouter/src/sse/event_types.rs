@@ -5,9 +5,14 @@
 //! `cargo xtask drift` compiles this crate against the model of another spec snapshot without
 //! this module (cfg `openrouter_drift`, see `sse/mod.rs`).
 
-use openrouter_types::generated::{
-    ChatStreamChunk, ImageStreamingResponseData, MessagesStreamEvents, StreamEvents,
-};
+#[cfg(feature = "chat")]
+use openrouter_types::generated::ChatStreamChunk;
+#[cfg(feature = "images")]
+use openrouter_types::generated::ImageStreamingResponseData;
+#[cfg(feature = "anthropic_messages")]
+use openrouter_types::generated::MessagesStreamEvents;
+#[cfg(feature = "responses")]
+use openrouter_types::generated::StreamEvents;
 
 use super::protocol::{StreamProtocol, StreamedEvent};
 use crate::telemetry::TraceSummary;
@@ -15,6 +20,7 @@ use crate::telemetry::TraceSummary;
 /// A chat chunk carries content when a choice has text, reasoning, a refusal, tool calls or
 /// audio, or finishes, or when it brings usage or an error; the first chunk (a role and an
 /// empty content) does not.
+#[cfg(feature = "chat")]
 impl StreamedEvent for ChatStreamChunk {
     fn carries_content(&self) -> bool {
         let nonempty = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
@@ -61,9 +67,11 @@ impl StreamedEvent for ChatStreamChunk {
     }
 }
 
+#[cfg(feature = "images")]
 impl StreamedEvent for ImageStreamingResponseData {}
 
 /// Every `/responses` event but `response.created` and `response.in_progress`.
+#[cfg(feature = "responses")]
 impl StreamedEvent for StreamEvents {
     const PROTOCOL: StreamProtocol = StreamProtocol::Responses;
 
@@ -89,6 +97,7 @@ impl StreamedEvent for StreamEvents {
 }
 
 /// Every `/messages` event but `message_start` and `ping`.
+#[cfg(feature = "anthropic_messages")]
 impl StreamedEvent for MessagesStreamEvents {
     const PROTOCOL: StreamProtocol = StreamProtocol::Messages;
 

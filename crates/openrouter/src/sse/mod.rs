@@ -137,24 +137,24 @@ mod stream;
 // compiles a copy of this crate against the model of another spec snapshot, which may lack
 // them, with the cfg `openrouter_drift` set: these modules are left out of that copy, the rest
 // of the crate (and the generated client methods) is compiled.
-#[cfg(not(openrouter_drift))]
+#[cfg(all(not(openrouter_drift), feature = "chat"))]
 mod accumulate;
-#[cfg(not(openrouter_drift))]
+#[cfg(all(not(openrouter_drift), feature = "anthropic_messages"))]
 mod accumulate_messages;
-#[cfg(not(openrouter_drift))]
+#[cfg(all(not(openrouter_drift), feature = "responses"))]
 mod accumulate_responses;
 #[cfg(not(openrouter_drift))]
 mod event_types;
 
 #[doc(hidden)]
 pub use crate::telemetry::TraceSummary;
-#[cfg(not(openrouter_drift))]
+#[cfg(all(not(openrouter_drift), feature = "chat"))]
 pub use accumulate::{AccumulatedChat, AccumulatedChoice, AccumulatedToolCall, ChatAccumulator};
-#[cfg(not(openrouter_drift))]
+#[cfg(all(not(openrouter_drift), feature = "anthropic_messages"))]
 pub use accumulate_messages::{
     AccumulatedBlock, AccumulatedMessage, MessageUsage, MessagesAccumulator,
 };
-#[cfg(not(openrouter_drift))]
+#[cfg(all(not(openrouter_drift), feature = "responses"))]
 pub use accumulate_responses::{AccumulatedOutputItem, AccumulatedResponse, ResponsesAccumulator};
 pub use decoder::{SseDecodeError, SseDecoder, SseEvent, SseItem};
 pub use error::StreamError;
