@@ -16,6 +16,7 @@ PASSES="${PASSES:-2}"
 KINDS="${KINDS:-release}"
 APPS="${APPS:-ours-default ours-full ours-chat openrouter-rs async-openai floor}"
 scratch="${SCRATCH:-$(mktemp -d /tmp/build-cost.XXXXXX)}"
+mkdir -p "$scratch"
 results="$scratch/results.tsv"
 : >"$results"
 unset CARGO_TARGET_DIR RUSTFLAGS CARGO_INCREMENTAL
