@@ -714,3 +714,37 @@ async fn a_typed_tool_sends_its_strict_schema() {
     assert!(params.get("title").is_none());
     assert_eq!(tool_results(&bodies[1])[0].1, "Bern in 0 days");
 }
+
+/// Offline, the loop ends: the canned model calls the first tool, then answers the tool's
+/// result with text, whole and streamed.
+#[tokio::test]
+async fn the_loop_runs_offline_whole_and_streamed() {
+    let offline = openrouter::offline::OfflineTransport::new().chunk_delay(Duration::ZERO);
+    let client = Client::builder().transport(offline).build().unwrap();
+    let tools = ToolSet::from(weather());
+    let run = client.chat().run_tools(request(), &tools).await.unwrap();
+    assert_eq!(run.steps, 2);
+    let tool = serde_json::to_value(&run.messages[2]).unwrap();
+    assert_eq!(tool["content"], "example: sunny");
+    assert!(run.text().starts_with("Offline mode"), "{}", run.text());
+
+    let events: Vec<String> = client
+        .chat()
+        .run_tools(request(), &tools)
+        .stream()
+        .map(|e| describe(&e.unwrap()))
+        .filter(|d| std::future::ready(!d.starts_with("text")))
+        .collect()
+        .await;
+    assert_eq!(
+        events,
+        [
+            "start 1 call_offline_1 get_weather",
+            r#"call 1 call_offline_1 {"city":"example"}"#,
+            "step 1 tool_calls",
+            "result 1 call_offline_1 example: sunny false",
+            "step 2 stop",
+            "finished 2 Offline mode: this answer comes from the SDK's canned transport.",
+        ]
+    );
+}

@@ -126,8 +126,9 @@ fn chunk(delta: Value, finish: Option<&str>, usage: bool) -> Bytes {
 }
 
 /// `POST /chat/completions` with `stream: true`: a keep-alive comment, the role, the text in
-/// pieces, the finish reason with usage, `[DONE]`.
-pub(super) fn chat_stream(delay: Duration) -> Response<ResponseBody> {
+/// pieces (or, as [`chat`] answers, the tool call: its id and name, then its arguments in two
+/// pieces), the finish reason with usage, `[DONE]`.
+pub(super) fn chat_stream(request: &Value, delay: Duration) -> Response<ResponseBody> {
     let mut chunks = VecDeque::new();
     chunks.push_back(Bytes::from_static(PROCESSING.as_bytes()));
     chunks.push_back(chunk(
@@ -135,10 +136,35 @@ pub(super) fn chat_stream(delay: Duration) -> Response<ResponseBody> {
         None,
         false,
     ));
-    for piece in REPLY {
-        chunks.push_back(chunk(json!({"content": piece}), None, false));
-    }
-    chunks.push_back(chunk(json!({"content": ""}), Some("stop"), true));
+    let finish = match tool_call(request) {
+        Some(call) => {
+            let arguments = call["function"]["arguments"].as_str().unwrap_or("{}");
+            let mut half = arguments.len() / 2;
+            while !arguments.is_char_boundary(half) {
+                half -= 1;
+            }
+            let (first, rest) = arguments.split_at(half);
+            chunks.push_back(chunk(
+                json!({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
+                    "function": {"name": call["function"]["name"], "arguments": first}}]}),
+                None,
+                false,
+            ));
+            chunks.push_back(chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": rest}}]}),
+                None,
+                false,
+            ));
+            "tool_calls"
+        }
+        None => {
+            for piece in REPLY {
+                chunks.push_back(chunk(json!({"content": piece}), None, false));
+            }
+            "stop"
+        }
+    };
+    chunks.push_back(chunk(json!({"content": ""}), Some(finish), true));
     chunks.push_back(Bytes::from_static(b"data: [DONE]\n\n"));
     with_generation_id(event_stream(chunks, delay))
 }

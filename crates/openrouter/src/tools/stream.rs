@@ -181,16 +181,19 @@ enum Phase {
     /// The next step's request is to be sent.
     Send,
     /// A step's answer is streaming in.
-    Streaming {
-        stream: ResponseStream<ChatStreamChunk>,
-        acc: ChatAccumulator,
-        /// How many of the answer's tool calls were announced (`ToolCallStarted`).
-        announced: usize,
-    },
+    Streaming(Box<Streaming>),
     /// The tool calls of the answer (the last message) are to be run.
-    RunTools { response: Response<ChatResult> },
+    RunTools(Box<Response<ChatResult>>),
     /// Nothing more.
     Done,
+}
+
+/// A step's answer, streaming in.
+struct Streaming {
+    stream: ResponseStream<ChatStreamChunk>,
+    acc: ChatAccumulator,
+    /// How many of the answer's tool calls were announced (`ToolCallStarted`).
+    announced: usize,
 }
 
 impl State {
@@ -207,39 +210,37 @@ impl State {
                     self.steps += 1;
                     match call.stream().await {
                         Ok(stream) => {
-                            self.phase = Phase::Streaming {
+                            self.phase = Phase::Streaming(Box::new(Streaming {
                                 stream,
                                 acc: ChatAccumulator::new(),
                                 announced: 0,
-                            };
+                            }));
                         }
                         Err(error) => return Some(Err(self.failed(error))),
                     }
                 }
-                Phase::Streaming {
-                    mut stream,
-                    mut acc,
-                    mut announced,
-                } => match stream.next().await {
+                Phase::Streaming(mut step) => match step.stream.next().await {
                     Some(Ok(chunk)) => {
                         self.deltas(&chunk);
-                        acc.push(&chunk);
-                        let calls = acc.current().tool_calls();
+                        step.acc.push(&chunk);
+                        let calls = step.acc.current().tool_calls();
                         // In order, each once its name is known.
-                        while announced < calls.len() && !calls[announced].name.is_empty() {
-                            self.started(&calls[announced]);
-                            announced += 1;
+                        while step.announced < calls.len() && !calls[step.announced].name.is_empty()
+                        {
+                            self.started(&calls[step.announced]);
+                            step.announced += 1;
                         }
-                        self.phase = Phase::Streaming {
-                            stream,
-                            acc,
-                            announced,
-                        };
+                        self.phase = Phase::Streaming(step);
                     }
                     // Any error ends the step, and with it the run: a chunk that did not
                     // decode may have held a piece of a tool call.
                     Some(Err(error)) => return Some(Err(self.failed(error))),
                     None => {
+                        let Streaming {
+                            stream,
+                            acc,
+                            announced,
+                        } = *step;
                         let meta = stream.meta().clone();
                         let chat = acc.finish();
                         for call in &chat.tool_calls()[announced.min(chat.tool_calls().len())..] {
@@ -251,7 +252,8 @@ impl State {
                         }
                     }
                 },
-                Phase::RunTools { response } => {
+                Phase::RunTools(response) => {
+                    let response = *response;
                     let calls = tool_calls(&response.data);
                     let outcomes = run_calls(&self.runner.tools, calls).await;
                     for (call, outcome) in calls.iter().zip(&outcomes) {
@@ -325,7 +327,7 @@ impl State {
             let run = self.run(response);
             self.queue.push_back(Ok(ToolEvent::Finished(Box::new(run))));
         } else {
-            self.phase = Phase::RunTools { response };
+            self.phase = Phase::RunTools(Box::new(response));
         }
     }
 
