@@ -55,10 +55,15 @@ fn chat_usage() -> Value {
            "total_tokens": PROMPT_TOKENS + REPLY.len()})
 }
 
-/// A call of the request's first tool, when it offers tools and its last message is not a
-/// tool result; its arguments fill the tool's required string parameters with `"example"`.
+/// A call of the request's first function tool (server tools are OpenRouter's to run), when
+/// it offers one and its last message is not a tool result; its arguments fill the tool's
+/// required string parameters with `"example"`.
 fn tool_call(request: &Value) -> Option<Value> {
-    let tool = request.get("tools")?.as_array()?.first()?;
+    let tool = request
+        .get("tools")?
+        .as_array()?
+        .iter()
+        .find(|t| t.get("function").is_some())?;
     let last_role = request
         .get("messages")
         .and_then(Value::as_array)

@@ -6,7 +6,7 @@
 //!
 //! - [`LocalTool`]: a function tool the model may call, run on your side: a name, a
 //!   description, the JSON Schema of its arguments (with the feature `schemars`, taken from
-//!   the argument type: [`LocalTool::new`]; else given: [`LocalTool::with_schema`]) and an
+//!   the argument type: `LocalTool::new`; else given: [`LocalTool::with_schema`]) and an
 //!   async handler that takes the arguments already deserialized.
 //! - [`ToolSet`]: the local tools of a run, cheap to clone.
 //! - [`ToolRunner`]: what `client.chat().run_tools(request, &tools)` returns. Awaiting it runs
