@@ -14,6 +14,24 @@ use openrouter::types::chat::{ChatFunctionTool, ChatRequest, Message};
 use openrouter::Client;
 use serde_json::{json, Value};
 
+/// The runner's future and stream can be sent to another task, and the stream and the error
+/// shared across threads like the crate's other streams and errors.
+#[test]
+fn runners_streams_and_errors_are_send_and_sync() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send::<openrouter::tools::ToolRunner>();
+    send::<<openrouter::tools::ToolRunner as std::future::IntoFuture>::IntoFuture>();
+    send_sync::<openrouter::tools::ToolStream>();
+    send_sync::<openrouter::tools::ToolLoopError>();
+    send_sync::<openrouter::tools::ToolRun>();
+    send_sync::<openrouter::tools::ToolEvent>();
+    send_sync::<ToolSet>();
+    // `?` into the usual boxed error.
+    let _: fn(openrouter::tools::ToolLoopError) -> Box<dyn std::error::Error + Send + Sync> =
+        |e| e.into();
+}
+
 /// What the scripted model answers one request with.
 #[derive(Clone)]
 enum Answer {
@@ -567,6 +585,7 @@ async fn the_streamed_loop_yields_events_in_order() {
     let events: Vec<String> = client
         .chat()
         .run_tools(request(), &ToolSet::from(weather()))
+        .options(|call| call.header("x-run", "r-2"))
         .stream()
         .map(|e| describe(&e.unwrap()))
         .collect()
@@ -591,7 +610,15 @@ async fn the_streamed_loop_yields_events_in_order() {
         ]
     );
     let bodies = seen.bodies();
+    assert_eq!(bodies.len(), 2);
     assert!(bodies.iter().all(|b| b["stream"] == json!(true)));
+    for i in 0..2 {
+        assert_eq!(
+            seen.header(i, "x-run").as_deref(),
+            Some("r-2"),
+            "request {i}"
+        );
+    }
     let assistant = &bodies[1]["messages"][1];
     assert_eq!(assistant["reasoning_details"], details);
     assert_eq!(assistant["content"], "Checking.");

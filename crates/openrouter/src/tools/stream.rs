@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -87,11 +88,14 @@ pub enum ToolEvent {
 /// The events of a streamed tool loop: what [`ToolRunner::stream`] returns.
 ///
 /// A `Stream` of `Result<ToolEvent, ToolLoopError>`; it ends after
-/// [`ToolEvent::Finished`] or the first error. Polled by the caller, nothing spawned:
-/// dropping it closes the current request's stream.
+/// [`ToolEvent::Finished`] or the first error (a chunk that does not decode included: it may
+/// have held a piece of a tool call). Polled by the caller, nothing spawned: dropping it
+/// closes the current request's stream.
 #[must_use = "streams do nothing unless polled"]
 pub struct ToolStream {
-    inner: Pin<Box<dyn Stream<Item = Result<ToolEvent, ToolLoopError>> + Send>>,
+    /// In a `Mutex` only so that the stream is `Sync`, as [`ResponseStream`] is; it is reached
+    /// through `get_mut`, never locked.
+    inner: Mutex<Pin<Box<dyn Stream<Item = Item> + Send>>>,
 }
 
 impl fmt::Debug for ToolStream {
@@ -104,7 +108,8 @@ impl Stream for ToolStream {
     type Item = Result<ToolEvent, ToolLoopError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        let inner = self.inner.get_mut().unwrap_or_else(PoisonError::into_inner);
+        inner.as_mut().poll_next(cx)
     }
 }
 
@@ -160,7 +165,7 @@ impl ToolRunner {
             Some((item, state))
         });
         ToolStream {
-            inner: Box::pin(inner),
+            inner: Mutex::new(Box::pin(inner)),
         }
     }
 }
