@@ -502,8 +502,8 @@ async fn a_failed_request_keeps_the_conversation() {
     assert_eq!(err.usage().unwrap().total_tokens, 15);
 }
 
-/// Server tools in the request stay as they are, before the local tools; the runner does not
-/// run them (a call the model makes of a name the set does not hold is answered with an error).
+/// Server tools in the request stay as they are, before the local tools, which replace a
+/// function of the same name; the runner does not run server tools.
 #[tokio::test]
 async fn server_tools_stay_beside_local_tools() {
     let web_search: ChatFunctionTool = serde_json::from_value(
@@ -518,7 +518,9 @@ async fn server_tools_stay_beside_local_tools() {
         asks(vec![call("c1", "get_weather", json!({"city": "Oslo"}))]),
         says("Done."),
     ]);
-    let request = request().tools(vec![web_search]);
+    // A function the request declares with a local tool's name gives way to the local tool.
+    let declared = ChatFunctionTool::function("get_weather", "Old", json!({"type": "object"}));
+    let request = request().tools(vec![web_search, declared]);
     let run = client
         .chat()
         .run_tools(request, &ToolSet::from(weather()))
@@ -534,6 +536,7 @@ async fn server_tools_stay_beside_local_tools() {
         );
         assert_eq!(tools[1]["type"], "function");
         assert_eq!(tools[1]["function"]["name"], "get_weather");
+        assert_eq!(tools[1]["function"]["description"], "The weather");
         assert_eq!(tools[1]["function"]["parameters"], city_schema());
     }
 }

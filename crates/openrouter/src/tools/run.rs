@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 use openrouter_types::generated::{
-    ChatMessages, ChatRequest, ChatResult, ChatStreamChunk, ChatToolCall, ChatUsage,
+    ChatFunctionTool, ChatMessages, ChatRequest, ChatResult, ChatStreamChunk, ChatToolCall,
+    ChatUsage,
 };
 
 use super::{ToolOutcome, ToolSet};
@@ -32,7 +33,9 @@ impl crate::api::Chat<'_> {
     /// [`stream`](ToolRunner::stream) it for events as they happen. See [`crate::tools`].
     ///
     /// The request's own `tools` stay as they are (server tools such as
-    /// `openrouter:web_search` run on OpenRouter's side); the local tools are added after them.
+    /// `openrouter:web_search` run on OpenRouter's side); the local tools are added after them,
+    /// in place of a function of the same name. A call of a function that is not in `tools`
+    /// (one the request declares itself, say) is answered with an `error:` result.
     ///
     /// # Examples
     ///
@@ -78,10 +81,15 @@ impl crate::api::Chat<'_> {
     }
 }
 
-/// `request` with the function definitions of `tools` after its own tools.
+/// `request` with the function definitions of `tools` after its own tools; a function of the
+/// request with the name of a local tool gives way to it (two of one name would be refused).
 fn with_local_tools(mut request: ChatRequest, tools: &ToolSet) -> ChatRequest {
     if !tools.is_empty() {
         let list = request.tools.get_or_insert_with(Vec::new);
+        list.retain(|tool| match tool {
+            ChatFunctionTool::Function(f) => tools.get(&f.function.name).is_none(),
+            _ => true,
+        });
         list.extend(tools.iter().map(super::LocalTool::definition));
     }
     request
