@@ -37,6 +37,12 @@ impl crate::api::Chat<'_> {
     /// in place of a function of the same name. A call of a function that is not in `tools`
     /// (one the request declares itself, say) is answered with an `error:` result.
     ///
+    /// # Errors
+    ///
+    /// Awaiting the runner (or its stream) gives [`ToolLoopError`] when a request fails (after
+    /// the call's retries) or when the model still asks for tools after
+    /// [`max_steps`](ToolRunner::max_steps) requests; it keeps the conversation so far.
+    ///
     /// # Examples
     ///
     /// ```
