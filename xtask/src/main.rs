@@ -627,10 +627,16 @@ fn drift_gated_modules(dir: &Path, rel: &Path) -> Result<Vec<String>, String> {
                     .strip_prefix("mod ")
                     .and_then(|m| m.strip_suffix(';'));
                 if let Some(module) = module {
-                    found.push(rel.join(format!("{module}.rs")).display().to_string());
+                    // A module is a file or a directory of its own.
+                    let shown = if dir.join(module).is_dir() {
+                        format!("{module}/")
+                    } else {
+                        format!("{module}.rs")
+                    };
+                    found.push(rel.join(shown).display().to_string());
                 }
             }
-            gated = line == "#[cfg(not(openrouter_drift))]";
+            gated = line.starts_with("#[cfg(") && line.contains("not(openrouter_drift)");
         }
     }
     Ok(found)

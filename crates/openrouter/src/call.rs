@@ -257,6 +257,11 @@ impl<T, S> Call<T, S> {
         })
     }
 
+    /// The client that sends this call.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The operation this call runs.
     pub fn operation(&self) -> &'static Operation {
         self.operation

@@ -9,6 +9,7 @@
 //! - [`Error`]: what a caller acts on, with the parsed API error, the status, the request and
 //!   generation ids, and whether retrying may help. The API key never appears in any output.
 //! - [`sse`]: the stream decoder and the chat accumulator.
+//! - [`tools`]: a tool-calling loop with local tools defined from Rust functions.
 //! - [`cookbook`]: recipes for whole tasks (tool calling, structured output, streaming,
 //!   multimodal input, routing, reasoning, prompt caching, errors and retries, testing).
 //!
@@ -89,6 +90,9 @@ mod structured;
 // Without the feature `tracing` only the empty `SpanSlot` plumbing is used.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 mod telemetry;
+// Names generated chat types and the chat accumulator (see `cargo xtask drift`).
+#[cfg(all(not(openrouter_drift), feature = "chat"))]
+pub mod tools;
 
 pub use call::{Call, NoStream, Upload};
 pub use client::{ApiKey, Client, ClientBuilder, KeyProvider};

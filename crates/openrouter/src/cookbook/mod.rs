@@ -9,7 +9,7 @@
 //!
 //! | recipe | what it shows |
 //! | --- | --- |
-//! | [`tool_calling`] | the loop: send, run the tool calls, append the assistant turn and the results, repeat |
+//! | [`tool_calling`] | local tools from Rust functions and the loop run for you (`run_tools`, whole or streamed); the loop by hand |
 //! | [`structured_output`] | a JSON schema as `response_format`, and reading the answer into your type |
 //! | [`streaming`] | printing a stream as it arrives and assembling it with [`ChatAccumulator`](crate::sse::ChatAccumulator) |
 //! | [`multimodal`] | images, PDFs and other files, and audio as input |

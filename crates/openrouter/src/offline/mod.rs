@@ -17,7 +17,7 @@
 //! - chat completions, responses and Anthropic messages are answered by hand, whole or
 //!   streamed event by event in each protocol's shape with a short pause between events, like a
 //!   real model. A chat request that offers tools, and whose last message is not a tool result,
-//!   is answered with a call of the first tool;
+//!   is answered with a call of the first function tool (whole or streamed);
 //! - anything else (an unknown path, a stream of an operation that has no offline stream)
 //!   gets a 404 whose message says that the offline transport has no answer for it.
 //!
@@ -221,7 +221,7 @@ fn answer(
     let request = request.unwrap_or(Value::Null);
     match (op.path, streaming) {
         ("/chat/completions", false) => streams::chat(&request),
-        ("/chat/completions", true) => streams::chat_stream(delay),
+        ("/chat/completions", true) => streams::chat_stream(&request, delay),
         ("/responses", false) => streams::responses(),
         ("/responses", true) => streams::responses_stream(delay),
         ("/messages", false) => streams::messages(),

@@ -55,10 +55,15 @@ fn chat_usage() -> Value {
            "total_tokens": PROMPT_TOKENS + REPLY.len()})
 }
 
-/// A call of the request's first tool, when it offers tools and its last message is not a
-/// tool result; its arguments fill the tool's required string parameters with `"example"`.
+/// A call of the request's first function tool (server tools are OpenRouter's to run), when
+/// it offers one and its last message is not a tool result; its arguments fill the tool's
+/// required string parameters with `"example"`.
 fn tool_call(request: &Value) -> Option<Value> {
-    let tool = request.get("tools")?.as_array()?.first()?;
+    let tool = request
+        .get("tools")?
+        .as_array()?
+        .iter()
+        .find(|t| t.get("function").is_some())?;
     let last_role = request
         .get("messages")
         .and_then(Value::as_array)
@@ -126,8 +131,9 @@ fn chunk(delta: Value, finish: Option<&str>, usage: bool) -> Bytes {
 }
 
 /// `POST /chat/completions` with `stream: true`: a keep-alive comment, the role, the text in
-/// pieces, the finish reason with usage, `[DONE]`.
-pub(super) fn chat_stream(delay: Duration) -> Response<ResponseBody> {
+/// pieces (or, as [`chat`] answers, the tool call: its id and name, then its arguments in two
+/// pieces), the finish reason with usage, `[DONE]`.
+pub(super) fn chat_stream(request: &Value, delay: Duration) -> Response<ResponseBody> {
     let mut chunks = VecDeque::new();
     chunks.push_back(Bytes::from_static(PROCESSING.as_bytes()));
     chunks.push_back(chunk(
@@ -135,10 +141,35 @@ pub(super) fn chat_stream(delay: Duration) -> Response<ResponseBody> {
         None,
         false,
     ));
-    for piece in REPLY {
-        chunks.push_back(chunk(json!({"content": piece}), None, false));
-    }
-    chunks.push_back(chunk(json!({"content": ""}), Some("stop"), true));
+    let finish = match tool_call(request) {
+        Some(call) => {
+            let arguments = call["function"]["arguments"].as_str().unwrap_or("{}");
+            let mut half = arguments.len() / 2;
+            while !arguments.is_char_boundary(half) {
+                half -= 1;
+            }
+            let (first, rest) = arguments.split_at(half);
+            chunks.push_back(chunk(
+                json!({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
+                    "function": {"name": call["function"]["name"], "arguments": first}}]}),
+                None,
+                false,
+            ));
+            chunks.push_back(chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": rest}}]}),
+                None,
+                false,
+            ));
+            "tool_calls"
+        }
+        None => {
+            for piece in REPLY {
+                chunks.push_back(chunk(json!({"content": piece}), None, false));
+            }
+            "stop"
+        }
+    };
+    chunks.push_back(chunk(json!({"content": ""}), Some(finish), true));
     chunks.push_back(Bytes::from_static(b"data: [DONE]\n\n"));
     with_generation_id(event_stream(chunks, delay))
 }
