@@ -206,13 +206,10 @@ fn brace_balance(line: &str) -> i64 {
     balance
 }
 
-/// One module per API group, re-exporting every generated type its operations use. The
-/// modules are hidden from the docs: the crate root re-exports them with `#[doc(inline)]`
-/// (the hand-written ones with short names glob them the same way), so each group's types are
-/// listed, with their pages, under `openrouter_types::<group>`, and the pages here are
-/// redirects. (They re-export through the private `types` module, which is what makes rustdoc
-/// inline them at all: one page per group that uses a type, beside the flat page in
-/// `generated`.)
+/// One module per API group, re-exporting every generated type its operations use, listed on
+/// its page as re-exports that link to each type's one page, under `generated` (`no_inline`:
+/// a page per group that uses a type doubled the docs). The crate root re-exports the modules
+/// with `#[doc(inline)]`; the hand-written ones with short names glob them.
 fn emit_groups(model: &Model) -> String {
     let mut s = String::from(HEADER);
     s.push_str("//! The generated types by API group: each module re-exports every type that the group's\n//! operations take or return, however deeply nested.\n\n");
@@ -230,7 +227,11 @@ fn emit_groups(model: &Model) -> String {
             ops.join(", ")
         );
         if !list.is_empty() {
-            let _ = writeln!(s, "pub use super::super::types::{{{}}};", list.join(", "));
+            let _ = writeln!(
+                s,
+                "#[doc(no_inline)]\npub use crate::generated::{{{}}};",
+                list.join(", ")
+            );
         }
         s.push_str("}\n\n");
     }
@@ -249,8 +250,8 @@ fn emit_mod(model: &Model) -> String {
     );
     s.push_str(
         "mod types;\npub use types::*;\n\
-         /// The types of each API group; documented under the crate root's group modules.\n\
-         #[doc(hidden)]\npub mod groups;\npub mod operations;\n\
+         /// The types of each API group: each module lists the types its operations take or return.\n\
+         pub mod groups;\npub mod operations;\n\
          /// Every schema of the spec by JSON pointer, for the conformance tests.\n\
          #[cfg(feature = \"spec-registry\")]\n#[doc(hidden)]\npub mod registry;\n",
     );

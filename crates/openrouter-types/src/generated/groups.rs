@@ -7,7 +7,8 @@
 /// Types of the `alpha_decisions` operations: `create`.
 #[cfg(feature = "alpha_decisions")]
 pub mod alpha_decisions {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, DecisionsBoxAnswer, DecisionsBoxAnswerBox,
         DecisionsBoxAnswerType, DecisionsBoxQuestion, DecisionsBoxQuestionInstructions,
@@ -42,7 +43,8 @@ pub mod alpha_decisions {
 /// Types of the `analytics` operations: `get_user_activity`, `get_meta`, `query`.
 #[cfg(feature = "analytics")]
 pub mod analytics {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         ActivityItem, ActivityResponse, BadRequestResponse, BadRequestResponseErrorData,
         ClassifierFiltersFilter, ClassifierScalarFilter, ClassifierScalarFilterOperator,
         ClassifierScalarFilterValue, ClassifierSetFilter, ClassifierSetFilterOperator,
@@ -66,7 +68,8 @@ pub mod analytics {
 /// Types of the `anthropic_messages` operations: `create`.
 #[cfg(feature = "anthropic_messages")]
 pub mod anthropic_messages {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AlignmentPlugin, AlignmentPluginId, AlignmentPluginMode, AlignmentRule,
         AlignmentRuleWatchItem, AnthropicAdvisorMessageUsageIteration, AnthropicAdvisorToolResult,
         AnthropicAdvisorToolResultType, AnthropicAllowedCallers, AnthropicAllowedCallersItem,
@@ -291,7 +294,8 @@ pub mod anthropic_messages {
 /// Types of the `api_keys` operations: `get_current`, `list`, `create`, `get`, `delete`, `update`.
 #[cfg(feature = "api_keys")]
 pub mod api_keys {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
         ConflictResponseErrorData, CreateKeysRequest, CreateKeysRequestExternal,
         CreateKeysRequestLimitReset, CreateKeysResponse, CreateKeysResponseData,
@@ -309,7 +313,8 @@ pub mod api_keys {
 /// Types of the `batch` operations: `list`, `create`, `get`, `delete`.
 #[cfg(feature = "batch")]
 pub mod batch {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AdditionalToolsItemFunctionType, AgentMessageItemInputImageDetail,
         AgentMessageItemInputImageType, Alignment, AlignmentAllowedCallRecord,
         AlignmentAllowedCallRecordOutcome, AlignmentBlockedCallRecord,
@@ -559,7 +564,8 @@ pub mod batch {
 /// Types of the `benchmarks` operations: `get`.
 #[cfg(feature = "benchmarks")]
 pub mod benchmarks {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, GetBenchmarksArena,
         GetBenchmarksBenchmarkType, GetBenchmarksQuery, GetBenchmarksSearchSurface,
         GetBenchmarksSource, GetBenchmarksTaskType, InternalServerResponse,
@@ -580,7 +586,8 @@ pub mod benchmarks {
 /// Types of the `byok` operations: `list`, `create`, `get`, `delete`, `update`.
 #[cfg(feature = "byok")]
 pub mod byok {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ByokKey, ByokProviderSlug,
         ConflictResponse, ConflictResponseErrorData, CreateByokKeyRequest, CreateByokKeyResponse,
         DeleteByokKeyResponse, ForbiddenResponse, ForbiddenResponseErrorData, GetByokKeyResponse,
@@ -594,7 +601,8 @@ pub mod byok {
 /// Types of the `chat` operations: `create`.
 #[cfg(feature = "chat")]
 pub mod chat {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AdvisorReasoning, AdvisorReasoningEffort, AdvisorServerToolConfig,
         AdvisorServerToolOpenRouter, AdvisorServerToolOpenRouterType, Alignment,
         AlignmentAllowedCallRecord, AlignmentAllowedCallRecordOutcome, AlignmentBlockedCallRecord,
@@ -709,7 +717,8 @@ pub mod chat {
 /// Types of the `classifications` operations: `get_task`.
 #[cfg(feature = "classifications")]
 pub mod classifications {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, GetTaskClassificationsQuery,
         GetTaskClassificationsWindow, InternalServerResponse, InternalServerResponseErrorData,
         TaskClassificationItem, TaskClassificationMacroCategory, TaskClassificationModel,
@@ -721,7 +730,8 @@ pub mod classifications {
 /// Types of the `containers` operations: `list_files`, `get_file`, `download_file`, `promote_file`.
 #[cfg(feature = "containers")]
 pub mod containers {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AnthropicFile, AnthropicFileShape, AnthropicFileType, BadRequestResponse,
         BadRequestResponseErrorData, ClientClosedRequestResponse,
         ClientClosedRequestResponseErrorData, ContainerFile, ContainerFileListResponse,
@@ -739,7 +749,8 @@ pub mod containers {
 /// Types of the `credits` operations: `get`, `create_coinbase_charge`.
 #[cfg(feature = "credits")]
 pub mod credits {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         ForbiddenResponse, ForbiddenResponseErrorData, GetCreditsResponse, GetCreditsResponseData,
         GoneResponse, GoneResponseErrorData, InternalServerResponse,
         InternalServerResponseErrorData, UnauthorizedResponse, UnauthorizedResponseErrorData,
@@ -749,7 +760,8 @@ pub mod credits {
 /// Types of the `datasets` operations: `get_app_rankings`, `get_rankings_daily`, `get_session_cost`.
 #[cfg(feature = "datasets")]
 pub mod datasets {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AppRankingsItem, AppRankingsResponse, BadRequestResponse, BadRequestResponseErrorData,
         GetAppRankingsCategory, GetAppRankingsQuery, GetAppRankingsSort, GetAppRankingsSubcategory,
         GetRankingsDailyCategory, GetRankingsDailyContextBucket, GetRankingsDailyLanguageType,
@@ -765,7 +777,8 @@ pub mod datasets {
 /// Types of the `embeddings` operations: `create`, `list_models`.
 #[cfg(feature = "embeddings")]
 pub mod embeddings {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AaBenchmarkEntry, BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, ClientClosedRequestResponse,
         ClientClosedRequestResponseErrorData, ContentPartImage, ContentPartImageType,
@@ -804,7 +817,8 @@ pub mod embeddings {
 /// Types of the `endpoints` operations: `list_zdr`, `list`.
 #[cfg(feature = "endpoints")]
 pub mod endpoints {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         ChatServerToolChoice, EndpointStatus, ForbiddenResponse, ForbiddenResponseErrorData,
         InputModality, InstructType, InternalServerResponse, InternalServerResponseErrorData,
         ListEndpointsResponse, ListEndpointsResponseArchitecture, ListEndpointsResponseObject,
@@ -822,7 +836,8 @@ pub mod endpoints {
 /// Types of the `external_users` operations: `list`, `create`, `get`, `delete`, `update`.
 #[cfg(feature = "external_users")]
 pub mod external_users {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
         ConflictResponseErrorData, CreateExternalUserRequest, ExternalUser, ExternalUserResponse,
         ForbiddenResponse, ForbiddenResponseErrorData, InternalServerResponse,
@@ -835,7 +850,8 @@ pub mod external_users {
 /// Types of the `files` operations: `list`, `upload`, `get`, `delete`, `download`.
 #[cfg(feature = "files")]
 pub mod files {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AnthropicFile, AnthropicFileDeleted, AnthropicFileDeletedShape, AnthropicFileDeletedType,
         AnthropicFileList, AnthropicFileListShape, AnthropicFileShape, AnthropicFileType,
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
@@ -859,7 +875,8 @@ pub mod files {
 /// Types of the `generations` operations: `get`, `list_content`, `submit_feedback`.
 #[cfg(feature = "generations")]
 pub mod generations {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, ConflictResponse, ConflictResponseErrorData,
         EdgeNetworkTimeoutResponse, EdgeNetworkTimeoutResponseErrorData, ForbiddenResponse,
@@ -883,7 +900,8 @@ pub mod generations {
 /// Types of the `guardrails` operations: `list`, `create`, `list_all_key_assignments`, `list_all_member_assignments`, `get`, `delete`, `update`, `list_key_assignments`, `bulk_assign_keys`, `bulk_unassign_keys`, `list_member_assignments`, `bulk_assign_members`, `bulk_unassign_members`.
 #[cfg(feature = "guardrails")]
 pub mod guardrails {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, BulkAssignKeysRequest,
         BulkAssignKeysResponse, BulkAssignMembersRequest, BulkAssignMembersResponse,
         BulkUnassignKeysRequest, BulkUnassignKeysResponse, BulkUnassignMembersRequest,
@@ -905,7 +923,8 @@ pub mod guardrails {
 /// Types of the `images` operations: `create`, `list_models`, `list_model_endpoints`.
 #[cfg(feature = "images")]
 pub mod images {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AnthropicAdvisorMessageUsageIteration, AnthropicCacheCreation,
         AnthropicCompactionUsageIteration, AnthropicCompactionUsageIterationType,
         AnthropicIterationCacheCreation, AnthropicMessageUsageIteration,
@@ -944,7 +963,8 @@ pub mod images {
 /// Types of the `models` operations: `get`, `list`, `count`, `list_for_user`.
 #[cfg(feature = "models")]
 pub mod models {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AaBenchmarkEntry, BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
         ConflictResponseErrorData, DaBenchmarkEntry, DefaultParameters, ForbiddenResponse,
         ForbiddenResponseErrorData, GetModelsCategory, GetModelsDistillable, GetModelsQuery,
@@ -965,7 +985,8 @@ pub mod models {
 /// Types of the `oauth` operations: `exchange_auth_code_for_api_key`, `create_auth_code`, `list_jwks`, `create_token`.
 #[cfg(feature = "oauth")]
 pub mod oauth {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
         ConflictResponseErrorData, CreateAuthKeysCodeRequest,
         CreateAuthKeysCodeRequestUsageLimitType, CreateAuthKeysCodeResponse,
@@ -985,7 +1006,8 @@ pub mod oauth {
 /// Types of the `observability` operations: `list`, `create`, `get`, `delete`, `update`.
 #[cfg(feature = "observability")]
 pub mod observability {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
         ConflictResponseErrorData, CreateDestinationRequestType,
         CreateObservabilityDestinationRequest, CreateObservabilityDestinationResponse,
@@ -1033,7 +1055,8 @@ pub mod observability {
 /// Types of the `organization` operations: `list_members`, `get_settings`, `update_settings`.
 #[cfg(feature = "organization")]
 pub mod organization {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ForbiddenResponse,
         ForbiddenResponseErrorData, GetOrganizationSettingsResponse, InternalServerResponse,
         InternalServerResponseErrorData, ListOrganizationMembersQuery,
@@ -1047,7 +1070,8 @@ pub mod organization {
 /// Types of the `presets` operations: `list`, `get`, `create_chat_completion`, `create_message`, `create_response`, `list_versions`, `get_version`.
 #[cfg(feature = "presets")]
 pub mod presets {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AdditionalItemToolsItem, AdditionalToolsItem, AdditionalToolsItemAllowedCallersItem,
         AdditionalToolsItemFunction, AdditionalToolsItemFunctionType, AdditionalToolsItemObject,
         AdditionalToolsItemRole, AdditionalToolsItemType, AdvisorReasoning, AdvisorReasoningEffort,
@@ -1368,7 +1392,8 @@ pub mod presets {
 /// Types of the `private_endpoints` operations: `list`, `create`, `get`, `delete`, `update`, `activate`, `disable`, `enable`, `update_parameters`, `update_pricing`, `validate`.
 #[cfg(feature = "private_endpoints")]
 pub mod private_endpoints {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, ConflictResponse, ConflictResponseErrorData,
         CreatePrivateEndpointError404, CreatePrivateEndpointError409,
@@ -1402,7 +1427,8 @@ pub mod private_endpoints {
 /// Types of the `private_providers` operations: `list`, `create`, `get`, `delete`, `update`.
 #[cfg(feature = "private_providers")]
 pub mod private_providers {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, ConflictResponse, ConflictResponseErrorData,
         CreatePrivateProviderRequest, CreatePrivateProviderResponse, DeletePrivateProviderResponse,
@@ -1420,7 +1446,8 @@ pub mod private_providers {
 /// Types of the `providers` operations: `list`.
 #[cfg(feature = "providers")]
 pub mod providers {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         InternalServerResponse, InternalServerResponseErrorData, ListProvidersResponse,
         ListProvidersResponseDataItem, ListProvidersResponseDatacentersItem,
         ListProvidersResponseHeadquarters,
@@ -1430,7 +1457,8 @@ pub mod providers {
 /// Types of the `rerank` operations: `create`.
 #[cfg(feature = "rerank")]
 pub mod rerank {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, CreateRerankRequest, CreateRerankRequestDocumentsItem,
         CreateRerankRequestDocumentsItemObject, CreateRerankResponse,
@@ -1455,7 +1483,8 @@ pub mod rerank {
 /// Types of the `responses` operations: `create`.
 #[cfg(feature = "responses")]
 pub mod responses {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         AdditionalItemToolsItem, AdditionalToolsItem, AdditionalToolsItemAllowedCallersItem,
         AdditionalToolsItemFunction, AdditionalToolsItemFunctionType, AdditionalToolsItemObject,
         AdditionalToolsItemRole, AdditionalToolsItemType, AdvisorReasoning, AdvisorReasoningEffort,
@@ -1741,7 +1770,8 @@ pub mod responses {
 /// Types of the `scim` operations: `list_group_mappings`, `create_group_mapping`, `get_group_mapping`, `delete_group_mapping`, `update_group_mapping`, `list_groups`, `create_sync_job`, `get_sync_job`.
 #[cfg(feature = "scim")]
 pub mod scim {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, ConflictResponse,
         ConflictResponseErrorData, CreateScimGroupMappingRequest,
         CreateScimGroupMappingRequestRole, CreateScimGroupMappingResponse,
@@ -1759,7 +1789,8 @@ pub mod scim {
 /// Types of the `speech` operations: `create`.
 #[cfg(feature = "speech")]
 pub mod speech {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, EdgeNetworkTimeoutResponse,
         EdgeNetworkTimeoutResponseErrorData, ForbiddenResponse, ForbiddenResponseErrorData,
@@ -1781,7 +1812,8 @@ pub mod speech {
 /// Types of the `system_one` operations: `create`.
 #[cfg(feature = "system_one")]
 pub mod system_one {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, DecisionsBoxAnswer, DecisionsBoxAnswerBox,
         DecisionsBoxAnswerType, DecisionsBoxQuestion, DecisionsBoxQuestionInstructions,
@@ -1816,7 +1848,8 @@ pub mod system_one {
 /// Types of the `tools` operations: `list`, `get`.
 #[cfg(feature = "tools")]
 pub mod tools {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         ForbiddenResponse, ForbiddenResponseErrorData, GetToolResponse, InternalServerResponse,
         InternalServerResponseErrorData, ListToolsApiFormat, ListToolsQuery, ListToolsResponse,
         ListToolsResponseLinks, NotFoundResponse, NotFoundResponseErrorData, ServerTool,
@@ -1832,7 +1865,8 @@ pub mod tools {
 /// Types of the `transcriptions` operations: `create`.
 #[cfg(feature = "transcriptions")]
 pub mod transcriptions {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, CreateAudioTranscriptionsForm,
         CreateFormTimestampGranularitiesItem, CreateTranscriptionsFormResponseFormat,
@@ -1851,7 +1885,8 @@ pub mod transcriptions {
 /// Types of the `vault` operations: `list_intern_connections`, `list_intern_effective_secrets`, `list_intern_secrets`, `copy_secrets_to_intern`, `store_intern_secret`, `delete_intern_secret`, `list_secrets`, `store_secret`, `delete_secret`.
 #[cfg(feature = "vault")]
 pub mod vault {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, ConflictResponse, ConflictResponseErrorData,
         ForbiddenResponse, ForbiddenResponseErrorData, GatewayTimeoutResponse,
@@ -1884,7 +1919,8 @@ pub mod vault {
 /// Types of the `video_generation` operations: `create`, `list_models`, `get`, `download`.
 #[cfg(feature = "video_generation")]
 pub mod video_generation {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadGatewayResponse, BadGatewayResponseErrorData, BadRequestResponse,
         BadRequestResponseErrorData, ClientClosedRequestResponse,
         ClientClosedRequestResponseErrorData, ConflictResponse, ConflictResponseErrorData,
@@ -1910,7 +1946,8 @@ pub mod video_generation {
 /// Types of the `workspaces` operations: `list`, `create`, `get`, `delete`, `update`, `list_members`, `bulk_add_members`, `bulk_remove_members`, `list_budgets`, `get_budget`, `set_budget`, `delete_budget`.
 #[cfg(feature = "workspaces")]
 pub mod workspaces {
-    pub use super::super::types::{
+    #[doc(no_inline)]
+    pub use crate::generated::{
         BadRequestResponse, BadRequestResponseErrorData, BulkAddWorkspaceMembersRequest,
         BulkAddWorkspaceMembersResponse, BulkRemoveWorkspaceMembersRequest,
         BulkRemoveWorkspaceMembersResponse, CreateRequestDisabledServerToolsItem,

@@ -7,8 +7,7 @@
 
 mod types;
 pub use types::*;
-/// The types of each API group; documented under the crate root's group modules.
-#[doc(hidden)]
+/// The types of each API group: each module lists the types its operations take or return.
 pub mod groups;
 pub mod operations;
 /// Every schema of the spec by JSON pointer, for the conformance tests.
