@@ -2,7 +2,7 @@
 //! schemas from schemars), a server tool beside them, and `run_tools`, awaited whole and then
 //! streamed event by event.
 //!
-//! `cargo run --example tool_loop --features schemars`. With `OPENROUTER_API_KEY` set it asks the real API
+//! `cargo run --example tool_loop --features tool-loop`. With `OPENROUTER_API_KEY` set it asks the real API
 //! (`OPENROUTER_MODEL`, default `openai/gpt-4o-mini`). Offline, the canned model calls the
 //! first local tool with `"example"` for each argument (a city the tool does not know, so the
 //! model gets the tool's error as the result), then answers with canned text.

@@ -90,8 +90,10 @@ mod structured;
 // Without the feature `tracing` only the empty `SpanSlot` plumbing is used.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 mod telemetry;
-// Names generated chat types and the chat accumulator (see `cargo xtask drift`).
-#[cfg(all(not(openrouter_drift), feature = "chat"))]
+// Names generated chat types and the chat accumulator (see `cargo xtask drift`). A feature of
+// its own: it decodes chat results and chunks inside this crate, which doubled the crate's
+// compiled code (BENCHMARKS.md, "Build cost").
+#[cfg(all(not(openrouter_drift), feature = "tool-loop"))]
 pub mod tools;
 
 pub use call::{Call, NoStream, Upload};

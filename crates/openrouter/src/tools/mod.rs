@@ -2,6 +2,9 @@
 //! the conversation, runs the tool calls the model asks for, sends their results back, and
 //! repeats until the model answers.
 //!
+//! Feature `tool-loop` (not in the default features: it compiles the chat decoders into this
+//! crate, some 40% more compiled code; see BENCHMARKS.md, "Build cost").
+//!
 //! # What
 //!
 //! - [`LocalTool`]: a function tool the model may call, run on your side: a name, a
