@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 1. Record. With the key set, `record_or_replay` records (it replays only without it).
     let recorder = match key {
-        Some(_) => record_or_replay(&path, "OPENROUTER_API_KEY", || Ok(HyperTransport::new()?))?,
+        Some(_) => record_or_replay(&path, "OPENROUTER_API_KEY", HyperTransport::new)?,
         None => SharedTransport::new(CassetteRecorder::new(&path, OfflineTransport::new())),
     };
     // Prints first whether it runs offline; offline, the recorder replaces the offline

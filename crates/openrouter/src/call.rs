@@ -366,7 +366,8 @@ impl<T, S> Call<T, S> {
     ///
     /// `false` sends neither `X-OpenRouter-Cache` nor `X-OpenRouter-Cache-TTL`, even when the
     /// client's default headers or this call's [`header`](Self::header) set them: the setting
-    /// is applied over headers of those names, whatever the order.
+    /// is applied over headers of those names, whatever the order. It does not turn off the
+    /// caching a preset enables (`cache_enabled` in the preset), which needs no header.
     ///
     /// # Examples
     ///

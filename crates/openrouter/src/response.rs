@@ -160,8 +160,8 @@ impl ResponseMeta {
     }
 
     /// Whether the answer came from OpenRouter's response cache (`X-OpenRouter-Cache-Status`):
-    /// `None` when the response does not say, which is the case when the call did not ask for
-    /// the cache ([`Call::response_cache`](crate::Call::response_cache)).
+    /// `None` when the response does not say, as when caching was off for the call (asked for
+    /// with [`Call::response_cache`](crate::Call::response_cache), or by a preset).
     pub fn cache_status(&self) -> Option<CacheStatus> {
         self.headers
             .get(headers::X_OPENROUTER_CACHE_STATUS)
@@ -195,8 +195,8 @@ impl ResponseMeta {
 }
 
 /// Whether OpenRouter answered from its response cache: the response header
-/// `X-OpenRouter-Cache-Status` ([`ResponseMeta::cache_status`]), present when the call asked for
-/// the cache ([`Call::response_cache`](crate::Call::response_cache)).
+/// `X-OpenRouter-Cache-Status` ([`ResponseMeta::cache_status`]), present when caching was on for
+/// the call ([`Call::response_cache`](crate::Call::response_cache), or a preset).
 ///
 /// An open enum: `HIT` and `MISS` (in any case) are known; any other value is kept as sent.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

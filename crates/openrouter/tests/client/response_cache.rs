@@ -11,9 +11,11 @@ use openrouter::{CacheStatus, Call, Client, ResponseMeta};
 
 use crate::support::*;
 
-/// The cache headers of each request the server saw: (`x-openrouter-cache`,
-/// `x-openrouter-cache-ttl`).
-fn cache_headers(server: &Server) -> Vec<(Option<String>, Option<String>)> {
+/// The cache headers a request carried: (`x-openrouter-cache`, `x-openrouter-cache-ttl`).
+type Sent = (Option<String>, Option<String>);
+
+/// The cache headers of each request the server saw.
+fn cache_headers(server: &Server) -> Vec<Sent> {
     server
         .requests()
         .iter()
@@ -26,22 +28,21 @@ fn cache_headers(server: &Server) -> Vec<(Option<String>, Option<String>)> {
         .collect()
 }
 
-fn sent(cache: Option<&str>, ttl: Option<&str>) -> (Option<String>, Option<String>) {
+fn sent(cache: Option<&str>, ttl: Option<&str>) -> Sent {
     (cache.map(str::to_owned), ttl.map(str::to_owned))
 }
 
 type ChatCall = Call<openrouter::types::chat::ChatResult, openrouter::types::chat::ChatStreamChunk>;
+
+/// What a case does to the call.
+type Configure = fn(ChatCall) -> ChatCall;
 
 #[tokio::test]
 async fn request_headers_follow_the_call() {
     let server = Server::always(Reply::json(200, CHAT_OK));
     let client = client(&server);
     // What each call is configured with, and the headers it must send.
-    let cases: Vec<(
-        &str,
-        fn(ChatCall) -> ChatCall,
-        (Option<String>, Option<String>),
-    )> = vec![
+    let cases: Vec<(&str, Configure, Sent)> = vec![
         ("not asked", |c| c, sent(None, None)),
         ("on", |c| c.response_cache(true), sent(Some("true"), None)),
         ("off", |c| c.response_cache(false), sent(None, None)),
