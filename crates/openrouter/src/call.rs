@@ -24,12 +24,15 @@ use crate::error::{ConfigError, Error};
 use crate::execute::ReadWhole;
 use crate::headers;
 use crate::multipart::{FilePart, Multipart};
-use crate::prepared::{Prepared, RequestOptions};
+use crate::prepared::{Prepared, RequestOptions, ResponseCache};
 use crate::response::{
     open_events, Response, ResponseMeta, ResponseStream, StreamRetry, STREAM_READ,
 };
 use crate::sse::StreamedEvent;
 use crate::telemetry;
+
+/// The longest response-cache lifetime OpenRouter accepts, in seconds (a day); the shortest is 1.
+const MAX_CACHE_TTL_SECS: u64 = 86_400;
 
 /// Marks a [`Call`] whose operation does not stream.
 #[derive(Debug)]
@@ -353,15 +356,59 @@ impl<T, S> Call<T, S> {
         self
     }
 
-    /// Asks OpenRouter to answer from its response cache when it has answered the same request
-    /// before (`X-OpenRouter-Cache: true`): a cached answer is not billed and carries a new id.
-    /// `false` leaves the header out.
-    pub fn response_cache(self, enabled: bool) -> Self {
-        if enabled {
-            self.header("X-OpenRouter-Cache", "true")
-        } else {
-            self
-        }
+    /// Asks OpenRouter to answer from its response cache (beta) when it has answered the same
+    /// request before (`X-OpenRouter-Cache: true`): a cached answer is not billed, has zeroed
+    /// usage and carries a new generation id;
+    /// [`ResponseMeta::cache_hit`](crate::ResponseMeta::cache_hit) tells one apart. The answer
+    /// is kept for OpenRouter's default lifetime (300 seconds) unless
+    /// [`response_cache_ttl`](Self::response_cache_ttl) gives another (`true` keeps one given
+    /// before).
+    ///
+    /// `false` sends neither `X-OpenRouter-Cache` nor `X-OpenRouter-Cache-TTL`, even when the
+    /// client's default headers or this call's [`header`](Self::header) set them: the setting
+    /// is applied over headers of those names, whatever the order. It does not turn off the
+    /// caching a preset enables (`cache_enabled` in the preset), which needs no header.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), openrouter::Error> {
+    /// use openrouter::types::chat::{ChatRequest, Message};
+    ///
+    /// let client = openrouter::Client::builder()
+    ///     .transport(openrouter::offline::OfflineTransport::new())
+    ///     .build()?;
+    /// let request = ChatRequest::new("openai/gpt-4o-mini", vec![Message::user("Say hi")]);
+    /// let result = client.chat().create(request).response_cache(true).await?;
+    /// if result.meta().cache_hit() {
+    ///     println!("from the cache, not billed");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn response_cache(mut self, enabled: bool) -> Self {
+        let extras = self.options.extras_mut();
+        extras.response_cache = Some(match (enabled, extras.response_cache) {
+            (false, _) => ResponseCache::Off,
+            (true, Some(ResponseCache::On { ttl_secs })) => ResponseCache::On { ttl_secs },
+            (true, _) => ResponseCache::On { ttl_secs: None },
+        });
+        self
+    }
+
+    /// Turns the response cache on, as [`response_cache(true)`](Self::response_cache) does,
+    /// and asks OpenRouter to keep the answer for `ttl` (`X-OpenRouter-Cache-TTL`, in whole
+    /// seconds).
+    ///
+    /// The lifetime is clamped into what OpenRouter accepts, 1 to 86,400 seconds (a day): a
+    /// fraction of a second is dropped, less than a second becomes 1, more than a day becomes
+    /// 86,400. [`ResponseMeta::cache_ttl`](crate::ResponseMeta::cache_ttl) reads the lifetime
+    /// the response reports.
+    pub fn response_cache_ttl(mut self, ttl: Duration) -> Self {
+        let secs = ttl.as_secs().clamp(1, MAX_CACHE_TTL_SECS);
+        let ttl_secs = u32::try_from(secs).ok();
+        self.options.extras_mut().response_cache = Some(ResponseCache::On { ttl_secs });
+        self
     }
 
     /// Overrides the client's `HTTP-Referer` for this call.

@@ -11,7 +11,7 @@ use openrouter_transport::{SharedTransport, Transport};
 
 use crate::config::{Attribution, ResolvedRetry, RetryConfig, TimeoutConfig};
 use crate::error::{ConfigError, Error};
-use crate::prepared::RequestOptions;
+use crate::prepared::{RequestOptions, ResponseCache};
 use crate::{defaults, headers};
 use openrouter_types::generated::operations::OPERATIONS;
 
@@ -330,6 +330,22 @@ impl Client {
             }
             for (name, value) in &extras.headers {
                 h.insert(name.clone(), value.clone());
+            }
+            match extras.response_cache {
+                None => {}
+                Some(ResponseCache::Off) => {
+                    h.remove(headers::X_OPENROUTER_CACHE);
+                    h.remove(headers::X_OPENROUTER_CACHE_TTL);
+                }
+                Some(ResponseCache::On { ttl_secs }) => {
+                    h.insert(
+                        headers::X_OPENROUTER_CACHE,
+                        HeaderValue::from_static("true"),
+                    );
+                    if let Some(secs) = ttl_secs {
+                        h.insert(headers::X_OPENROUTER_CACHE_TTL, HeaderValue::from(secs));
+                    }
+                }
             }
         }
         h

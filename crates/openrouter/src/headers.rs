@@ -24,6 +24,16 @@ pub const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-l
 pub const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 /// Rate limit: when the window resets (epoch milliseconds).
 pub const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+/// Response cache (beta): `true` asks OpenRouter to answer a repeated request from its cache
+/// (`Call::response_cache`).
+pub const X_OPENROUTER_CACHE: HeaderName = HeaderName::from_static("x-openrouter-cache");
+/// Response cache: in a request, how long to keep its answer, in seconds (1 to 86,400, 300 by
+/// default; `Call::response_cache_ttl`); in a response, how long the cached answer lives.
+pub const X_OPENROUTER_CACHE_TTL: HeaderName = HeaderName::from_static("x-openrouter-cache-ttl");
+/// Response cache: whether the answer came from the cache (`HIT`) or not (`MISS`)
+/// (`ResponseMeta::cache_status`).
+pub const X_OPENROUTER_CACHE_STATUS: HeaderName =
+    HeaderName::from_static("x-openrouter-cache-status");
 /// Makes a repeated request return what the first one did (`Call::idempotency_key`); a call
 /// that carries it may be retried after a failure that may have reached the server.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");

@@ -106,7 +106,7 @@ pub use error::{
 };
 pub use multipart::FilePart;
 pub use pagination::{Items, Page, Pages};
-pub use response::{RateLimit, Response, ResponseMeta, ResponseStream};
+pub use response::{CacheStatus, RateLimit, Response, ResponseMeta, ResponseStream};
 pub use retry::RETRY_STATUSES;
 #[cfg(not(openrouter_drift))]
 pub use structured::{Parsed, Structured, StructuredAnswer};

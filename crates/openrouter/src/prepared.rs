@@ -31,6 +31,21 @@ pub(crate) struct CallExtras {
     pub(crate) error: Option<ConfigError>,
     pub(crate) max_response_body: Option<usize>,
     pub(crate) max_stream_event: Option<usize>,
+    /// The response cache as the call asks for it; applied over the headers above.
+    pub(crate) response_cache: Option<ResponseCache>,
+}
+
+/// The response cache as a call asks for it ([`Call::response_cache`](crate::Call::response_cache),
+/// [`Call::response_cache_ttl`](crate::Call::response_cache_ttl)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ResponseCache {
+    /// Neither cache header is sent, whatever the client's default headers say.
+    Off,
+    /// `X-OpenRouter-Cache: true`, and `X-OpenRouter-Cache-TTL` when a lifetime was given.
+    On {
+        /// Whole seconds, already clamped into `1..=86400`.
+        ttl_secs: Option<u32>,
+    },
 }
 
 impl RequestOptions {

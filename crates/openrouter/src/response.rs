@@ -159,6 +159,29 @@ impl ResponseMeta {
         self.header(&headers::X_GENERATION_ID)
     }
 
+    /// Whether the answer came from OpenRouter's response cache (`X-OpenRouter-Cache-Status`):
+    /// `None` when the response does not say, as when caching was off for the call (asked for
+    /// with [`Call::response_cache`](crate::Call::response_cache), or by a preset).
+    pub fn cache_status(&self) -> Option<CacheStatus> {
+        self.headers
+            .get(headers::X_OPENROUTER_CACHE_STATUS)
+            .map(CacheStatus::from_header)
+    }
+
+    /// Whether the answer is a cached one (`X-OpenRouter-Cache-Status: HIT`): not billed, with
+    /// zeroed usage and a new generation id. `false` for a miss, another status, or none.
+    pub fn cache_hit(&self) -> bool {
+        self.cache_status() == Some(CacheStatus::Hit)
+    }
+
+    /// How long the cached answer lives (`X-OpenRouter-Cache-TTL`, whole seconds), when the
+    /// response says; `None` as well when the value is not a number of seconds.
+    pub fn cache_ttl(&self) -> Option<std::time::Duration> {
+        self.header(&headers::X_OPENROUTER_CACHE_TTL)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_secs)
+    }
+
     /// The rate-limit headers, when the response has any.
     pub fn rate_limit(&self) -> Option<RateLimit> {
         let num = |n: &HeaderName| self.header(n).and_then(|v| v.trim().parse::<u64>().ok());
@@ -168,6 +191,40 @@ impl ResponseMeta {
             reset: num(&headers::X_RATELIMIT_RESET),
         };
         (rl.limit.is_some() || rl.remaining.is_some() || rl.reset.is_some()).then_some(rl)
+    }
+}
+
+/// Whether OpenRouter answered from its response cache: the response header
+/// `X-OpenRouter-Cache-Status` ([`ResponseMeta::cache_status`]), present when caching was on for
+/// the call ([`Call::response_cache`](crate::Call::response_cache), or a preset).
+///
+/// An open enum: `HIT` and `MISS` (in any case) are known; any other value is kept as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CacheStatus {
+    /// `HIT`: the answer is a cached one; its usage is zeroed, it is not billed, and its
+    /// generation id is new.
+    Hit,
+    /// `MISS`: the answer was generated (and billed) now, and cached for the next identical
+    /// request.
+    Miss,
+    /// A value this version does not know, as sent.
+    Other(String),
+}
+
+impl CacheStatus {
+    /// Reads a header value: `HIT` and `MISS` in any case (around spaces), else the value as
+    /// sent (bytes that are not UTF-8 replaced).
+    fn from_header(value: &http::HeaderValue) -> CacheStatus {
+        let bytes = value.as_bytes();
+        let trimmed = bytes.trim_ascii();
+        if trimmed.eq_ignore_ascii_case(b"hit") {
+            CacheStatus::Hit
+        } else if trimmed.eq_ignore_ascii_case(b"miss") {
+            CacheStatus::Miss
+        } else {
+            CacheStatus::Other(String::from_utf8_lossy(bytes).into_owned())
+        }
     }
 }
 

@@ -15,7 +15,7 @@
 //! | [`multimodal`] | images, PDFs and other files, and audio as input |
 //! | [`routing`] | model fallbacks (`models`) and provider preferences (`provider`) |
 //! | [`reasoning`] | the `reasoning` config, and `reasoning_details` kept across turns |
-//! | [`prompt_caching`] | `cache_control` on a request and on a content part |
+//! | [`prompt_caching`] | `cache_control` on a request and on a content part; OpenRouter's response cache and telling a hit |
 //! | [`errors_and_retries`] | matching [`Error`](crate::Error), `retry_after`, per-call [`RetryConfig`](crate::RetryConfig), timeouts |
 //! | [`testing`] | testing your application with the test transports, and record/replay cassettes |
 //! | [`tracing`] | spans after the OpenTelemetry GenAI conventions, exporting them, recording prompts and completions |

@@ -13,6 +13,7 @@ mod live;
 mod operations;
 mod precedence;
 mod proxy;
+mod response_cache;
 mod retries;
 mod security;
 mod sse;
