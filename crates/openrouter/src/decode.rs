@@ -81,3 +81,14 @@ fn decode_failure<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Res
         }
     }
 }
+
+/// `value` as a JSON tree, written as bytes and read back. Not `serde_json::to_value`: that
+/// compiles every type's `Serialize` a second time, for the tree serializer, where the bytes
+/// serializer is compiled anyway for the request bodies; through bytes, a large response type
+/// (a whole Responses result, in the stream's trace) adds little compiled code. For the rare
+/// paths only (tracing, pagination of union-shaped pages, odd stream items).
+pub(crate) fn json_value<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::from_slice(&serde_json::to_vec(value)?)
+}

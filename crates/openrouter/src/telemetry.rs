@@ -381,6 +381,14 @@ impl TraceSummary {
         }
     }
 
+    /// Sets the completion, given whole as its text, when not set yet.
+    pub fn set_output_text(&mut self, text: &str) {
+        if self.content && self.output.is_none() {
+            self.output =
+                Some(serde_json::json!([{"role": "assistant", "content": text}]).to_string());
+        }
+    }
+
     /// Adds a finish reason.
     pub fn push_finish_reason(&mut self, reason: &str) {
         self.finish_reasons.push(reason.to_owned());

@@ -250,6 +250,7 @@ impl AlphaDecisions<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::DecisionsRequest) -> Call<t::DecisionsResponse> {
         Call::fixed(self.client, &op::CREATE_API_ALPHA_DECISIONS, 3)
             .json_body(move |_| to_bytes(&body))
@@ -273,6 +274,7 @@ impl Analytics<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_user_activity(&self, query: t::GetUserActivityQuery) -> Call<t::ActivityResponse> {
         Call::fixed(self.client, &op::GET_USER_ACTIVITY, 0).query(query.to_query_pairs())
     }
@@ -285,6 +287,7 @@ impl Analytics<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_meta(&self) -> Call<t::GetAnalyticsMetaResponse> {
         Call::fixed(self.client, &op::GET_ANALYTICS_META, 1)
     }
@@ -297,6 +300,7 @@ impl Analytics<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 408, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn query(&self, body: t::QueryAnalyticsRequest) -> Call<t::QueryAnalyticsResponse> {
         Call::fixed(self.client, &op::QUERY_ANALYTICS, 2).json_body(move |_| to_bytes(&body))
     }
@@ -323,6 +327,7 @@ impl AnthropicMessages<'_> {
     /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
+    #[inline]
     pub fn create(
         &self,
         body: t::MessagesRequest,
@@ -356,6 +361,7 @@ impl ApiKeys<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_current(&self) -> Call<t::GetCurrentKeyResponse> {
         Call::fixed(self.client, &op::GET_CURRENT_KEY, 61)
     }
@@ -370,6 +376,7 @@ impl ApiKeys<'_> {
     /// Declared errors: 400, 401, 404, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListQuery) -> Call<t::ListResponse> {
         Call::fixed(self.client, &op::LIST, 62).query(query.to_query_pairs())
     }
@@ -382,6 +389,7 @@ impl ApiKeys<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateKeysRequest) -> Call<t::CreateKeysResponse> {
         Call::fixed(self.client, &op::CREATE_KEYS, 63).json_body(move |_| to_bytes(&body))
     }
@@ -394,6 +402,7 @@ impl ApiKeys<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 404, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, hash: &str) -> Call<t::GetKeyResponse> {
         Call::new(self.client, &op::GET_KEY, &[hash])
     }
@@ -406,6 +415,7 @@ impl ApiKeys<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 404, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, hash: &str) -> Call<t::DeleteByokKeyResponse> {
         Call::new(self.client, &op::DELETE_KEYS, &[hash])
     }
@@ -424,6 +434,7 @@ impl ApiKeys<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(&self, hash: &str, body: t::UpdateKeysRequest) -> Call<t::UpdateKeysResponse> {
         Call::new(self.client, &op::UPDATE_KEYS, &[hash]).json_body(move |_| to_bytes(&body))
     }
@@ -448,6 +459,7 @@ impl Batch<'_> {
     /// Declared errors: 400, 401, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListBatchesQuery) -> Call<t::BatchListResponse> {
         Call::fixed(self.client, &op::LIST_BATCHES, 8).query(query.to_query_pairs())
     }
@@ -460,6 +472,7 @@ impl Batch<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 422, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::BatchSubmitBody) -> Call<t::BatchObject> {
         Call::fixed(self.client, &op::CREATE_BATCHES, 9).json_body(move |_| to_bytes(&body))
     }
@@ -472,6 +485,7 @@ impl Batch<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 402, 404, 410, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, id: &str) -> Call<t::BatchObject> {
         Call::new(self.client, &op::GET_BATCHES, &[id])
     }
@@ -484,6 +498,7 @@ impl Batch<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 404, 409, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, id: &str) -> Call<t::BatchDeletedObject> {
         Call::new(self.client, &op::DELETE_BATCH, &[id])
     }
@@ -506,6 +521,7 @@ impl Benchmarks<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, query: t::GetBenchmarksQuery) -> Call<t::UnifiedBenchmarksResponse> {
         Call::fixed(self.client, &op::GET_BENCHMARKS, 12).query(query.to_query_pairs())
     }
@@ -530,6 +546,7 @@ impl Byok<'_> {
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListByokKeysQuery) -> Call<t::ListByokKeysResponse> {
         Call::fixed(self.client, &op::LIST_BYOK_KEYS, 13).query(query.to_query_pairs())
     }
@@ -542,6 +559,7 @@ impl Byok<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateByokKeyRequest) -> Call<t::CreateByokKeyResponse> {
         Call::fixed(self.client, &op::CREATE_BYOK_KEY, 14).json_body(move |_| to_bytes(&body))
     }
@@ -554,6 +572,7 @@ impl Byok<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, id: &str) -> Call<t::GetByokKeyResponse> {
         Call::new(self.client, &op::GET_BYOK_KEY, &[id])
     }
@@ -566,6 +585,7 @@ impl Byok<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, id: &str) -> Call<t::DeleteByokKeyResponse> {
         Call::new(self.client, &op::DELETE_BYOK_KEY, &[id])
     }
@@ -578,6 +598,7 @@ impl Byok<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         id: &str,
@@ -608,6 +629,7 @@ impl Chat<'_> {
     /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
+    #[inline]
     pub fn create(&self, body: t::ChatRequest) -> Call<t::ChatResult, t::ChatStreamChunk> {
         Call::fixed(self.client, &op::SEND_CHAT_COMPLETION_REQUEST, 18).json_body(move |stream| {
             let mut body = body;
@@ -656,6 +678,7 @@ impl Classifications<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_task(
         &self,
         query: t::GetTaskClassificationsQuery,
@@ -683,6 +706,7 @@ impl Containers<'_> {
     /// Declared errors: 400, 401, 403, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_files(
         &self,
         container_id: &str,
@@ -700,6 +724,7 @@ impl Containers<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_file(&self, container_id: &str, file_id: &str) -> Call<t::ContainerFile> {
         Call::new(
             self.client,
@@ -718,6 +743,7 @@ impl Containers<'_> {
     /// Declared errors: 400, 401, 403, 404, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Answers with `application/octet-stream` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    #[inline]
     pub fn download_file(&self, container_id: &str, file_id: &str) -> Call<crate::Download> {
         Call::new(
             self.client,
@@ -734,6 +760,7 @@ impl Containers<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 413, 429, 499, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn promote_file(&self, container_id: &str, file_id: &str) -> Call<t::FileResponse> {
         Call::new(
             self.client,
@@ -760,6 +787,7 @@ impl Credits<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self) -> Call<t::GetCreditsResponse> {
         Call::fixed(self.client, &op::GET_CREDITS, 24)
     }
@@ -775,6 +803,7 @@ impl Credits<'_> {
     ///
     /// **Deprecated** by the API.
     #[deprecated(note = "deprecated by the API")]
+    #[inline]
     pub fn create_coinbase_charge(&self) -> Call<()> {
         Call::fixed(self.client, &op::CREATE_COINBASE_CHARGE, 25)
     }
@@ -823,6 +852,7 @@ impl Datasets<'_> {
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn get_app_rankings(&self, query: t::GetAppRankingsQuery) -> Call<t::AppRankingsResponse> {
         Call::fixed(self.client, &op::GET_APP_RANKINGS, 26).query(query.to_query_pairs())
     }
@@ -862,6 +892,7 @@ impl Datasets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_rankings_daily(
         &self,
         query: t::GetRankingsDailyQuery,
@@ -887,6 +918,7 @@ impl Datasets<'_> {
     /// Declared errors: 400, 401, 429, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn get_session_cost(&self, query: t::GetSessionCostQuery) -> Call<t::SessionCostResponse> {
         Call::fixed(self.client, &op::GET_SESSION_COST, 28).query(query.to_query_pairs())
     }
@@ -909,6 +941,7 @@ impl Embeddings<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 408, 413, 429, 499, 500, 502, 503, 504, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateEmbeddingsRequest) -> Call<t::CreateEmbeddingsResponse> {
         Call::fixed(self.client, &op::CREATE_EMBEDDINGS, 29).json_body(move |_| to_bytes(&body))
     }
@@ -923,6 +956,7 @@ impl Embeddings<'_> {
     /// Declared errors: 400, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_models(&self, query: t::ListEmbeddingsModelsQuery) -> Call<t::ModelsListResponse> {
         Call::fixed(self.client, &op::LIST_EMBEDDINGS_MODELS, 30).query(query.to_query_pairs())
     }
@@ -943,6 +977,7 @@ impl Endpoints<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 403, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_zdr(&self) -> Call<t::ListEndpointsZdrResponse> {
         Call::fixed(self.client, &op::LIST_ENDPOINTS_ZDR, 31)
     }
@@ -953,6 +988,7 @@ impl Endpoints<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 403, 404, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list(&self, author: &str, slug: &str) -> Call<t::ListEndpointsResponseObject> {
         Call::new(self.client, &op::LIST_ENDPOINTS, &[author, slug])
     }
@@ -977,6 +1013,7 @@ impl ExternalUsers<'_> {
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListExternalUsersQuery) -> Call<t::ListExternalUsersResponse> {
         Call::fixed(self.client, &op::LIST_EXTERNAL_USERS, 32).query(query.to_query_pairs())
     }
@@ -989,6 +1026,7 @@ impl ExternalUsers<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateExternalUserRequest) -> Call<t::ExternalUserResponse> {
         Call::fixed(self.client, &op::CREATE_EXTERNAL_USER, 33).json_body(move |_| to_bytes(&body))
     }
@@ -1001,6 +1039,7 @@ impl ExternalUsers<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, user: &str) -> Call<t::ExternalUserResponse> {
         Call::new(self.client, &op::GET_EXTERNAL_USER, &[user])
     }
@@ -1013,6 +1052,7 @@ impl ExternalUsers<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, user: &str) -> Call<()> {
         Call::new(self.client, &op::DELETE_EXTERNAL_USER, &[user])
     }
@@ -1025,6 +1065,7 @@ impl ExternalUsers<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         user: &str,
@@ -1054,6 +1095,7 @@ impl Files<'_> {
     /// Declared errors: 400, 401, 403, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListFilesQuery) -> Call<t::FileListResponse> {
         Call::fixed(self.client, &op::LIST_FILES, 37).query(query.to_query_pairs())
     }
@@ -1068,6 +1110,7 @@ impl Files<'_> {
     /// Declared errors: 400, 401, 403, 413, 429, 499, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Sent as `multipart/form-data`; the file is a [`FilePart`](crate::FilePart) (bytes, a path or a reader), given here or with [`Call::file`](crate::Call::file).
+    #[inline]
     pub fn upload(
         &self,
         query: t::UploadFileQuery,
@@ -1087,6 +1130,7 @@ impl Files<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, file_id: &str, query: t::GetFileMetadataQuery) -> Call<t::FileResponse> {
         Call::new(self.client, &op::GET_FILE_METADATA, &[file_id]).query(query.to_query_pairs())
     }
@@ -1099,6 +1143,7 @@ impl Files<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, file_id: &str, query: t::DeleteFileQuery) -> Call<t::FileDeleteResponse> {
         Call::new(self.client, &op::DELETE_FILE, &[file_id]).query(query.to_query_pairs())
     }
@@ -1113,6 +1158,7 @@ impl Files<'_> {
     /// Declared errors: 400, 401, 403, 404, 429, 500, 502, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Answers with `application/octet-stream` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    #[inline]
     pub fn download(
         &self,
         file_id: &str,
@@ -1137,6 +1183,7 @@ impl Generations<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, query: t::GetGenerationQuery) -> Call<t::GenerationResponse> {
         Call::fixed(self.client, &op::GET_GENERATION, 42).query(query.to_query_pairs())
     }
@@ -1147,6 +1194,7 @@ impl Generations<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_content(
         &self,
         query: t::ListGenerationContentQuery,
@@ -1162,6 +1210,7 @@ impl Generations<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn submit_feedback(
         &self,
         body: t::SubmitGenerationFeedbackRequest,
@@ -1190,6 +1239,7 @@ impl Guardrails<'_> {
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListGuardrailsQuery) -> Call<t::ListGuardrailsResponse> {
         Call::fixed(self.client, &op::LIST_GUARDRAILS, 45).query(query.to_query_pairs())
     }
@@ -1202,6 +1252,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateGuardrailRequest) -> Call<t::CreateGuardrailResponse> {
         Call::fixed(self.client, &op::CREATE_GUARDRAIL, 46).json_body(move |_| to_bytes(&body))
     }
@@ -1216,6 +1267,7 @@ impl Guardrails<'_> {
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_all_key_assignments(
         &self,
         query: t::ListKeyAssignmentsQuery,
@@ -1233,6 +1285,7 @@ impl Guardrails<'_> {
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_all_member_assignments(
         &self,
         query: t::ListMemberAssignmentsQuery,
@@ -1248,6 +1301,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, id: &str) -> Call<t::GetGuardrailResponse> {
         Call::new(self.client, &op::GET_GUARDRAIL, &[id])
     }
@@ -1260,6 +1314,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, id: &str) -> Call<t::DeleteGuardrailResponse> {
         Call::new(self.client, &op::DELETE_GUARDRAIL, &[id])
     }
@@ -1272,6 +1327,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         id: &str,
@@ -1290,6 +1346,7 @@ impl Guardrails<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_key_assignments(
         &self,
         id: &str,
@@ -1307,6 +1364,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn bulk_assign_keys(
         &self,
         id: &str,
@@ -1324,6 +1382,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn bulk_unassign_keys(
         &self,
         id: &str,
@@ -1343,6 +1402,7 @@ impl Guardrails<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_member_assignments(
         &self,
         id: &str,
@@ -1360,6 +1420,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn bulk_assign_members(
         &self,
         id: &str,
@@ -1377,6 +1438,7 @@ impl Guardrails<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn bulk_unassign_members(
         &self,
         id: &str,
@@ -1410,6 +1472,7 @@ impl Images<'_> {
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
+    #[inline]
     pub fn create(
         &self,
         body: t::ImageGenerationRequest,
@@ -1433,6 +1496,7 @@ impl Images<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_models(&self) -> Call<t::ImageModelsListResponse> {
         Call::fixed(self.client, &op::LIST_IMAGE_MODELS, 59)
     }
@@ -1445,6 +1509,7 @@ impl Images<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_model_endpoints(
         &self,
         author: &str,
@@ -1475,6 +1540,7 @@ impl Models<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, author: &str, slug: &str) -> Call<t::ModelResponse> {
         Call::new(self.client, &op::GET_MODEL, &[author, slug])
     }
@@ -1487,6 +1553,7 @@ impl Models<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 409, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::GetModelsQuery) -> Call<t::ModelsListResponse> {
         Call::fixed(self.client, &op::GET_MODELS, 69).query(query.to_query_pairs())
     }
@@ -1497,6 +1564,7 @@ impl Models<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn count(&self, query: t::ListModelsCountQuery) -> Call<t::ModelsCountResponse> {
         Call::fixed(self.client, &op::LIST_MODELS_COUNT, 70).query(query.to_query_pairs())
     }
@@ -1511,6 +1579,7 @@ impl Models<'_> {
     /// Declared errors: 401, 403, 404, 408, 409, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_for_user(&self, query: t::ListModelsUserQuery) -> Call<t::ModelsListResponse> {
         Call::fixed(self.client, &op::LIST_MODELS_USER, 71).query(query.to_query_pairs())
     }
@@ -1533,6 +1602,7 @@ impl Oauth<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn exchange_auth_code_for_api_key(
         &self,
         body: t::ExchangeAuthCodeForApiKeyRequest,
@@ -1549,6 +1619,7 @@ impl Oauth<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_auth_code(
         &self,
         body: t::CreateAuthKeysCodeRequest,
@@ -1564,6 +1635,7 @@ impl Oauth<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_jwks(&self) -> Call<t::OAuthJwks> {
         Call::fixed(self.client, &op::LIST_OAUTH_JWKS, 73)
     }
@@ -1576,6 +1648,7 @@ impl Oauth<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 429, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_token(&self, body: t::TokenExchangeRequest) -> Call<t::TokenExchangeResponse> {
         Call::fixed(self.client, &op::CREATE_OAUTH_TOKEN, 74).form_body(&body)
     }
@@ -1600,6 +1673,7 @@ impl Observability<'_> {
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(
         &self,
         query: t::ListObservabilityDestinationsQuery,
@@ -1616,6 +1690,7 @@ impl Observability<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(
         &self,
         body: t::CreateObservabilityDestinationRequest,
@@ -1632,6 +1707,7 @@ impl Observability<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, id: &str) -> Call<t::GetObservabilityDestinationResponse> {
         Call::new(self.client, &op::GET_OBSERVABILITY_DESTINATION, &[id])
     }
@@ -1644,6 +1720,7 @@ impl Observability<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, id: &str) -> Call<t::DeleteObservabilityDestinationResponse> {
         Call::new(self.client, &op::DELETE_OBSERVABILITY_DESTINATION, &[id])
     }
@@ -1656,6 +1733,7 @@ impl Observability<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         id: &str,
@@ -1685,6 +1763,7 @@ impl Organization<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_members(
         &self,
         query: t::ListOrganizationMembersQuery,
@@ -1700,6 +1779,7 @@ impl Organization<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_settings(&self) -> Call<t::GetOrganizationSettingsResponse> {
         Call::fixed(self.client, &op::GET_ORGANIZATION_SETTINGS, 81)
     }
@@ -1712,6 +1792,7 @@ impl Organization<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update_settings(
         &self,
         body: t::UpdateOrganizationSettingsRequest,
@@ -1740,6 +1821,7 @@ impl Presets<'_> {
     /// Declared errors: 400, 401, 403, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListPresetsQuery) -> Call<t::ListPresetsResponse> {
         Call::fixed(self.client, &op::LIST_PRESETS, 83).query(query.to_query_pairs())
     }
@@ -1752,6 +1834,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, slug: &str) -> Call<t::GetPresetResponse> {
         Call::new(self.client, &op::GET_PRESET, &[slug])
     }
@@ -1764,6 +1847,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_chat_completion(
         &self,
         slug: &str,
@@ -1781,6 +1865,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_message(
         &self,
         slug: &str,
@@ -1798,6 +1883,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_response(
         &self,
         slug: &str,
@@ -1817,6 +1903,7 @@ impl Presets<'_> {
     /// Declared errors: 400, 401, 403, 404, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_versions(
         &self,
         slug: &str,
@@ -1833,6 +1920,7 @@ impl Presets<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_version(&self, slug: &str, version: &str) -> Call<t::GetPresetVersionResponse> {
         Call::new(self.client, &op::GET_PRESET_VERSION, &[slug, version])
     }
@@ -1855,6 +1943,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 408, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list(&self) -> Call<t::ListPrivateEndpointsResponse> {
         Call::fixed(self.client, &op::LIST_PRIVATE_ENDPOINTS, 90)
     }
@@ -1869,6 +1958,7 @@ impl PrivateEndpoints<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// The optional `Idempotency-Key` header is set with [`Call::idempotency_key`](crate::Call::idempotency_key).
+    #[inline]
     pub fn create(
         &self,
         body: t::CreatePrivateEndpointRequest,
@@ -1885,6 +1975,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 408, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, id: &str) -> Call<t::PrivateEndpointResponse> {
         Call::new(self.client, &op::GET_PRIVATE_ENDPOINT, &[id])
     }
@@ -1897,6 +1988,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(
         &self,
         id: &str,
@@ -1913,6 +2005,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         id: &str,
@@ -1930,6 +2023,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn activate(&self, id: &str) -> Call<t::ManagedPrivateEndpointResponse> {
         Call::new(self.client, &op::ACTIVATE_PRIVATE_ENDPOINT, &[id])
     }
@@ -1942,6 +2036,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn disable(&self, id: &str) -> Call<t::ManagedPrivateEndpointResponse> {
         Call::new(self.client, &op::DISABLE_PRIVATE_ENDPOINT, &[id])
     }
@@ -1954,6 +2049,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn enable(&self, id: &str) -> Call<t::ManagedPrivateEndpointResponse> {
         Call::new(self.client, &op::ENABLE_PRIVATE_ENDPOINT, &[id])
     }
@@ -1969,6 +2065,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// **Deprecated** by the API.
     #[deprecated(note = "deprecated by the API")]
+    #[inline]
     pub fn update_parameters(
         &self,
         id: &str,
@@ -1989,6 +2086,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// **Deprecated** by the API.
     #[deprecated(note = "deprecated by the API")]
+    #[inline]
     pub fn update_pricing(
         &self,
         id: &str,
@@ -2006,6 +2104,7 @@ impl PrivateEndpoints<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn validate(
         &self,
         id: &str,
@@ -2033,6 +2132,7 @@ impl PrivateProviders<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list(&self) -> Call<t::ListPrivateProvidersResponse> {
         Call::fixed(self.client, &op::LIST_PRIVATE_PROVIDERS, 101)
     }
@@ -2045,6 +2145,7 @@ impl PrivateProviders<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(
         &self,
         body: t::CreatePrivateProviderRequest,
@@ -2061,6 +2162,7 @@ impl PrivateProviders<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, slug: &str) -> Call<t::GetPrivateProviderResponse> {
         Call::new(self.client, &op::GET_PRIVATE_PROVIDER, &[slug])
     }
@@ -2073,6 +2175,7 @@ impl PrivateProviders<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(&self, slug: &str) -> Call<t::DeletePrivateProviderResponse> {
         Call::new(self.client, &op::DELETE_PRIVATE_PROVIDER, &[slug])
     }
@@ -2085,6 +2188,7 @@ impl PrivateProviders<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         slug: &str,
@@ -2110,6 +2214,7 @@ impl Providers<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list(&self) -> Call<t::ListProvidersResponse> {
         Call::fixed(self.client, &op::LIST_PROVIDERS, 106)
     }
@@ -2132,6 +2237,7 @@ impl Rerank<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateRerankRequest) -> Call<t::CreateRerankResponse> {
         Call::fixed(self.client, &op::CREATE_RERANK, 107).json_body(move |_| to_bytes(&body))
     }
@@ -2158,6 +2264,7 @@ impl Responses<'_> {
     /// Awaiting the call returns the whole result; `.stream().await` sets the request's stream field and returns its events.
     ///
     /// The optional `X-OpenRouter-Metadata` header is set with [`Call::openrouter_metadata`](crate::Call::openrouter_metadata).
+    #[inline]
     pub fn create(
         &self,
         body: t::ResponsesRequest,
@@ -2193,6 +2300,7 @@ impl Scim<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_group_mappings(
         &self,
         query: t::ListScimGroupMappingsQuery,
@@ -2208,6 +2316,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 409, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_group_mapping(
         &self,
         body: t::CreateScimGroupMappingRequest,
@@ -2224,6 +2333,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_group_mapping(&self, id: &str) -> Call<t::GetScimGroupMappingResponse> {
         Call::new(self.client, &op::GET_SCIM_GROUP_MAPPING, &[id])
     }
@@ -2236,6 +2346,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete_group_mapping(
         &self,
         id: &str,
@@ -2252,6 +2363,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update_group_mapping(
         &self,
         id: &str,
@@ -2271,6 +2383,7 @@ impl Scim<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_groups(&self, query: t::ListScimGroupsQuery) -> Call<t::ListScimGroupsResponse> {
         Call::fixed(self.client, &op::LIST_SCIM_GROUPS, 114).query(query.to_query_pairs())
     }
@@ -2283,6 +2396,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create_sync_job(&self) -> Call<t::CreateScimSyncJobResponse> {
         Call::fixed(self.client, &op::CREATE_SCIM_SYNC_JOB, 115)
     }
@@ -2295,6 +2409,7 @@ impl Scim<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_sync_job(&self, id: &str) -> Call<t::GetScimSyncJobResponse> {
         Call::new(self.client, &op::GET_SCIM_SYNC_JOB, &[id])
     }
@@ -2319,6 +2434,7 @@ impl Speech<'_> {
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Answers with `audio/*` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    #[inline]
     pub fn create(&self, body: t::SpeechRequest) -> Call<crate::Download> {
         Call::fixed(self.client, &op::CREATE_AUDIO_SPEECH, 4).json_body(move |_| to_bytes(&body))
     }
@@ -2341,6 +2457,7 @@ impl SystemOne<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::DecisionsRequest) -> Call<t::DecisionsResponse> {
         Call::fixed(self.client, &op::CREATE_SYSTEMONE, 117).json_body(move |_| to_bytes(&body))
     }
@@ -2365,6 +2482,7 @@ impl Tools<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListToolsQuery) -> Call<t::ListToolsResponse> {
         Call::fixed(self.client, &op::LIST_TOOLS, 118).query(query.to_query_pairs())
     }
@@ -2377,6 +2495,7 @@ impl Tools<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, name: &str) -> Call<t::GetToolResponse> {
         Call::new(self.client, &op::GET_TOOL, &[name])
     }
@@ -2401,6 +2520,7 @@ impl Transcriptions<'_> {
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 500, 502, 503, 504, 524, 529, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Sent as `multipart/form-data`; the file is a [`FilePart`](crate::FilePart) (bytes, a path or a reader), given here or with [`Call::file`](crate::Call::file).
+    #[inline]
     pub fn create(
         &self,
         body: t::CreateAudioTranscriptionsForm,
@@ -2429,6 +2549,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_intern_connections(
         &self,
         intern_id: &str,
@@ -2446,6 +2567,7 @@ impl Vault<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_intern_effective_secrets(
         &self,
         intern_id: &str,
@@ -2469,6 +2591,7 @@ impl Vault<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_intern_secrets(
         &self,
         intern_id: &str,
@@ -2486,6 +2609,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn copy_secrets_to_intern(
         &self,
         intern_id: &str,
@@ -2503,6 +2627,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn store_intern_secret(
         &self,
         intern_id: &str,
@@ -2525,6 +2650,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete_intern_secret(&self, intern_id: &str, name: &str) -> Call<()> {
         Call::new(
             self.client,
@@ -2543,6 +2669,7 @@ impl Vault<'_> {
     /// Declared errors: 400, 401, 403, 404, 408, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_secrets(
         &self,
         query: t::ListVaultSecretsQuery,
@@ -2558,6 +2685,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 413, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn store_secret(
         &self,
         name: &str,
@@ -2574,6 +2702,7 @@ impl Vault<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 403, 404, 408, 409, 429, 500, 502, 503, 504, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete_secret(&self, name: &str) -> Call<()> {
         Call::new(self.client, &op::DELETE_VAULT_SECRET, &[name])
     }
@@ -2596,6 +2725,7 @@ impl VideoGeneration<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 401, 402, 403, 404, 413, 429, 499, 500, 503, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::VideoGenerationRequest) -> Call<t::VideoGenerationResponse> {
         Call::fixed(self.client, &op::CREATE_VIDEOS, 129).json_body(move |_| to_bytes(&body))
     }
@@ -2608,6 +2738,7 @@ impl VideoGeneration<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 400, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_models(&self) -> Call<t::VideoModelsListResponse> {
         Call::fixed(self.client, &op::LIST_VIDEOS_MODELS, 130)
     }
@@ -2620,6 +2751,7 @@ impl VideoGeneration<'_> {
     ///
     /// Works with an API key.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, job_id: &str) -> Call<t::VideoGenerationResponse> {
         Call::new(self.client, &op::GET_VIDEOS, &[job_id])
     }
@@ -2634,6 +2766,7 @@ impl VideoGeneration<'_> {
     /// Declared errors: 400, 401, 403, 404, 409, 410, 500, 502, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Answers with `video/mp4` bytes: awaiting the call returns a [`Download`](crate::Download) to stream, collect or write to a file.
+    #[inline]
     pub fn download(
         &self,
         job_id: &str,
@@ -2662,6 +2795,7 @@ impl Workspaces<'_> {
     /// Declared errors: 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list(&self, query: t::ListWorkspacesQuery) -> Call<t::ListWorkspacesResponse> {
         Call::fixed(self.client, &op::LIST_WORKSPACES, 133).query(query.to_query_pairs())
     }
@@ -2674,6 +2808,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn create(&self, body: t::CreateWorkspaceRequest) -> Call<t::CreateWorkspaceResponse> {
         Call::fixed(self.client, &op::CREATE_WORKSPACE, 134).json_body(move |_| to_bytes(&body))
     }
@@ -2686,6 +2821,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get(&self, id: &str) -> Call<t::GetWorkspaceResponse> {
         Call::new(self.client, &op::GET_WORKSPACE, &[id])
     }
@@ -2698,6 +2834,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete(
         &self,
         id: &str,
@@ -2714,6 +2851,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn update(
         &self,
         id: &str,
@@ -2732,6 +2870,7 @@ impl Workspaces<'_> {
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
     ///
     /// Paginated: `.pages()` streams each page and `.items()` every item across pages, with this call's options on every page request.
+    #[inline]
     pub fn list_members(
         &self,
         id: &str,
@@ -2748,6 +2887,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn bulk_add_members(
         &self,
         id: &str,
@@ -2765,6 +2905,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn bulk_remove_members(
         &self,
         id: &str,
@@ -2782,6 +2923,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn list_budgets(&self, workspace_ref: &str) -> Call<t::ListWorkspaceBudgetsResponse> {
         Call::new(self.client, &op::LIST_WORKSPACE_BUDGETS, &[workspace_ref])
     }
@@ -2794,6 +2936,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn get_budget(
         &self,
         workspace_ref: &str,
@@ -2814,6 +2957,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn set_budget(
         &self,
         workspace_ref: &str,
@@ -2836,6 +2980,7 @@ impl Workspaces<'_> {
     ///
     /// Needs a **management key**.
     /// Declared errors: 400, 401, 403, 404, 500, returned as [`Error::Api`](crate::Error::Api) with the parsed body.
+    #[inline]
     pub fn delete_budget(
         &self,
         workspace_ref: &str,

@@ -267,7 +267,7 @@ impl AccumulatedBlock {
             }
             other => {
                 // Other kinds only need their type (and id and name for server tools).
-                if let Ok(Value::Object(map)) = serde_json::to_value(other) {
+                if let Ok(Value::Object(map)) = crate::decode::json_value(other) {
                     if let Some(Value::String(kind)) = map.get("type") {
                         replace(&mut self.block_type, kind);
                     }

@@ -315,7 +315,7 @@ impl AccumulatedOutputItem {
             }
             other => {
                 // The many other kinds only need their id and type, which every item has.
-                if let Ok(Value::Object(map)) = serde_json::to_value(other) {
+                if let Ok(Value::Object(map)) = crate::decode::json_value(other) {
                     if let Some(Value::String(kind)) = map.get("type") {
                         replace(&mut self.item_type, kind);
                     }

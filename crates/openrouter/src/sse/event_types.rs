@@ -82,16 +82,30 @@ impl StreamedEvent for StreamEvents {
         )
     }
 
-    /// The final event carries the whole response (ids, status, usage, output).
+    /// The final event carries the whole response (ids, status, usage, output). Read field by
+    /// field: serializing the response (its output items, tools, ...) to read them would
+    /// compile the whole Responses model's serializer into this crate.
     fn trace(&self, summary: &mut TraceSummary) {
         let response = match self {
-            StreamEvents::ResponseCompleted(e) => serde_json::to_value(&e.response),
-            StreamEvents::ResponseIncomplete(e) => serde_json::to_value(&e.response),
-            StreamEvents::ResponseFailed(e) => serde_json::to_value(&e.response),
+            StreamEvents::ResponseCompleted(e) => &e.response,
+            StreamEvents::ResponseIncomplete(e) => &e.response,
+            StreamEvents::ResponseFailed(e) => &e.response,
             _ => return,
         };
-        if let Ok(value) = response {
-            summary.merge_value(value);
+        summary.set_ids(&response.id, &response.model);
+        summary.push_finish_reason(response.status.as_str());
+        if let Some(u) = &response.usage {
+            summary.set_usage(
+                Some(u.input_tokens),
+                Some(u.output_tokens),
+                Some(u.input_tokens_details.cached_tokens),
+                u.input_tokens_details.cache_write_tokens,
+                Some(u.output_tokens_details.reasoning_tokens),
+                u.cost,
+            );
+        }
+        if summary.wants_text() {
+            summary.set_output_text(&response.text());
         }
     }
 }
@@ -113,7 +127,7 @@ impl StreamedEvent for MessagesStreamEvents {
     fn trace(&self, summary: &mut TraceSummary) {
         match self {
             MessagesStreamEvents::MessageStart(e) => {
-                if let Ok(mut value) = serde_json::to_value(&e.message) {
+                if let Ok(mut value) = crate::decode::json_value(&e.message) {
                     // Empty at the start; the text comes in deltas.
                     if let Some(map) = value.as_object_mut() {
                         map.remove("content");
@@ -122,15 +136,15 @@ impl StreamedEvent for MessagesStreamEvents {
                 }
             }
             MessagesStreamEvents::MessageDelta(e) => {
-                if let Ok(delta) = serde_json::to_value(&e.delta) {
+                if let Ok(delta) = crate::decode::json_value(&e.delta) {
                     summary.merge_value(delta);
                 }
-                if let Ok(usage) = serde_json::to_value(&e.usage) {
+                if let Ok(usage) = crate::decode::json_value(&e.usage) {
                     summary.merge_value(serde_json::json!({ "usage": usage }));
                 }
             }
             MessagesStreamEvents::ContentBlockDelta(e) if summary.wants_text() => {
-                if let Ok(value) = serde_json::to_value(&e.delta) {
+                if let Ok(value) = crate::decode::json_value(&e.delta) {
                     if let Some(text) = value.get("text").and_then(|t| t.as_str()) {
                         summary.push_text(text);
                     }

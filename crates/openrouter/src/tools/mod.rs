@@ -230,7 +230,7 @@ impl LocalTool {
             let answer = handler(args);
             Box::pin(async move {
                 match answer.await {
-                    Ok(value) => match serde_json::to_value(&value) {
+                    Ok(value) => match crate::decode::json_value(&value) {
                         Ok(serde_json::Value::String(text)) => ToolOutcome::ok(text),
                         Ok(value) => ToolOutcome::ok(value.to_string()),
                         Err(e) => ToolOutcome::error(format_args!(
@@ -324,7 +324,7 @@ impl LocalTool {
     /// let tool = LocalTool::with_schema("now", "The time", serde_json::json!({"type": "object"}),
     ///     |_: serde_json::Value| async { Ok::<_, String>("noon") });
     /// assert_eq!(
-    ///     serde_json::to_value(tool.definition()).unwrap(),
+    ///     crate::decode::json_value(tool.definition()).unwrap(),
     ///     serde_json::json!({"type": "function", "function": {
     ///         "name": "now", "description": "The time", "parameters": {"type": "object"}}})
     /// );

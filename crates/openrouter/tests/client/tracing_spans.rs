@@ -292,3 +292,83 @@ async fn no_span_field_holds_the_key() {
         }
     }
 }
+
+/// A `/responses` stream: the final event's response gives the ids, the status as the finish
+/// reason, the usage (cached and reasoning tokens, cost) and, with content, the output text.
+#[tokio::test]
+async fn a_responses_stream_span_records_the_final_response() {
+    use serde_json::json;
+    let data = |v: serde_json::Value| format!("data: {v}\n\n");
+    let response = |status: &str, output: serde_json::Value, usage: Option<serde_json::Value>| {
+        let mut r = json!({"id": "resp-1", "object": "response", "created_at": 1,
+            "model": "openai/gpt-4o-2024", "status": status, "output": output,
+            "error": null, "incomplete_details": null, "instructions": null, "metadata": null,
+            "temperature": null, "top_p": null, "parallel_tool_calls": true,
+            "tool_choice": "auto", "tools": []});
+        if let Some(u) = usage {
+            r["usage"] = u;
+        }
+        r
+    };
+    let output = json!([{"type": "message", "id": "msg_1", "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": "Hello", "annotations": []}]}]);
+    let usage = json!({"input_tokens": 10, "input_tokens_details": {"cached_tokens": 3,
+        "cache_write_tokens": 1}, "output_tokens": 25,
+        "output_tokens_details": {"reasoning_tokens": 4}, "total_tokens": 35, "cost": 0.0012});
+    for content in [false, true] {
+        let (capture, _guard) = Capture::install();
+        let server = Server::start([Reply::sse([
+            data(json!({"type": "response.created", "sequence_number": 0,
+                "response": response("in_progress", json!([]), None)})),
+            data(
+                json!({"type": "response.output_text.delta", "output_index": 0,
+                "content_index": 0, "item_id": "msg_1", "delta": "Hello", "logprobs": [],
+                "sequence_number": 1}),
+            ),
+            data(json!({"type": "response.completed", "sequence_number": 2,
+                "response": response("completed", output.clone(), Some(usage.clone()))})),
+        ])]);
+        let client = builder(&server).trace_content(content).build().unwrap();
+        let mut stream = client
+            .responses()
+            .create(openrouter::types::responses::ResponsesRequest::new(
+                "openai/gpt-4o",
+            ))
+            .stream()
+            .await
+            .unwrap();
+        while let Some(item) = stream.next().await {
+            item.unwrap();
+        }
+        drop(stream);
+        let (call, _) = capture.call();
+        assert!(call.closed);
+        assert_eq!(call.get("gen_ai.response.id"), Some("resp-1"));
+        assert_eq!(
+            call.get("gen_ai.response.model"),
+            Some("openai/gpt-4o-2024")
+        );
+        assert_eq!(
+            call.get("gen_ai.response.finish_reasons"),
+            Some(r#"["completed"]"#)
+        );
+        assert_eq!(call.get("gen_ai.usage.input_tokens"), Some("10"));
+        assert_eq!(call.get("gen_ai.usage.output_tokens"), Some("25"));
+        assert_eq!(call.get("gen_ai.usage.cache_read.input_tokens"), Some("3"));
+        assert_eq!(
+            call.get("gen_ai.usage.cache_creation.input_tokens"),
+            Some("1")
+        );
+        assert_eq!(call.get("openrouter.usage.reasoning_tokens"), Some("4"));
+        assert_eq!(call.get("openrouter.cost"), Some("0.0012"));
+        let recorded = call.get("gen_ai.output.messages");
+        if content {
+            let output: serde_json::Value = serde_json::from_str(recorded.unwrap()).unwrap();
+            assert_eq!(output[0]["role"], "assistant");
+            assert_eq!(output[0]["content"], "Hello");
+        } else {
+            assert_eq!(recorded, None);
+        }
+    }
+}
