@@ -216,9 +216,10 @@ impl MessagesAccumulator {
             MessagesStreamEvents::ContentBlockStop(e) => {
                 block_mut(&mut acc.content, e.index).stop();
             }
-            MessagesStreamEvents::Error(_) => {
-                // The same error the stream reports as `StreamError::Api`.
-                if let Ok(data) = serde_json::to_string(event) {
+            MessagesStreamEvents::Error(e) => {
+                // The same error the stream reports as `StreamError::Api` (the event alone:
+                // serializing the enum would compile every event's serializer for this).
+                if let Ok(data) = serde_json::to_string(e) {
                     if let Some(body) = StreamProtocol::Messages.api_error(&data) {
                         acc.error = Some(body);
                     }
@@ -341,6 +342,19 @@ mod tests {
 
     fn push(acc: &mut MessagesAccumulator, event: Value) {
         acc.push(&serde_json::from_value::<MessagesStreamEvents>(event).unwrap());
+    }
+
+    #[test]
+    fn an_error_event_is_kept() {
+        let mut acc = MessagesAccumulator::new();
+        push(
+            &mut acc,
+            json!({"type": "error", "error": {"type": "overloaded_error",
+                    "message": "Overloaded"}}),
+        );
+        let error = acc.finish().error.expect("the error event's body");
+        assert_eq!(error.message, "Overloaded");
+        assert_eq!(error.code.to_string(), "overloaded_error");
     }
 
     #[test]

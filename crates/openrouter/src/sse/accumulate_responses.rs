@@ -165,10 +165,20 @@ impl ResponsesAccumulator {
             StreamEvents::ResponseIncomplete(e) => acc.set_response(&e.response, true),
             StreamEvents::ResponseFailed(e) => {
                 acc.set_response(&e.response, true);
-                acc.set_error(event);
+                // What the error probe reads of a failure: its type and the response's error
+                // (not the whole response, whose serializer would be compiled for this).
+                let error = e
+                    .response
+                    .error
+                    .as_ref()
+                    .and_then(|error| crate::decode::json_value(error).ok());
+                acc.set_error(&serde_json::json!({
+                    "type": "response.failed",
+                    "response": {"error": error},
+                }));
             }
-            StreamEvents::Error(_) => {
-                acc.set_error(event);
+            StreamEvents::Error(e) => {
+                acc.set_error(e);
                 acc.done = true;
             }
             StreamEvents::ResponseOutputItemAdded(e) => {
@@ -243,7 +253,7 @@ impl ResponsesAccumulator {
 impl AccumulatedResponse {
     /// Keeps the error of a failing event: the same [`ErrorBody`] that the stream reports as
     /// `StreamError::Api`.
-    fn set_error(&mut self, event: &StreamEvents) {
+    fn set_error<E: serde::Serialize>(&mut self, event: &E) {
         if let Ok(data) = serde_json::to_string(event) {
             if let Some(body) = StreamProtocol::Responses.api_error(&data) {
                 self.error = Some(body);
