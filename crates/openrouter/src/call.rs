@@ -260,7 +260,8 @@ impl<T, S> Call<T, S> {
         })
     }
 
-    /// The client that sends this call.
+    /// The client that sends this call (for the tool loop).
+    #[cfg(feature = "tool-loop")]
     pub(crate) fn client(&self) -> &Client {
         &self.client
     }
