@@ -7,6 +7,7 @@
 #
 #   benches-build/run.sh                 # release builds of every application, two passes
 #   PASSES=1 KINDS="release debug check" APPS="ours-default ours-full" benches-build/run.sh
+#   BASE_REPO=/path/to/older/checkout APPS="ours-base ours-default" benches-build/run.sh
 #
 # Needs the network for the peers' crates (crates.io) and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -29,15 +30,18 @@ prepare() {
         ours-*)
             cp -r "$here/apps/ours" "$dir"
             local features
+            local path="$repo"
             case "${name#ours-}" in
                 default) features="" ;;
+                # Another checkout's default features (BASE_REPO), for a before/after.
+                base) features=""; path="${BASE_REPO:?set BASE_REPO to a checkout to compare}" ;;
                 full) features=', features = ["full"]' ;;
                 chat) features=', default-features = false, features = ["hyper", "chat"]' ;;
                 *) echo "unknown feature set ${name#ours-}" >&2; exit 2 ;;
             esac
-            sed -i "s|OURS_PATH|$repo/crates/openrouter|; s|FEATURES|$features|" "$dir/Cargo.toml"
-            # The repository's lockfile: the versions CI tests.
-            cp "$repo/Cargo.lock" "$dir/Cargo.lock"
+            sed -i "s|OURS_PATH|$path/crates/openrouter|; s|FEATURES|$features|" "$dir/Cargo.toml"
+            # The checkout's lockfile: the versions CI tests.
+            cp "$path/Cargo.lock" "$dir/Cargo.lock"
             ;;
         *) cp -r "$here/apps/$name" "$dir" ;;
     esac
