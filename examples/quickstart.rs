@@ -72,6 +72,6 @@ async fn main() -> Result<(), Error> {
     }
     println!();
     println!("Next: `cargo run --example chat` (a tool call), `--example responses`, `--example models`,");
-    println!("`--example embeddings`; every API group has one (see examples/).");
+    println!("`--example embeddings`; every API group has one (see examples/; `--features full` for the groups outside the default features).");
     Ok(())
 }

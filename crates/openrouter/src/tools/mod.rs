@@ -324,7 +324,7 @@ impl LocalTool {
     /// let tool = LocalTool::with_schema("now", "The time", serde_json::json!({"type": "object"}),
     ///     |_: serde_json::Value| async { Ok::<_, String>("noon") });
     /// assert_eq!(
-    ///     crate::decode::json_value(tool.definition()).unwrap(),
+    ///     serde_json::to_value(tool.definition()).unwrap(),
     ///     serde_json::json!({"type": "function", "function": {
     ///         "name": "now", "description": "The time", "parameters": {"type": "object"}}})
     /// );
