@@ -37,6 +37,10 @@ prepare() {
                 base) features=""; path="${BASE_REPO:?set BASE_REPO to a checkout to compare}" ;;
                 full) features=', features = ["full"]' ;;
                 chat) features=', default-features = false, features = ["hyper", "chat"]' ;;
+                # The defaults plus the optional extras: structured output, the tool loop.
+                extras) features=', features = ["schemars", "tool-loop"]' ;;
+                # The defaults without tracing.
+                notracing) features=', default-features = false, features = ["hyper", "inference"]' ;;
                 *) echo "unknown feature set ${name#ours-}" >&2; exit 2 ;;
             esac
             sed -i "s|OURS_PATH|$path/crates/openrouter|; s|FEATURES|$features|" "$dir/Cargo.toml"

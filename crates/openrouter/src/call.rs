@@ -715,7 +715,7 @@ fn traced_failure(span: &telemetry::SpanSlot, error: Error) -> Error {
 /// (`null`) fields are left out.
 fn form_urlencoded<F: Serialize>(form: &F) -> Result<Bytes, serde_json::Error> {
     use serde::ser::Error as _;
-    let serde_json::Value::Object(fields) = crate::decode::json_value(form)? else {
+    let serde_json::Value::Object(fields) = serde_json::to_value(form)? else {
         return Err(serde_json::Error::custom("a form body must be an object"));
     };
     // In name order, whatever the map type behind `serde_json::Map`.

@@ -234,7 +234,7 @@ impl Multipart {
         form: &F,
         file_field: &'static str,
     ) -> Result<Multipart, ConfigError> {
-        let value = crate::decode::json_value(form)
+        let value = serde_json::to_value(form)
             .map_err(|e| ConfigError::new(format!("the form cannot be serialized: {e}")))?;
         let serde_json::Value::Object(fields) = value else {
             return Err(ConfigError::new("the form is not an object"));

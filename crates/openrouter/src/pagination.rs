@@ -59,7 +59,7 @@ pub trait Page: DeserializeOwned + Send + 'static {
 
 /// The value at `field` of a page serialized as JSON (for pages whose shape is a union).
 pub(crate) fn json_field<P: Serialize>(page: &P, field: &str) -> Option<serde_json::Value> {
-    match crate::decode::json_value(page) {
+    match serde_json::to_value(page) {
         Ok(serde_json::Value::Object(mut map)) => map.remove(field),
         _ => None,
     }
@@ -76,7 +76,7 @@ pub(crate) fn json_items<P: Serialize>(page: &P, field: &str) -> Vec<serde_json:
 /// A cursor value that is not a plain string, as its JSON text.
 #[allow(dead_code)]
 pub(crate) fn json_string<V: Serialize>(value: &V) -> Option<String> {
-    match crate::decode::json_value(value).ok()? {
+    match serde_json::to_value(value).ok()? {
         serde_json::Value::String(s) => Some(s),
         serde_json::Value::Null => None,
         other => Some(other.to_string()),

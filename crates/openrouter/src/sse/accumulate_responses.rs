@@ -171,7 +171,7 @@ impl ResponsesAccumulator {
                     .response
                     .error
                     .as_ref()
-                    .and_then(|error| crate::decode::json_value(error).ok());
+                    .and_then(|error| serde_json::to_value(error).ok());
                 acc.set_error(&serde_json::json!({
                     "type": "response.failed",
                     "response": {"error": error},

@@ -230,7 +230,7 @@ impl LocalTool {
             let answer = handler(args);
             Box::pin(async move {
                 match answer.await {
-                    Ok(value) => match crate::decode::json_value(&value) {
+                    Ok(value) => match serde_json::to_value(&value) {
                         Ok(serde_json::Value::String(text)) => ToolOutcome::ok(text),
                         Ok(value) => ToolOutcome::ok(value.to_string()),
                         Err(e) => ToolOutcome::error(format_args!(

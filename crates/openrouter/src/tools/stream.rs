@@ -364,7 +364,7 @@ fn to_result(chat: &AccumulatedChat, meta: ResponseMeta) -> Result<Response<Chat
         .iter()
         .map(|choice| {
             let message = match choice.to_message() {
-                ChatMessages::Assistant(m) => crate::decode::json_value(&m).unwrap_or(Value::Null),
+                ChatMessages::Assistant(m) => serde_json::to_value(&m).unwrap_or(Value::Null),
                 _ => Value::Null,
             };
             json!({
@@ -382,7 +382,7 @@ fn to_result(chat: &AccumulatedChat, meta: ResponseMeta) -> Result<Response<Chat
         "choices": choices,
     });
     if let Some(usage) = &chat.usage {
-        value["usage"] = crate::decode::json_value(usage).unwrap_or(Value::Null);
+        value["usage"] = serde_json::to_value(usage).unwrap_or(Value::Null);
     }
     if let Some(fingerprint) = &chat.system_fingerprint {
         value["system_fingerprint"] = json!(fingerprint);
