@@ -1,9 +1,9 @@
 //! Hand-written accessors on generated types, for what the API sends where the spec does not
-//! say it (declared by `xtask/src/overrides.rs`).
-#[cfg(feature = "chat")]
+//! say it (declared by `xtask/src/overrides.rs`). All on chat types: the module is compiled
+//! with the feature `chat`.
+
 use crate::generated::{ChatChoiceError, ChatResult, ChatStreamChunk, ChatUsage};
 
-#[cfg(feature = "chat")]
 impl ChatResult {
     /// The choices that failed: a provider that fails mid-generation leaves the content it
     /// produced and an `error` on the choice (with `finish_reason` `null` or `error`), in a
@@ -33,7 +33,6 @@ impl ChatResult {
     }
 }
 
-#[cfg(feature = "chat")]
 impl ChatStreamChunk {
     /// The choices of this chunk that carry an error, with their `index`. (A mid-stream error
     /// of the whole generation is the chunk's own [`error`](Self::error).)
@@ -44,7 +43,6 @@ impl ChatStreamChunk {
     }
 }
 
-#[cfg(feature = "chat")]
 impl ChatUsage {
     /// What the call cost you in all, in USD: for a call on your own provider key (BYOK),
     /// OpenRouter's `cost` plus the provider's `upstream_inference_cost`, billed to that key;

@@ -57,6 +57,7 @@ pub mod error;
 pub mod generated;
 pub mod operation;
 
+#[cfg(feature = "chat")]
 mod access;
 mod constructors;
 mod model_id;
