@@ -981,11 +981,11 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         "impl<'de> serde::Deserialize<'de> for {name} {{\n\
          fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n\
          use serde::de::Error as _;\n\
-         let value = serde_json::Value::deserialize(deserializer)?;"
+         let value = crate::rt::Raw::deserialize(deserializer)?;"
     );
     let literals: Vec<&Variant> = u.variants.iter().filter(|v| v.literal.is_some()).collect();
     if !literals.is_empty() {
-        s.push_str("if let Some(text) = value.as_str() {\nmatch text {\n");
+        s.push_str("if let Some(text) = value.string() {\nmatch text.as_str() {\n");
         for v in &literals {
             let _ = writeln!(
                 s,
@@ -1025,7 +1025,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         }
         let _ = writeln!(
             s,
-            "let tag = value.get({}).and_then(serde_json::Value::as_str);\nmatch tag {{",
+            "let tag = value.tag({});\nmatch tag.as_deref() {{",
             lit(tag)
         );
         for (tags, vs) in &arms {
@@ -1061,7 +1061,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
             .collect();
         s.push_str("if tag.is_some() {\n");
         trials(s, name, &free);
-        s.push_str("crate::rt::count_unknown();\nreturn Ok(Self::Unknown(value));\n}\n");
+        s.push_str("crate::rt::count_unknown();\nreturn Ok(Self::Unknown(value.into_json()?));\n}\n");
         trials(s, name, &absent);
         // A lenient decode of an object whose tag is missing or not a string: every member may
         // be meant; the one that needs the fewest repairs wins.
@@ -1077,7 +1077,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
     }
     let takes_strings = payloads.iter().any(|v| v.kinds & kinds::STRING != 0);
     if !literals.is_empty() && !takes_strings {
-        s.push_str("if value.is_string() {\ncrate::rt::count_unknown();\nreturn Ok(Self::Unknown(value));\n}\n");
+        s.push_str("if value.is_string() {\ncrate::rt::count_unknown();\nreturn Ok(Self::Unknown(value.into_json()?));\n}\n");
     }
     match missing_tag {
         Some(msg) => {

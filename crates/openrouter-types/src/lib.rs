@@ -69,7 +69,7 @@ pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 #[cfg(feature = "schemars")]
 pub use structured::strict_schema;
 
-pub use rt::{from_slice, from_str, from_value};
+pub use rt::{from_slice, from_slice_with_path, from_str, from_value};
 
 // Every API group under its client name; the modules below add short names to the busiest ones.
 // Each lists its types as re-exports that link to the type's one page, under `generated` (a

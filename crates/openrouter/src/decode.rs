@@ -69,16 +69,10 @@ fn decode_failure<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Res
     if !ct.is_none_or(|c| c.contains("json")) {
         return Err(decode_error(".".into(), None, bytes));
     }
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => match de.end() {
-            Ok(()) => Ok(v),
-            Err(e) => Err(decode_error(".".into(), Some(e), bytes)),
-        },
-        Err(e) => {
-            let path = e.path().to_string();
-            Err(decode_error(path, Some(e.into_inner()), bytes))
-        }
+    match openrouter_types::from_slice_with_path::<T>(&bytes) {
+        // (Not expected: the strict and the lenient decode have just failed.)
+        Ok(v) => Ok(v),
+        Err((path, e)) => Err(decode_error(path, Some(e), bytes)),
     }
 }
 

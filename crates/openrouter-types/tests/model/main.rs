@@ -14,6 +14,7 @@ macro_rules! spec_or_skip {
 }
 
 mod constructors;
+mod decoding;
 mod forward_compat;
 mod mutations;
 mod real_responses;
