@@ -510,7 +510,7 @@ fn emit_struct(
              /// decoded: empty for a value built in code and for a payload that follows the spec.\n\
              /// An invalid value is kept in `extra` under the field's name. (A strict decode fails\n\
              /// instead, except on a missing field the spec lets be `null`, which it records.)\n\
-             pub fn decode_issues(&self) -> &crate::rt::FieldIssues {\n&self.decode_issues\n}\n",
+             #[inline]\npub fn decode_issues(&self) -> &crate::rt::FieldIssues {\n&self.decode_issues\n}\n",
         );
     }
     // Two positional arguments of one type (after `model`, always first) could be swapped
@@ -618,7 +618,7 @@ fn emit_struct(
 fn emit_fill(s: &mut String, def: &Def, fields: &[Field], query: bool, custom: bool) {
     let _ = writeln!(
         s,
-        "impl crate::rt::Fill for {} {{\nfn fill() -> Self {{\nSelf {{",
+        "impl crate::rt::Fill for {} {{\n#[inline]\nfn fill() -> Self {{\nSelf {{",
         def.name
     );
     for f in fields {
@@ -745,7 +745,7 @@ fn emit_enum(s: &mut String, def: &Def, variants: &[(String, String)]) {
     };
     let _ = writeln!(
         s,
-        "impl crate::rt::Fill for {} {{\nfn fill() -> Self {{\n{fill}\n}}\n}}",
+        "impl crate::rt::Fill for {} {{\n#[inline]\nfn fill() -> Self {{\n{fill}\n}}\n}}",
         def.name
     );
 }
@@ -795,7 +795,7 @@ fn emit_builder(s: &mut String, def: &Def, fields: &[Field], args: &[&Field]) {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    s.push_str("pub fn builder() -> Self {\nSelf {\n");
+    s.push_str("#[inline]\npub fn builder() -> Self {\nSelf {\n");
     for f in fields {
         let value = if f.required && !f.nullable && !f.in_constructor() {
             "Default::default()"
@@ -836,6 +836,7 @@ fn emit_builder(s: &mut String, def: &Def, fields: &[Field], args: &[&Field]) {
          ///\n\
          /// # Errors\n\
          /// [`MissingFields`](crate::MissingFields) naming the required fields not set.\n\
+         #[inline]\n\
          pub fn build(self) -> Result<Self, crate::MissingFields> {{\n\
          self.decode_issues.check_set({})?;\nOk(self)\n}}",
         lit(&def.name)
@@ -945,7 +946,7 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
     );
     let _ = writeln!(
         s,
-        "impl crate::rt::Fill for {name} {{\nfn fill() -> Self {{\nSelf::Unknown(serde_json::Value::Null)\n}}\n}}\n"
+        "impl crate::rt::Fill for {name} {{\n#[inline]\nfn fill() -> Self {{\nSelf::Unknown(serde_json::Value::Null)\n}}\n}}\n"
     );
 
     // Serialize: each member writes itself; literals are strings.
@@ -1110,14 +1111,14 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
         };
         let _ = writeln!(
             s,
-            "impl From<{from}> for {name} {{\nfn from(value: {from}) -> Self {{\nSelf::{}({wrap})\n}}\n}}",
+            "impl From<{from}> for {name} {{\n#[inline]\nfn from(value: {from}) -> Self {{\nSelf::{}({wrap})\n}}\n}}",
             v.name
         );
         // Text members take a `&str` too: `"Hello".into()`.
         if *t == Ty::String {
             let _ = writeln!(
                 s,
-                "impl From<&str> for {name} {{\nfn from(value: &str) -> Self {{\nSelf::{}(value.to_owned())\n}}\n}}",
+                "impl From<&str> for {name} {{\n#[inline]\nfn from(value: &str) -> Self {{\nSelf::{}(value.to_owned())\n}}\n}}",
                 v.name
             );
         }

@@ -30,6 +30,7 @@ macro_rules! open_enum {
             pub const KNOWN_VALUES: &'static [&'static str] = &[$($value),*];
 
             /// The wire value.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $value, )*
@@ -38,10 +39,12 @@ macro_rules! open_enum {
             }
 
             /// Whether the value is one this version of the SDK does not know.
+            #[inline]
             pub fn is_unknown(&self) -> bool {
                 matches!(self, Self::Unknown(_))
             }
 
+            #[inline]
             fn from_known(value: &str) -> Option<Self> {
                 match value {
                     $( $value => Some(Self::$variant), )*
@@ -51,6 +54,7 @@ macro_rules! open_enum {
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
@@ -58,12 +62,14 @@ macro_rules! open_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from(value))
             }
         }
 
         impl From<&str> for $name {
+            #[inline]
             fn from(value: &str) -> Self {
                 Self::from_known(value).unwrap_or_else(|| {
                     $crate::rt::count_unknown();
@@ -73,6 +79,7 @@ macro_rules! open_enum {
         }
 
         impl From<String> for $name {
+            #[inline]
             fn from(value: String) -> Self {
                 match Self::from_known(&value) {
                     Some(known) => known,
