@@ -278,6 +278,7 @@ fn emit_types(model: &Model) -> String {
         .collect();
     let text_like = text_like(model);
     let cfgs = type_cfgs(model);
+    let defs: Defs = model.defs.iter().map(|d| (d.name.as_str(), d)).collect();
     for def in &model.defs {
         let mut items = String::new();
         emit_def(
@@ -286,6 +287,7 @@ fn emit_types(model: &Model) -> String {
             in_requests.contains(def.name.as_str()),
             &aliases,
             &text_like,
+            &defs,
         );
         s.push_str(&gate_items(&items, &cfgs[&def.name]));
         s.push('\n');
@@ -388,13 +390,26 @@ fn text_like(model: &Model) -> TextLike<'_> {
 
 type TextLike<'a> = std::collections::HashSet<&'a str>;
 
-fn emit_def(s: &mut String, def: &Def, in_requests: bool, aliases: &Aliases, text: &TextLike) {
+/// Every definition by name.
+type Defs<'a> = BTreeMap<&'a str, &'a Def>;
+
+fn emit_def(
+    s: &mut String,
+    def: &Def,
+    in_requests: bool,
+    aliases: &Aliases,
+    text: &TextLike,
+    defs: &Defs,
+) {
     match &def.kind {
         Kind::Struct { fields, query } => {
             emit_struct(s, def, fields, *query, in_requests, aliases, text)
         }
         Kind::Enum { variants } => emit_enum(s, def, variants),
-        Kind::Union(u) => emit_union(s, def, u),
+        Kind::Union(u) => {
+            emit_union(s, def, u);
+            emit_union_accessors(s, def, u, aliases, defs);
+        }
         Kind::Alias(ty) => {
             s.push_str(&def_doc(def));
             let _ = writeln!(s, "pub type {} = {};", def.name, ty.rust());
@@ -1122,6 +1137,86 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
                 v.name
             );
         }
+    }
+}
+
+/// For a union of objects: `tag()`, the value of the field that tells its members apart, and
+/// `id()` when every member has an `id`, both as text, read without serializing the value.
+fn emit_union_accessors(s: &mut String, def: &Def, u: &Union, aliases: &Aliases, defs: &Defs) {
+    let payloads: Vec<&Variant> = u.variants.iter().filter(|v| v.payload.is_some()).collect();
+    if payloads.is_empty() || payloads.len() != u.variants.len() {
+        return;
+    }
+    // The member struct's fields, when the member is a struct.
+    let fields_of = |v: &Variant| -> Option<&Vec<Field>> {
+        let mut ty = resolve(v.payload.as_ref()?, aliases);
+        if let Ty::Boxed(inner) = ty {
+            ty = resolve(inner, aliases);
+        }
+        match ty {
+            Ty::Named(n) => match &defs.get(n.as_str())?.kind {
+                Kind::Struct { fields, .. } => Some(fields),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    // `x.<field>` as an `Option<&str>`, when the field is text.
+    let text_of = |fields: &Vec<Field>, json: &str| -> Option<String> {
+        let f = fields.iter().find(|f| f.json == json)?;
+        let is_enum = |t: &Ty| match resolve(t, aliases) {
+            Ty::Named(n) => matches!(defs.get(n.as_str()).map(|d| &d.kind), Some(Kind::Enum { .. })),
+            _ => false,
+        };
+        let id = &f.ident;
+        // As declared: `Option<_>` when optional or nullable (see `Field::decl_ty`).
+        let optional = !f.required || f.nullable;
+        match resolve(&f.ty, aliases) {
+            _ if f.tristate => None,
+            Ty::String if optional => Some(format!("x.{id}.as_deref()")),
+            Ty::String => Some(format!("Some(x.{id}.as_str())")),
+            t if is_enum(t) && optional => Some(format!("x.{id}.as_ref().map(|v| v.as_str())")),
+            t if is_enum(t) => Some(format!("Some(x.{id}.as_str())")),
+            _ => None,
+        }
+    };
+    let arms = |json: &str, literal_first: bool| -> Option<String> {
+        let mut out = String::new();
+        for v in &payloads {
+            let expr = match (&v.tags[..], literal_first) {
+                ([one], true) => format!("Some({})", lit(one)),
+                _ => text_of(fields_of(v)?, json)?,
+            };
+            let binding = if expr.contains("x.") { "x" } else { "_" };
+            let _ = writeln!(out, "Self::{}({binding}) => {expr},", v.name);
+        }
+        let _ = writeln!(
+            out,
+            "Self::Unknown(x) => x.get({}).and_then(serde_json::Value::as_str),",
+            lit(json)
+        );
+        Some(out)
+    };
+    let mut methods = String::new();
+    if let Some(tag) = &u.tag {
+        if let Some(body) = arms(tag, true) {
+            let _ = writeln!(
+                methods,
+                "/// The `{tag}` that tells the members apart, as sent (`None` only for an\n\
+                 /// unrecognised value without one).\n\
+                 #[inline]\npub fn tag(&self) -> Option<&str> {{\nmatch self {{\n{body}}}\n}}"
+            );
+        }
+    }
+    if let Some(body) = arms("id", false) {
+        let _ = writeln!(
+            methods,
+            "/// The `id` every member has.\n\
+             #[inline]\npub fn id(&self) -> Option<&str> {{\nmatch self {{\n{body}}}\n}}"
+        );
+    }
+    if !methods.is_empty() {
+        let _ = writeln!(s, "impl {} {{\n{methods}}}\n", def.name);
     }
 }
 

@@ -110,3 +110,20 @@ fn a_union_keeps_exact_numbers_from_bytes() {
     let back = serde_json::to_string(&request).unwrap();
     assert!(back.contains("0.30000000000000004"), "{back}");
 }
+
+#[test]
+fn a_union_of_objects_reads_its_tag_and_id_without_serializing() {
+    use openrouter_types::generated::OutputItems;
+    let known: OutputItems = serde_json::from_str(
+        r#"{"type": "web_search_call", "id": "ws_1", "status": "in_progress"}"#,
+    )
+    .unwrap();
+    assert!(matches!(known, OutputItems::WebSearchCall(_)));
+    assert_eq!((known.tag(), known.id()), (Some("web_search_call"), Some("ws_1")));
+    let unknown: OutputItems =
+        serde_json::from_str(r#"{"type": "future_call", "id": "fu_1"}"#).unwrap();
+    assert!(matches!(unknown, OutputItems::Unknown(_)));
+    assert_eq!((unknown.tag(), unknown.id()), (Some("future_call"), Some("fu_1")));
+    let part: ChatContentItems = serde_json::from_str(r#"{"type": "text", "text": "hi"}"#).unwrap();
+    assert_eq!(part.tag(), Some("text"));
+}

@@ -4,7 +4,6 @@ use openrouter_types::error::ErrorBody;
 use openrouter_types::generated::{
     OpenAiResponsesResponseStatus, OpenResponsesResult, OutputItems, StreamEvents, Usage,
 };
-use serde_json::Value;
 
 use super::protocol::StreamProtocol;
 
@@ -325,13 +324,11 @@ impl AccumulatedOutputItem {
             }
             other => {
                 // The many other kinds only need their id and type, which every item has.
-                if let Ok(Value::Object(map)) = crate::decode::json_value(other) {
-                    if let Some(Value::String(kind)) = map.get("type") {
-                        replace(&mut self.item_type, kind);
-                    }
-                    if let Some(Value::String(id)) = map.get("id") {
-                        self.set_id(id);
-                    }
+                if let Some(kind) = other.tag() {
+                    replace(&mut self.item_type, kind);
+                }
+                if let Some(id) = other.id() {
+                    self.set_id(id);
                 }
             }
         }
@@ -366,7 +363,7 @@ fn item_mut(items: &mut Vec<AccumulatedOutputItem>, index: i64) -> &mut Accumula
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn push(acc: &mut ResponsesAccumulator, event: Value) {
         acc.push(&serde_json::from_value::<StreamEvents>(event).unwrap());
@@ -410,9 +407,18 @@ mod tests {
             json!({"type": "response.output_item.added", "output_index": 2, "sequence_number": 6,
                    "item": {"type": "web_search_call", "id": "ws_1", "status": "in_progress"}}),
         );
+        // An item of a kind this version does not know keeps its type and id too.
+        push(
+            &mut acc,
+            json!({"type": "response.output_item.added", "output_index": 3, "sequence_number": 7,
+                   "item": {"type": "future_call", "id": "fu_1"}}),
+        );
         let response = acc.finish();
-        assert_eq!(response.events, 6);
-        assert_eq!(response.items.len(), 3);
+        assert_eq!(response.events, 7);
+        assert_eq!(response.items.len(), 4);
+        assert_eq!(response.items[2].item_type, "web_search_call");
+        assert_eq!(response.items[3].item_type, "future_call");
+        assert_eq!(response.items[3].id, "fu_1");
         assert_eq!(response.items[0].id, "rs_1");
         assert_eq!(response.items[0].reasoning_summary, "First.\n\nSecond.");
         let call = response.function_calls().next().unwrap();
