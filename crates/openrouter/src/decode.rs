@@ -75,16 +75,3 @@ fn decode_failure<T: DeserializeOwned>(meta: &ResponseMeta, bytes: Bytes) -> Res
         Err((path, e)) => Err(decode_error(path, Some(e), bytes)),
     }
 }
-
-/// `value` as a JSON tree, written as bytes and read back. Not `serde_json::to_value`: that
-/// compiles every type's `Serialize` a second time, for the tree serializer, where the bytes
-/// serializer is compiled anyway for the request bodies; through bytes, a large response type
-/// adds little compiled code. Not exact for every float: without serde_json's
-/// `float_roundtrip` a number read back can differ in its last place, so this is only for
-/// reading ids, types, texts and counts (the streams' traces and accumulators), never for
-/// data handed to the user or sent (forms and pages use `to_value`).
-pub(crate) fn json_value<T: serde::Serialize + ?Sized>(
-    value: &T,
-) -> Result<serde_json::Value, serde_json::Error> {
-    serde_json::from_slice(&serde_json::to_vec(value)?)
-}

@@ -266,12 +266,19 @@ impl AccumulatedBlock {
                 replace(&mut self.name, &b.name);
                 self.input = b.input.clone();
             }
+            Block::ServerToolUse(b) => {
+                replace(&mut self.block_type, b.r#type.as_str());
+                replace(&mut self.id, &b.id);
+                replace(&mut self.name, &b.name);
+                self.input = b.input.clone();
+            }
             other => {
-                // Other kinds only need their type (and id and name for server tools).
-                if let Ok(Value::Object(map)) = crate::decode::json_value(other) {
-                    if let Some(Value::String(kind)) = map.get("type") {
-                        replace(&mut self.block_type, kind);
-                    }
+                // Other kinds only need their type (read without serializing the block); a kind
+                // this version does not know, its id, name and input too, as a server tool has.
+                if let Some(kind) = other.tag() {
+                    replace(&mut self.block_type, kind);
+                }
+                if let Block::Unknown(Value::Object(map)) = other {
                     if let Some(Value::String(id)) = map.get("id") {
                         replace(&mut self.id, id);
                     }
@@ -403,5 +410,39 @@ mod tests {
         assert!(tools[0].input_error.is_some());
         assert_eq!(tools[1].input, Some(json!({"k": 1})));
         assert!(!message.stopped);
+    }
+
+    #[test]
+    fn blocks_of_other_kinds_keep_their_type_and_a_server_tool_its_call() {
+        let mut acc = MessagesAccumulator::new();
+        push(
+            &mut acc,
+            json!({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "server_tool_use", "id": "srv_1",
+                                     "name": "web_search", "input": {"query": "q"}}}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "content_block_start", "index": 1,
+                   "content_block": {"type": "web_search_tool_result", "tool_use_id": "srv_1",
+                                     "caller": {"type": "direct"},
+                                     "content": []}}),
+        );
+        push(
+            &mut acc,
+            json!({"type": "content_block_start", "index": 2,
+                   "content_block": {"type": "future_tool_use", "id": "fu_1", "name": "f",
+                                     "input": {"x": 1}}}),
+        );
+        let message = acc.finish();
+        let kinds: Vec<&str> = message.content.iter().map(|b| b.block_type.as_str()).collect();
+        assert_eq!(kinds, ["server_tool_use", "web_search_tool_result", "future_tool_use"]);
+        let server = &message.content[0];
+        assert_eq!((server.id.as_str(), server.name.as_str()), ("srv_1", "web_search"));
+        assert_eq!(server.input, Some(json!({"query": "q"})));
+        assert_eq!(message.content[1].id, "");
+        let future = &message.content[2];
+        assert_eq!((future.id.as_str(), future.name.as_str()), ("fu_1", "f"));
+        assert_eq!(future.input, Some(json!({"x": 1})));
     }
 }

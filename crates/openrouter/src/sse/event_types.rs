@@ -10,7 +10,7 @@ use openrouter_types::generated::ChatStreamChunk;
 #[cfg(feature = "images")]
 use openrouter_types::generated::ImageStreamingResponseData;
 #[cfg(feature = "anthropic_messages")]
-use openrouter_types::generated::MessagesStreamEvents;
+use openrouter_types::generated::{MessagesContentBlockDeltaEventDelta, MessagesStreamEvents};
 #[cfg(feature = "responses")]
 use openrouter_types::generated::StreamEvents;
 
@@ -123,34 +123,61 @@ impl StreamedEvent for MessagesStreamEvents {
     }
 
     /// `message_start` has the ids and the input usage, `message_delta` the stop reason and
-    /// the output usage, `content_block_delta` the text.
+    /// the output usage, `content_block_delta` the text. Read field by field (serializing the
+    /// events to read them would compile their serializers into this crate).
     fn trace(&self, summary: &mut TraceSummary) {
         match self {
             MessagesStreamEvents::MessageStart(e) => {
-                if let Ok(mut value) = crate::decode::json_value(&e.message) {
-                    // Empty at the start; the text comes in deltas.
-                    if let Some(map) = value.as_object_mut() {
-                        map.remove("content");
-                    }
-                    summary.merge_value(value);
+                let message = &e.message;
+                summary.set_ids(&message.id, &message.model);
+                if let Some(reason) = message.stop_reason.as_str() {
+                    summary.push_finish_reason(reason);
                 }
+                let u = &message.usage;
+                summary.set_usage(
+                    Some(u.input_tokens),
+                    Some(u.output_tokens),
+                    u.cache_read_input_tokens,
+                    u.cache_creation_input_tokens,
+                    None,
+                    extra_cost!(u),
+                );
             }
             MessagesStreamEvents::MessageDelta(e) => {
-                if let Ok(delta) = crate::decode::json_value(&e.delta) {
-                    summary.merge_value(delta);
+                if let Some(reason) = &e.delta.stop_reason {
+                    summary.push_finish_reason(reason.as_str());
                 }
-                if let Ok(usage) = crate::decode::json_value(&e.usage) {
-                    summary.merge_value(serde_json::json!({ "usage": usage }));
-                }
+                let u = &e.usage;
+                summary.set_usage(
+                    u.input_tokens,
+                    Some(u.output_tokens),
+                    u.cache_read_input_tokens,
+                    u.cache_creation_input_tokens,
+                    None,
+                    extra_cost!(u),
+                );
             }
             MessagesStreamEvents::ContentBlockDelta(e) if summary.wants_text() => {
-                if let Ok(value) = crate::decode::json_value(&e.delta) {
-                    if let Some(text) = value.get("text").and_then(|t| t.as_str()) {
-                        summary.push_text(text);
-                    }
+                if let MessagesContentBlockDeltaEventDelta::TextDelta(d) = &e.delta {
+                    summary.push_text(&d.text);
                 }
             }
             _ => {}
         }
     }
 }
+
+/// The `cost` OpenRouter adds to a `/messages` usage object: not a declared field, so it is in
+/// the usage's `extra` (which a build with `openrouter_types_drop_unknown` does not have).
+#[cfg(feature = "anthropic_messages")]
+macro_rules! extra_cost {
+    ($usage:expr) => {{
+        #[cfg(openrouter_types_drop_unknown)]
+        let cost: Option<f64> = None;
+        #[cfg(not(openrouter_types_drop_unknown))]
+        let cost = $usage.extra.get("cost").and_then(serde_json::Value::as_f64);
+        cost
+    }};
+}
+#[cfg(feature = "anthropic_messages")]
+use extra_cost;

@@ -372,3 +372,90 @@ async fn a_responses_stream_span_records_the_final_response() {
         }
     }
 }
+
+/// A `/messages` stream's span records the ids and input usage of `message_start`, the stop
+/// reason and output usage of `message_delta`, and, with content, the streamed text.
+#[tokio::test]
+async fn a_messages_stream_span_records_start_delta_and_text() {
+    use openrouter::types::generated::MessagesRequest;
+    use serde_json::json;
+    let event = |name: &str, v: serde_json::Value| format!("event: {name}\ndata: {v}\n\n");
+    for content in [false, true] {
+        let (capture, _guard) = Capture::install();
+        let server = Server::start([Reply::sse([
+            event(
+                "message_start",
+                json!({"type": "message_start", "message": {
+                    "id": "msg_1", "type": "message", "role": "assistant", "content": [],
+                    "model": "anthropic/claude-sonnet-4.5", "stop_reason": null,
+                    "stop_sequence": null,
+                    "usage": {"input_tokens": 12, "output_tokens": 1,
+                              "cache_read_input_tokens": 4, "cache_creation_input_tokens": 2}}}),
+            ),
+            event(
+                "content_block_start",
+                json!({"type": "content_block_start", "index": 0,
+                       "content_block": {"type": "text", "text": ""}}),
+            ),
+            event(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0,
+                       "delta": {"type": "text_delta", "text": "Hel"}}),
+            ),
+            event(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0,
+                       "delta": {"type": "text_delta", "text": "lo"}}),
+            ),
+            event(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 0}),
+            ),
+            event(
+                "message_delta",
+                json!({"type": "message_delta",
+                       "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+                       "usage": {"output_tokens": 42}}),
+            ),
+            event("message_stop", json!({"type": "message_stop"})),
+        ])]);
+        let client = builder(&server).trace_content(content).build().unwrap();
+        let mut request = MessagesRequest::new("anthropic/claude-sonnet-4.5");
+        request.max_tokens = Some(256);
+        let mut stream = client
+            .anthropic_messages()
+            .create(request)
+            .stream()
+            .await
+            .unwrap();
+        while let Some(item) = stream.next().await {
+            item.unwrap();
+        }
+        drop(stream);
+        let (call, _) = capture.call();
+        assert!(call.closed);
+        assert_eq!(call.get("gen_ai.response.id"), Some("msg_1"));
+        assert_eq!(
+            call.get("gen_ai.response.model"),
+            Some("anthropic/claude-sonnet-4.5")
+        );
+        assert_eq!(
+            call.get("gen_ai.response.finish_reasons"),
+            Some(r#"["end_turn"]"#)
+        );
+        assert_eq!(call.get("gen_ai.usage.input_tokens"), Some("12"));
+        assert_eq!(call.get("gen_ai.usage.output_tokens"), Some("42"));
+        assert_eq!(call.get("gen_ai.usage.cache_read.input_tokens"), Some("4"));
+        assert_eq!(
+            call.get("gen_ai.usage.cache_creation.input_tokens"),
+            Some("2")
+        );
+        let recorded = call.get("gen_ai.output.messages");
+        if content {
+            let output: serde_json::Value = serde_json::from_str(recorded.unwrap()).unwrap();
+            assert_eq!(output[0]["content"], "Hello");
+        } else {
+            assert_eq!(recorded, None);
+        }
+    }
+}
