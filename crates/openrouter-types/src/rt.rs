@@ -1595,16 +1595,13 @@ impl<'a> Raw<'a> {
         serde_json::from_slice(self.0.as_bytes()).ok()
     }
 
-    /// The string value of the object's field `key` (the last one, if the key repeats), when
-    /// the value is an object that has it.
+    /// The string value of the object's field `key` (its first occurrence), when the value is
+    /// an object that has it. Reads no further than that field.
     pub(crate) fn tag(&self, key: &str) -> Option<String> {
         if !self.is_object() {
             return None;
         }
-        let mut de = serde_json::Deserializer::from_slice(self.0.as_bytes());
-        serde::de::DeserializeSeed::deserialize(TagProbe(key), &mut de)
-            .ok()
-            .flatten()
+        scan_field(self.0.as_bytes(), key).flatten()
     }
 
     /// Decodes `T` from the text, in the current mode.
@@ -1757,31 +1754,106 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
     }
 }
 
-/// Reads the string value of one field of an object, skipping the others.
-struct TagProbe<'k>(&'k str);
-
-impl<'de> serde::de::DeserializeSeed<'de> for TagProbe<'_> {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
+/// In the text of an object (valid JSON: a raw value's text always is), the value of its field
+/// `key` as a string (`Some(None)` when it is not a string), scanning the fields before it
+/// without decoding them and nothing after it; `None` when the object has no such field.
+fn scan_field(text: &[u8], key: &str) -> Option<Option<String>> {
+    let mut at = skip_ws(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    loop {
+        at = skip_ws(text, at);
+        if text.get(at) != Some(&b'"') {
+            return None; // `}`: the end of the object
+        }
+        let end = string_end(text, at)?;
+        let matches = json_string(&text[at..end]).is_some_and(|k| k == key);
+        at = skip_ws(text, end);
+        if text.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(text, at + 1);
+        if matches {
+            if text.get(at) != Some(&b'"') {
+                return Some(None);
+            }
+            let end = string_end(text, at)?;
+            return Some(json_string(&text[at..end]).map(Cow::into_owned));
+        }
+        at = skip_ws(text, value_end(text, at)?);
+        if text.get(at) != Some(&b',') {
+            return None;
+        }
+        at += 1;
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for TagProbe<'_> {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object")
+fn skip_ws(text: &[u8], mut at: usize) -> usize {
+    while text.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
     }
-    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut found = None;
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            if key.as_str() == self.0 {
-                found = map.next_value::<serde_json::Value>()?.as_str().map(str::to_owned);
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+    at
+}
+
+/// The index just past the string that starts (with its quote) at `at`.
+fn string_end(text: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    loop {
+        match text.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// The index just past the value that starts at `at`.
+fn value_end(text: &[u8], at: usize) -> Option<usize> {
+    match text.get(at)? {
+        b'"' => string_end(text, at),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = at;
+            loop {
+                match text.get(i)? {
+                    b'"' => {
+                        i = string_end(text, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
             }
         }
-        Ok(found)
+        _ => {
+            let mut i = at;
+            while text
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
+/// The text of a JSON string literal (with its quotes), escapes resolved.
+fn json_string(literal: &[u8]) -> Option<Cow<'_, str>> {
+    let inner = literal.get(1..literal.len().checked_sub(1)?)?;
+    if inner.contains(&b'\\') {
+        serde_json::from_slice::<String>(literal).ok().map(Cow::Owned)
+    } else {
+        std::str::from_utf8(inner).ok().map(Cow::Borrowed)
     }
 }
 
@@ -1816,7 +1888,7 @@ mod tests {
 
     #[test]
     fn raw_text_is_borrowed_from_bytes_and_read_by_kind_and_tag() {
-        let body = br#" {"type": "a\"b", "type2": 1, "x": [1, 2]} "#;
+        let body = br#" {"x": [1, {"type": "inner"}], "type": "a\"b", "type2": 1, "y": [1, 2]} "#;
         let mut de = serde_json::Deserializer::from_slice(body);
         let raw = Raw::deserialize(&mut de).unwrap();
         assert!(matches!(raw.0, Cow::Borrowed(_)));
@@ -1824,7 +1896,18 @@ mod tests {
         assert_eq!(raw.tag("type").as_deref(), Some("a\"b"));
         assert_eq!(raw.tag("type2"), None);
         assert_eq!(raw.tag("missing"), None);
+        assert_eq!(raw.tag("x"), None);
+        for (text, tag) in [
+            (r#"{}"#, None),
+            (r#"{ "a" : {"type": "no"} , "type" : "yes" }"#, Some("yes")),
+            (r#"{"a": "}\"{", "b": -1.5e3, "c": [[], {}], "type": "t"}"#, Some("t")),
+            (r#"{"t\u0079pe": "escaped key"}"#, Some("escaped key")),
+            (r#"{"type": null}"#, None),
+            (r#"{"type": "first", "type": "second"}"#, Some("first")),
+        ] {
+            assert_eq!(scan_field(text.as_bytes(), "type").flatten().as_deref(), tag, "{text}");
+        }
         let value: serde_json::Value = raw.into_json::<serde_json::Error>().unwrap();
-        assert_eq!(value["x"][1], 2);
+        assert_eq!(value["y"][1], 2);
     }
 }

@@ -13,11 +13,16 @@
 //! A last measure decodes the same list with `links` left out of every model (as before early
 //! 2026) through `openrouter_types::from_slice`, the lenient path the client takes when the
 //! spec-exact decode fails.
+//!
+//! Two more payloads are made of unions (each member chosen by its tag or its JSON kind): a
+//! `/responses` result of 300 output items (messages with cited text, function calls, reasoning)
+//! and a chat request of 300 messages (text and image parts, tool calls and results).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use openrouter::types::generated::ModelsListResponse;
+use openrouter::types::generated::{ChatRequest, ModelsListResponse, OpenResponsesResult};
+use serde_json::json;
 
 /// The spec, found as the model tests find it (`crates/openrouter-types/tests/model/main.rs`):
 /// `OPENROUTER_OPENAPI_SPEC` alone when set, else the shared snapshot beside the repository,
@@ -97,6 +102,70 @@ fn payload_with(models: usize, old: bool) -> Vec<u8> {
 }
 
 /// Median time of one decode, over `rounds` rounds of `iters` decodes each.
+/// A `/responses` result of `n` output items of three kinds.
+fn responses_payload(n: usize) -> Vec<u8> {
+    let output: Vec<serde_json::Value> = (0..n)
+        .map(|i| match i % 3 {
+            0 => json!({"type": "message", "id": format!("msg_{i}"), "role": "assistant",
+                "status": "completed", "content": [{"type": "output_text",
+                "text": format!("Answer {i}: the capital of France is Paris."),
+                "annotations": [{"type": "url_citation", "url": "https://example.com/paris",
+                    "title": "Paris", "start_index": 0, "end_index": 5}]}]}),
+            1 => json!({"type": "function_call", "id": format!("fc_{i}"),
+                "call_id": format!("call_{i}"), "name": "get_weather",
+                "arguments": "{\"city\": \"Paris\", \"unit\": \"c\"}", "status": "completed"}),
+            _ => json!({"type": "reasoning", "id": format!("rs_{i}"),
+                "summary": [{"type": "summary_text", "text": format!("Thinking about {i}.")}]}),
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "id": "resp-1", "object": "response", "created_at": 1_700_000_000u64,
+        "completed_at": 1_700_000_001u64, "model": "openai/gpt-4o", "status": "completed",
+        "output": output, "error": null, "incomplete_details": null, "instructions": null,
+        "metadata": null, "frequency_penalty": null, "presence_penalty": null,
+        "temperature": null, "top_p": null, "max_output_tokens": null,
+        "parallel_tool_calls": true, "tool_choice": "auto", "tools": [],
+        "usage": {"input_tokens": 10, "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": 20, "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": 30}
+    }))
+    .unwrap()
+}
+
+/// A chat request of `n` messages: user turns with text and image parts, assistant turns with
+/// tool calls, tool results.
+fn chat_request_payload(n: usize) -> Vec<u8> {
+    let messages: Vec<serde_json::Value> = (0..n)
+        .map(|i| match i % 3 {
+            0 => json!({"role": "user", "content": [
+                {"type": "text", "text": format!("Question {i}: what is in this picture?")},
+                {"type": "image_url", "image_url": {"url": format!("https://example.com/{i}.png")}}]}),
+            1 => json!({"role": "assistant", "content": format!("Let me check {i}."),
+                "tool_calls": [{"id": format!("call_{i}"), "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}),
+            _ => json!({"role": "tool", "tool_call_id": format!("call_{}", i - 1),
+                "content": "{\"temperature\": 21}"}),
+        })
+        .collect();
+    serde_json::to_vec(&json!({"model": "openai/gpt-4o", "messages": messages})).unwrap()
+}
+
+/// The median time of decoding `bytes` as `T` against as `serde_json::Value`, interleaved.
+fn typed_vs_value<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> (Duration, Duration) {
+    let (mut value_t, mut typed_t) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        value_t.push(measure(7, 10, || {
+            black_box(serde_json::from_slice::<serde_json::Value>(black_box(bytes)).unwrap());
+        }));
+        typed_t.push(measure(7, 10, || {
+            black_box(serde_json::from_slice::<T>(black_box(bytes)).unwrap());
+        }));
+    }
+    value_t.sort();
+    typed_t.sort();
+    (typed_t[2], value_t[2])
+}
+
 fn measure(rounds: usize, iters: usize, mut f: impl FnMut()) -> Duration {
     let mut samples: Vec<Duration> = (0..rounds)
         .map(|_| {
@@ -185,4 +254,27 @@ fn main() {
         old.len() as f64 / 1e6 / l.as_secs_f64(),
         l.as_secs_f64() / t.as_secs_f64()
     );
+
+    // Unions: each output item and each message (and each content part) picks its member.
+    for (name, bytes) in [
+        ("/responses result, 300 items", responses_payload(300)),
+        ("chat request, 300 messages", chat_request_payload(300)),
+    ] {
+        let (t, v) = if name.starts_with("/responses") {
+            let r: OpenResponsesResult = serde_json::from_slice(&bytes).expect("decodes strictly");
+            assert_eq!(r.output.len(), 300);
+            typed_vs_value::<OpenResponsesResult>(&bytes)
+        } else {
+            let r: ChatRequest = serde_json::from_slice(&bytes).expect("decodes strictly");
+            assert_eq!(r.messages.len(), 300);
+            typed_vs_value::<ChatRequest>(&bytes)
+        };
+        println!(
+            "{name} ({:.0} KiB): typed {:>8.1?}, Value {:>8.1?}, typed / Value time {:.2}",
+            bytes.len() as f64 / 1024.0,
+            t,
+            v,
+            t.as_secs_f64() / v.as_secs_f64()
+        );
+    }
 }
