@@ -492,16 +492,38 @@ fn repairs() -> u64 {
 /// ```
 #[allow(dead_code)] // used through the crate root (not by `cargo xtask drift`'s scratch crate)
 pub fn from_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    match serde_json::from_slice(bytes) {
-        Ok(v) => Ok(v),
-        Err(_) => lenient_slice(bytes),
-    }
+    from_str(text(bytes)?)
 }
 
 /// [`from_slice`] for text.
 #[allow(dead_code)]
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    from_slice(text.as_bytes())
+    match serde_json::from_str(text) {
+        Ok(v) => Ok(v),
+        Err(_) => lenient_str(text),
+    }
+}
+
+/// `bytes` as text, or the error `serde_json` gives for them. Every decode of this crate reads
+/// text (`serde_json`'s `StrRead`): one reader, so each type's decoder is compiled once, and
+/// the one that checks UTF-8 once for the whole input rather than string by string.
+pub(crate) fn text(bytes: &[u8]) -> serde_json::Result<&str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => Err(not_text(bytes)),
+    }
+}
+
+/// Where `bytes` stop being JSON (they are not UTF-8 somewhere).
+#[cold]
+#[inline(never)]
+fn not_text(bytes: &[u8]) -> serde_json::Error {
+    // Parsing as a tree checks each string (skipping a value would not), and the error says
+    // where.
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Err(e) => e,
+        Ok(_) => serde::de::Error::custom("the input is not UTF-8"),
+    }
 }
 
 /// [`from_slice`] for a parsed value. (The client decodes bytes; decoding from a tree compiles
@@ -516,13 +538,13 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// The lenient decode of [`from_slice`], through the same reader as the strict one (so a type's
+/// The lenient decode of [`from_str`], through the same reader as the strict one (so a type's
 /// decoder is compiled once for both).
 #[cold]
 #[inline(never)]
-fn lenient_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+fn lenient_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     let _mode = set_mode(true);
-    serde_json::from_slice(bytes)
+    serde_json::from_str(text)
 }
 
 /// Decodes `bytes` strictly as `T`, like `serde_json::from_slice`; when that fails, the error
@@ -541,7 +563,8 @@ pub fn from_slice_with_path<T: serde::de::DeserializeOwned>(
 ) -> Result<T, (String, serde_json::Error)> {
     let _mode = set_mode(false);
     let tracking = Tracking::start();
-    serde_json::from_slice(bytes).map_err(|e| (tracking.path(), e))
+    let text = text(bytes).map_err(|e| (".".to_owned(), e))?;
+    serde_json::from_str(text).map_err(|e| (tracking.path(), e))
 }
 
 /// Decodes `value` leniently (see the module notes).
@@ -1347,10 +1370,11 @@ pub(crate) fn opt_entry<M: serde::ser::SerializeMap, T: Serialize>(
 //
 // A union cannot know its member before it has seen the value, and a lenient field must be able
 // to keep a value that does not fit. Both read the value as `Raw`, its JSON text (borrowed from
-// the input when it can be), and decode from that text with `serde_json`'s slice reader: the
-// reader every decode of this crate uses (`from_slice`, the client's bodies and stream events).
-// So each type's decoder is compiled once, for that one reader, rather than once for bytes and
-// again for a parsed `serde_json::Value` tree.
+// the input when it can be), and decode from that text with `serde_json`'s text reader
+// (`StrRead`): the reader every decode of this crate uses (`from_slice` checks UTF-8 once, then
+// reads the text; the client's bodies and stream events go through it). So each type's decoder
+// is compiled once, for that one reader, rather than once for bytes, once for text and again for
+// a parsed `serde_json::Value` tree.
 //
 // The path of a failure is recorded on the way out of the error (each field, item and entry adds
 // its name), only while a `Tracking` is alive: a decode that nobody asked to locate records
@@ -1592,7 +1616,7 @@ impl<'a> Raw<'a> {
         if !self.is_string() {
             return None;
         }
-        serde_json::from_slice(self.0.as_bytes()).ok()
+        serde_json::from_str(&self.0).ok()
     }
 
     /// The string value of the object's field `key` (its first occurrence), when the value is
@@ -1607,7 +1631,7 @@ impl<'a> Raw<'a> {
     /// Decodes `T` from the text, in the current mode.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
         let _nested = Nested::enter();
-        let mut de = serde_json::Deserializer::from_slice(self.0.as_bytes());
+        let mut de = serde_json::Deserializer::from_str(&self.0);
         let value = T::deserialize(&mut de)?;
         de.end()?;
         Ok(value)
@@ -1616,7 +1640,7 @@ impl<'a> Raw<'a> {
     /// Decodes a `T` that borrows from the text (the items or entries of a list or map).
     fn parts<'s, T: Deserialize<'s>>(&'s self) -> serde_json::Result<T> {
         let _nested = Nested::enter();
-        let mut de = serde_json::Deserializer::from_slice(self.0.as_bytes());
+        let mut de = serde_json::Deserializer::from_str(&self.0);
         let value = T::deserialize(&mut de)?;
         de.end()?;
         Ok(value)
@@ -1625,7 +1649,7 @@ impl<'a> Raw<'a> {
     /// The value as a JSON tree (an `Unknown` member, a field kept raw).
     pub(crate) fn into_json<E: serde::de::Error>(self) -> Result<serde_json::Value, E> {
         let _nested = Nested::enter();
-        serde_json::from_slice(self.0.as_bytes()).map_err(E::custom)
+        serde_json::from_str(&self.0).map_err(E::custom)
     }
 }
 

@@ -127,3 +127,12 @@ fn a_union_of_objects_reads_its_tag_and_id_without_serializing() {
     let part: ChatContentItems = serde_json::from_str(r#"{"type": "text", "text": "hi"}"#).unwrap();
     assert_eq!(part.tag(), Some("text"));
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_an_error_that_says_where() {
+    let body = b"{\"id\": \"gen-\xff\", \"choices\": []}";
+    let error = openrouter_types::from_slice::<ChatResult>(body).unwrap_err();
+    assert_eq!((error.line(), error.column() > 0), (1, true), "{error}");
+    let (path, _) = openrouter_types::from_slice_with_path::<ChatResult>(body).unwrap_err();
+    assert_eq!(path, ".");
+}

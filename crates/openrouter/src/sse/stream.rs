@@ -624,10 +624,9 @@ impl<T: DeserializeOwned, B> EventStream<T, B> {
         };
         // A chunk that fails the spec-exact decode is decoded again leniently (one odd field
         // must not lose the chunk), unless it is an error frame.
-        // Bytes, not text: the one reader every decode uses (each type's decoder is compiled
-        // once).
-        let decoded = match serde_json::from_slice::<T>(event.data.as_bytes()) {
-            Err(_) if api_error.is_none() => openrouter_types::from_slice::<T>(event.data.as_bytes()),
+        // Text: the one reader every decode uses (each type's decoder is compiled once).
+        let decoded = match serde_json::from_str::<T>(&event.data) {
+            Err(_) if api_error.is_none() => openrouter_types::from_str::<T>(&event.data),
             other => other,
         };
         match decoded {
