@@ -1077,7 +1077,9 @@ fn emit_union(s: &mut String, def: &Def, u: &Union) {
             .collect();
         s.push_str("if tag.is_some() {\n");
         trials(s, name, &free);
-        s.push_str("crate::rt::count_unknown();\nreturn Ok(Self::Unknown(value.into_json()?));\n}\n");
+        s.push_str(
+            "crate::rt::count_unknown();\nreturn Ok(Self::Unknown(value.into_json()?));\n}\n",
+        );
         trials(s, name, &absent);
         // A lenient decode of an object whose tag is missing or not a string: every member may
         // be meant; the one that needs the fewest repairs wins.
@@ -1165,7 +1167,10 @@ fn emit_union_accessors(s: &mut String, def: &Def, u: &Union, aliases: &Aliases,
     let text_of = |fields: &Vec<Field>, json: &str| -> Option<String> {
         let f = fields.iter().find(|f| f.json == json)?;
         let is_enum = |t: &Ty| match resolve(t, aliases) {
-            Ty::Named(n) => matches!(defs.get(n.as_str()).map(|d| &d.kind), Some(Kind::Enum { .. })),
+            Ty::Named(n) => matches!(
+                defs.get(n.as_str()).map(|d| &d.kind),
+                Some(Kind::Enum { .. })
+            ),
             _ => false,
         };
         let id = &f.ident;

@@ -819,7 +819,10 @@ where
     K: Keep,
 {
     if !lenient {
-        return map.next_value().map(Some).map_err(|e| at(Segment::Field(key), e));
+        return map
+            .next_value()
+            .map(Some)
+            .map_err(|e| at(Segment::Field(key), e));
     }
     lenient_field(map, key, extra, issues)
 }
@@ -928,7 +931,9 @@ where
     K: Keep,
 {
     if !lenient {
-        return M::next(map).map(Some).map_err(|e| at(Segment::Field(key), e));
+        return M::next(map)
+            .map(Some)
+            .map_err(|e| at(Segment::Field(key), e));
     }
     lenient_map_field::<A, T, M, K>(map, key, extra, issues)
 }
@@ -987,7 +992,9 @@ where
     K: Keep,
 {
     if !lenient {
-        return L::next(map).map(Some).map_err(|e| at(Segment::Field(key), e));
+        return L::next(map)
+            .map(Some)
+            .map_err(|e| at(Segment::Field(key), e));
     }
     lenient_list_field::<A, T, L, K>(map, key, extra, issues)
 }
@@ -1875,7 +1882,9 @@ fn value_end(text: &[u8], at: usize) -> Option<usize> {
 fn json_string(literal: &[u8]) -> Option<Cow<'_, str>> {
     let inner = literal.get(1..literal.len().checked_sub(1)?)?;
     if inner.contains(&b'\\') {
-        serde_json::from_slice::<String>(literal).ok().map(Cow::Owned)
+        serde_json::from_slice::<String>(literal)
+            .ok()
+            .map(Cow::Owned)
     } else {
         std::str::from_utf8(inner).ok().map(Cow::Borrowed)
     }
@@ -1924,12 +1933,19 @@ mod tests {
         for (text, tag) in [
             (r#"{}"#, None),
             (r#"{ "a" : {"type": "no"} , "type" : "yes" }"#, Some("yes")),
-            (r#"{"a": "}\"{", "b": -1.5e3, "c": [[], {}], "type": "t"}"#, Some("t")),
+            (
+                r#"{"a": "}\"{", "b": -1.5e3, "c": [[], {}], "type": "t"}"#,
+                Some("t"),
+            ),
             (r#"{"t\u0079pe": "escaped key"}"#, Some("escaped key")),
             (r#"{"type": null}"#, None),
             (r#"{"type": "first", "type": "second"}"#, Some("first")),
         ] {
-            assert_eq!(scan_field(text.as_bytes(), "type").flatten().as_deref(), tag, "{text}");
+            assert_eq!(
+                scan_field(text.as_bytes(), "type").flatten().as_deref(),
+                tag,
+                "{text}"
+            );
         }
         let value: serde_json::Value = raw.into_json::<serde_json::Error>().unwrap();
         assert_eq!(value["y"][1], 2);

@@ -13,7 +13,9 @@ fn path_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> Stri
 }
 
 fn chat_result(choices: &str) -> String {
-    format!(r#"{{"id": "gen-1", "object": "chat.completion", "created": 1, "model": "m", "choices": {choices}}}"#)
+    format!(
+        r#"{{"id": "gen-1", "object": "chat.completion", "created": 1, "model": "m", "choices": {choices}}}"#
+    )
 }
 
 const CHOICE: &str =
@@ -22,7 +24,9 @@ const CHOICE: &str =
 #[test]
 fn a_failure_is_located_by_field_index_and_key() {
     // A list item's field.
-    let body = chat_result(&format!(r#"[{CHOICE}, {{"index": "one", "message": {{"role": "assistant"}}}}]"#));
+    let body = chat_result(&format!(
+        r#"[{CHOICE}, {{"index": "one", "message": {{"role": "assistant"}}}}]"#
+    ));
     assert_eq!(path_of::<ChatResult>(&body), "choices[1].index");
     // A field of a field.
     let body = chat_result(r#"[{"index": 0, "message": {"role": "assistant", "refusal": 7}}]"#);
@@ -32,7 +36,10 @@ fn a_failure_is_located_by_field_index_and_key() {
     assert_eq!(path_of::<ChatRequest>(body), "logit_bias.50256");
     // The top level.
     assert_eq!(path_of::<ChatResult>("[]"), ".");
-    assert_eq!(path_of::<ChatResult>(&format!("{} trailing", chat_result("[]"))), ".");
+    assert_eq!(
+        path_of::<ChatResult>(&format!("{} trailing", chat_result("[]"))),
+        "."
+    );
 }
 
 #[test]
@@ -119,11 +126,17 @@ fn a_union_of_objects_reads_its_tag_and_id_without_serializing() {
     )
     .unwrap();
     assert!(matches!(known, OutputItems::WebSearchCall(_)));
-    assert_eq!((known.tag(), known.id()), (Some("web_search_call"), Some("ws_1")));
+    assert_eq!(
+        (known.tag(), known.id()),
+        (Some("web_search_call"), Some("ws_1"))
+    );
     let unknown: OutputItems =
         serde_json::from_str(r#"{"type": "future_call", "id": "fu_1"}"#).unwrap();
     assert!(matches!(unknown, OutputItems::Unknown(_)));
-    assert_eq!((unknown.tag(), unknown.id()), (Some("future_call"), Some("fu_1")));
+    assert_eq!(
+        (unknown.tag(), unknown.id()),
+        (Some("future_call"), Some("fu_1"))
+    );
     let part: ChatContentItems = serde_json::from_str(r#"{"type": "text", "text": "hi"}"#).unwrap();
     assert_eq!(part.tag(), Some("text"));
 }

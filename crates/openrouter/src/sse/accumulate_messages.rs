@@ -435,10 +435,24 @@ mod tests {
                                      "input": {"x": 1}}}),
         );
         let message = acc.finish();
-        let kinds: Vec<&str> = message.content.iter().map(|b| b.block_type.as_str()).collect();
-        assert_eq!(kinds, ["server_tool_use", "web_search_tool_result", "future_tool_use"]);
+        let kinds: Vec<&str> = message
+            .content
+            .iter()
+            .map(|b| b.block_type.as_str())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "server_tool_use",
+                "web_search_tool_result",
+                "future_tool_use"
+            ]
+        );
         let server = &message.content[0];
-        assert_eq!((server.id.as_str(), server.name.as_str()), ("srv_1", "web_search"));
+        assert_eq!(
+            (server.id.as_str(), server.name.as_str()),
+            ("srv_1", "web_search")
+        );
         assert_eq!(server.input, Some(json!({"query": "q"})));
         assert_eq!(message.content[1].id, "");
         let future = &message.content[2];

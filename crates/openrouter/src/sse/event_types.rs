@@ -9,10 +9,10 @@
 use openrouter_types::generated::ChatStreamChunk;
 #[cfg(feature = "images")]
 use openrouter_types::generated::ImageStreamingResponseData;
-#[cfg(feature = "anthropic_messages")]
-use openrouter_types::generated::{MessagesContentBlockDeltaEventDelta, MessagesStreamEvents};
 #[cfg(feature = "responses")]
 use openrouter_types::generated::StreamEvents;
+#[cfg(feature = "anthropic_messages")]
+use openrouter_types::generated::{MessagesContentBlockDeltaEventDelta, MessagesStreamEvents};
 
 use super::protocol::{StreamProtocol, StreamedEvent};
 use crate::telemetry::TraceSummary;
