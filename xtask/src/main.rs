@@ -371,7 +371,7 @@ pub mod operation;
 
 pub use rt::{Binary, ErrorCode, FieldIssue, FieldIssues, MissingFields};
 
-pub use rt::{from_slice, from_str, from_value};
+pub use rt::{from_slice, from_slice_with_path, from_str, from_value};
 
 pub use generated::groups::*;
 ";
