@@ -216,7 +216,7 @@ fn main() {
         }));
     }
     // The lenient path: a list whose models all lack `links`, through `openrouter_types::from_slice`
-    // (the strict attempt fails, the body is parsed into a `Value` and decoded again).
+    // (the strict attempt fails, and the same bytes are decoded again in lenient mode).
     let old = payload_with(300, true);
     let lenient: ModelsListResponse = openrouter::types::from_slice(&old).expect("decodes");
     assert_eq!(lenient.data.len(), 300);
