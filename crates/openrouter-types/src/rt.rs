@@ -510,20 +510,19 @@ pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Resul
 pub(crate) fn text(bytes: &[u8]) -> serde_json::Result<&str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text),
-        Err(_) => Err(not_text(bytes)),
+        Err(e) => Err(not_text(e)),
     }
 }
 
-/// Where `bytes` stop being JSON (they are not UTF-8 somewhere).
+/// The error for input that is not UTF-8, saying where (no more is read: a tree of a large body
+/// would cost memory to say the same).
 #[cold]
 #[inline(never)]
-fn not_text(bytes: &[u8]) -> serde_json::Error {
-    // Parsing as a tree checks each string (skipping a value would not), and the error says
-    // where.
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Err(e) => e,
-        Ok(_) => serde::de::Error::custom("the input is not UTF-8"),
-    }
+fn not_text(error: std::str::Utf8Error) -> serde_json::Error {
+    serde::de::Error::custom(format_args!(
+        "the input is not UTF-8 (at byte {})",
+        error.valid_up_to()
+    ))
 }
 
 /// [`from_slice`] for a parsed value. (The client decodes bytes; decoding from a tree compiles
