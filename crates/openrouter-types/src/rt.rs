@@ -1636,11 +1636,7 @@ impl<'a> Raw<'a> {
 
     /// Decodes `T` from the text, in the current mode.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
-        let _nested = Nested::enter();
-        let mut de = serde_json::Deserializer::from_str(&self.0);
-        let value = T::deserialize(&mut de)?;
-        de.end()?;
-        Ok(value)
+        self.parts()
     }
 
     /// Decodes a `T` that borrows from the text (the items or entries of a list or map).
