@@ -145,7 +145,10 @@ fn a_union_of_objects_reads_its_tag_and_id_without_serializing() {
 fn bytes_that_are_not_utf8_are_an_error_that_says_where() {
     let body = b"{\"id\": \"gen-\xff\", \"choices\": []}";
     let error = openrouter_types::from_slice::<ChatResult>(body).unwrap_err();
-    assert!(error.to_string().contains("not UTF-8 (at byte 12)"), "{error}");
+    assert!(
+        error.to_string().contains("not UTF-8 (at byte 12)"),
+        "{error}"
+    );
     let (path, _) = openrouter_types::from_slice_with_path::<ChatResult>(body).unwrap_err();
     assert_eq!(path, ".");
 }
