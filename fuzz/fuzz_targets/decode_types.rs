@@ -14,9 +14,24 @@ use openrouter::sse::{
 use openrouter::types::{chat, error::ErrorResponse, messages, responses};
 use serde::{de::DeserializeOwned, Serialize};
 
-/// Decodes `bytes` as `T`; when that works, checks that writing it back is stable.
+/// Decodes `bytes` as `T`; when that works, checks that writing it back is stable. When the
+/// strict decode fails, the client's lenient one (what it does next): what that gives must
+/// write back into bytes that decode leniently again.
 fn round_trip<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Option<T> {
-    let value: T = serde_json::from_slice(bytes).ok()?;
+    let value: T = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(_) => {
+            let value: T = openrouter::types::from_slice(bytes).ok()?;
+            let written = serde_json::to_vec(&value).expect("a leniently decoded value serializes");
+            if let Err(e) = openrouter::types::from_slice::<T>(&written) {
+                panic!(
+                    "what was written back does not decode leniently: {e}\n{}",
+                    String::from_utf8_lossy(&written)
+                );
+            }
+            return Some(value);
+        }
+    };
     let written = serde_json::to_vec(&value).expect("a decoded value serializes");
     let again: T = serde_json::from_slice(&written).unwrap_or_else(|e| {
         panic!(

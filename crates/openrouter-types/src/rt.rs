@@ -1625,8 +1625,8 @@ impl<'a> Raw<'a> {
         serde_json::from_str(&self.0).ok()
     }
 
-    /// The string value of the object's field `key` (its first occurrence), when the value is
-    /// an object that has it. Reads no further than that field.
+    /// The string value of the object's field `key` (its last occurrence, as in a `Value`),
+    /// when the value is an object that has it. Scans the text; decodes only that field.
     pub(crate) fn tag(&self, key: &str) -> Option<String> {
         if !self.is_object() {
             return None;
@@ -1781,36 +1781,40 @@ impl<'de> serde::de::Visitor<'de> for RawVisitor {
 }
 
 /// In the text of an object (valid JSON: a raw value's text always is), the value of its field
-/// `key` as a string (`Some(None)` when it is not a string), scanning the fields before it
-/// without decoding them and nothing after it; `None` when the object has no such field.
+/// `key` as a string (`Some(None)` when it is not a string), scanning the other fields without
+/// decoding them; `None` when the object has no such field. A key that repeats counts by its
+/// last occurrence, as everywhere else (a `serde_json::Value`, the generated structs), so that
+/// a union picks the member its value, written back, is read as again.
 fn scan_field(text: &[u8], key: &str) -> Option<Option<String>> {
     let mut at = skip_ws(text, 0);
     if text.get(at) != Some(&b'{') {
         return None;
     }
     at += 1;
+    let mut found = None;
     loop {
         at = skip_ws(text, at);
         if text.get(at) != Some(&b'"') {
-            return None; // `}`: the end of the object
+            return found; // `}`: the end of the object
         }
         let end = string_end(text, at)?;
         let matches = json_string(&text[at..end]).is_some_and(|k| k == key);
         at = skip_ws(text, end);
         if text.get(at) != Some(&b':') {
-            return None;
+            return found;
         }
         at = skip_ws(text, at + 1);
+        let end = value_end(text, at)?;
         if matches {
-            if text.get(at) != Some(&b'"') {
-                return Some(None);
-            }
-            let end = string_end(text, at)?;
-            return Some(json_string(&text[at..end]).map(Cow::into_owned));
+            found = Some(if text.get(at) == Some(&b'"') {
+                json_string(&text[at..end]).map(Cow::into_owned)
+            } else {
+                None
+            });
         }
-        at = skip_ws(text, value_end(text, at)?);
+        at = skip_ws(text, end);
         if text.get(at) != Some(&b',') {
-            return None;
+            return found;
         }
         at += 1;
     }
@@ -1934,7 +1938,8 @@ mod tests {
             ),
             (r#"{"t\u0079pe": "escaped key"}"#, Some("escaped key")),
             (r#"{"type": null}"#, None),
-            (r#"{"type": "first", "type": "second"}"#, Some("first")),
+            (r#"{"type": "first", "type": "second"}"#, Some("second")),
+            (r#"{"type": "first", "x": 1, "type": 2}"#, None),
         ] {
             assert_eq!(
                 scan_field(text.as_bytes(), "type").flatten().as_deref(),

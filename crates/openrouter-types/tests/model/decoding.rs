@@ -152,3 +152,21 @@ fn bytes_that_are_not_utf8_are_an_error_that_says_where() {
     let (path, _) = openrouter_types::from_slice_with_path::<ChatResult>(body).unwrap_err();
     assert_eq!(path, ".");
 }
+
+#[test]
+fn a_repeated_tag_counts_by_its_last_occurrence_so_writing_back_is_stable() {
+    // Found by fuzzing: the union read its tag from the first `type`, the `Value` it kept took
+    // the last, and the value written back decoded as another member (or not at all).
+    use openrouter_types::generated::StreamEvents;
+    let body = r#"{"type": "response.future_event", "output_index": 0, "content_index": 0,
+        "item_id": "msg_1", "delta": "Hel", "logprobs": [], "sequence_number": 2,
+        "type": "response.output_text.delta"}"#;
+    let event: StreamEvents = serde_json::from_str(body).unwrap();
+    assert!(
+        matches!(event, StreamEvents::ResponseOutputTextDelta(_)),
+        "{event:?}"
+    );
+    let written = serde_json::to_string(&event).unwrap();
+    let again: StreamEvents = serde_json::from_str(&written).expect("written back decodes");
+    assert_eq!(serde_json::to_string(&again).unwrap(), written);
+}
