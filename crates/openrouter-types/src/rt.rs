@@ -713,6 +713,8 @@ impl std::error::Error for MissingFields {}
 /// `--cfg openrouter_types_drop_unknown`).
 pub(crate) trait Keep: Default {
     fn keep(&mut self, key: &str, value: serde_json::Value);
+    /// Drops what `keep` kept under `key`.
+    fn forget(&mut self, key: &str);
     fn unknown<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         map: &mut A,
@@ -724,6 +726,10 @@ impl Keep for serde_json::Map<String, serde_json::Value> {
     #[inline]
     fn keep(&mut self, key: &str, value: serde_json::Value) {
         self.insert(key.to_owned(), value);
+    }
+    #[inline]
+    fn forget(&mut self, key: &str) {
+        self.remove(key);
     }
     #[inline]
     fn unknown<'de, A: serde::de::MapAccess<'de>>(
@@ -748,6 +754,7 @@ pub(crate) struct NoExtra;
 
 impl Keep for NoExtra {
     fn keep(&mut self, _key: &str, _value: serde_json::Value) {}
+    fn forget(&mut self, _key: &str) {}
     fn unknown<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         map: &mut A,
@@ -844,6 +851,7 @@ where
     match raw.decode::<T>() {
         Ok(v) => {
             count_matched();
+            fits(key, extra, issues);
             Ok(Some(v))
         }
         Err(_) => {
@@ -853,6 +861,17 @@ where
             issues.record(key, FieldIssue::Invalid);
             Ok(None)
         }
+    }
+}
+
+/// A field's value fits: an earlier occurrence of the same key that did not (a repeated key)
+/// is forgotten, so that the last occurrence counts, as in a `serde_json::Value` (and as the
+/// strict decode counts it).
+#[inline]
+fn fits<K: Keep>(key: &'static str, extra: &mut K, issues: &mut FieldIssues) {
+    if issues.get(key).is_some() {
+        issues.set(key);
+        extra.forget(key);
     }
 }
 
@@ -955,6 +974,7 @@ where
     let mark = path_mark();
     if let Ok(v) = raw.decode::<M>() {
         count_matched();
+        fits(key, extra, issues);
         return Ok(Some(v));
     }
     path_reset(mark);
@@ -1016,6 +1036,7 @@ where
     let mark = path_mark();
     if let Ok(v) = raw.decode::<L>() {
         count_matched();
+        fits(key, extra, issues);
         return Ok(Some(v));
     }
     path_reset(mark);

@@ -170,3 +170,25 @@ fn a_repeated_tag_counts_by_its_last_occurrence_so_writing_back_is_stable() {
     let again: StreamEvents = serde_json::from_str(&written).expect("written back decodes");
     assert_eq!(serde_json::to_string(&again).unwrap(), written);
 }
+
+#[test]
+fn a_repeated_key_counts_by_its_last_occurrence_in_a_lenient_decode_too() {
+    // Found by fuzzing: `"type": 0` then the right `type`. The lenient decode kept the first as
+    // an invalid value and wrote it back in place of the second.
+    use openrouter_types::generated::StreamEvents;
+    let body = br#"{"type": 0, "type": "response.output_text.delta", "output_index": 0,
+        "content_index": 0, "item_id": "msg_1", "delta": "Hel", "logprobs": [],
+        "sequence_number": 2}"#;
+    let event: StreamEvents = openrouter_types::from_slice(body).unwrap();
+    let StreamEvents::ResponseOutputTextDelta(delta) = &event else {
+        panic!("{event:?}");
+    };
+    assert!(
+        delta.decode_issues().is_empty(),
+        "{:?}",
+        delta.decode_issues()
+    );
+    let written = serde_json::to_vec(&event).unwrap();
+    let again: StreamEvents = openrouter_types::from_slice(&written).expect("decodes again");
+    assert_eq!(again, event);
+}
