@@ -1467,23 +1467,18 @@ impl Tracking {
             let mut out = String::new();
             if p.len() > self.mark {
                 for segment in p[self.mark..].iter().rev() {
-                    match segment {
+                    let name = match segment {
                         Segment::Index(i) => {
                             let _ = std::fmt::Write::write_fmt(&mut out, format_args!("[{i}]"));
+                            continue;
                         }
-                        Segment::Field(name) => {
-                            if !out.is_empty() {
-                                out.push('.');
-                            }
-                            out.push_str(name);
-                        }
-                        Segment::Key(name) => {
-                            if !out.is_empty() {
-                                out.push('.');
-                            }
-                            out.push_str(name);
-                        }
+                        Segment::Field(name) => *name,
+                        Segment::Key(name) => name.as_str(),
+                    };
+                    if !out.is_empty() {
+                        out.push('.');
                     }
+                    out.push_str(name);
                 }
             }
             p.truncate(self.mark);
